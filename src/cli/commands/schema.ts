@@ -1,0 +1,7 @@
+import { jsonSchema } from '../../scenario/schema.js';
+import type { Io } from '../io.js';
+
+/** `lb-bench schema`: the JSON Schema of scenario files. */
+export default async function schema(io: Io): Promise<void> {
+  io.out(JSON.stringify(jsonSchema(), null, 2));
+}

@@ -1,0 +1,112 @@
+/**
+ * The command line: registers commands and turns their outcome into an exit code. Nothing else.
+ * Each command lives in commands/<name>.ts and is imported only when it is used.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, LbError } from '../errors.js';
+import { processIo, type Io } from './io.js';
+import { VERSION } from '../version.js';
+
+type Action = (io: Io, ...args: any[]) => Promise<number | void>;
+
+function intList(value: string): number[] {
+  const parts = value.split(',').map((p) => p.trim());
+  const nums = parts.map(Number);
+  if (!parts.length || nums.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new LbError(`--levels: must be positive integers separated by commas, got "${value}"`, ExitCode.input);
+  }
+  return nums;
+}
+
+function positive(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new LbError(`${name}: must be a positive number, got "${value}"`, ExitCode.input);
+    return n;
+  };
+}
+
+export async function main(argv: string[], io: Io = processIo(argv.includes('--debug'))): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = new Command('lb-bench');
+  const lazy =
+    (load: () => Promise<{ default: Action }>) =>
+    async (...args: unknown[]) => {
+      const result = await (await load()).default(io, ...args);
+      if (typeof result === 'number') code = result;
+    };
+
+  program
+    .description('Reproduce, measure and guard high-availability web clusters')
+    .version(VERSION)
+    .option('--debug', 'print stack traces')
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.out(t.replace(/\n$/, '')), writeErr: (t) => io.err(t.replace(/\n$/, '')) })
+    .showSuggestionAfterError();
+
+  program
+    .command('run')
+    .description('run scenario files; one run folder each under results/')
+    .argument('<file...>', 'scenario files (YAML)')
+    .option('-p, --profile <name>', 'apply a named profile of the scenario (e.g. quick, thesis)')
+    .option('-o, --out <dir>', 'results folder', 'results')
+    .option('--resume <run>', 'complete a run folder: only the missing (level, repetition) pairs')
+    .option('--repetitions <n>', 'override load.repetitions', positive('--repetitions'))
+    .option('--levels <list>', 'override load.levels, e.g. 1000,5000,10000', intList)
+    .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
+    .option('--json', 'print a JSON summary instead of the run folder path')
+    .action(lazy(() => import('./commands/run.js')));
+
+  program
+    .command('report')
+    .description('tables and charts of runs (default: the newest run of each scenario)')
+    .argument('[run...]', 'run folders or scenario names')
+    .option('-o, --out <dir>', 'report folder (default reports/<timestamp>)')
+    .option('--results <dir>', 'results folder to search', 'results')
+    .action(lazy(() => import('./commands/report.js')));
+
+  program
+    .command('lab')
+    .description('the thesis topology, built from real servers on this machine (root)')
+    .argument('<action>', 'install | up | down | status')
+    .option('--config <file>', 'lab settings (lab.yaml)')
+    .option('--json', 'status as JSON')
+    .action(lazy(() => import('./commands/lab.js')));
+
+  program
+    .command('validate')
+    .description('check scenario files; every problem at once')
+    .argument('<file...>', 'scenario files (YAML)')
+    .action(lazy(() => import('./commands/validate.js')));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files, for editors')
+    .action(lazy(() => import('./commands/schema.js')));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    return handleError(e, io);
+  }
+  return code;
+}
+
+export function handleError(e: unknown, io: Io): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.input; // commander already printed its one line
+  }
+  if (e instanceof LbError) {
+    io.err(`lb-bench: ${e.message}`);
+    if (e.hint) io.err(`  hint: ${e.hint}`);
+    if (io.debug && e.stack) io.err(e.stack);
+    return e.code;
+  }
+  io.err(`lb-bench: internal error: ${e instanceof Error ? e.message : String(e)}`);
+  if (io.debug && e instanceof Error && e.stack) io.err(e.stack);
+  else io.err('  hint: run again with --debug for the stack trace, and report it');
+  return 70;
+}
+
+export { Option };

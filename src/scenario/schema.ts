@@ -1,0 +1,113 @@
+/**
+ * The scenario file format (DESIGN.md, "Scenario files"). Strict: an unknown key is an error,
+ * so a typo never silently falls back to a default. Durations are turned into milliseconds.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: 'must be a duration such as 10s, 500ms or 2m', input: v });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const positiveInt = z
+  .number({ error: 'must be a positive integer' })
+  .int({ error: 'must be a positive integer' })
+  .positive({ error: 'must be a positive integer' });
+
+const slug = z
+  .string({ error: 'must be a string' })
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a slug: lower-case letters, digits, ".", "_" or "-"' });
+
+const httpUrl = z.string({ error: 'must be a URL' }).refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'must be an http:// or https:// URL' },
+);
+
+export const loadSchema = z.strictObject({
+  levels: z.array(positiveInt, { error: 'must be a list of request counts' }).min(1, { error: 'needs at least one level' }),
+  concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
+  repetitions: positiveInt.default(30),
+  timeout: duration.default(10_000),
+  cooldown: duration.default(2_000),
+  /** autocannon worker threads; 0 = in the main thread */
+  workers: z.number().int().min(0).default(0),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
+  headers: z.record(z.string(), z.string()).default({}),
+});
+
+export const backendSchema = z.strictObject({
+  host: z.string({ error: 'must name a host of the inventory' }).min(1),
+  cpu: z.enum(['cgroup', 'procstat'], { error: 'must be cgroup or procstat' }).default('procstat'),
+});
+
+const thresholdsSchema = z.strictObject({
+  /** most requests a run may lose */
+  loss: z.number().min(0).optional(),
+  /** least req/s a run must reach */
+  rps_min: z.number().min(0).optional(),
+  /** highest p99 latency a run may have, in ms */
+  latency_p99_ms: z.number().min(0).optional(),
+  /** failover: longest downtime a repetition may have, in ms */
+  downtime_ms: z.number().min(0).optional(),
+});
+
+/** Published figures: metric → level (or "max") → value. */
+const referenceSchema = z.record(
+  z.string(),
+  z.union([z.number(), z.record(z.string().regex(/^(\d+|max|mean)$/, { error: 'must be a level or "max"' }), z.number())]),
+);
+
+const common = {
+  name: slug,
+  title: z.string().optional(),
+  balancer: z.string().default('none'),
+  algorithm: z.string().optional(),
+  inventory: z.string().optional(),
+  target: httpUrl,
+  backends: z.array(backendSchema).default([]),
+  thresholds: thresholdsSchema.optional(),
+  reference: referenceSchema.optional(),
+  notes: z.string().optional(),
+};
+
+export const loadScenarioSchema = z.strictObject({
+  ...common,
+  kind: z.literal('load').default('load'),
+  load: loadSchema,
+});
+
+/** The file as written: profiles hold partial overrides, checked after they are merged. */
+export const scenarioFileSchema = z.looseObject({
+  profiles: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+});
+
+export type LoadScenario = z.output<typeof loadScenarioSchema>;
+export type LoadSettings = LoadScenario['load'];
+export type Scenario = LoadScenario;
+export type Reference = NonNullable<LoadScenario['reference']>;
+export type Thresholds = NonNullable<LoadScenario['thresholds']>;
+
+/** The JSON Schema that editors use (yaml-language-server: `# yaml-language-server: $schema=…`). */
+export function jsonSchema(): unknown {
+  const withProfiles = loadScenarioSchema.extend({
+    profiles: z
+      .record(z.string(), z.record(z.string(), z.unknown()))
+      .optional()
+      .describe('named overrides, merged over the file by --profile NAME'),
+  });
+  return z.toJSONSchema(withProfiles, { io: 'input', unrepresentable: 'any' });
+}
