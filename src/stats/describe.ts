@@ -1,0 +1,48 @@
+/**
+ * Summary statistics of one (scenario, level, metric) over its repetitions, as DESIGN.md
+ * "Metrics" lists them. Pure. The two-sample tests for `compare` are re-exported from here.
+ */
+import { max, mean, median, min, sampleStandardDeviation } from 'simple-statistics';
+import { tQuantile } from './distributions.js';
+
+export { mannWhitneyU, welchT, type TestResult } from './significance.js';
+export { tQuantile, tCdf } from './distributions.js';
+
+export interface Description {
+  /** values that were not null */
+  n: number;
+  mean: number | null;
+  /** sample standard deviation (n − 1) */
+  sd: number | null;
+  /** 95 % confidence interval of the mean, Student t */
+  ci_low: number | null;
+  ci_high: number | null;
+  median: number | null;
+  min: number | null;
+  max: number | null;
+  /** coefficient of variation sd/mean, a fraction (0.1 = 10 %); null when mean is 0 */
+  cv: number | null;
+}
+
+export const CONFIDENCE = 0.95;
+
+/** t(0.975, df) is asked for the same few df over and over: keep them. */
+const tCache = new Map<number, number>();
+function tCritical(df: number): number {
+  let t = tCache.get(df);
+  if (t === undefined) tCache.set(df, (t = tQuantile(1 - (1 - CONFIDENCE) / 2, df)));
+  return t;
+}
+
+export function describe(values: readonly (number | null | undefined)[]): Description {
+  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const n = xs.length;
+  if (n === 0) return { n, mean: null, sd: null, ci_low: null, ci_high: null, median: null, min: null, max: null, cv: null };
+  const m = mean(xs);
+  const base = { n, mean: m, median: median(xs), min: min(xs), max: max(xs) };
+  if (n === 1) return { ...base, sd: null, ci_low: null, ci_high: null, cv: null };
+  const sd = sampleStandardDeviation(xs);
+  // mean ± t(1−α/2, n−1)·s/√n
+  const half = (tCritical(n - 1) * sd) / Math.sqrt(n);
+  return { ...base, sd, ci_low: m - half, ci_high: m + half, cv: m === 0 ? null : sd / Math.abs(m) };
+}
