@@ -1,0 +1,77 @@
+/** Synthetic run folders for the stats and report tests: real files, written with RunWriter. */
+import type { Manifest, RunSample, StoredRun } from '../src/results/types.js';
+import type { Scenario } from '../src/scenario/schema.js';
+import { RunWriter } from '../src/results/store.js';
+
+export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario {
+  return {
+    name,
+    kind: 'load',
+    title: `Scenario ${name}`,
+    balancer: 'haproxy',
+    algorithm: 'roundrobin',
+    target: 'http://127.0.0.1:8080/',
+    backends: [],
+    load: { levels: [1000, 2000], concurrency: 'all', repetitions: 3, timeout: 10_000, cooldown: 0, workers: 0, method: 'GET', headers: {} },
+    ...extra,
+  };
+}
+
+export function manifest(sc: Scenario, planned: number, started = '2026-01-02T03:04:05.000Z'): Omit<Manifest, 'id'> {
+  return {
+    format: 1,
+    tool: { name: 'lb-bench', version: '0.0.0-test' },
+    node: process.version,
+    os: { platform: 'linux', release: 'test', kernel: 'test', arch: 'x64' },
+    host: { hostname: 'test', cpus: 4, cpu_model: 'test', memory_gb: 8 },
+    scenario_file: `scenarios/${sc.name}.yaml`,
+    scenario: sc,
+    scenario_hash: 'test',
+    profile: 'quick',
+    overrides: {},
+    started_at: started,
+    ended_at: started,
+    status: 'complete',
+    planned_runs: planned,
+    warnings: [],
+  };
+}
+
+/** One run whose figures follow from level, repetition and a factor, so means are easy by hand. */
+export function sample(level: number, repetition: number, factor = 1, extra: Partial<RunSample> = {}): RunSample {
+  const rps = (level / 10) * factor + (repetition - 2) * 10; // reps 1..3 → −10, 0, +10 around level/10·factor
+  return {
+    level,
+    repetition,
+    started_at: '2026-01-02T03:04:05.000Z',
+    ended_at: '2026-01-02T03:04:06.000Z',
+    requested: level,
+    completed: level - repetition,
+    loss: repetition,
+    errors: repetition,
+    timeouts: 0,
+    non2xx: 0,
+    bytes: level * 1500,
+    duration_s: level / rps,
+    rps,
+    throughput_mbps: (rps * 1500) / 1e6,
+    latency_ms: { p50: 10 * repetition, p90: 20 * repetition, p99: 40 * repetition, max: 50 * repetition },
+    generator_cpu: 30,
+    generator_bound: false,
+    ...extra,
+  };
+}
+
+/** Write a run folder under dir and return it as readRun would. */
+export function writeRun(dir: string, sc: Scenario, samples: RunSample[], patch: Partial<Manifest> = {}, started?: string): StoredRun {
+  const w = RunWriter.create(dir, { ...manifest(sc, sc.load.levels.length * sc.load.repetitions, started), ...patch });
+  for (const s of samples) w.appendSample(s);
+  w.close();
+  return { dir: w.dir, manifest: w.manifest, samples };
+}
+
+export function grid(levels: number[], reps: number, make: (level: number, rep: number) => RunSample): RunSample[] {
+  const out: RunSample[] = [];
+  for (let rep = 1; rep <= reps; rep++) for (const level of levels) out.push(make(level, rep));
+  return out;
+}

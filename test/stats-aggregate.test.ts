@@ -1,0 +1,59 @@
+/** aggregate() on synthetic StoredRuns held in memory (pure: no files). */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { aggregate } from '../src/stats/aggregate.js';
+import type { StoredRun } from '../src/results/types.js';
+import { grid, manifest, sample, scenario } from './report-fixtures.js';
+
+function run(name: string, samples = grid([1000, 2000], 3, (l, r) => sample(l, r)), extra: Partial<StoredRun['manifest']> = {}): StoredRun {
+  const sc = scenario(name);
+  return { dir: `/results/x-${name}`, manifest: { ...manifest(sc, 6), id: `x-${name}`, ...extra }, samples };
+}
+
+test('one row per scenario, level and metric with the hand-computed figures', () => {
+  const agg = aggregate([run('a'), run('b', grid([1000], 3, (l, r) => sample(l, r, 2)))]);
+  const rps = agg.rows.filter((r) => r.metric === 'rps');
+  assert.deepEqual(
+    rps.map((r) => [r.scenario, r.level, r.n, r.mean, r.median, r.min, r.max]),
+    [
+      ['a', 1000, 3, 100, 100, 90, 110], // 90, 100, 110
+      ['a', 2000, 3, 200, 200, 190, 210],
+      ['b', 1000, 3, 200, 200, 190, 210], // factor 2
+    ],
+  );
+  assert.equal(rps[0].sd, 10);
+  // CI: 100 ± t(0.975, 2)·10/√3 = 100 ± 4.302652729749462·5.773502691896258
+  assert.ok(Math.abs(rps[0].ci_high! - (100 + 4.302652729749462 * (10 / Math.sqrt(3)))) < 1e-9);
+  // 12 fixed metrics × 3 (scenario, level) pairs; no CPU in these samples
+  assert.equal(agg.rows.length, 12 * 3);
+  assert.deepEqual(agg.scenarios.map((s) => [s.label, s.levels]), [['a', [1000, 2000]], ['b', [1000]]]);
+});
+
+test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incomplete run', () => {
+  const samples = grid([1000], 3, (l, r) =>
+    sample(l, r, 1, {
+      rps: [50, 100, 150][r - 1], // cv 50 %
+      generator_bound: r === 3,
+      cpu: { web1: { mean: 40, peak: 60 }, web2: { mean: r === 2 ? null : 30, peak: null } },
+      warnings: ['ulimit raised to 4096'],
+    }),
+  );
+  const r = run('noisy', samples, { status: 'interrupted', planned_runs: 6 });
+  r.manifest.scenario.backends = [{ host: 'web1', cpu: 'procstat' }, { host: 'web2', cpu: 'procstat' }, { host: 'web3', cpu: 'procstat' }];
+  const { warnings, rows } = aggregate([r]);
+  const by = (k: string) => warnings.filter((w) => w.kind === k).map((w) => w.message);
+  assert.ok(by('noisy').includes('noisy level 1000 rps: cv 50.0 % over 3 runs (above 10 %)'), by('noisy').join('\n'));
+  assert.ok(!by('noisy').some((m) => / loss:/.test(m)), 'request counts are not called noisy');
+  assert.deepEqual(by('generator-bound'), ["noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %)"]);
+  assert.deepEqual(by('cpu-missing'), ['noisy: CPU of web2 missing in 1 of 3 runs', 'noisy: CPU of web3 missing in 3 of 3 runs']);
+  assert.deepEqual(by('sample'), ['noisy level 1000 rep 1: ulimit raised to 4096 (and 2 more runs)']);
+  assert.deepEqual(by('run'), ['noisy: run x-noisy is interrupted: 3 of 6 runs finished']);
+  const cpu = rows.find((x) => x.metric === 'cpu.web2.mean')!;
+  assert.equal(cpu.n, 2, 'a null CPU figure is left out, not counted as 0');
+  assert.equal(cpu.mean, 30);
+});
+
+test('two runs of one scenario stay apart, labelled by their folder', () => {
+  const agg = aggregate([run('a'), { ...run('a'), dir: '/results/y-a', manifest: { ...run('a').manifest, id: 'y-a' } }]);
+  assert.deepEqual(agg.scenarios.map((s) => s.label), ['x-a', 'y-a']);
+});
