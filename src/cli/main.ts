@@ -47,7 +47,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
   program
     .command('run')
     .description('run scenario files; one run folder each under results/')
-    .argument('<file...>', 'scenario files (YAML)')
+    .argument('[file...]', 'scenario files (YAML)')
     .option('-p, --profile <name>', 'apply a named profile of the scenario (e.g. quick, thesis)')
     .option('-o, --out <dir>', 'results folder', 'results')
     .option('--resume <run>', 'complete a run folder: only the missing (level, repetition) pairs')

@@ -39,6 +39,8 @@ export interface RunSample {
   /** the generator process's CPU, % of one core */
   generator_cpu: number;
   generator_bound: boolean;
+  /** connection errors by code (ECONNRESET, closed-without-response, …) */
+  error_codes?: Record<string, number>;
   /** per backend host, when the scenario samples backends */
   cpu?: Record<string, CpuFigure>;
   /** things that went wrong in this run without stopping it */

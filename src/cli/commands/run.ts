@@ -1,6 +1,111 @@
-import { LbError, ExitCode } from '../../errors.js';
+/** `lb-bench run FILE… [--profile P] [--out DIR] [--resume RUN]` */
+import { relative } from 'node:path';
+import { ExitCode, inputError, LbError } from '../../errors.js';
+import { findRunFolder, readRun } from '../../results/store.js';
+import type { StoredRun } from '../../results/types.js';
+import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
+import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import type { Io } from '../io.js';
 
-export default async function run(_io: Io): Promise<number> {
-  throw new LbError('run: not built yet', ExitCode.input);
+interface RunFlags {
+  profile?: string;
+  out: string;
+  resume?: string;
+  repetitions?: number;
+  levels?: number[];
+  acceptNewHostKeys?: boolean;
+  json?: boolean;
+}
+
+/** SIGINT/SIGTERM abort the scenario; a second one ends the process at once. */
+function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handler = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    io.err(`lb-bench: ${sig}: stopping after dropping the run in flight (again to quit at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+async function resumeTarget(ref: string, files: string[], flags: RunFlags): Promise<{ scenario: ResolvedScenario; stored: StoredRun }> {
+  if (files.length > 1) throw inputError('--resume: completes one run folder; give at most one scenario file');
+  const dir = await findRunFolder(ref, flags.out);
+  if (!dir) throw inputError(`--resume: no run folder "${ref}"`, `name a folder under ${flags.out}/ (ls ${flags.out})`);
+  const stored = await readRun(dir);
+  const m = stored.manifest;
+  const scenario = await loadScenario(files[0] ?? m.scenario_file, {
+    profile: flags.profile ?? m.profile ?? undefined,
+    repetitions: flags.repetitions ?? m.overrides.repetitions,
+    levels: flags.levels ?? m.overrides.levels,
+  });
+  if (scenario.hash !== m.scenario_hash) {
+    throw inputError(
+      `--resume: ${scenario.file} has changed since ${dir} was started (the scenario as resolved differs)`,
+      'start a new run instead, or restore the scenario as it was (it is in the run folder\'s manifest.json)',
+    );
+  }
+  return { scenario, stored };
+}
+
+export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
+  if (!files.length && !flags.resume) throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
+  // every file is checked before any traffic is sent
+  const jobs: { scenario: ResolvedScenario; stored?: StoredRun }[] = [];
+  if (flags.resume) {
+    jobs.push(await resumeTarget(flags.resume, files, flags));
+  } else {
+    const problems: string[] = [];
+    for (const file of files) {
+      try {
+        jobs.push({ scenario: await loadScenario(file, { profile: flags.profile, repetitions: flags.repetitions, levels: flags.levels }) });
+      } catch (e) {
+        if (!(e instanceof LbError)) throw e;
+        problems.push(e.message);
+      }
+    }
+    if (problems.length) throw inputError(problems.join('\n'));
+  }
+
+  const { signal, dispose } = interruptSignal(io);
+  const results: ScenarioResult[] = [];
+  try {
+    for (const job of jobs) {
+      const result = await runScenario(job.scenario, { outDir: flags.out, io, signal, resume: job.stored });
+      results.push(result);
+      if (!flags.json) io.out(relative(process.cwd(), result.dir) || result.dir);
+    }
+  } finally {
+    dispose();
+  }
+
+  const breaches = results.flatMap((r, i) => r.breaches.map((b) => `${jobs[i].scenario.scenario.name}: ${b}`));
+  if (flags.json) {
+    io.out(
+      JSON.stringify(
+        results.map((r, i) => ({
+          scenario: jobs[i].scenario.scenario.name,
+          dir: r.dir,
+          runs: r.samples.length,
+          breaches: r.breaches,
+        })),
+        null,
+        2,
+      ),
+    );
+  }
+  if (breaches.length) {
+    for (const b of breaches) io.err(`threshold breached: ${b}`);
+    io.err(`lb-bench: ${breaches.length} threshold breach${breaches.length > 1 ? 'es' : ''}; every run is stored`);
+    return ExitCode.gate;
+  }
+  return ExitCode.ok;
 }

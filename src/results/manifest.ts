@@ -1,0 +1,31 @@
+/** What a run folder records about where and how it was measured. */
+import os from 'node:os';
+import { VERSION } from '../version.js';
+import type { ResolvedScenario } from '../scenario/load.js';
+import type { Manifest } from './types.js';
+
+export function newManifest(r: ResolvedScenario, plannedRuns: number): Omit<Manifest, 'id'> {
+  const cpus = os.cpus();
+  return {
+    format: 1,
+    tool: { name: 'lb-bench', version: VERSION },
+    node: process.version,
+    os: { platform: process.platform, release: os.release(), kernel: os.version(), arch: process.arch },
+    host: {
+      hostname: os.hostname(),
+      cpus: cpus.length,
+      cpu_model: cpus[0]?.model.trim() ?? 'unknown',
+      memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    },
+    scenario_file: r.file,
+    scenario: r.scenario,
+    scenario_hash: r.hash,
+    profile: r.profile,
+    overrides: r.overrides,
+    started_at: new Date().toISOString(),
+    ended_at: null,
+    status: 'running',
+    planned_runs: plannedRuns,
+    warnings: [],
+  };
+}

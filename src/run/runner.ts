@@ -1,0 +1,123 @@
+/**
+ * One scenario, start to end: check the environment, then every planned (level, repetition)
+ * run in order, each stored the moment it finishes. Interruption drops only the run in flight.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Interrupted } from '../errors.js';
+import type { Io } from '../cli/io.js';
+import { startLoad } from '../load/engine.js';
+import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
+import { checkTarget } from '../load/preflight.js';
+import { toSample } from '../metrics/run-sample.js';
+import { newManifest } from '../results/manifest.js';
+import { RunWriter } from '../results/store.js';
+import type { RunSample, StoredRun } from '../results/types.js';
+import type { ResolvedScenario } from '../scenario/load.js';
+import { planRuns, type PlannedRun } from './plan.js';
+import { createProgress, eta } from './progress.js';
+import { thresholdBreaches } from './thresholds.js';
+
+export interface RunOptions {
+  outDir: string;
+  io: Io;
+  signal: AbortSignal;
+  /** a stored run to complete instead of starting a new folder */
+  resume?: StoredRun;
+}
+
+export interface ScenarioResult {
+  dir: string;
+  samples: RunSample[];
+  breaches: string[];
+}
+
+const connectionsFor = (level: number, concurrency: number | 'all') => (concurrency === 'all' ? level : Math.min(concurrency, level));
+
+/** Everything that can fail before a byte of load is sent. */
+async function preflight(r: ResolvedScenario): Promise<void> {
+  const { scenario, file } = r;
+  const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
+  ensureOpenFiles(widest, file);
+  ensurePorts(widest, file);
+  await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file);
+}
+
+function interruptible(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal }).catch(() => {});
+}
+
+export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promise<ScenarioResult> {
+  const { scenario } = r;
+  const { load } = scenario;
+  const done: RunSample[] = [...(opts.resume?.samples ?? [])];
+  const plan = planRuns(load.levels, load.repetitions, done);
+  const total = load.levels.length * load.repetitions;
+
+  await preflight(r);
+  if (opts.signal.aborted) throw new Interrupted('interrupted before the first run; nothing was measured');
+
+  const writer = opts.resume ? RunWriter.reopen(opts.resume) : RunWriter.create(opts.outDir, newManifest(r, total));
+  writer.update({ status: 'running', ended_at: null });
+  const progress = createProgress(opts.io);
+  const started = Date.now();
+  let measuredRequests = 0;
+  try {
+    for (const [i, run] of plan.entries()) {
+      if (i > 0 && load.cooldown > 0) await interruptible(load.cooldown, opts.signal);
+      if (opts.signal.aborted) break;
+      const label = runLabel(scenario.name, run, load.repetitions, done.length + 1, total);
+      const remainingRequests = plan.slice(i).reduce((n, p) => n + p.level, 0);
+      const perRequest = measuredRequests ? (Date.now() - started) / 1000 / measuredRequests : NaN;
+      progress.running(`${label}  ETA ${eta(perRequest * remainingRequests + ((plan.length - i - 1) * load.cooldown) / 1000)}`);
+
+      const sample = await measure(r, run, opts.signal);
+      if (!sample) break; // interrupted: the run in flight is dropped
+      writer.appendSample(sample);
+      done.push(sample);
+      measuredRequests += run.level;
+      progress.done(
+        `${label}  ${sample.rps} req/s  loss ${sample.loss}` +
+          (sample.loss ? ` (errors ${sample.errors}, timeouts ${sample.timeouts}, non2xx ${sample.non2xx})` : '') +
+          `  p99 ${sample.latency_ms.p99 ?? '-'} ms` +
+          (sample.generator_bound ? `  generator-bound (${sample.generator_cpu} % CPU)` : ''),
+      );
+    }
+  } finally {
+    progress.stop();
+    const interrupted = opts.signal.aborted;
+    writer.update({ status: interrupted ? 'interrupted' : 'complete', ended_at: new Date().toISOString() });
+    writer.close();
+  }
+  if (opts.signal.aborted) {
+    throw new Interrupted(
+      `interrupted: ${done.length} of ${total} runs are kept in ${writer.dir}; finish them with: lb-bench run ${r.file} --resume ${writer.dir}`,
+    );
+  }
+  return { dir: writer.dir, samples: done, breaches: thresholdBreaches(scenario.thresholds, done) };
+}
+
+function runLabel(name: string, run: PlannedRun, reps: number, index: number, total: number): string {
+  return `${name}  level ${run.level}  rep ${run.repetition}/${reps}  [${index}/${total}]`;
+}
+
+/** One run; null when it was interrupted (its partial figures are not kept). */
+async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal): Promise<RunSample | null> {
+  const { load, target } = r.scenario;
+  const inflight = startLoad({
+    url: target,
+    requests: run.level,
+    connections: connectionsFor(run.level, load.concurrency),
+    timeoutMs: load.timeout,
+    method: load.method,
+    headers: load.headers,
+  });
+  const onAbort = () => inflight.stop();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const outcome = await inflight.done;
+    if (signal.aborted) return null;
+    return toSample(run.level, run.repetition, outcome);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
