@@ -1,0 +1,63 @@
+/**
+ * The inventory format (issue 3): hosts described once, named from scenarios. Strict, like the
+ * scenario schema, so a misspelt key is an error rather than a silent default.
+ *
+ *   hosts:
+ *     web1:
+ *       address: 198.18.0.11
+ *       ssh: { user: root, port: 22, identity: keys/id_ed25519, knownHosts: known_hosts }
+ *       cgroup: { path: /sys/fs/cgroup/cpuacct/lb-bench/web1, cpus: 0.25 }
+ */
+import { z } from 'zod';
+
+const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
+
+export const sshSchema = z.strictObject({
+  user: nonEmpty('a user name'),
+  port: z
+    .number({ error: 'must be a port number (1-65535)' })
+    .int({ error: 'must be a port number (1-65535)' })
+    .min(1, { error: 'must be a port number (1-65535)' })
+    .max(65535, { error: 'must be a port number (1-65535)' })
+    .default(22),
+  /** private key file; absent = the SSH agent at SSH_AUTH_SOCK */
+  identity: nonEmpty('a key file path').optional(),
+  /** the NAME of an environment variable holding the key's passphrase; the passphrase itself never sits in a file */
+  passphraseEnv: z
+    .string({ error: 'must be the name of an environment variable' })
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'must be the name of an environment variable, such as LB_BENCH_KEY_PASSPHRASE' })
+    .optional(),
+  /** OpenSSH known_hosts file; absent = ~/.ssh/known_hosts, as ssh does */
+  knownHosts: nonEmpty('a known_hosts file path').optional(),
+});
+
+export const cgroupSchema = z.strictObject({
+  /** the cgroup's folder: v1 holds cpuacct.usage, v2 holds cpu.stat */
+  path: z.string({ error: 'must be an absolute path' }).regex(/^\//, { error: 'must be an absolute path on the host' }),
+  /** the CPU share the cgroup may use (its quota / period), the 100 % of cgroup mode */
+  cpus: z.number({ error: 'must be a positive number of CPUs, e.g. 0.25' }).positive({ error: 'must be a positive number of CPUs, e.g. 0.25' }),
+});
+
+export const hostSchema = z.strictObject({
+  address: nonEmpty('a host name or IP address'),
+  ssh: sshSchema,
+  cgroup: cgroupSchema.optional(),
+});
+
+export const inventorySchema = z.strictObject({
+  hosts: z.record(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'host names must be letters, digits, ".", "_" or "-"' }),
+    hostSchema,
+    { error: 'must be a mapping of host names to hosts' },
+  ),
+});
+
+export type InventoryHost = z.output<typeof hostSchema>;
+export type SshSettings = z.output<typeof sshSchema>;
+export type CgroupSettings = z.output<typeof cgroupSchema>;
+
+/** A loaded inventory: every path in it is absolute (resolved against the inventory file). */
+export interface Inventory {
+  file: string;
+  hosts: Record<string, InventoryHost & { name: string; ssh: SshSettings & { knownHosts: string } }>;
+}
