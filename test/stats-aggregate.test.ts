@@ -42,8 +42,10 @@ test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incompl
   r.manifest.scenario.backends = [{ host: 'web1', cpu: 'procstat' }, { host: 'web2', cpu: 'procstat' }, { host: 'web3', cpu: 'procstat' }];
   const { warnings, rows } = aggregate([r]);
   const by = (k: string) => warnings.filter((w) => w.kind === k).map((w) => w.message);
-  assert.ok(by('noisy').includes('noisy level 1000 rps: cv 50.0 % over 3 runs (above 10 %)'), by('noisy').join('\n'));
+  assert.ok(by('noisy').includes('noisy rps: cv above 10 % at level 1000 (50.0 %, n 3)'), by('noisy').join('\n'));
   assert.ok(!by('noisy').some((m) => / loss:/.test(m)), 'request counts are not called noisy');
+  // rps 90/100/110 at level 1000 (cv 10 %, not above) and 190/200/210 at 2000 (5 %): no warning
+  assert.deepEqual(aggregate([run('quiet')]).warnings.filter((w) => w.metric === 'rps'), []);
   assert.deepEqual(by('generator-bound'), ["noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %)"]);
   assert.deepEqual(by('cpu-missing'), ['noisy: CPU of web2 missing in 1 of 3 runs', 'noisy: CPU of web3 missing in 3 of 3 runs']);
   assert.deepEqual(by('sample'), ['noisy level 1000 rep 1: ulimit raised to 4096 (and 2 more runs)']);

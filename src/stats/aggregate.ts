@@ -31,13 +31,16 @@ export interface ScenarioSummary {
   metrics: MetricDef[];
 }
 
-export type WarningKind = 'noisy' | 'generator-bound' | 'cpu-missing' | 'sample' | 'run';
+/** environment: about this machine rather than a run (e.g. no fonts for the charts) */
+export type WarningKind = 'noisy' | 'generator-bound' | 'cpu-missing' | 'sample' | 'run' | 'environment';
 
 /** Something that does not stop the report but changes how to read it. */
 export interface ReportWarning {
   kind: WarningKind;
   scenario: string;
   level?: number;
+  /** a warning about several levels (noisy) */
+  levels?: number[];
   metric?: string;
   message: string;
   hint?: string;
@@ -62,17 +65,14 @@ export function aggregate(runs: readonly StoredRun[]): Aggregate {
   runs.forEach((run, i) => {
     const s = scenarios[i];
     const byLevel = groupByLevel(run.samples);
+    const own: SummaryRow[] = [];
     for (const level of s.levels) {
       const samples = byLevel.get(level)!;
-      for (const metric of s.metrics) {
-        const row = { scenario: s.label, level, metric: metric.name, ...describe(samples.map(metric.value)) };
-        rows.push(row);
-        const noisy = noisyWarning(row, metric);
-        if (noisy) warnings.push(noisy);
-      }
+      for (const metric of s.metrics) own.push({ scenario: s.label, level, metric: metric.name, ...describe(samples.map(metric.value)) });
       warnings.push(...generatorBound(s.label, level, samples));
     }
-    warnings.push(...runWarnings(run, s), ...cpuMissing(run, s.label), ...sampleWarnings(run, s.label));
+    rows.push(...own);
+    warnings.push(...s.metrics.flatMap((m) => noisyWarning(s.label, m, own.filter((r) => r.metric === m.name))),...runWarnings(run, s), ...cpuMissing(run, s.label), ...sampleWarnings(run, s.label));
   });
   return { scenarios, metrics: metricsFor(runs.flatMap((r) => r.samples)), rows, warnings };
 }
@@ -106,19 +106,24 @@ function groupByLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
 }
 
 /**
- * Request counts (loss, errors, timeouts, non2xx) are left out: a count that is mostly 0 has a
- * huge cv (0, 0, 1 → 173 %) without the measurement being noisy; their CI already shows spread.
+ * One warning per scenario and metric, naming the levels, so that a noisy machine gives a few
+ * lines rather than one per level. Request counts (loss, errors, timeouts, non2xx) are left out:
+ * a count that is mostly 0 has a huge cv (0, 0, 1 → 173 %) without the measurement being noisy.
  */
-function noisyWarning(row: SummaryRow, metric: MetricDef): ReportWarning | null {
-  if (metric.unit === 'requests' || row.cv === null || row.cv <= NOISY_CV) return null;
-  return {
-    kind: 'noisy',
-    scenario: row.scenario,
-    level: row.level,
-    metric: row.metric,
-    message: `${row.scenario} level ${row.level} ${row.metric}: cv ${(row.cv * 100).toFixed(1)} % over ${row.n} runs (above ${NOISY_CV * 100} %)`,
-    hint: 'the repetitions disagree: add repetitions, or quiet the machine and the network',
-  };
+function noisyWarning(label: string, metric: MetricDef, rows: readonly SummaryRow[]): ReportWarning[] {
+  const noisy = rows.filter((r) => r.cv !== null && r.cv > NOISY_CV);
+  if (metric.unit === 'requests' || !noisy.length) return [];
+  const levels = noisy.map((r) => `${r.level} (${(r.cv! * 100).toFixed(1)} %, n ${r.n})`).join(', ');
+  return [
+    {
+      kind: 'noisy',
+      scenario: label,
+      metric: metric.name,
+      levels: noisy.map((r) => r.level),
+      message: `${label} ${metric.name}: cv above ${NOISY_CV * 100} % at level ${levels}`,
+      hint: 'the repetitions disagree: add repetitions, or quiet the machine and the network',
+    },
+  ];
 }
 
 function generatorBound(label: string, level: number, samples: readonly RunSample[]): ReportWarning[] {

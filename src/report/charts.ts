@@ -1,0 +1,215 @@
+/**
+ * The report's charts, laid out as the thesis's figures 4.1–4.6: x = simultaneous requests (the
+ * level), y with its unit, one line per scenario, and 95 % CI error bars. chartSpecs is pure data;
+ * renderChart draws one spec with chart.js on @napi-rs/canvas and returns the PNG's bytes.
+ */
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
+import { existsSync } from 'node:fs';
+import { Chart, type ChartConfiguration, type Plugin } from 'chart.js/auto';
+import type { Aggregate, SummaryRow } from '../stats/aggregate.js';
+import { referenceOf } from './tables.js';
+
+export const CHART_WIDTH = 1000;
+export const CHART_HEIGHT = 600;
+
+export interface ChartPoint {
+  x: number;
+  y: number;
+  low: number | null;
+  high: number | null;
+}
+
+export interface ChartSeries {
+  label: string;
+  points: ChartPoint[];
+  /** index into the palette */
+  color: number;
+  dashed?: boolean;
+  /** dash pattern index, for several lines of one scenario (CPU per backend) */
+  dash?: number;
+  /** the thesis's figures: markers, no line */
+  reference?: boolean;
+}
+
+export interface ChartSpec {
+  file: string;
+  title: string;
+  yLabel: string;
+  series: ChartSeries[];
+}
+
+/** Which metric goes in which chart; a chart with several metrics gets one line per scenario and metric. */
+const CHARTS: { file: string; title: string; yLabel: string; metrics: { name: string; suffix: string }[] }[] = [
+  { file: 'rps.png', title: 'Requests per second', yLabel: 'requests per second (req/s)', metrics: [{ name: 'rps', suffix: '' }] },
+  { file: 'throughput.png', title: 'Throughput', yLabel: 'throughput (MB/s)', metrics: [{ name: 'throughput_mbps', suffix: '' }] },
+  { file: 'loss.png', title: 'Request loss', yLabel: 'requests lost per run', metrics: [{ name: 'loss', suffix: '' }] },
+  {
+    file: 'latency.png',
+    title: 'Latency (p50 solid, p99 dashed)',
+    yLabel: 'latency (ms)',
+    metrics: [
+      { name: 'latency_ms.p50', suffix: ' p50' },
+      { name: 'latency_ms.p99', suffix: ' p99' },
+    ],
+  },
+];
+
+const points = (rows: SummaryRow[]): ChartPoint[] =>
+  rows.filter((r) => r.mean !== null).map((r) => ({ x: r.level, y: r.mean!, low: r.ci_low, high: r.ci_high }));
+
+export function chartSpecs(agg: Aggregate): ChartSpec[] {
+  const rowsOf = (label: string, metric: string) => agg.rows.filter((r) => r.scenario === label && r.metric === metric);
+  const specs: ChartSpec[] = CHARTS.map((c) => {
+    const series: ChartSeries[] = [];
+    agg.scenarios.forEach((s, i) => {
+      c.metrics.forEach((m, j) => series.push({ label: s.label + m.suffix, points: points(rowsOf(s.label, m.name)), color: i, dashed: j > 0 }));
+      for (const m of c.metrics) {
+        const ref = referenceOf(s, m.name).levels;
+        if (ref.size) series.push({ label: `${s.label}${m.suffix} (thesis)`, points: [...ref].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y, low: null, high: null })), color: i, reference: true });
+      }
+    });
+    return { file: c.file, title: c.title, yLabel: c.yLabel, series };
+  });
+  // Figure 4.3: CPU of every backend, one line per backend and scenario
+  // (several backends of one scenario share its hue; the dash pattern tells them apart)
+  const cpu: ChartSeries[] = agg.scenarios.flatMap((s, i) =>
+    s.metrics
+      .filter((m) => /^cpu\..+\.mean$/.test(m.name))
+      .map((m, k) => ({ label: `${s.label} ${m.name.split('.')[1]}`, points: points(rowsOf(s.label, m.name)), color: i, dash: k })),
+  );
+  if (cpu.some((c) => c.points.length)) {
+    specs.push({ file: 'cpu.png', title: 'Backend CPU utilisation', yLabel: 'CPU busy (% of its share)', series: cpu });
+  }
+  return specs;
+}
+
+const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+const DASHES = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
+
+/**
+ * Text needs a font file: @napi-rs/canvas loads the system's fonts, and a minimal Debian has none,
+ * so every label would silently vanish. Prefer DejaVu Sans (Debian: fonts-dejavu-core).
+ * Returns the family used, or null when this machine has no font at all.
+ */
+let fontFamily: string | null | undefined;
+export function chartFont(): string | null {
+  if (fontFamily !== undefined) return fontFamily;
+  const paths = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'];
+  const families = () => GlobalFonts.families.map((f) => f.family);
+  if (!families().includes('DejaVu Sans')) for (const p of paths) if (existsSync(p) && GlobalFonts.registerFromPath(p)) break;
+  const all = families();
+  fontFamily = all.includes('DejaVu Sans') ? 'DejaVu Sans' : (all.find((f) => /sans/i.test(f)) ?? all[0] ?? null);
+  return fontFamily;
+}
+
+const whiteBackground: Plugin = {
+  id: 'whiteBackground',
+  beforeDraw(chart) {
+    chart.ctx.save();
+    chart.ctx.fillStyle = '#ffffff';
+    chart.ctx.fillRect(0, 0, chart.width, chart.height);
+    chart.ctx.restore();
+  },
+};
+
+/** Vertical bars with caps from ci_low to ci_high at every point that has an interval. */
+function errorBars(series: ChartSeries[]): Plugin {
+  return {
+    id: 'errorBars',
+    afterDatasetsDraw(chart) {
+      const { ctx, chartArea: area } = chart;
+      const y = chart.scales.y;
+      ctx.save();
+      // a CI that reaches below 0 (a count near 0) is cut at the axis, not drawn over the labels
+      ctx.beginPath();
+      ctx.rect(area.left - 6, area.top, area.right - area.left + 12, area.bottom - area.top);
+      ctx.clip();
+      series.forEach((s, i) => {
+        const meta = chart.getDatasetMeta(i);
+        if (!chart.isDatasetVisible(i)) return;
+        s.points.forEach((p, j) => {
+          const el = meta.data[j];
+          if (!el || p.low === null || p.high === null) return;
+          const top = y.getPixelForValue(p.high);
+          const bottom = y.getPixelForValue(p.low);
+          ctx.save();
+          ctx.strokeStyle = PALETTE[s.color % PALETTE.length];
+          ctx.lineWidth = 1.5;
+          ctx.beginPath();
+          ctx.moveTo(el.x, top);
+          ctx.lineTo(el.x, bottom);
+          ctx.moveTo(el.x - 5, top);
+          ctx.lineTo(el.x + 5, top);
+          ctx.moveTo(el.x - 5, bottom);
+          ctx.lineTo(el.x + 5, bottom);
+          ctx.stroke();
+          ctx.restore();
+        });
+      });
+      ctx.restore();
+    },
+  };
+}
+
+function config(spec: ChartSpec): ChartConfiguration<'line'> {
+  const levels = [...new Set(spec.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  return {
+    type: 'line',
+    data: {
+      datasets: spec.series.map((s) => ({
+        label: s.label,
+        data: s.points.map((p) => ({ x: p.x, y: p.y })),
+        borderColor: PALETTE[s.color % PALETTE.length],
+        backgroundColor: PALETTE[s.color % PALETTE.length],
+        borderDash: s.reference ? [2, 3] : s.dashed ? [8, 4] : DASHES[(s.dash ?? 0) % DASHES.length], // the legend draws it
+        showLine: !s.reference,
+        pointStyle: s.reference ? 'crossRot' : 'circle',
+        pointRadius: s.reference ? 8 : 3,
+        pointBorderWidth: s.reference ? 2.5 : 1,
+        borderWidth: 2,
+        clip: false as const, // a thesis marker at the last level sits on the chart's edge
+      })),
+    },
+    options: {
+      responsive: false,
+      animation: false,
+      devicePixelRatio: 1,
+      layout: { padding: { left: 8, right: 24, top: 8, bottom: 8 } },
+      plugins: {
+        title: { display: true, text: spec.title, font: { size: 20 } },
+        legend: {
+          position: 'bottom',
+          // a box of height 0 is drawn as a short line in the series' own dash pattern
+          labels: { boxWidth: 40, boxHeight: 0 },
+        },
+      },
+      scales: {
+        x: {
+          type: 'linear',
+          title: { display: true, text: 'simultaneous requests (level)' },
+          // ticks at the measured levels, as the thesis's figures have them
+          afterBuildTicks: (axis) => {
+            if (levels.length) axis.ticks = levels.map((value) => ({ value }));
+          },
+        },
+        // room for the top of every error bar
+        y: { beginAtZero: true, suggestedMax: Math.max(0, ...spec.series.flatMap((s) => s.points.map((p) => p.high ?? p.y))), title: { display: true, text: spec.yLabel } },
+      },
+    },
+    plugins: [whiteBackground, errorBars(spec.series)],
+  };
+}
+
+/** One chart as PNG bytes. */
+export function renderChart(spec: ChartSpec): Buffer {
+  const font = chartFont();
+  if (font) Chart.defaults.font.family = font;
+  Chart.defaults.font.size = 14;
+  const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
+  const chart = new Chart(canvas as unknown as HTMLCanvasElement, config(spec));
+  try {
+    return canvas.toBuffer('image/png');
+  } finally {
+    chart.destroy();
+  }
+}

@@ -1,0 +1,23 @@
+/** summary.md: the report as readable tables. Pure: aggregate in, text out. */
+import type { Aggregate } from '../stats/aggregate.js';
+import { metricTables, runsTable, type Table } from './tables.js';
+
+const esc = (s: string) => s.replace(/\|/g, '\\|');
+
+export function markdownTable(t: Table): string {
+  const line = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
+  return [line(t.header), `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...t.rows.map(line)].join('\n');
+}
+
+export function toMarkdown(agg: Aggregate): string {
+  const parts = ['# lb-bench report', '', '## Runs', '', markdownTable(runsTable(agg)), ''];
+  parts.push('Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions;', '"thesis" columns are the scenario\'s `reference` figures.', '');
+  for (const t of metricTables(agg)) {
+    parts.push(`## ${t.metric.label} (${t.metric.unit})`, '', `\`${t.metric.name}\``, '', markdownTable(t), '');
+    if (t.notes.length) parts.push(...t.notes.map((n) => `- ${n}`), '');
+  }
+  parts.push('## Warnings', '');
+  if (!agg.warnings.length) parts.push('None.', '');
+  else parts.push(...agg.warnings.map((w) => `- ${w.message}${w.hint ? ` — ${w.hint}` : ''}`), '');
+  return parts.join('\n');
+}
