@@ -177,6 +177,7 @@ function config(spec: ChartSpec): ChartConfiguration<'line'> {
       layout: { padding: { left: 8, right: 24, top: 8, bottom: 8 } },
       plugins: {
         title: { display: true, text: spec.title, font: { size: 20 } },
+        subtitle: { display: spec.series.some((s) => s.reference), text: '× the thesis\'s published figures; bars: 95 % confidence interval', padding: { bottom: 8 } },
         legend: {
           position: 'bottom',
           // a box of height 0 is drawn as a short line in the series' own dash pattern

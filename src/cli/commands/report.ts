@@ -46,7 +46,13 @@ export default async function report(io: Io, refs: string[], opts: Options): Pro
   const runs = await resolveRuns(refs, resultsDir);
   const outDir = opts.out ?? join('reports', timestampId());
   const written = await writeReport(runs, outDir);
-  for (const w of written.warnings) io.err(`warning: ${w.message}${w.hint ? ` (${w.hint})` : ''}`);
+  // one line each; a hint is said once per kind of warning, not on every line
+  const hinted = new Set<string>();
+  for (const w of written.warnings) {
+    const hint = w.hint && !hinted.has(w.kind) ? ` (${w.hint})` : '';
+    hinted.add(w.kind);
+    io.err(`warning: ${w.message}${hint}`);
+  }
   for (const r of runs) io.out(`${r.manifest.scenario.name}: ${r.dir} (${r.samples.length} runs)`);
   io.out(written.dir);
   return 0;
