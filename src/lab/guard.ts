@@ -1,0 +1,52 @@
+/**
+ * assertLabUp: the check `run` makes before it sends anything to a scenario with `inventory: lab`.
+ * Without the bridge, packets to 198.18.0.x would follow this machine's default route and leave
+ * it; so this is strict, and cheap: a few reads of /sys and /proc, no traffic, no child process.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { envError } from '../errors.js';
+import { BRIDGE, BRIDGE_ADDRESS, HOSTS, PREFIX, netnsPath } from './topology.js';
+
+const NOT_UP = 'the lab is not up: run `lb-bench lab up` (as root)';
+
+const ipToInt = (ip: string) => ip.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
+/** /proc/net/route prints addresses as host-order hex of the network-order bytes (little-endian on x86 and arm) */
+const routeHex = (hex: string) => {
+  const n = parseInt(hex, 16);
+  return (((n & 0xff) << 24) | (((n >> 8) & 0xff) << 16) | (((n >> 16) & 0xff) << 8) | ((n >>> 24) & 0xff)) >>> 0;
+};
+const MASK24 = 0xffffff00;
+
+/** What is missing for the lab to be safely up; empty when it is. */
+export function labProblems(): string[] {
+  const problems: string[] = [];
+  const sys = `/sys/class/net/${BRIDGE}`;
+  if (!existsSync(`${sys}/bridge`)) problems.push(`bridge ${BRIDGE} missing`);
+  else if ((parseInt(readFileSync(`${sys}/flags`, 'utf8'), 16) & 1) === 0) problems.push(`bridge ${BRIDGE} is down`);
+
+  // the kernel's own table decides where 198.18.0.x goes: its /24 must be on the bridge, with the
+  // bridge's address, and no more specific route may send part of it elsewhere
+  const subnet = (ipToInt(BRIDGE_ADDRESS) & MASK24) >>> 0;
+  const routes = readFileSync('/proc/net/route', 'utf8').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  let onBridge = false;
+  for (const [iface, dest, , , , , , mask] of routes) {
+    const m = routeHex(mask!);
+    const d = routeHex(dest!);
+    const covers = m !== 0 && (m >>> 0) >= MASK24 && ((d & MASK24) >>> 0) === subnet;
+    if (covers && iface !== BRIDGE) problems.push(`a route for ${BRIDGE_ADDRESS.replace(/\d+$/, '0')}/${PREFIX} goes via ${iface}, not ${BRIDGE}`);
+    if (covers && iface === BRIDGE && m === MASK24) onBridge = true;
+  }
+  if (!onBridge && !problems.length) problems.push(`no route for 198.18.0.0/${PREFIX} on ${BRIDGE} (its address ${BRIDGE_ADDRESS}/${PREFIX} is missing)`);
+
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  for (const h of HOSTS) {
+    // `ip netns add` bind-mounts the namespace (type nsfs) on /run/netns/<name>; a stale file is not a namespace
+    if (!new RegExp(` ${netnsPath(h.name).replace(/\//g, '\\/')} .* - nsfs `).test(mounts)) problems.push(`namespace ${h.name} missing`);
+  }
+  return problems;
+}
+
+export async function assertLabUp(): Promise<void> {
+  const problems = labProblems();
+  if (problems.length) throw envError(NOT_UP, problems.join('; '));
+}

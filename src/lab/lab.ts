@@ -1,0 +1,167 @@
+/**
+ * `lab up` and `lab down`. Up checks before every step, so it may be run any number of times:
+ * what exists and runs with the same config is left alone, a dead component is started again,
+ * a changed config restarts its component. Down stops what the lab recorded and removes what
+ * it made, whether the last `up` finished or not.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { envError } from '../errors.js';
+import { detectCgroups, ensureGroup, existingGroups, removeGroups, accountingDir, type CgroupLayout } from './cgroup.js';
+import { labComponents } from './components.js';
+import { webPage } from './configs/apache.js';
+import { inventoryText } from './inventory.js';
+import { ensureKeys } from './keys.js';
+import { ensureBridge, ensureHostNetwork, namespacesHolding, pidsInNetns, removeNetwork } from './netns.js';
+import { httpGet, tcpBanner, tcpOpen } from './probes.js';
+import { logTail, runningPid, start, stop, type Component } from './processes.js';
+import { loadSettings, type LabSettings } from './settings.js';
+import { readLabSettings, saveLabSettings, writeIfChanged } from './state.js';
+import { reachableFileLimit, requirePrograms, requireRootLinux } from './system.js';
+import { BALANCERS, HOSTS, VIP, WEBS, labPaths, type LabPaths } from './topology.js';
+
+export interface UpReport {
+  /** settings this machine could not honour, and what was used instead */
+  warnings: string[];
+  started: string[];
+  restarted: string[];
+  unchanged: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function makeDirs(p: LabPaths): void {
+  for (const d of [p.dir, p.conf, p.pids, p.logs, p.www, p.run, ...WEBS.map((w) => path.join(p.www, w.name))]) mkdirSync(d, { recursive: true });
+  mkdirSync(p.keys, { recursive: true, mode: 0o700 });
+  // sshd's privilege-separation directory (compiled in as /run/sshd): the distribution's sshd makes
+  // it at start, and ours needs it too; it is left in place, as the package would leave it
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+}
+
+/** Ready means: answers as a client would see it. A component that died meanwhile fails with its log. */
+async function waitReady(p: LabPaths, layout: CgroupLayout, c: Component, address: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const ready = async () => {
+    switch (c.service) {
+      case 'apache': return (await httpGet(address, 80, 1000).catch(() => null))?.status === 200;
+      case 'haproxy': return (await tcpOpen(address, 80)) && (await tcpOpen(address, 81));
+      case 'nginx': return tcpOpen(address, 8080);
+      case 'sshd': return (await tcpBanner(address, 22, 1000).catch(() => '')).startsWith('SSH-');
+      case 'keepalived': return true; // alive after a moment; the VIP is waited for once both run
+    }
+  };
+  await sleep(c.service === 'keepalived' ? 300 : 50);
+  while (Date.now() < deadline) {
+    if (!runningPid(p, layout, c)) throw envError(`lab up: ${c.id} exited at start: ${logTail(p, c.id) || 'no output'}`, `its log: ${path.join(p.logs, c.id + '.log')}`);
+    if (await ready()) return;
+    await sleep(100);
+  }
+  throw envError(`lab up: ${c.id} did not answer within ${timeoutMs / 1000} s`, `its log: ${path.join(p.logs, c.id + '.log')}`);
+}
+
+async function waitForVip(timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await namespacesHolding(VIP, BALANCERS.map((b) => b.name))).length === 1) return;
+    await sleep(200);
+  }
+  throw envError(`lab up: no balancer took the VIP ${VIP} within ${timeoutMs / 1000} s`, 'see the keepalived logs in the lab\'s logs folder');
+}
+
+/**
+ * HAProxy refuses to start when its maxconn needs more file descriptors (two per proxied
+ * connection) than it may open; where the hard limit cannot be raised, lower the knobs to fit
+ * and say so, rather than fail or let Nginx log setrlimit errors.
+ */
+async function fitFileLimit(s: LabSettings): Promise<string[]> {
+  const limit = await reachableFileLimit(s.nofile);
+  const warnings: string[] = [];
+  if (limit >= s.nofile) return warnings;
+  s.nofile = limit;
+  const fit = Math.floor((limit - 64) / 2);
+  if (s.haproxy.maxconn > fit) {
+    warnings.push(`haproxy.maxconn ${s.haproxy.maxconn} lowered to ${fit}: the file limit here is ${limit} and cannot be raised (no CAP_SYS_RESOURCE)`);
+    s.haproxy.maxconn = fit;
+  }
+  if (s.nginx.workerRlimitNofile > limit) {
+    warnings.push(`nginx.workerRlimitNofile ${s.nginx.workerRlimitNofile} lowered to ${limit}, the file limit here`);
+    s.nginx.workerRlimitNofile = limit;
+  }
+  return warnings;
+}
+
+export async function labUp(configFile?: string): Promise<UpReport> {
+  requireRootLinux('up');
+  requirePrograms();
+  const s = loadSettings(configFile);
+  const warnings = await fitFileLimit(s);
+  const p = labPaths();
+  makeDirs(p);
+
+  await ensureBridge();
+  for (const host of HOSTS) await ensureHostNetwork(host, host.role === 'web' ? s.net.webs : s.net.balancers);
+  const layout = detectCgroups();
+
+  const keys = await ensureKeys(p, HOSTS);
+  writeIfChanged(p.knownHosts, keys.knownHosts, 0o644);
+  writeIfChanged(p.authorizedKeys, keys.authorizedKeys, 0o600);
+  for (const w of WEBS) writeIfChanged(path.join(p.www, w.name, 'index.html'), webPage(w, s.web.pageBytes), 0o644);
+
+  const report: UpReport = { warnings, started: [], restarted: [], unchanged: [] };
+  const launched: Component[] = [];
+  for (const c of labComponents(s, p)) {
+    const web = WEBS.find((w) => w.name === c.host && c.service === 'apache');
+    const procs = ensureGroup(layout, c.group, web ? { cpus: s.web.cpus, periodUs: s.web.cpuPeriodUs } : undefined);
+    const changed = writeIfChanged(c.config.file, c.config.text, 0o644);
+    const pid = runningPid(p, layout, c);
+    if (pid && !changed) {
+      report.unchanged.push(c.id);
+      continue;
+    }
+    // a dead component may have left children (Apache's, Nginx's workers) holding its port
+    await stop(p, layout, c);
+    start(p, c, procs, s.nofile);
+    (pid ? report.restarted : report.started).push(c.id);
+    launched.push(c);
+  }
+  await Promise.all(launched.map((c) => waitReady(p, layout, c, HOSTS.find((h) => h.name === c.host)!.address)));
+  await waitForVip();
+
+  saveLabSettings(p, s);
+  writeIfChanged(p.inventory, inventoryText(p, HOSTS, (h) => (h.role === 'web' ? { path: accountingDir(layout, h.name), cpus: s.web.cpus } : undefined)));
+  return report;
+}
+
+export interface DownReport {
+  stopped: string[];
+  /** processes found in the lab's namespaces that the lab did not start: named, not killed */
+  strangers: number[];
+}
+
+export async function labDown(): Promise<DownReport> {
+  requireRootLinux('down');
+  const p = labPaths();
+  const layout = detectCgroups();
+  // ids and cgroups do not depend on the settings; any settings will name them
+  const s: LabSettings = existsSync(p.settings) ? readLabSettings(p) : loadSettings();
+  const components = labComponents(s, p);
+  const stopped = components.filter((c) => runningPid(p, layout, c)).map((c) => c.id);
+  await Promise.all(components.map((c) => stop(p, layout, c)));
+  const strangers = (await Promise.all(HOSTS.map((h) => pidsInNetns(h.name)))).flat();
+  const problems = [...removeGroups(layout), ...(await removeNetwork())];
+  if (problems.length) throw envError(`lab down: could not remove everything: ${problems.join('; ')}`, strangers.length ? `processes the lab did not start are still in its namespaces: ${strangers.join(' ')}` : undefined);
+  return { stopped, strangers };
+}
+
+/** What of the lab is left on this machine (after `down`, nothing): for tests and for `status`. */
+export async function labLeftovers(): Promise<string[]> {
+  const left: string[] = [];
+  for (const h of HOSTS) if (existsSync(`/run/netns/${h.name}`)) left.push(`namespace ${h.name}`);
+  for (const l of ['lbb0', ...HOSTS.map((h) => h.hostVeth)]) if (existsSync(`/sys/class/net/${l}`)) left.push(`link ${l}`);
+  try {
+    left.push(...existingGroups(detectCgroups()).map((g) => `cgroup ${g}`));
+  } catch {
+    /* no cgroups, none left */
+  }
+  return left;
+}

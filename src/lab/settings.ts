@@ -1,0 +1,103 @@
+/**
+ * The lab's knobs: lab.yaml at the package root holds every default (one readable place);
+ * `--config FILE` is merged on top of it, so a user's file names only what it changes.
+ * Validation is strict and reports every problem at once, with the file and the field.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { inputError, envError } from '../errors.js';
+
+const posInt = z.number().int().positive();
+const nonNegInt = z.number().int().nonnegative();
+/** HAProxy time syntax: a number with an optional unit */
+const haproxyTime = z.string().regex(/^\d+(us|ms|s|m|h|d)?$/, 'must be a time such as 5s or 500ms');
+const sysctlName = z.string().regex(/^net\.[a-z0-9_.]+$/, 'must be a net.* sysctl name');
+const sysctls = z.record(sysctlName, z.union([z.string(), z.number()]));
+
+const schema = z.strictObject({
+  web: z.strictObject({
+    cpus: z.number().positive().max(64),
+    cpuPeriodUs: z.number().int().min(1000).max(1_000_000),
+    pageBytes: z.number().int().min(200).max(10_000_000),
+    apache: z.strictObject({
+      startServers: posInt,
+      minSpareThreads: posInt,
+      maxSpareThreads: posInt,
+      threadLimit: posInt,
+      threadsPerChild: posInt,
+      maxRequestWorkers: posInt,
+      maxConnectionsPerChild: nonNegInt,
+      listenBacklog: posInt,
+      keepAlive: z.boolean(),
+      keepAliveTimeout: posInt,
+      accessLog: z.boolean(),
+    }),
+  }),
+  haproxy: z.strictObject({
+    maxconn: posInt,
+    timeoutConnect: haproxyTime,
+    timeoutClient: haproxyTime,
+    timeoutServer: haproxyTime,
+  }),
+  nginx: z.strictObject({
+    workerProcesses: z.union([z.literal('auto'), posInt]),
+    workerConnections: posInt,
+    workerRlimitNofile: posInt,
+    listenBacklog: posInt,
+  }),
+  keepalived: z.strictObject({
+    advertInt: z.number().positive().max(255),
+    virtualRouterId: z.number().int().min(1).max(255),
+    priorityMaster: z.number().int().min(1).max(254),
+    priorityBackup: z.number().int().min(1).max(254),
+  }),
+  net: z.strictObject({ balancers: sysctls, webs: sysctls }),
+  nofile: z.number().int().min(1024).max(1 << 20),
+});
+
+export type LabSettings = z.infer<typeof schema>;
+
+/** lab.yaml beside package.json: dist/src/lab/settings.js → ../../../lab.yaml */
+export function defaultSettingsFile(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab.yaml');
+}
+
+function readYaml(file: string, missing: (m: string) => Error): unknown {
+  if (!existsSync(file)) throw missing(`${file}: not found`);
+  try {
+    return parse(readFileSync(file, 'utf8')) ?? {};
+  } catch (e) {
+    throw inputError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Objects merge key by key; anything else in the override replaces the default. */
+function merge(base: unknown, over: unknown): unknown {
+  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
+  return out;
+}
+
+export function loadSettings(userFile?: string): LabSettings {
+  const defaultsFile = defaultSettingsFile();
+  const defaults = readYaml(defaultsFile, (m) => envError(`${m} (the lab's defaults ship with lb-bench)`, 'reinstall lb-bench'));
+  const user = userFile ? readYaml(path.resolve(userFile), (m) => inputError(`--config ${m}`)) : {};
+  if (!isObject(user)) throw inputError(`${userFile}: must be a mapping of settings, such as  web: { cpus: 0.5 }`);
+  const result = schema.safeParse(merge(defaults, user));
+  if (!result.success) {
+    const where = userFile ?? defaultsFile;
+    const lines = result.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top)'}: ${i.message}`);
+    throw inputError(lines.join('\n'));
+  }
+  const s = result.data;
+  if (s.keepalived.priorityBackup >= s.keepalived.priorityMaster) {
+    throw inputError(`${userFile ?? defaultsFile}: keepalived.priorityBackup: must be below priorityMaster (${s.keepalived.priorityMaster})`);
+  }
+  return s;
+}
