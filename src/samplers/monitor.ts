@@ -77,7 +77,7 @@ export class CpuMonitor {
   }
 
   private async read(t: Track, reconnect: boolean, timeoutMs: number): Promise<Counters> {
-    const out = await this.pool.exec(t.host, t.sampler.command, { timeoutMs, reconnect });
+    const out = await this.pool.query(t.host, t.sampler.command, { timeoutMs, reconnect });
     if (out.code !== 0) throw new Error(`${t.host}: the CPU counter command failed: ${(out.stderr || out.stdout).trim().split('\n')[0]}`);
     try {
       return t.sampler.parse(out.stdout);
@@ -185,9 +185,12 @@ export class CpuMonitor {
       const r = results[i];
       if (r instanceof Error) return this.fail(t, r);
       const mean = utilisation(t.start!, r);
-      // a tail shorter than half an interval is too coarse for a peak; the mean still covers it
-      if (t.peak === null || Date.now() - t.lastAt >= this.intervalMs / 2) this.interval(t, r);
-      cpu[t.host] = { mean: mean === null ? null : round(mean), peak: t.peak === null ? null : round(t.peak) };
+      // a tail under a fifth of an interval is too coarse to be a figure of its own (procstat
+      // counts 10 ms ticks); the mean covers it, and as an average of the intervals and the tail
+      // the mean is itself a lower bound of their peak
+      if (t.peak === null || Date.now() - t.lastAt >= this.intervalMs / 5) this.interval(t, r);
+      const peak = t.peak === null || mean === null ? t.peak : Math.max(t.peak, mean);
+      cpu[t.host] = { mean: mean === null ? null : round(mean), peak: peak === null ? null : round(peak) };
     });
     return { cpu, warnings: [...this.warnings], records: [...this.records] };
   }

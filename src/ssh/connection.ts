@@ -5,9 +5,10 @@
  * only inside ssh2's client, which sits in a private field, so it cannot leak into logs or JSON.
  */
 import { readFileSync } from 'node:fs';
-import { Client, type ConnectConfig } from 'ssh2';
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { envError, inputError, type LbError } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
+import { RemoteShell } from './shell.js';
 import { addHostKey, checkHostKey, fingerprint, hostField, keyFromBlob, knownKeyTypes } from './known-hosts.js';
 
 export type Host = Inventory['hosts'][string];
@@ -24,6 +25,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   code: number | null;
+  /** with keepOpen: the channel, still open */
+  channel?: ClientChannel;
 }
 
 /** known_hosts key type → the handshake algorithms that produce it */
@@ -38,6 +41,7 @@ const ALGORITHMS_FOR: Record<string, string[]> = {
 export class SshHost {
   #client: Client | null = null;
   #opening: Promise<Client> | null = null;
+  #shell: { client: Client; shell: Promise<RemoteShell> } | null = null;
   readonly where: string;
 
   constructor(
@@ -163,7 +167,7 @@ export class SshHost {
   }
 
   /** Run one command. Without `reconnect`, a lost connection fails at once instead of reopening. */
-  async exec(command: string, { timeoutMs = 10_000, reconnect = true } = {}): Promise<ExecResult> {
+  async exec(command: string, { timeoutMs = 10_000, reconnect = true, keepOpen = false } = {}): Promise<ExecResult> {
     if (!this.#client && !reconnect) throw envError(`${this.where}: the SSH connection is lost`);
     const client = await this.#ensure(timeoutMs);
     return new Promise((resolve, reject) => {
@@ -184,6 +188,10 @@ export class SshHost {
         client.exec(command, (err, channel) => {
           if (err) return finish(this.#client === client ? envError(`${this.where}: cannot run a remote command: ${err.message}`) : lost());
           stream = channel;
+          if (keepOpen) {
+            clearTimeout(timer);
+            return resolve({ stdout, stderr, code: null, channel });
+          }
           channel.on('data', (d: Buffer) => (stdout += d.toString()));
           channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
           channel.on('exit', (c: number | null) => (code = c));
@@ -197,7 +205,36 @@ export class SshHost {
     });
   }
 
+  /** The connection's persistent shell, opened on first use and again after it broke. */
+  #shellFor(client: Client, timeoutMs: number): Promise<RemoteShell> {
+    if (this.#shell?.client === client) {
+      const current = this.#shell.shell;
+      return current.then((sh) => (sh.closed ? ((this.#shell = null), this.#shellFor(client, timeoutMs)) : sh));
+    }
+    const shell = this.exec('exec /bin/sh', { timeoutMs, reconnect: false, keepOpen: true }).then((r) => new RemoteShell(r.channel!));
+    this.#shell = { client, shell };
+    shell.catch(() => this.#shell?.shell === shell && (this.#shell = null));
+    return shell;
+  }
+
+  /**
+   * A short command in the host's persistent shell (see shell.ts): for frequent reads such as
+   * CPU counters. stdout and stderr come back merged, in `stdout`.
+   */
+  async query(script: string, { timeoutMs = 10_000, reconnect = true } = {}): Promise<ExecResult> {
+    if (!this.#client && !reconnect) throw envError(`${this.where}: the SSH connection is lost`);
+    const client = await this.#ensure(timeoutMs);
+    const shell = await this.#shellFor(client, timeoutMs);
+    try {
+      const r = await shell.run(script, timeoutMs);
+      return { stdout: r.output, stderr: '', code: r.code };
+    } catch (e) {
+      throw envError(this.#client === client ? `${this.where}: ${(e as Error).message}` : `${this.where}: the SSH connection was lost`);
+    }
+  }
+
   close(): void {
+    this.#shell = null;
     this.#client?.end();
     this.#client = null;
   }

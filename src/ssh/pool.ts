@@ -46,6 +46,11 @@ export class SshPool {
     return this.host(name).exec(command, options);
   }
 
+  /** A short command in the host's persistent shell (stdout and stderr merged): for frequent reads. */
+  query(name: string, script: string, options?: { timeoutMs?: number; reconnect?: boolean }): Promise<ExecResult> {
+    return this.host(name).query(script, options);
+  }
+
   close(): void {
     for (const h of this.#hosts.values()) h.close();
   }

@@ -1,7 +1,7 @@
 /**
  * A real OpenSSH server for tests: /usr/sbin/sshd -D -e on 127.0.0.1 and a free port, with a
  * host key and a user key generated here by ssh-keygen in a temporary folder. stop() ends only
- * this sshd and the connection processes it forked (found by parent pid), never anything else.
+ * this sshd and the sshd connection processes it forked (found by parent pid), nothing else.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -60,22 +60,23 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** Every process whose ancestry leads to `root`, read from /proc before anything is killed. */
-function descendants(root: number): number[] {
-  const parent = new Map<number, number>();
+/** The sshd processes forked by `root` (per-connection and privilege-separation children). */
+function sshdChildren(root: number): number[] {
+  const procs: { pid: number; ppid: number; comm: string }[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      // the field after the ")" of the command name: state, then ppid
+      // "pid (comm) state ppid …": comm may hold spaces, so split after the last ")"
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parent.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      procs.push({ pid: Number(name), ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), comm });
     } catch {
       /* exited meanwhile */
     }
   }
   const out: number[] = [];
   const walk = (pid: number) => {
-    for (const [child, ppid] of parent) if (ppid === pid) (out.push(child), walk(child));
+    for (const p of procs) if (p.ppid === pid && p.comm === 'sshd') (out.push(p.pid), walk(p.pid));
   };
   walk(root);
   return out;
@@ -129,16 +130,19 @@ export async function startSshd(options: { userKeyPassphrase?: string } = {}): P
     const proc = child;
     child = null;
     if (!proc?.pid || proc.exitCode !== null) return;
-    // connection processes first: they would outlive their parent and keep sessions open
-    for (const pid of descendants(proc.pid)) {
+    // Freeze the listener so it forks nothing new, then end its connection processes (they
+    // outlive it otherwise) and it. Shells the sessions started are left to finish on their own:
+    // killing one inside the user's rc files can leave a stale lock behind (pyenv's does).
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGSTOP');
+    for (const pid of sshdChildren(proc.pid)) {
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
         /* already gone */
       }
     }
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
+    proc.kill('SIGKILL');
     await exited;
   };
   await start();
