@@ -8,6 +8,8 @@ import { LbError } from '../src/errors.js';
 import { parseInventoryText } from '../src/inventory/load.js';
 import type { Inventory } from '../src/inventory/schema.js';
 import { SshPool } from '../src/ssh/pool.js';
+import { serverVersions } from '../src/ssh/versions.js';
+import { release } from 'node:os';
 import { freePort, inventoryYaml, keygen, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
 
 function inventory(s: TestSshd, knownHosts: string, port = s.port): Inventory {
@@ -42,6 +44,20 @@ describe('SSH host keys', skipUnlessSshd(), () => {
     try {
       assert.equal((await pool.exec('web1', 'echo hello; exit 3')).stdout, 'hello\n');
       assert.equal((await pool.exec('web1', 'exit 3')).code, 3);
+    } finally {
+      pool.close();
+    }
+  });
+
+  test('server versions over SSH: the kernel, and only the programs this host has', async () => {
+    const pool = await SshPool.open(inventory(s, s.knownHosts), ['web1']);
+    try {
+      const { servers, warnings } = await serverVersions(pool);
+      assert.deepEqual(warnings, []);
+      assert.equal(servers.web1.kernel, release());
+      const sh = (p: string) => execFileSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin"; command -v ${p} || true`], { encoding: 'utf8' }).trim();
+      for (const p of ['haproxy', 'nginx', 'apache2', 'keepalived']) assert.equal(p in servers.web1, sh(p) !== '', p);
+      console.log('server versions:', JSON.stringify(servers));
     } finally {
       pool.close();
     }
