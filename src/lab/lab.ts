@@ -4,7 +4,7 @@
  * a changed config restarts its component. Down stops what the lab recorded and removes what
  * it made, whether the last `up` finished or not.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { envError } from '../errors.js';
 import { detectCgroups, ensureGroup, existingGroups, removeGroups, accountingDir, type CgroupLayout } from './cgroup.js';
@@ -14,7 +14,7 @@ import { inventoryText } from './inventory.js';
 import { ensureKeys } from './keys.js';
 import { ensureBridge, ensureHostNetwork, namespacesHolding, pidsInNetns, removeNetwork } from './netns.js';
 import { httpGet, tcpBanner, tcpOpen } from './probes.js';
-import { logTail, runningPid, start, stop, type Component } from './processes.js';
+import { logTail, pidFile, runningPid, start, stop, type Component } from './processes.js';
 import { loadSettings, type LabSettings } from './settings.js';
 import { readLabSettings, saveLabSettings, writeIfChanged } from './state.js';
 import { reachableFileLimit, requirePrograms, requireRootLinux } from './system.js';
@@ -23,7 +23,9 @@ import { BALANCERS, HOSTS, VIP, WEBS, labPaths, type LabPaths } from './topology
 export interface UpReport {
   /** settings this machine could not honour, and what was used instead */
   warnings: string[];
+  /** components that were not running (a fresh lab) */
   started: string[];
+  /** components that had died, or whose config changed */
   restarted: string[];
   unchanged: string[];
 }
@@ -32,6 +34,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function makeDirs(p: LabPaths): void {
   for (const d of [p.dir, p.conf, p.pids, p.logs, p.www, p.run, ...WEBS.map((w) => path.join(p.www, w.name))]) mkdirSync(d, { recursive: true });
+  // Apache and Nginx workers run as www-data and read the pages and configs: the folder must be
+  // traversable (a mkdtemp folder is 0700); the keys folder stays private
+  chmodSync(p.dir, 0o755);
   mkdirSync(p.keys, { recursive: true, mode: 0o700 });
   // sshd's privilege-separation directory (compiled in as /run/sshd): the distribution's sshd makes
   // it at start, and ours needs it too; it is left in place, as the package would leave it
@@ -114,6 +119,7 @@ export async function labUp(configFile?: string): Promise<UpReport> {
     const procs = ensureGroup(layout, c.group, web ? { cpus: s.web.cpus, periodUs: s.web.cpuPeriodUs } : undefined);
     const changed = writeIfChanged(c.config.file, c.config.text, 0o644);
     const pid = runningPid(p, layout, c);
+    const recorded = existsSync(pidFile(p, c.id)); // running before, or died since
     if (pid && !changed) {
       report.unchanged.push(c.id);
       continue;
@@ -121,7 +127,7 @@ export async function labUp(configFile?: string): Promise<UpReport> {
     // a dead component may have left children (Apache's, Nginx's workers) holding its port
     await stop(p, layout, c);
     start(p, c, procs, s.nofile);
-    (pid ? report.restarted : report.started).push(c.id);
+    (recorded ? report.restarted : report.started).push(c.id);
     launched.push(c);
   }
   await Promise.all(launched.map((c) => waitReady(p, layout, c, HOSTS.find((h) => h.name === c.host)!.address)));

@@ -76,10 +76,12 @@ export function start(p: LabPaths, c: Component, procsFiles: string[], nofile: n
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Stops a component: SIGTERM to the recorded pid, then SIGKILL to anything left in its cgroup. */
+/** Stops a component: SIGTERM to the recorded pid, then SIGKILL to anything left in its cgroup after the grace time. */
 export async function stop(p: LabPaths, layout: CgroupLayout, c: Pick<Component, 'id' | 'group'>, graceMs = 5000): Promise<void> {
   const pid = runningPid(p, layout, c);
+  // the daemon stops its own children; without it (it died), its orphans get no grace
   if (pid) signal(pid, 'SIGTERM');
+  else for (const orphan of groupPids(layout, c.group)) signal(orphan, 'SIGKILL');
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline && groupPids(layout, c.group).some(isLive)) await sleep(50);
   // orphans (Apache children whose parent died, an SSH session) are still the lab's: its cgroup says so

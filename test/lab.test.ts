@@ -1,0 +1,169 @@
+/**
+ * The lab, for real: up → healthy → HTTP through the VIP reaches all three web servers →
+ * SSH with the lab's key and verified host keys → up again changes nothing → a killed component
+ * shows in status and comes back with up → down leaves nothing. Root on Linux only; elsewhere the
+ * test says why it cannot run, and with CI=true that is a failure.
+ * Uses its own state folder, and refuses to touch a lab that is already up on this machine.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import http from 'node:http';
+import { main } from '../src/cli/main.js';
+import { assertLabUp, labDown, labLeftovers, labUp, labStatus } from '../src/lab/index.js';
+import { missingPrograms } from '../src/lab/system.js';
+import { HOSTS, VIP, labPaths } from '../src/lab/topology.js';
+
+async function cli(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), interactive: false, debug: false });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+function get(host: string, port: number): Promise<{ status: number; backend: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host, port, path: '/', agent: false, timeout: 5000 }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, backend: String(res.headers['x-backend']), body }));
+      })
+      .on('error', reject);
+  });
+}
+
+function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(file, args, { timeout: 20_000 }, (e, stdout, stderr) => resolve({ code: e ? Number((e as any).code ?? 1) : 0, stdout, stderr })),
+  );
+}
+
+const whyNot =
+  process.platform !== 'linux' ? `the lab needs Linux, this is ${process.platform}`
+  : process.getuid?.() !== 0 ? 'the lab needs root (run the tests as root)'
+  : missingPrograms().length ? `missing ${missingPrograms().join(', ')} (run \`lb-bench lab install\`)`
+  : null;
+
+if (whyNot) {
+  it(`lab tests cannot run: ${whyNot}`, { skip: process.env.CI === 'true' ? false : whyNot }, () => {
+    assert.fail(`CI=true and the lab tests cannot run: ${whyNot}`);
+  });
+} else {
+  describe('lab', { concurrency: false }, () => {
+    const stateDir = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-'));
+    const p = labPaths(stateDir);
+    const pids = () => Object.fromEntries(readdirSync(p.pids).map((f) => [f, readFileSync(path.join(p.pids, f), 'utf8').trim()]));
+    let ours = false;
+
+    before(async () => {
+      const already = await labLeftovers();
+      if (already.length) throw new Error(`a lab is already on this machine (${already.join(', ')}); run \`lb-bench lab down\` first`);
+      process.env.LB_BENCH_LAB_DIR = stateDir;
+      ours = true;
+    });
+
+    after(async () => {
+      // also when a test failed: the machine is left as it was found
+      if (ours) await labDown().catch((e) => console.error(`lab down after the tests: ${e.message}`));
+      delete process.env.LB_BENCH_LAB_DIR;
+      rmSync(stateDir, { recursive: true, force: true });
+    });
+
+    it('up builds the lab, and status calls every host and service healthy', async () => {
+      await assert.rejects(assertLabUp(), (e: any) => e.code === 3 && /lab is not up/.test(e.message));
+      const up = await cli(['lab', 'up']);
+      assert.equal(up.code, 0, up.err);
+      await assertLabUp();
+      const st = await cli(['lab', 'status', '--json']);
+      const status = JSON.parse(st.out);
+      assert.equal(st.code, 0, st.out);
+      assert.equal(status.healthy, true);
+      for (const h of HOSTS) assert.ok(status.checks.some((c: any) => c.host === h.name && c.service === 'sshd' && c.ok), `${h.name} sshd`);
+      assert.match(readFileSync(p.inventory, 'utf8'), /web1:\n    address: 198\.18\.0\.11\n    ssh: \{ user: root, port: 22, identity: keys\/id_ed25519, knownHosts: known_hosts \}\n    cgroup: \{ path: \/sys\/fs\/cgroup\/\S+\/lb-bench\/web1, cpus: [\d.]+ \}/);
+    });
+
+    it('HTTP through the VIP reaches all three web servers, in turn on :80', async () => {
+      const rr: string[] = [];
+      for (let i = 0; i < 9; i++) {
+        const r = await get(VIP, 80);
+        assert.equal(r.status, 200);
+        assert.ok(r.body.length >= 1400 && r.body.length <= 1600, `page of ${r.body.length} bytes`);
+        rr.push(r.backend);
+      }
+      assert.deepEqual(new Set(rr.slice(0, 3)), new Set(['web1', 'web2', 'web3']), rr.join(' '));
+      rr.forEach((b, i) => assert.equal(b, rr[i % 3], `roundrobin order: ${rr.join(' ')}`));
+      for (const port of [81, 8080]) {
+        const seen = new Set((await Promise.all(Array.from({ length: 30 }, () => get(VIP, port)))).map((r) => r.backend));
+        assert.deepEqual(seen, new Set(['web1', 'web2', 'web3']), `:${port}`);
+      }
+    });
+
+    it('SSH logs in to every host with the lab key, and only with its host key verified', async () => {
+      const inventory = readFileSync(p.inventory, 'utf8');
+      const ssh = (knownHosts: string, address: string, command: string) =>
+        run('ssh', ['-F', '/dev/null', '-i', p.userKey, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
+          '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'ConnectTimeout=5', `root@${address}`, command]);
+      for (const h of HOSTS) {
+        // the shell runs in the host's namespace: its eth0 carries the host's address
+        const cgroup = new RegExp(`  ${h.name}:[\\s\\S]*?cgroup: \\{ path: (\\S+),`).exec(inventory)?.[1];
+        const cmd = `ip -4 -o addr show dev eth0${cgroup ? ` && cat ${cgroup}/cpuacct.usage 2>/dev/null || cat ${cgroup}/cpu.stat` : ''}`;
+        const r = await ssh(p.knownHosts, h.address, cmd);
+        assert.equal(r.code, 0, `${h.name}: ${r.stderr}`);
+        assert.ok(r.stdout.includes(`inet ${h.address}/24`), `${h.name}: ${r.stdout}`);
+        if (h.role === 'web') assert.match(r.stdout, /\n(\d+|usage_usec \d+)/, `${h.name} cgroup readable over SSH`);
+      }
+      const empty = path.join(stateDir, 'empty_known_hosts');
+      writeFileSync(empty, '');
+      const refused = await ssh(empty, HOSTS[0]!.address, 'true');
+      assert.equal(refused.code, 255);
+      assert.match(refused.stderr, /Host key verification failed/);
+    });
+
+    it('up again changes nothing', async () => {
+      const before = pids();
+      const confs = Object.fromEntries(readdirSync(p.conf).map((f) => [f, readFileSync(path.join(p.conf, f), 'utf8')]));
+      const r = await labUp();
+      assert.deepEqual([r.started, r.restarted], [[], []]);
+      assert.deepEqual(pids(), before);
+      for (const [f, text] of Object.entries(confs)) assert.equal(readFileSync(path.join(p.conf, f), 'utf8'), text, f);
+    });
+
+    it('a killed component shows in status, and up starts it again', async () => {
+      const pid = Number(pids()['web2-apache.pid']);
+      process.kill(pid, 'SIGKILL'); // its children live on, holding port 80: up must clear them
+      await new Promise((r) => setTimeout(r, 300));
+      const st = await cli(['lab', 'status']);
+      assert.equal(st.code, 3);
+      assert.match(st.out, /web2\s+apache\s+FAILED\s+not running/);
+      const checks = await labStatus();
+      assert.deepEqual(checks.filter((c) => !c.ok).map((c) => `${c.host} ${c.service}`), ['web2 apache']);
+      const r = await labUp();
+      assert.deepEqual(r.restarted, ['web2-apache']);
+      assert.deepEqual(r.started, []);
+      assert.equal((await cli(['lab', 'status'])).code, 0);
+    });
+
+    it('down leaves no namespace, link, cgroup or lab process', async () => {
+      const d = await cli(['lab', 'down']);
+      assert.equal(d.code, 0, d.err);
+      assert.deepEqual(await labLeftovers(), []);
+      const netns = await run('ip', ['netns', 'list']);
+      for (const h of HOSTS) assert.ok(!new RegExp(`^${h.name}\\b`, 'm').test(netns.stdout), netns.stdout);
+      const mine = readdirSync('/proc').filter((f) => /^\d+$/.test(f)).filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateDir);
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(mine, []);
+      await assert.rejects(assertLabUp(), (e: any) => e.code === 3);
+      assert.equal((await cli(['lab', 'status'])).code, 3);
+      ours = false;
+    });
+  });
+}
