@@ -65,7 +65,9 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
   const outcome = () => {
     lastOutcome = process.hrtime.bigint();
   };
-  const setupClient = (client: AcClient) => {
+  const setupClient = (client: AcClient & { timeout: number }) => {
+    // autocannon refuses timeouts under 1 s; its client reads this field for every request
+    client.timeout = opts.timeoutMs;
     client.on('request', () => written++);
     client.on('response', (status: number, resBytes: number, responseTime: number) => {
       outcome();
@@ -98,7 +100,7 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
       url: opts.url,
       amount: opts.requests,
       connections,
-      timeout: opts.timeoutMs / 1000,
+      timeout: Math.max(1, opts.timeoutMs / 1000),
       method: (opts.method ?? 'GET') as autocannon.Request['method'],
       headers: opts.headers ?? {},
       setupClient: setupClient as unknown as autocannon.Options['setupClient'],
@@ -108,13 +110,15 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
     } as autocannon.Options,
     () => {},
   ) as unknown as EventEmitter & { stop(): void };
-  // without a listener, autocannon's tracker would throw on 'error'
-  instance.on('error', () => {});
+  let failed: ((e: Error) => void) | null = null;
+  const failure = new Promise<never>((_r, reject) => (failed = reject));
+  failure.catch(() => {});
+  instance.on('error', (e: Error) => failed?.(new Error(`the load engine refused the run: ${e.message}`)));
 
   let stopped = false;
   const finished = new Promise<void>((resolve) => instance.once('done', () => resolve()));
   const done = (async (): Promise<LoadOutcome> => {
-    await Promise.race([allAccounted, finished]);
+    await Promise.race([allAccounted, finished, failure]);
     const wall = Number((lastOutcome || process.hrtime.bigint()) - t0) / 1e9;
     const cpu = generatorCpu();
     instance.stop();
