@@ -127,7 +127,7 @@ if (whyNot) {
       const before = pids();
       const confs = Object.fromEntries(readdirSync(p.conf).map((f) => [f, readFileSync(path.join(p.conf, f), 'utf8')]));
       const r = await labUp();
-      assert.deepEqual([r.started, r.restarted], [[], []]);
+      assert.deepEqual([r.started, r.restarted, r.changed], [[], [], []]);
       assert.deepEqual(pids(), before);
       for (const [f, text] of Object.entries(confs)) assert.equal(readFileSync(path.join(p.conf, f), 'utf8'), text, f);
     });

@@ -7,7 +7,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { envError } from '../errors.js';
-import { detectCgroups, ensureGroup, existingGroups, removeGroups, accountingDir, type CgroupLayout } from './cgroup.js';
+import { detectCgroups, ensureGroup, groupQuota, existingGroups, removeGroups, accountingDir, type CgroupLayout } from './cgroup.js';
 import { labComponents } from './components.js';
 import { webPage } from './configs/apache.js';
 import { inventoryText } from './inventory.js';
@@ -27,6 +27,8 @@ export interface UpReport {
   started: string[];
   /** components that had died, or whose config changed */
   restarted: string[];
+  /** settings applied in place, without a restart (a web server's CPU quota) */
+  changed: string[];
   unchanged: string[];
 }
 
@@ -112,11 +114,13 @@ export async function labUp(configFile?: string): Promise<UpReport> {
   writeIfChanged(p.authorizedKeys, keys.authorizedKeys, 0o600);
   for (const w of WEBS) writeIfChanged(path.join(p.www, w.name, 'index.html'), webPage(w, s.web.pageBytes), 0o644);
 
-  const report: UpReport = { warnings, started: [], restarted: [], unchanged: [] };
+  const report: UpReport = { warnings, started: [], restarted: [], changed: [], unchanged: [] };
   const launched: Component[] = [];
   for (const c of labComponents(s, p)) {
     const web = WEBS.find((w) => w.name === c.host && c.service === 'apache');
+    const quotaBefore = web ? groupQuota(layout, c.group) : null;
     const procs = ensureGroup(layout, c.group, web ? { cpus: s.web.cpus, periodUs: s.web.cpuPeriodUs } : undefined);
+    if (web && quotaBefore !== null && Math.abs(quotaBefore - s.web.cpus) > 1e-9) report.changed.push(`${c.group} CPU quota ${quotaBefore} → ${s.web.cpus}`);
     const changed = writeIfChanged(c.config.file, c.config.text, 0o644);
     const pid = runningPid(p, layout, c);
     const recorded = existsSync(pidFile(p, c.id)); // running before, or died since

@@ -41,6 +41,7 @@ const schema = z.strictObject({
     timeoutConnect: haproxyTime,
     timeoutClient: haproxyTime,
     timeoutServer: haproxyTime,
+    serverClose: z.boolean(),
   }),
   nginx: z.strictObject({
     workerProcesses: z.union([z.literal('auto'), posInt]),

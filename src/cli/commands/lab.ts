@@ -21,7 +21,7 @@ export default async function lab(io: Io, action: string, opts: LabOptions = {})
       for (const w of r.warnings) io.err(`lb-bench: warning: ${w}`);
       if (opts.json) io.out(JSON.stringify({ ...r, inventory: labInventoryPath() }));
       else {
-        const changed = [...r.started.map((c) => `started ${c}`), ...r.restarted.map((c) => `restarted ${c}`)];
+        const changed = [...r.started.map((c) => `started ${c}`), ...r.restarted.map((c) => `restarted ${c}`), ...r.changed.map((c) => `changed ${c}`)];
         io.out(changed.length ? changed.join('\n') : 'the lab was already up; nothing changed');
         io.out(`lab up: VIP 198.18.0.10 (:80 haproxy roundrobin, :81 haproxy leastconn, :8080 nginx roundrobin); inventory ${labInventoryPath()}`);
       }
