@@ -1,7 +1,7 @@
 /** The lab's knobs and generated configs: pure, no root needed. */
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadSettings } from '../src/lab/settings.js';
@@ -19,6 +19,7 @@ const file = (name: string, text: string) => {
   return f;
 };
 const [lb1, lb2, web1] = [HOSTS[0]!, HOSTS[1]!, HOSTS[2]!];
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lab settings', () => {
   it('lab.yaml holds the defaults: Debian\'s nginx worker_connections, keepalived\'s advert_int', () => {
