@@ -16,6 +16,7 @@ import type { ResolvedScenario } from '../scenario/load.js';
 import { planRuns, type PlannedRun } from './plan.js';
 import { createProgress, eta } from './progress.js';
 import { thresholdBreaches } from './thresholds.js';
+import { openEnvironment, type Environment } from './environment.js';
 
 export interface RunOptions {
   outDir: string;
@@ -23,6 +24,7 @@ export interface RunOptions {
   signal: AbortSignal;
   /** a stored run to complete instead of starting a new folder */
   resume?: StoredRun;
+  acceptNewHostKeys?: boolean;
 }
 
 export interface ScenarioResult {
@@ -33,13 +35,20 @@ export interface ScenarioResult {
 
 const connectionsFor = (level: number, concurrency: number | 'all') => (concurrency === 'all' ? level : Math.min(concurrency, level));
 
-/** Everything that can fail before a byte of load is sent. */
-async function preflight(r: ResolvedScenario): Promise<void> {
+/** Everything that can fail before a byte of load is sent: the lab guard first, then hosts, limits, target. */
+async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environment> {
   const { scenario, file } = r;
-  const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
-  ensureOpenFiles(widest, file);
-  ensurePorts(widest, file);
-  await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file);
+  const env = await openEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
+  try {
+    const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
+    ensureOpenFiles(widest, file);
+    ensurePorts(widest, file);
+    await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file);
+    return env;
+  } catch (e) {
+    env.close();
+    throw e;
+  }
 }
 
 function interruptible(ms: number, signal: AbortSignal): Promise<void> {
@@ -53,11 +62,26 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
   const plan = planRuns(load.levels, load.repetitions, done);
   const total = load.levels.length * load.repetitions;
 
-  await preflight(r);
-  if (opts.signal.aborted) throw new Interrupted('interrupted before the first run; nothing was measured');
+  const env = await preflight(r, opts);
+  if (opts.signal.aborted) {
+    env.close();
+    throw new Interrupted('interrupted before the first run; nothing was measured');
+  }
 
-  const writer = opts.resume ? RunWriter.reopen(opts.resume) : RunWriter.create(opts.outDir, newManifest(r, total));
-  writer.update({ status: 'running', ended_at: null });
+  let writer: RunWriter;
+  try {
+    writer = opts.resume ? RunWriter.reopen(opts.resume) : RunWriter.create(opts.outDir, newManifest(r, total));
+  } catch (e) {
+    env.close();
+    throw e;
+  }
+  for (const w of env.warnings) opts.io.err(`warning: ${w}`);
+  writer.update({
+    status: 'running',
+    ended_at: null,
+    servers: { ...writer.manifest.servers, ...env.servers },
+    warnings: [...writer.manifest.warnings, ...env.warnings],
+  });
   const progress = createProgress(opts.io);
   const started = Date.now();
   let measuredRequests = 0;
@@ -70,8 +94,9 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
       const perRequest = measuredRequests ? (Date.now() - started) / 1000 / measuredRequests : NaN;
       progress.running(`${label}  ETA ${eta(perRequest * remainingRequests + ((plan.length - i - 1) * load.cooldown) / 1000)}`);
 
-      const sample = await measure(r, run, opts.signal);
+      const sample = await measure(r, run, opts.signal, env, writer);
       if (!sample) break; // interrupted: the run in flight is dropped
+      for (const w of sample.warnings ?? []) progress.note(`warning: ${w}`);
       writer.appendSample(sample);
       done.push(sample);
       measuredRequests += run.level;
@@ -84,6 +109,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
     }
   } finally {
     progress.stop();
+    env.close();
     const interrupted = opts.signal.aborted;
     writer.update({ status: interrupted ? 'interrupted' : 'complete', ended_at: new Date().toISOString() });
     writer.close();
@@ -101,8 +127,10 @@ function runLabel(name: string, run: PlannedRun, reps: number, index: number, to
 }
 
 /** One run; null when it was interrupted (its partial figures are not kept). */
-async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal): Promise<RunSample | null> {
+async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal, env: Environment, writer: RunWriter): Promise<RunSample | null> {
   const { load, target } = r.scenario;
+  // CPU counters are read right before and right after the load window (bounded: never holds up the load)
+  await env.monitor?.begin({ level: run.level, repetition: run.repetition });
   const inflight = startLoad({
     url: target,
     requests: run.level,
@@ -115,8 +143,10 @@ async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal
   signal.addEventListener('abort', onAbort, { once: true });
   try {
     const outcome = await inflight.done;
+    const window = await env.monitor?.end();
     if (signal.aborted) return null;
-    return toSample(run.level, run.repetition, outcome);
+    for (const record of window?.records ?? []) writer.appendTo('cpu.jsonl', record);
+    return toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings);
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

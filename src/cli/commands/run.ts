@@ -79,7 +79,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   const results: ScenarioResult[] = [];
   try {
     for (const job of jobs) {
-      const result = await runScenario(job.scenario, { outDir: flags.out, io, signal, resume: job.stored });
+      const result = await runScenario(job.scenario, { outDir: flags.out, io, signal, resume: job.stored, acceptNewHostKeys: flags.acceptNewHostKeys });
       results.push(result);
       if (!flags.json) io.out(relative(process.cwd(), result.dir) || result.dir);
     }

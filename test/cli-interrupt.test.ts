@@ -1,0 +1,81 @@
+/**
+ * A real SIGINT to a real `lb-bench run` process: every finished run is kept, the status is
+ * `interrupted`, exit 130, and `--resume` completes exactly what is missing.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from './helpers/cli.js';
+import { startServer, type TestServer } from './helpers/http-server.js';
+import { loadScenarioYaml, workspace } from './helpers/scenario.js';
+
+const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
+const ws = workspace();
+const servers: TestServer[] = [];
+after(async () => {
+  for (const s of servers) await s.close();
+  ws.remove();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function lines(file: string): number {
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+}
+
+test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 130; --resume completes the rest', async () => {
+  // each run takes ≥ 100 ms (the server answers after 100 ms), so the signal lands mid-run
+  const server = await startServer('ok', { delayMs: 100 });
+  servers.push(server);
+  const file = ws.write('sigint.yaml', loadScenarioYaml(server.url, { levels: [10, 20, 30], repetitions: 4, cooldown: '50ms', name: 'sigint' }));
+  const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+
+  // wait for the third finished run, then interrupt the fourth while it is in flight
+  const deadline = Date.now() + 20_000;
+  let dir = '';
+  while (Date.now() < deadline) {
+    dir = ws.runFolders()[0] ?? '';
+    if (dir && lines(join(dir, 'samples.jsonl')) >= 3) break;
+    await sleep(10);
+  }
+  assert.ok(dir, 'a run folder appeared');
+  await sleep(40);
+  child.kill('SIGINT');
+  const code = await exited;
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /interrupted: \d+ of 12 runs are kept in .*; finish them with: lb-bench run .* --resume/);
+
+  const kept = ws.samples(dir);
+  assert.ok(kept.length >= 3 && kept.length < 12, `kept ${kept.length}`);
+  assert.equal(ws.manifest(dir).status, 'interrupted');
+  for (const s of kept) assert.equal(s.requested, s.completed, 'a kept run is whole, never the one in flight');
+
+  const r = await runCli(['run', file, '--out', ws.results, '--resume', dir]);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const all = ws.samples(dir);
+  assert.equal(all.length, 12);
+  assert.deepEqual(all.slice(0, kept.length), kept, 'the kept runs are untouched');
+  const pairs = all.map((s) => `${s.level}/${s.repetition}`);
+  assert.equal(new Set(pairs).size, 12, 'no pair twice');
+  for (const level of [10, 20, 30]) for (let rep = 1; rep <= 4; rep++) assert.ok(pairs.includes(`${level}/${rep}`));
+  assert.equal(ws.manifest(dir).status, 'complete');
+  assert.equal(ws.runFolders().length, 1, 'resume writes into the same folder');
+});
+
+test('--resume refuses a scenario that changed since the run started', async () => {
+  const server = await startServer('ok');
+  servers.push(server);
+  const file = ws.write('changed.yaml', loadScenarioYaml(server.url, { levels: [5], repetitions: 1, name: 'changed' }));
+  const first = await runCli(['run', file, '--out', ws.results]);
+  assert.equal(first.code, 0);
+  ws.write('changed.yaml', loadScenarioYaml(server.url, { levels: [5, 6], repetitions: 1, name: 'changed' }));
+  const r = await runCli(['run', file, '--out', ws.results, '--resume', first.last]);
+  assert.equal(r.code, 2);
+  assert.match(r.err[0], /changed\.yaml has changed since .* was started/);
+});
