@@ -1,0 +1,163 @@
+/**
+ * Two runs side by side, as benchstat compares them: per metric and level, both sides' means
+ * with their 95 % CI over the repetitions, the change of B against A in %, a two-sided p-value,
+ * and a verdict that calls a difference only below alpha. n is the number of repetitions at that
+ * level (never the request count: a run's requests are not independent observations). Pure.
+ */
+import { metricsFor, type MetricDef } from '../metrics/registry.js';
+import type { RunSample, StoredRun } from '../results/types.js';
+import { describe, mannWhitneyU, welchT, type Description } from '../stats/describe.js';
+
+export type TestName = 'mann-whitney' | 'welch';
+/** `~`: not significant at alpha (or no difference to test), benchstat's spelling */
+export type Verdict = 'better' | 'worse' | '~';
+
+export interface CompareOptions {
+  alpha: number;
+  test: TestName;
+  /** metric names or prefixes (`latency_ms` = every latency percentile); none = every metric */
+  metrics?: readonly string[];
+  /** column labels instead of the scenarios' names or run ids */
+  labels?: [string, string];
+}
+
+export interface Side {
+  id: string;
+  dir: string;
+  scenario: string;
+  /** what the tables call this side: the scenario's name, or the run's id when both are one scenario */
+  label: string;
+}
+
+export interface ComparisonRow {
+  metric: string;
+  level: number;
+  a: Description;
+  b: Description;
+  /** (mean B − mean A) / |mean A| × 100; ±Infinity when A's mean is 0 and B's is not; 0 when both are 0 */
+  change_pct: number;
+  /** null when the test cannot be made (Welch with fewer than two values a side) */
+  p: number | null;
+  verdict: Verdict;
+  /** both sides hold one and the same value in every repetition: no test, p = 1 */
+  all_equal: boolean;
+}
+
+export interface Comparison {
+  a: Side;
+  b: Side;
+  alpha: number;
+  test: TestName;
+  /** the metrics shown, in the registry's order */
+  metrics: MetricDef[];
+  rows: ComparisonRow[];
+  /** metrics left out because both sides were equal everywhere (0 vs 0 loss), unless named */
+  skipped: string[];
+  /** things that change how to read it (too few repetitions to ever be significant, …) */
+  notes: string[];
+}
+
+/** Every metric the registry knows for these samples that matches a name or a `prefix.` of it. */
+export function selectMetrics(all: readonly MetricDef[], wanted: readonly string[] | undefined): { metrics: MetricDef[]; unknown: string[] } {
+  if (!wanted?.length) return { metrics: [...all], unknown: [] };
+  const matches = (m: MetricDef, w: string) => m.name === w || m.name.startsWith(w + '.');
+  const unknown = wanted.filter((w) => !all.some((m) => matches(m, w)));
+  return { metrics: all.filter((m) => wanted.some((w) => matches(m, w))), unknown };
+}
+
+/**
+ * Column labels: the scenarios' names; for two runs of one scenario their ids; `baseline` and
+ * `current` under --baseline; A and B when even the ids are equal (one second, two folders).
+ */
+export function sides(a: StoredRun, b: StoredRun, labels?: [string, string]): [Side, Side] {
+  const pick = (f: (r: StoredRun) => string) => (f(a) !== f(b) ? [f(a), f(b)] : null);
+  const [la, lb] = labels ?? pick((r) => r.manifest.scenario.name) ?? pick((r) => r.manifest.id) ?? ['A', 'B'];
+  const side = (r: StoredRun, label: string): Side => ({ id: r.manifest.id, dir: r.dir, scenario: r.manifest.scenario.name, label });
+  return [side(a, la), side(b, lb)];
+}
+
+function byLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
+  const out = new Map<number, RunSample[]>();
+  for (const s of samples) out.set(s.level, [...(out.get(s.level) ?? []), s]);
+  return out;
+}
+
+const finite = (xs: readonly (number | null)[]) => xs.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+
+export function changePct(a: number, b: number): number {
+  if (a === b) return 0;
+  if (a === 0) return b > 0 ? Infinity : -Infinity;
+  return ((b - a) / Math.abs(a)) * 100;
+}
+
+export function verdictOf(change: number, p: number | null, alpha: number, better: MetricDef['better']): Verdict {
+  if (p === null || !(p < alpha) || change === 0) return '~';
+  return (change > 0) === (better === 'higher') ? 'better' : 'worse';
+}
+
+export function compareValues(xa: readonly number[], xb: readonly number[], metric: MetricDef, level: number, opts: CompareOptions): ComparisonRow {
+  const a = describe(xa);
+  const b = describe(xb);
+  const change = changePct(a.mean!, b.mean!);
+  const first = xa[0];
+  const allEqual = [...xa, ...xb].every((v) => v === first);
+  let p: number | null = 1;
+  if (!allEqual) p = opts.test === 'welch' ? (welchT(xa, xb)?.p ?? null) : mannWhitneyU(xa, xb).p;
+  return { metric: metric.name, level, a, b, change_pct: change, p, verdict: verdictOf(change, p, opts.alpha, metric.better), all_equal: allEqual };
+}
+
+export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptions): Comparison {
+  const [a, b] = sides(runA, runB, opts.labels);
+  const { metrics: chosen } = selectMetrics(metricsFor([...runA.samples, ...runB.samples]), opts.metrics);
+  const levelsA = byLevel(runA.samples);
+  const levelsB = byLevel(runB.samples);
+  const levels = [...levelsA.keys()].filter((l) => levelsB.has(l)).sort((x, y) => x - y);
+  const rows: ComparisonRow[] = [];
+  const skipped: string[] = [];
+  const metrics: MetricDef[] = [];
+  for (const metric of chosen) {
+    const own: ComparisonRow[] = [];
+    for (const level of levels) {
+      const xa = finite(levelsA.get(level)!.map(metric.value));
+      const xb = finite(levelsB.get(level)!.map(metric.value));
+      if (xa.length && xb.length) own.push(compareValues(xa, xb, metric, level, opts));
+    }
+    if (!own.length) continue;
+    // 0 vs 0 loss on every level says nothing; shown only when asked for by name
+    if (own.every((r) => r.all_equal) && !opts.metrics?.length) {
+      skipped.push(metric.name);
+      continue;
+    }
+    metrics.push(metric);
+    rows.push(...own);
+  }
+  return { a, b, alpha: opts.alpha, test: opts.test, metrics, rows, skipped, notes: powerNotes(rows, opts) };
+}
+
+/**
+ * The smallest two-sided p that the exact Mann-Whitney test can give for sizes m and n: both
+ * extreme orderings, 2 / C(m+n, m) (3 and 3 → 0.1, 4 and 4 → 0.029, 5 and 5 → 0.0079).
+ */
+export function mannWhitneyMinP(m: number, n: number): number {
+  let c = 1;
+  for (let i = 1; i <= m; i++) c = (c * (n + i)) / i;
+  return Math.min(1, 2 / c);
+}
+
+/** benchstat's "need >= 4 samples to detect a difference at alpha level 0.05", with the numbers. */
+function powerNotes(rows: readonly ComparisonRow[], opts: CompareOptions): string[] {
+  const seen = new Set<string>();
+  const notes: string[] = [];
+  for (const r of rows) {
+    const key = `${r.a.n}/${r.b.n}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (opts.test === 'mann-whitney') {
+      const minP = mannWhitneyMinP(r.a.n, r.b.n);
+      if (minP >= opts.alpha) notes.push(`with ${r.a.n} and ${r.b.n} repetitions, Mann-Whitney cannot reach p < ${opts.alpha} (the smallest possible p is ${minP.toPrecision(3)}): every verdict at such levels is ~; add repetitions (5 a side reach 0.008)`);
+    } else if (r.a.n < 2 || r.b.n < 2) {
+      notes.push(`Welch's t needs at least 2 repetitions a side (got ${r.a.n} and ${r.b.n}): no p-value there`);
+    }
+  }
+  return notes;
+}

@@ -1,0 +1,113 @@
+/**
+ * The exporters of `compare`: one table builder, and text, Markdown, CSV and JSON spellings of
+ * it. Pure: comparisons in, text out. Numbers in CSV and JSON keep full precision.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { fmt } from '../report/tables.js';
+import { markdownTable } from '../report/markdown.js';
+import type { Description } from '../stats/describe.js';
+import type { Comparison, ComparisonRow } from './compare.js';
+import type { Breach } from './gate.js';
+
+export type Format = 'text' | 'md' | 'csv';
+
+export interface CompareTable {
+  title: string;
+  header: string[];
+  rows: string[][];
+}
+
+const TEST_NAMES = { 'mann-whitney': 'Mann-Whitney U', welch: "Welch's t" } as const;
+
+/** "2352.9 ± 24.8": the mean and the half-width of its 95 % CI. */
+export function meanCell(d: Description): string {
+  if (d.mean === null) return '–';
+  return d.ci_high === null ? fmt(d.mean) : `${fmt(d.mean)} ± ${fmt(d.ci_high - d.mean, d.mean)}`;
+}
+
+export function changeCell(c: number): string {
+  if (!Number.isFinite(c)) return c > 0 ? '+inf' : '-inf';
+  return `${c > 0 ? '+' : c < 0 ? '-' : ''}${Math.abs(c).toFixed(Math.abs(c) >= 10 ? 1 : 2)} %`;
+}
+
+export function pCell(p: number | null): string {
+  if (p === null) return '–';
+  return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
+}
+
+/** "haproxy-rr vs nginx-rr"; "local: baseline vs current" when the labels do not name the scenario */
+export function heading(c: Comparison): string {
+  const named = c.a.label === c.a.scenario && c.b.label === c.b.scenario;
+  return `${named || c.a.scenario !== c.b.scenario ? '' : `${c.a.scenario}: `}${c.a.label} vs ${c.b.label}`;
+}
+
+export function tables(c: Comparison): CompareTable[] {
+  return c.metrics.map((m) => ({
+    title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better)`,
+    header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
+    rows: c.rows
+      .filter((r) => r.metric === m.name)
+      .map((r) => [String(r.level), meanCell(r.a), meanCell(r.b), changeCell(r.change_pct), pCell(r.p), `${r.a.n}+${r.b.n}`, r.verdict]),
+  }));
+}
+
+function footer(c: Comparison): string[] {
+  const lines = [
+    `${c.a.label} = ${c.a.dir}`,
+    `${c.b.label} = ${c.b.dir}`,
+    `mean ± 95 % CI over repetitions (n = repetitions per side); change: ${c.b.label} against ${c.a.label}; p: ${TEST_NAMES[c.test]}, two-sided; ~: not significant at alpha ${c.alpha}`,
+  ];
+  if (c.skipped.length) lines.push(`not shown, equal on both sides at every level: ${c.skipped.join(', ')}`);
+  return [...lines, ...c.notes.map((n) => `note: ${n}`)];
+}
+
+/** Columns padded to their widest cell; numbers right-aligned, as benchstat lays them out. */
+function textTable(t: CompareTable): string {
+  const all = [t.header, ...t.rows];
+  const widths = t.header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  return [t.title, line(t.header), ...t.rows.map(line)].join('\n');
+}
+
+export function toText(comparisons: readonly Comparison[]): string {
+  return comparisons
+    .map((c) => [`== ${heading(c)} ==`, '', ...tables(c).flatMap((t) => [textTable(t), '']), ...footer(c)].join('\n'))
+    .join('\n\n');
+}
+
+export function toMarkdown(comparisons: readonly Comparison[]): string {
+  return comparisons
+    .map((c) => {
+      const parts = [`## ${heading(c)}`, ''];
+      for (const t of tables(c)) parts.push(`### ${t.title}`, '', markdownTable({ header: t.header, rows: t.rows, numeric: t.header.map((_, i) => i > 0 && i < 6) }), '');
+      return [...parts, ...footer(c).map((l) => `- ${l}`)].join('\n');
+    })
+    .join('\n\n');
+}
+
+export const CSV_COLUMNS = ['a_run', 'b_run', 'a', 'b', 'metric', 'level', 'a_n', 'a_mean', 'a_ci_low', 'a_ci_high', 'b_n', 'b_mean', 'b_ci_low', 'b_ci_high', 'change_pct', 'p', 'test', 'verdict'] as const;
+
+function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
+  const num = (v: number | null) => (v === null ? '' : Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf');
+  return [c.a.id, c.b.id, c.a.label, c.b.label, r.metric, r.level, r.a.n, num(r.a.mean), num(r.a.ci_low), num(r.a.ci_high), r.b.n, num(r.b.mean), num(r.b.ci_low), num(r.b.ci_high), num(r.change_pct), num(r.p), c.test, r.verdict];
+}
+
+export function toCsv(comparisons: readonly Comparison[]): string {
+  return stringify(
+    comparisons.flatMap((c) => c.rows.map((r) => csvRow(c, r))),
+    { header: true, columns: [...CSV_COLUMNS] },
+  );
+}
+
+/** JSON: everything, with change_pct null where it is infinite (A's mean 0, B's not). */
+export function toJson(comparisons: readonly Comparison[], breaches: readonly Breach[], failOnRegression: number | null): string {
+  const out = {
+    comparisons: comparisons.map((c) => ({ ...c, metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better })) })),
+    gate: failOnRegression === null ? null : { fail_on_regression_pct: failOnRegression, breaches },
+  };
+  return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+}
+
+export function format(comparisons: readonly Comparison[], f: Format): string {
+  return f === 'md' ? toMarkdown(comparisons) : f === 'csv' ? toCsv(comparisons) : toText(comparisons);
+}

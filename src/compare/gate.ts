@@ -1,0 +1,28 @@
+/**
+ * --fail-on-regression PCT: a breach is a metric that is significantly worse (verdict `worse`,
+ * p below alpha) by more than PCT % of A's mean. Pure; the command decides the exit code.
+ */
+import type { Comparison } from './compare.js';
+import { changeCell, heading, pCell } from './format.js';
+
+export interface Breach {
+  /** the comparison's heading: "haproxy-rr vs nginx-rr", "local: baseline vs current" */
+  comparison: string;
+  metric: string;
+  level: number;
+  /** Infinity when A's mean was 0 (JSON: null) */
+  change_pct: number;
+  p: number;
+}
+
+export function breaches(comparisons: readonly Comparison[], pct: number): Breach[] {
+  return comparisons.flatMap((c) =>
+    c.rows
+      .filter((r) => r.verdict === 'worse' && Math.abs(r.change_pct) > pct)
+      .map((r) => ({ comparison: heading(c), metric: r.metric, level: r.level, change_pct: r.change_pct, p: r.p! })),
+  );
+}
+
+export function breachLine(b: Breach, pct: number): string {
+  return `regression: ${b.comparison}: ${b.metric} at level ${b.level}: ${changeCell(b.change_pct)} (p ${pCell(b.p)}), worse by more than ${pct} %`;
+}
