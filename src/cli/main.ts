@@ -66,6 +66,22 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .action(lazy(() => import('./commands/report.js')));
 
   program
+    .command('compare')
+    .description('two runs or scenario names side by side, with significance; exit 1 on a significant regression')
+    .argument('[a]', 'run folder, scenario name or balancer name (the baseline)')
+    .argument('[b]', 'run folder, scenario name or balancer name (compared against A)')
+    .option('--results <dir>', 'results folder to search', 'results')
+    .option('--metric <name...>', 'metrics to compare (a name, or a prefix such as latency_ms); default all')
+    .option('--alpha <p>', 'significance level (default 0.05)')
+    .addOption(new Option('--test <name>', 'two-sample test (default mann-whitney)').choices(['mann-whitney', 'welch']))
+    .addOption(new Option('--format <format>', 'table format (default text)').choices(['text', 'md', 'csv']))
+    .option('--json', 'print the comparison as JSON')
+    .option('-o, --out <dir>', 'write compare.png there')
+    .option('--fail-on-regression <pct>', 'exit 1 when a metric is significantly worse by more than PCT %')
+    .option('--baseline <dir>', 'compare the newest run of every scenario with its newest run in DIR')
+    .action((a: string | undefined, b: string | undefined, opts: object) => lazy(() => import('./commands/compare.js'))([a, b].filter((x) => x !== undefined), opts));
+
+  program
     .command('lab')
     .description('the thesis topology, built from real servers on this machine (root)')
     .argument('<action>', 'install | up | down | status')

@@ -1,0 +1,105 @@
+/**
+ * `lb-bench compare A B [--baseline DIR] [--fail-on-regression PCT] …`: which runs, the
+ * comparison, its table on stdout (or JSON), compare.png under --out, then the gate. The chosen
+ * runs, files written and breaches go to stderr, so that stdout is only the table.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ExitCode, envError, inputError } from '../../errors.js';
+import { metricsFor } from '../../metrics/registry.js';
+import { chartFont, renderChart } from '../../report/charts.js';
+import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
+import type { StoredRun } from '../../results/types.js';
+import { chartMetric, compareChartSpec } from '../../compare/chart.js';
+import { compareRuns, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
+import { format, toJson, type Format } from '../../compare/format.js';
+import { breachLine, breaches } from '../../compare/gate.js';
+import { baselinePairs, resolvePair } from '../../compare/resolve.js';
+import type { Io } from '../io.js';
+
+interface Options {
+  results?: string;
+  metric?: string[];
+  alpha?: string;
+  test?: TestName;
+  format?: Format;
+  json?: boolean;
+  out?: string;
+  failOnRegression?: string;
+  baseline?: string;
+}
+
+function number(flag: string, value: string | undefined, ok: (n: number) => boolean, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw inputError(`${flag}: must be ${what}, got "${value}"`);
+  return n;
+}
+
+const levelsOf = (r: StoredRun) => [...new Set(r.samples.map((s) => s.level))].sort((x, y) => x - y).join(',');
+const runLine = (side: string, r: StoredRun) => `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, levels ${levelsOf(r)}, ${r.manifest.status})`;
+
+async function choosePairs(refs: string[], opts: Options, resultsDir: string, io: Io): Promise<[StoredRun, StoredRun][]> {
+  if (opts.baseline) {
+    if (refs.length) throw inputError('compare: give either A and B or --baseline DIR, not both');
+    const { pairs, unmatched, notRun } = await baselinePairs(resultsDir, opts.baseline);
+    for (const name of unmatched) io.err(`warning: ${name}: no run in the baseline ${opts.baseline}; not compared`);
+    for (const name of notRun) io.err(`warning: ${name}: in the baseline but no run under ${resultsDir}/; not compared`);
+    for (const [a, b] of pairs) io.err(`${a.manifest.scenario.name}: baseline ${a.dir} vs ${b.dir}`);
+    return pairs;
+  }
+  if (refs.length !== 2) throw inputError(`compare: needs two runs or scenario names, got ${refs.length}`, 'e.g. lb-bench compare haproxy nginx, or --baseline DIR');
+  const [a, b] = await resolvePair(refs[0], refs[1], resultsDir);
+  io.err(runLine('A', a));
+  io.err(runLine('B', b));
+  return [[a, b]];
+}
+
+async function writeCharts(comparisons: Comparison[], outDir: string, wanted: string | undefined, io: Io): Promise<void> {
+  if (chartFont() === null) io.err('warning: the chart has no text: this machine has no fonts (apt-get install fonts-dejavu-core)');
+  let path = outDir;
+  try {
+    await mkdir(outDir, { recursive: true });
+    for (const c of comparisons) {
+      const metric = chartMetric(c, wanted);
+      if (!metric) continue;
+      path = join(outDir, comparisons.length > 1 ? `compare-${c.b.scenario}.png` : 'compare.png');
+      await writeFile(path, renderChart(compareChartSpec(c, metric)));
+      io.err(`wrote ${path} (${metric})`);
+    }
+  } catch (e) {
+    throw envError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another folder with --out');
+  }
+}
+
+export default async function compare(io: Io, refs: string[], opts: Options): Promise<number> {
+  const alpha = number('--alpha', opts.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.05;
+  const pct = number('--fail-on-regression', opts.failOnRegression, (n) => n >= 0, 'a percentage, 0 or more') ?? null;
+  if (opts.json && opts.format) throw inputError('compare: --json and --format: choose one');
+  const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
+  const pairs = await choosePairs(refs, opts, resultsDir, io);
+
+  const known = metricsFor(pairs.flatMap(([a, b]) => [...a.samples, ...b.samples]));
+  const { unknown } = selectMetrics(known, opts.metric);
+  if (unknown.length) throw inputError(`--metric: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, `metrics of these runs: ${known.map((m) => m.name).join(', ')}`);
+
+  const comparisons: Comparison[] = [];
+  for (const [a, b] of pairs) {
+    const c = compareRuns(a, b, { alpha, test: opts.test ?? 'mann-whitney', metrics: opts.metric, labels: opts.baseline ? ['baseline', 'current'] : undefined });
+    if (c.rows.length) comparisons.push(c);
+    else if (pairs.length > 1) io.err(`warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a)} vs ${levelsOf(b)}); not compared`);
+    else throw inputError(`nothing to compare: no level measured in both runs (A: ${levelsOf(a)}; B: ${levelsOf(b)})`, 'run both with the same --levels');
+  }
+
+  const found = pct === null ? [] : breaches(comparisons, pct);
+  io.out(opts.json ? toJson(comparisons, found, pct) : format(comparisons, opts.format ?? 'text'));
+  if (opts.out) await writeCharts(comparisons, opts.out, opts.metric?.[0], io);
+  if (pct === null) return ExitCode.ok;
+  for (const b of found) io.err(breachLine(b, pct));
+  if (!found.length) {
+    io.err(`no significant regression of more than ${pct} % (alpha ${alpha})`);
+    return ExitCode.ok;
+  }
+  io.err(`lb-bench: ${found.length} significant regression${found.length > 1 ? 's' : ''} of more than ${pct} %`);
+  return ExitCode.gate;
+}
