@@ -2,9 +2,10 @@
 import os from 'node:os';
 import { VERSION } from '../version.js';
 import type { ResolvedScenario } from '../scenario/load.js';
+import type { AnyScenario } from '../scenario/schema.js';
 import type { Manifest } from './types.js';
 
-export function newManifest(r: ResolvedScenario, plannedRuns: number): Omit<Manifest, 'id'> {
+export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: number): Omit<Manifest, 'id'> {
   const cpus = os.cpus();
   return {
     format: 1,

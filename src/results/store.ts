@@ -6,7 +6,7 @@ import { closeSync, fsyncSync, openSync, writeSync, mkdirSync, renameSync, write
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve, basename } from 'node:path';
 import { envError, inputError } from '../errors.js';
-import type { Manifest, RunSample, StoredRun } from './types.js';
+import type { FailoverSample, Manifest, RunSample, StoredRun } from './types.js';
 
 export const DEFAULT_RESULTS_DIR = 'results';
 
@@ -64,7 +64,7 @@ export class RunWriter {
     return new RunWriter(run.dir, run.manifest);
   }
 
-  appendSample(sample: RunSample): void {
+  appendSample(sample: RunSample | FailoverSample): void {
     this.appendLine(this.fd, sample, 'samples.jsonl');
   }
 

@@ -2,7 +2,8 @@
  * The stable result formats (README, "Results"). A run folder holds manifest.json,
  * samples.jsonl (one RunSample per line) and, where sampled, cpu.jsonl and probes.jsonl.
  */
-import type { Scenario } from '../scenario/schema.js';
+import type { AnyScenario } from '../scenario/schema.js';
+import type { ProbeType } from '../scenario/failover-schema.js';
 
 export interface Latency {
   p50: number | null;
@@ -47,6 +48,41 @@ export interface RunSample {
   warnings?: string[];
 }
 
+/**
+ * One repetition of a failover scenario (samples.jsonl of a `kind: failover` run). Times are ISO
+ * strings; every probe behind these figures is in probes.jsonl. Per probe type, null where that
+ * phase never came back within its bound (`recovered` / `failed_back` false).
+ */
+export interface FailoverSample {
+  repetition: number;
+  started_at: string;
+  ended_at: string;
+  /** when the inject and recover steps began */
+  injected_at: string;
+  recovered_at: string | null;
+  /** last success before the outage to the first success after it, per probe type; 0: no outage seen */
+  downtime_ms: Partial<Record<ProbeType, number | null>>;
+  /** the same, for the outage that recovery causes (the master taking the address back) */
+  failback_downtime_ms: Partial<Record<ProbeType, number | null>>;
+  /** uptime / (uptime + downtime) × 100 over the repetition's probe window (thesis eq. 2.1) */
+  availability: Partial<Record<ProbeType, number | null>>;
+  /** first to last probe sent in this repetition */
+  window_ms: number;
+  /** probes sent and answered, per type */
+  probes: Partial<Record<ProbeType, { sent: number; ok: number }>>;
+  /** with a steady load: requests sent during the repetition, and those without a 2xx/3xx answer */
+  requests_sent?: number;
+  requests_lost?: number;
+  /** answers returned and stayed (and the address moved to the backup, if one is named) within the bound */
+  recovered: boolean;
+  /** after recovery: answers returned and stayed (and the address is back on the master) within the bound */
+  failed_back: boolean;
+  /** who held the target address after the failover and after the failback, when a backup is named */
+  holder_after_failover?: string[];
+  holder_after_failback?: string[];
+  warnings?: string[];
+}
+
 export type RunStatus = 'running' | 'complete' | 'interrupted' | 'failed';
 
 export interface Manifest {
@@ -57,7 +93,7 @@ export interface Manifest {
   os: { platform: string; release: string; kernel: string; arch: string };
   host: { hostname: string; cpus: number; cpu_model: string; memory_gb: number };
   scenario_file: string;
-  scenario: Scenario;
+  scenario: AnyScenario;
   scenario_hash: string;
   profile: string | null;
   overrides: { repetitions?: number; levels?: number[] };

@@ -5,9 +5,16 @@
 import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { inputError } from '../errors.js';
-import { loadScenarioSchema, type Scenario } from './schema.js';
+import { failoverScenarioSchema } from './failover-schema.js';
+import { loadScenarioSchema, type AnyScenario, type Scenario } from './schema.js';
+
+/** Either kind, told apart by `kind` (default `load`). */
+export const anyScenarioSchema = z.preprocess(
+  (v) => (isPlainObject(v) && v.kind === undefined ? { ...v, kind: 'load' } : v),
+  z.discriminatedUnion('kind', [loadScenarioSchema, failoverScenarioSchema], { error: 'must be load or failover' }),
+);
 
 export interface Overrides {
   profile?: string;
@@ -15,9 +22,9 @@ export interface Overrides {
   levels?: number[];
 }
 
-export interface ResolvedScenario {
+export interface ResolvedScenario<S extends AnyScenario = Scenario> {
   file: string;
-  scenario: Scenario;
+  scenario: S;
   profile: string | null;
   overrides: Omit<Overrides, 'profile'>;
   /** hash of the resolved scenario: --resume refuses a run whose scenario changed */
@@ -33,6 +40,10 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   }
   return out || '(top level)';
 }
+
+export const isFailover = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Extract<AnyScenario, { kind: 'failover' }>> =>
+  r.scenario.kind === 'failover';
+export const isLoad = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Scenario> => r.scenario.kind === 'load';
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
@@ -86,7 +97,7 @@ export function resolveScenarioText(
   file: string,
   text: string,
   overrides: Overrides = {},
-): { ok: true; value: ResolvedScenario } | { ok: false; problems: string[] } {
+): { ok: true; value: ResolvedScenario<AnyScenario> } | { ok: false; problems: string[] } {
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length) {
     return {
@@ -102,7 +113,7 @@ export function resolveScenarioText(
   if (profiles !== undefined && !isPlainObject(profiles)) problems.push('profiles: must be a mapping of profile names to overrides');
   const profileTable = isPlainObject(profiles) ? profiles : {};
 
-  const baseResult = loadScenarioSchema.safeParse(base, { reportInput: true });
+  const baseResult = anyScenarioSchema.safeParse(base, { reportInput: true });
   if (!baseResult.success) problems.push(...formatIssues(baseResult.error.issues));
   // every profile must give a valid scenario too, so a broken `thesis` profile is found before the night it is used
   for (const [name, over] of Object.entries(profileTable)) {
@@ -110,7 +121,7 @@ export function resolveScenarioText(
       problems.push(`profiles.${name}: must be a mapping of overrides`);
       continue;
     }
-    const merged = loadScenarioSchema.safeParse(deepMerge(base, over), { reportInput: true });
+    const merged = anyScenarioSchema.safeParse(deepMerge(base, over), { reportInput: true });
     if (!merged.success && baseResult.success) problems.push(...formatIssues(merged.error.issues, ['profiles', name]));
   }
   if (overrides.profile !== undefined && !(overrides.profile in profileTable)) {
@@ -125,8 +136,9 @@ export function resolveScenarioText(
   const cli: Record<string, unknown> = {};
   if (overrides.levels) cli.levels = overrides.levels;
   if (overrides.repetitions !== undefined) cli.repetitions = overrides.repetitions;
-  if (Object.keys(cli).length) merged = deepMerge(merged, { load: cli });
-  const final = loadScenarioSchema.safeParse(merged, { reportInput: true });
+  // a failover scenario's repetitions sit at the top level; --levels is for load scenarios only
+  if (Object.keys(cli).length) merged = deepMerge(merged, isPlainObject(merged) && merged.kind === 'failover' ? cli : { load: cli });
+  const final = anyScenarioSchema.safeParse(merged, { reportInput: true });
   if (!final.success) return { ok: false, problems: formatIssues(final.error.issues).map((p) => `${p} (from the command line)`) };
 
   const { profile, ...rest } = overrides;
@@ -137,7 +149,7 @@ export function resolveScenarioText(
 }
 
 /** Read and check a scenario file; throws one LbError (exit 2) listing every problem. */
-export async function loadScenario(file: string, overrides: Overrides = {}): Promise<ResolvedScenario> {
+export async function loadScenario(file: string, overrides: Overrides = {}): Promise<ResolvedScenario<AnyScenario>> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -4,8 +4,9 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import type { FailoverScenario } from './failover-schema.js';
 
-const duration = z
+export const duration = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
     const ms = parseDuration(v);
@@ -16,7 +17,7 @@ const duration = z
     return ms;
   });
 
-const positiveInt = z
+export const positiveInt = z
   .number({ error: 'must be a positive integer' })
   .int({ error: 'must be a positive integer' })
   .positive({ error: 'must be a positive integer' });
@@ -25,7 +26,7 @@ const slug = z
   .string({ error: 'must be a string' })
   .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a slug: lower-case letters, digits, ".", "_" or "-"' });
 
-const httpUrl = z.string({ error: 'must be a URL' }).refine(
+export const httpUrl = z.string({ error: 'must be a URL' }).refine(
   (v) => {
     try {
       const u = new URL(v);
@@ -54,7 +55,7 @@ export const backendSchema = z.strictObject({
   cpu: z.enum(['cgroup', 'procstat'], { error: 'must be cgroup or procstat' }).default('procstat'),
 });
 
-const thresholdsSchema = z.strictObject({
+export const thresholdsSchema = z.strictObject({
   /** most requests a run may lose */
   loss: z.number().min(0).optional(),
   /** least req/s a run must reach */
@@ -66,12 +67,12 @@ const thresholdsSchema = z.strictObject({
 });
 
 /** Published figures: metric → level (or "max") → value. */
-const referenceSchema = z.record(
+export const referenceSchema = z.record(
   z.string(),
   z.union([z.number(), z.record(z.string().regex(/^(\d+|max|mean)$/, { error: 'must be a level or "max"' }), z.number())]),
 );
 
-const common = {
+export const common = {
   name: slug,
   title: z.string().optional(),
   balancer: z.string().default('none'),
@@ -98,6 +99,8 @@ export const scenarioFileSchema = z.looseObject({
 export type LoadScenario = z.output<typeof loadScenarioSchema>;
 export type LoadSettings = LoadScenario['load'];
 export type Scenario = LoadScenario;
+/** Either kind of scenario file (the loader's result; `Scenario` stays the load kind its runner takes). */
+export type AnyScenario = LoadScenario | FailoverScenario;
 export type Reference = NonNullable<LoadScenario['reference']>;
 export type Thresholds = NonNullable<LoadScenario['thresholds']>;
 

@@ -3,7 +3,8 @@ import { relative } from 'node:path';
 import { ExitCode, inputError, LbError } from '../../errors.js';
 import { findRunFolder, readRun } from '../../results/store.js';
 import type { StoredRun } from '../../results/types.js';
-import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
+import { isFailover, loadScenario, type ResolvedScenario } from '../../scenario/load.js';
+import type { AnyScenario } from '../../scenario/schema.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import type { Io } from '../io.js';
 
@@ -36,7 +37,7 @@ function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
   };
 }
 
-async function resumeTarget(ref: string, files: string[], flags: RunFlags): Promise<{ scenario: ResolvedScenario; stored: StoredRun }> {
+async function resumeTarget(ref: string, files: string[], flags: RunFlags): Promise<{ scenario: ResolvedScenario<AnyScenario>; stored: StoredRun }> {
   if (files.length > 1) throw inputError('--resume: completes one run folder; give at most one scenario file');
   const dir = await findRunFolder(ref, flags.out);
   if (!dir) throw inputError(`--resume: no run folder "${ref}"`, `name a folder under ${flags.out}/ (ls ${flags.out})`);
@@ -59,7 +60,7 @@ async function resumeTarget(ref: string, files: string[], flags: RunFlags): Prom
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume) throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
   // every file is checked before any traffic is sent
-  const jobs: { scenario: ResolvedScenario; stored?: StoredRun }[] = [];
+  const jobs: { scenario: ResolvedScenario<AnyScenario>; stored?: StoredRun }[] = [];
   if (flags.resume) {
     jobs.push(await resumeTarget(flags.resume, files, flags));
   } else {
@@ -76,10 +77,14 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   }
 
   const { signal, dispose } = interruptSignal(io);
-  const results: ScenarioResult[] = [];
+  const results: (Omit<ScenarioResult, 'samples'> & { samples: readonly unknown[] })[] = [];
   try {
     for (const job of jobs) {
-      const result = await runScenario(job.scenario, { outDir: flags.out, io, signal, resume: job.stored, acceptNewHostKeys: flags.acceptNewHostKeys });
+      const options = { outDir: flags.out, io, signal, resume: job.stored, acceptNewHostKeys: flags.acceptNewHostKeys };
+      // kind: failover has its own runner (src/failover); imported only when used
+      const result = isFailover(job.scenario)
+        ? await (await import('../../failover/runner.js')).runFailover(job.scenario, options)
+        : await runScenario(job.scenario as ResolvedScenario, options);
       results.push(result);
       if (!flags.json) io.out(relative(process.cwd(), result.dir) || result.dir);
     }

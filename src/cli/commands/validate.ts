@@ -8,7 +8,10 @@ export default async function validate(io: Io, files: string[]): Promise<number>
   for (const file of files) {
     try {
       const { scenario } = await loadScenario(file);
-      io.out(`${file}: ok (${scenario.kind} scenario "${scenario.name}", ${scenario.load.levels.length} levels × ${scenario.load.repetitions} repetitions)`);
+      const shape = scenario.kind === 'failover'
+        ? `${scenario.probe.map((p) => p.type).join(' + ')} probes × ${scenario.repetitions} repetitions`
+        : `${scenario.load.levels.length} levels × ${scenario.load.repetitions} repetitions`;
+      io.out(`${file}: ok (${scenario.kind} scenario "${scenario.name}", ${shape})`);
     } catch (e) {
       if (!(e instanceof LbError)) throw e;
       bad++;

@@ -1,0 +1,143 @@
+/**
+ * What a failover scenario needs before its first probe: the lab guard (exit 3 before anything is
+ * sent), a target that cannot leave this machine by mistake, the lab settings it asks for, SSH to
+ * the fault's host and backup, and probes that can run (ping with its interval, the target answering).
+ */
+import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { envError, inputError } from '../errors.js';
+import { inventoryPathFor, loadInventory } from '../inventory/load.js';
+import { assertLabUp, labDir, labInventoryPath } from '../lab/index.js';
+import { checkTarget } from '../load/preflight.js';
+import type { FailoverScenario } from '../scenario/failover-schema.js';
+import type { ResolvedScenario } from '../scenario/load.js';
+import { SshPool } from '../ssh/pool.js';
+import { tryExec } from '../lab/exec.js';
+import { faultPlan } from './faults.js';
+import { checkIcmp } from './icmp.js';
+import { probeTarget } from './probes.js';
+
+export interface FailoverEnvironment {
+  pool: SshPool | null;
+  servers?: Record<string, Record<string, string>>;
+  /** which of `hosts` have the target's address on an interface (over SSH) */
+  holders(hosts: readonly string[]): Promise<string[]>;
+  close(): void;
+}
+
+/** 198.18.0.0/15, the benchmarking range the lab lives in (RFC 2544). */
+const BENCH = /^198\.(18|19)\.\d{1,3}\.\d{1,3}$/;
+
+/**
+ * Outside the lab, an address of the benchmarking range must be on a network this machine (or
+ * namespace) is directly attached to: through a gateway, the probes would leave the machine.
+ */
+async function directlyAttached(address: string, file: string): Promise<void> {
+  const r = await tryExec('ip', ['-j', 'route', 'get', address]);
+  const route = r.code === 0 ? (JSON.parse(r.stdout || '[]') as { gateway?: string; dev?: string }[])[0] : undefined;
+  if (!route || route.gateway || route.dev === 'lo' && !address.startsWith('127.')) {
+    throw envError(`${file}: target ${address} is not on a network attached to this machine${route?.gateway ? ` (it would go via ${route.gateway})` : ''}`, 'bring the lab up (lb-bench lab up) or name `inventory: lab`');
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every setting the scenario's lab_config names, compared with the running lab's; a list of differences. */
+export function labConfigDifferences(wanted: unknown, running: unknown, at = ''): string[] {
+  if (!isObject(wanted)) return JSON.stringify(wanted) === JSON.stringify(running) ? [] : [`${at}: the lab runs ${JSON.stringify(running)}, this scenario needs ${JSON.stringify(wanted)}`];
+  return Object.entries(wanted).flatMap(([k, v]) => labConfigDifferences(v, isObject(running) ? running[k] : undefined, at ? `${at}.${k}` : k));
+}
+
+function checkLabConfig(r: ResolvedScenario<FailoverScenario>): void {
+  const cfg = r.scenario.lab_config;
+  if (!cfg) return;
+  const file = path.resolve(path.dirname(r.file), cfg);
+  let wanted: unknown;
+  try {
+    wanted = parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw inputError(`${r.file}: lab_config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let running: unknown;
+  try {
+    running = parse(readFileSync(path.join(labDir(), 'lab.yaml'), 'utf8'));
+  } catch {
+    throw envError(`${r.file}: lab_config: the lab's settings are not in ${labDir()}`, `bring the lab up with them: lb-bench lab up --config ${path.relative(process.cwd(), file)}`);
+  }
+  const diff = labConfigDifferences(wanted, running);
+  if (diff.length) throw envError(`${r.file}: lab_config: ${diff.join('; ')}`, `bring the lab up with them first: lb-bench lab up --config ${path.relative(process.cwd(), file)}`);
+}
+
+export async function openFailoverEnvironment(
+  r: ResolvedScenario<FailoverScenario>,
+  opts: { acceptNewHostKeys?: boolean; log: (line: string) => void },
+): Promise<FailoverEnvironment> {
+  const { scenario: s, file } = r;
+  const f = s.fault;
+  const vip = new URL(s.target).hostname;
+  if (f.lab && s.inventory !== 'lab') throw inputError(`${file}: fault.lab: a lab fault needs \`inventory: lab\``);
+  if (f.backup && !net.isIPv4(vip)) throw inputError(`${file}: fault.backup: the target must be an IPv4 address to follow it between hosts, got ${vip}`);
+  if (s.inventory === 'lab') await assertLabUp();
+  else for (const p of s.probe) {
+    const host = probeTarget(p, s.target).host;
+    if (BENCH.test(host)) await directlyAttached(host, file);
+  }
+  checkLabConfig(r);
+
+  const plan = faultPlan(f);
+  const needsSsh = 'ssh' in plan.inject || 'ssh' in plan.recover || f.backup !== undefined;
+  let pool: SshPool | null = null;
+  if (needsSsh) {
+    if (!s.inventory) throw inputError(`${file}: fault: runs commands over SSH on ${f.host}, which needs an inventory`, 'add `inventory: FILE` (or `inventory: lab`), or run the steps here with { local: COMMAND }');
+    const inventory = await loadInventory(inventoryPathFor(file, s.inventory, labInventoryPath()));
+    for (const [field, name] of [['fault.host', f.host], ['fault.backup', f.backup]] as const) {
+      if (name && !inventory.hosts[name]) throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
+    }
+    pool = await SshPool.open(inventory, [f.host, ...(f.backup ? [f.backup] : [])], { acceptNewHostKeys: opts.acceptNewHostKeys, log: opts.log });
+  }
+  try {
+    for (const [i, p] of s.probe.entries()) {
+      const t = probeTarget(p, s.target);
+      const where = `${file}: probe[${i}]`;
+      if (p.type === 'icmp') await checkIcmp(p, t.host, where);
+      else if (p.type === 'http') await checkTarget(t.url.href, Math.max(p.timeout, 2000), where);
+      else await tcpCheck(t.host, t.port, Math.max(p.timeout, 2000), where);
+    }
+  } catch (e) {
+    pool?.close();
+    throw e;
+  }
+  return {
+    pool,
+    async holders(hosts) {
+      if (!pool) return [];
+      const out: string[] = [];
+      await Promise.all(
+        hosts.map(async (h) => {
+          const r = await pool!.query(h, `ip -o -4 addr show to ${vip}/32`, { timeoutMs: 2000 });
+          if (r.code === 0 && r.stdout.includes(vip)) out.push(h);
+        }),
+      );
+      return hosts.filter((h) => out.includes(h));
+    },
+    close: () => pool?.close(),
+  };
+}
+
+function tcpCheck(host: string, port: number, timeoutMs: number, where: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port, timeout: timeoutMs });
+    sock.on('connect', () => {
+      sock.destroy();
+      resolve();
+    });
+    const fail = (why: string) => {
+      sock.destroy();
+      reject(envError(`${where}: ${host}:${port} does not accept connections (${why})`, 'check the target address and port'));
+    };
+    sock.on('timeout', () => fail(`no answer within ${timeoutMs} ms`));
+    sock.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
+  });
+}
