@@ -131,6 +131,19 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
       })
     : null;
   const allStable = (holdMs: number) => s.probe.every((p) => stable(timeline.points(p.type), nowMs(), holdMs, p.timeout));
+  const maxTimeout = Math.max(...s.probe.map((p) => p.timeout));
+  /**
+   * The phase's event (the address moved, the step finished) has happened, and every probe sent
+   * since then, for `hold`, was answered: "returned and stayed". Probes before the event do not count.
+   */
+  const settledAfter = (event: () => boolean, holdMs: number) => {
+    let since: number | null = null;
+    return () => {
+      if (!event()) return (since = null), false;
+      since ??= nowMs();
+      return nowMs() - maxTimeout - holdMs >= since && allStable(holdMs);
+    };
+  };
   // during the failover the master may be cut off (link down): ask only the backup then
   let watchHosts = [f.host, ...(f.backup ? [f.backup] : [])];
   const watch = f.backup ? new HolderWatch(env, () => watchHosts) : null;
@@ -140,7 +153,7 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
   let injecting: Promise<void> | null = null;
   try {
     // steady state: every probe answering for `settle`, the address on the master
-    const steady = await until(() => allStable(f.settle) && (!watch || (holds(f.host) && !holds(f.backup!))), f.bound + f.settle, opts.signal);
+    const steady = await until(settledAfter(() => !watch || (holds(f.host) && !holds(f.backup!)), f.settle), f.bound + f.settle, opts.signal);
     if (opts.signal.aborted) return null;
     if (!steady) {
       throw envError(
@@ -157,11 +170,8 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
       .catch((e: Error) => void (injectError = e))
       .finally(() => (injectDone = true));
     const sawFailure = () => s.probe.some((p) => timeline.points(p.type).some((x) => !x.ok && x.t >= injectedAt));
-    const recovered = await until(
-      () => injectDone && (injectError !== null || (allStable(f.hold) && (watch ? holds(f.backup!) : sawFailure()))),
-      f.bound,
-      opts.signal,
-    );
+    const failedOver = settledAfter(() => injectDone && (watch ? holds(f.backup!) : sawFailure()), f.hold);
+    const recovered = await until(() => (injectDone && injectError !== null) || failedOver(), f.bound, opts.signal);
     await injecting;
     if (injectError) throw injectError;
     if (!recovered && !opts.signal.aborted) warnings.push(`the failover did not complete within ${f.bound / 1000} s`);
@@ -170,7 +180,7 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
     recoveredAt = nowMs();
     watchHosts = [f.host, ...(f.backup ? [f.backup] : [])];
     await runStep(plan.recover, 'fault.recover', f.host, env.pool, f.bound).catch((e: Error) => warnings.push(`recovery failed: ${e.message}`));
-    const failedBack = await until(() => allStable(f.hold) && (!watch || (holds(f.host) && !holds(f.backup!))), f.bound, opts.signal);
+    const failedBack = await until(settledAfter(() => !watch || (holds(f.host) && !holds(f.backup!)), f.hold), f.bound, opts.signal);
     if (opts.signal.aborted) return null;
     if (!failedBack) warnings.push(`the failback did not complete within ${f.bound / 1000} s`);
     const holderAfterFailback = watch?.holders ?? undefined;

@@ -35,7 +35,7 @@ function forHost(s: LabSettings, p: LabPaths, host: LabHost): Component[] {
       // -n stay in the foreground, -l -D log to the console (our log file) in detail, -G no syslog, -P VRRP only
       id: `${h}-keepalived`, group: `${h}-keepalived`, host: h, service: 'keepalived',
       argv: ['/usr/sbin/keepalived', '-n', '-l', '-D', '-G', '-P', '-f', ka, '-p', run('keepalived'), '-r', run('keepalived-vrrp')],
-      config: { file: ka, text: keepalivedConfig(s, host) },
+      config: { file: ka, text: keepalivedConfig(s, host, p) },
     },
     sshd,
   ];

@@ -35,6 +35,8 @@ export interface ChartSpec {
   file: string;
   title: string;
   yLabel: string;
+  /** default: the load level */
+  xLabel?: string;
   series: ChartSeries[];
 }
 
@@ -187,7 +189,7 @@ function config(spec: ChartSpec): ChartConfiguration<'line'> {
       scales: {
         x: {
           type: 'linear',
-          title: { display: true, text: 'simultaneous requests (level)' },
+          title: { display: true, text: spec.xLabel ?? 'simultaneous requests (level)' },
           // ticks at the measured levels, as the thesis's figures have them
           afterBuildTicks: (axis) => {
             if (levels.length) axis.ticks = levels.map((value) => ({ value }));

@@ -3,6 +3,7 @@
  * fetched from elsewhere: plain CSS inline, the charts by relative path beside it. Pure.
  */
 import type { Aggregate } from '../stats/aggregate.js';
+import type { ExtraSection } from './markdown.js';
 import { metricTables, runsTable, type Table } from './tables.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -20,7 +21,7 @@ img{max-width:100%;border:1px solid #ddd}code{background:#f3f3f3;padding:0 .2em}
 .warn li{color:#8a5300}figure{margin:1em 0}`;
 
 /** charts: the PNG files written beside index.html, with their titles. */
-export function toHtml(agg: Aggregate, charts: readonly { file: string; title: string }[]): string {
+export function toHtml(agg: Aggregate, charts: readonly { file: string; title: string }[], extra: readonly ExtraSection[] = []): string {
   const body: string[] = ['<h1>lb-bench report</h1>', '<h2>Runs</h2>', htmlTable(runsTable(agg))];
   body.push('<h2>Charts</h2>', ...charts.map((c) => `<figure><img src="${encodeURI(c.file)}" alt="${esc(c.title)}"></figure>`));
   body.push('<h2>Tables</h2>', '<p>Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions; "thesis" columns are the scenario\'s <code>reference</code> figures. All figures: <a href="summary.csv">summary.csv</a>.</p>');
@@ -28,6 +29,7 @@ export function toHtml(agg: Aggregate, charts: readonly { file: string; title: s
     body.push(`<h3>${esc(t.metric.label)} (${esc(t.metric.unit)}) <code>${esc(t.metric.name)}</code></h3>`, htmlTable(t));
     if (t.notes.length) body.push(`<ul>${t.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   }
+  for (const x of extra) body.push(`<h2>${esc(x.title)}</h2>`, ...(x.intro ? [`<p>${esc(x.intro)}</p>`] : []), htmlTable(x.table));
   body.push('<h2>Warnings</h2>');
   body.push(agg.warnings.length ? `<ul class="warn">${agg.warnings.map((w) => `<li>${esc(w.message)}${w.hint ? ` — ${esc(w.hint)}` : ''}</li>`).join('\n')}</ul>` : '<p>None.</p>');
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>lb-bench report</title>\n<style>\n${CSS}\n</style>\n</head>\n<body>\n${body.join('\n')}\n</body>\n</html>\n`;

@@ -7,10 +7,12 @@ import { join } from 'node:path';
 import { envError } from '../errors.js';
 import type { StoredRun } from '../results/types.js';
 import { aggregate, type ReportWarning } from '../stats/aggregate.js';
+import { aggregateFailover, isFailoverRun } from '../stats/failover.js';
 import { chartFont, chartSpecs, renderChart } from './charts.js';
 import { toCsv } from './csv.js';
+import { downtimeChart, failoverTable } from './failover.js';
 import { toHtml } from './html.js';
-import { toMarkdown } from './markdown.js';
+import { toMarkdown, type ExtraSection } from './markdown.js';
 
 export interface WrittenReport {
   dir: string;
@@ -20,7 +22,11 @@ export interface WrittenReport {
 }
 
 export async function writeReport(runs: readonly StoredRun[], outDir: string): Promise<WrittenReport> {
-  const agg = aggregate(runs);
+  // failover runs have their own summary (stats/failover.ts); load runs go through aggregate as before
+  const loadRuns = runs.filter((r) => !isFailoverRun(r));
+  const agg = aggregate(loadRuns);
+  const fo = aggregateFailover(runs.filter(isFailoverRun));
+  agg.warnings.push(...fo.warnings);
   if (chartFont() === null) {
     agg.warnings.push({
       kind: 'environment',
@@ -29,12 +35,16 @@ export async function writeReport(runs: readonly StoredRun[], outDir: string): P
       hint: 'install one, e.g. apt-get install fonts-dejavu-core (Debian/Ubuntu), then report again',
     });
   }
-  const specs = chartSpecs(agg);
+  const downtime = downtimeChart(fo);
+  const specs = [...(loadRuns.length ? chartSpecs(agg) : []), ...(downtime ? [downtime] : [])];
+  const extra: ExtraSection[] = fo.scenarios.length
+    ? [{ title: 'Failover', intro: 'Downtime: last successful probe before the outage to the first after it, per probe type; mean ± the half-width of its 95 % CI over the repetitions. Availability: uptime / (uptime + downtime) × 100 over each repetition\'s probe window (thesis eq. 2.1).', table: failoverTable(fo) }]
+    : [];
   const outputs: [string, string | Buffer][] = [
-    ['summary.csv', toCsv(agg.rows)],
-    ['summary.md', toMarkdown(agg)],
+    ['summary.csv', toCsv([...agg.rows, ...fo.rows])],
+    ['summary.md', toMarkdown(agg, extra)],
     ...specs.map((s): [string, Buffer] => [s.file, renderChart(s)]),
-    ['index.html', toHtml(agg, specs)],
+    ['index.html', toHtml(agg, specs, extra)],
   ];
   const files: string[] = [];
   let path = outDir;

@@ -9,13 +9,21 @@ export function markdownTable(t: Table): string {
   return [line(t.header), `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...t.rows.map(line)].join('\n');
 }
 
-export function toMarkdown(agg: Aggregate): string {
+/** Sections after the load tables (failover), each a title, a table and notes. */
+export interface ExtraSection {
+  title: string;
+  intro?: string;
+  table: Table;
+}
+
+export function toMarkdown(agg: Aggregate, extra: readonly ExtraSection[] = []): string {
   const parts = ['# lb-bench report', '', '## Runs', '', markdownTable(runsTable(agg)), ''];
   parts.push('Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions;', '"thesis" columns are the scenario\'s `reference` figures.', '');
   for (const t of metricTables(agg)) {
     parts.push(`## ${t.metric.label} (${t.metric.unit})`, '', `\`${t.metric.name}\``, '', markdownTable(t), '');
     if (t.notes.length) parts.push(...t.notes.map((n) => `- ${n}`), '');
   }
+  for (const x of extra) parts.push(`## ${x.title}`, '', ...(x.intro ? [x.intro, ''] : []), markdownTable(x.table), '');
   parts.push('## Warnings', '');
   if (!agg.warnings.length) parts.push('None.', '');
   else parts.push(...agg.warnings.map((w) => `- ${w.message}${w.hint ? ` — ${w.hint}` : ''}`), '');

@@ -1,0 +1,57 @@
+/**
+ * The failover part of a report: one table (per scenario and probe type: downtime mean ± CI, min,
+ * max, failback, availability, the thesis's figure) and downtime.png (each repetition and the
+ * mean, per probe type). Pure: the aggregate in, a table and a chart spec out.
+ */
+import type { FailoverAggregate } from '../stats/failover.js';
+import type { ChartSeries, ChartSpec } from './charts.js';
+import { cell, fmt, type Table } from './tables.js';
+
+export function failoverTable(fo: FailoverAggregate): Table {
+  const header = ['scenario', 'fault', 'probe', 'n', 'downtime ms', 'min', 'max', 'failback ms', 'availability %', 'min availability %', 'thesis ms'];
+  const index = new Map(fo.rows.map((r) => [`${r.scenario}\0${r.metric}`, r]));
+  const rows = fo.scenarios.flatMap((s) =>
+    s.series.map(({ probe }) => {
+      const d = index.get(`${s.label}\0downtime_ms.${probe}`);
+      const a = index.get(`${s.label}\0availability.${probe}`);
+      return [
+        s.label,
+        s.fault,
+        probe,
+        String(d?.n ?? 0),
+        cell(d),
+        fmt(d?.min ?? null),
+        fmt(d?.max ?? null),
+        cell(index.get(`${s.label}\0failback_downtime_ms.${probe}`)),
+        a?.mean == null ? '' : a.mean.toFixed(3),
+        a?.min == null ? '' : a.min.toFixed(3),
+        s.reference === null ? '' : String(s.reference),
+      ];
+    }),
+  );
+  return { header, rows, numeric: header.map((_, i) => i >= 3) };
+}
+
+/** x: repetition; a line of points per scenario and probe type, its mean dashed, the thesis's mean dotted. */
+export function downtimeChart(fo: FailoverAggregate): ChartSpec | null {
+  if (!fo.scenarios.length) return null;
+  const series: ChartSeries[] = [];
+  let color = 0;
+  for (const s of fo.scenarios) {
+    for (const { probe, downtime } of s.series) {
+      const points = downtime.filter((d) => d.value !== null).map((d) => ({ x: d.repetition, y: d.value!, low: null, high: null }));
+      if (!points.length) continue;
+      const mean = points.reduce((n, p) => n + p.y, 0) / points.length;
+      const xs = [points[0]!.x, points.at(-1)!.x];
+      series.push({ label: `${s.label} ${probe}`, points, color });
+      series.push({ label: `${s.label} ${probe} mean ${mean.toFixed(1)} ms`, points: xs.map((x) => ({ x, y: mean, low: null, high: null })), color, dashed: true });
+      color++;
+    }
+    if (s.reference !== null) {
+      const reps = s.series.flatMap((x) => x.downtime.map((d) => d.repetition));
+      const xs = [Math.min(...reps, 1), Math.max(...reps, 1)];
+      series.push({ label: `${s.label} thesis mean ${s.reference} ms`, points: xs.map((x) => ({ x, y: s.reference!, low: null, high: null })), color: 7, dash: 2 });
+    }
+  }
+  return { file: 'downtime.png', title: 'Failover downtime per repetition', yLabel: 'downtime (ms)', xLabel: 'repetition', series };
+}
