@@ -62,9 +62,9 @@ export const steadyLoadSchema = z.strictObject({
   timeout: duration.default(1_000),
 });
 
+/** One probe, or a list of them (one of each type); a single one is a list of one. */
 const probes = z
-  .union([probeSchema, z.array(probeSchema).min(1, { error: 'needs at least one probe' })])
-  .transform((p) => (Array.isArray(p) ? p : [p]))
+  .preprocess((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? [v] : v), z.array(probeSchema, { error: 'must be a probe { type, interval, timeout } or a list of them' }).min(1, { error: 'needs at least one probe' }))
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((p, i) => {
