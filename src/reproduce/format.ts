@@ -1,0 +1,94 @@
+/**
+ * The conclusions table in the report's formats: a Markdown and an HTML section for the top of
+ * summary.md and index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { markdownTable } from '../report/markdown.js';
+import type { Table } from '../report/tables.js';
+import type { ConclusionRow } from './conclusions.js';
+
+/** What the section says about how the table was made. */
+export interface ConclusionContext {
+  alpha: number;
+  profile: string | null;
+  /** the run folders behind the table, by scenario name */
+  runs: { scenario: string; dir: string; runs: number; repetitions: string }[];
+  /** things the reader must know: a scenario that was not run, raised repetitions, … */
+  notes: string[];
+}
+
+const pCell = (p: number | null) => (p === null ? '–' : p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
+
+export function conclusionsTable(rows: readonly ConclusionRow[]): Table {
+  return {
+    header: ['§5.1', 'the thesis concludes', 'thesis', 'this machine', 'p', 'verdict'],
+    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pCell(r.p), r.verdict]),
+    numeric: [true, false, false, false, true, false],
+  };
+}
+
+function preamble(ctx: ConclusionContext): string[] {
+  return [
+    `Each conclusion of the thesis's section 5.1 beside what this machine measured (profile ${ctx.profile ?? 'none'}).`,
+    `Two samples are the repetitions of two scenarios (never the requests), compared by Mann-Whitney U, two-sided, at alpha ${ctx.alpha}:`,
+    `*holds* — the difference goes the thesis's way with p < ${ctx.alpha}; *does not hold* — it goes the other way with p < ${ctx.alpha}, or the claim is refuted outright (a lost request, a failover that did not recover); *not significant* — neither; *not measured* — the scenario did not run.`,
+  ];
+}
+
+const methods = (rows: readonly ConclusionRow[]) => rows.map((r) => `\`${r.id}\`: ${r.method}`);
+const runLines = (ctx: ConclusionContext) => ctx.runs.map((r) => `${r.scenario}: ${r.dir} (${r.runs} runs, ${r.repetitions})`);
+
+export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
+  const parts = ['# Conclusions of the thesis, reproduced', '', ...preamble(ctx), '', markdownTable(conclusionsTable(rows)), ''];
+  parts.push('How each row was measured:', '', ...methods(rows).map((m) => `- ${m}`), '');
+  if (ctx.notes.length) parts.push('Notes:', '', ...ctx.notes.map((n) => `- ${n}`), '');
+  parts.push('Runs:', '', ...runLines(ctx).map((l) => `- ${l}`), '');
+  return parts.join('\n');
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** *x* of the preamble → <em>x</em>, after escaping */
+const inline = (s: string) => esc(s).replace(/\*([^*]+)\*/g, '<em>$1</em>').replace(/`([^`]+)`/g, '<code>$1</code>');
+
+export function conclusionsHtml(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
+  const t = conclusionsTable(rows);
+  const th = t.header.map((h, i) => `<th${t.numeric[i] ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
+  const tr = t.rows.map((r) => `<tr>${r.map((c, i) => `<td${t.numeric[i] ? ' class="num"' : ''}>${i === r.length - 1 ? `<strong>${esc(c)}</strong>` : esc(c)}</td>`).join('')}</tr>`);
+  const list = (items: string[]) => `<ul>${items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`;
+  return [
+    '<h2 id="conclusions">Conclusions of the thesis, reproduced</h2>',
+    `<p>${preamble(ctx).map(inline).join(' ')}</p>`,
+    `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${tr.join('\n')}\n</tbody>\n</table>`,
+    '<p>How each row was measured:</p>',
+    list(methods(rows)),
+    ...(ctx.notes.length ? ['<p>Notes:</p>', list(ctx.notes)] : []),
+    '<p>Runs:</p>',
+    list(runLines(ctx)),
+  ].join('\n');
+}
+
+export const CSV_COLUMNS = ['id', 'bullet', 'claim', 'thesis', 'measured', 'unit', 'thesis_values', 'measured_values', 'method', 'p', 'alpha', 'verdict'] as const;
+
+export function conclusionsCsv(rows: readonly ConclusionRow[], alpha: number): string {
+  const list = (xs: readonly (number | null)[]) => xs.map((x) => (x === null ? '' : String(x))).join(';');
+  return stringify(
+    rows.map((r) => [r.id, r.bullet, r.claim, r.thesis, r.measured, r.unit, list(r.thesis_values), list(r.measured_values), r.method, r.p ?? '', alpha, r.verdict]),
+    { header: true, columns: [...CSV_COLUMNS] },
+  );
+}
+
+export function conclusionsJson(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
+  return JSON.stringify({ alpha: ctx.alpha, profile: ctx.profile, conclusions: rows, runs: ctx.runs, notes: ctx.notes }, null, 2) + '\n';
+}
+
+/** summary.md with the conclusions first, above the report's own title. */
+export function prependMarkdown(summary: string, section: string): string {
+  return `${section}\n${summary}`;
+}
+
+/** index.html with the conclusions section right after the page's first heading (or first in the body). */
+export function insertHtml(page: string, section: string): string {
+  const h1 = page.indexOf('</h1>');
+  const at = h1 >= 0 ? h1 + '</h1>'.length : page.indexOf('<body>') + '<body>'.length;
+  return `${page.slice(0, at)}\n${section}${page.slice(at)}`;
+}
