@@ -82,6 +82,19 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .action((a: string | undefined, b: string | undefined, opts: object) => lazy(() => import('./commands/compare.js'))([a, b].filter((x) => x !== undefined), opts));
 
   program
+    .command('reproduce')
+    .description('the thesis end to end: lab up, every thesis scenario, one report with its conclusions checked, lab down')
+    .option('-p, --profile <name>', 'the scenarios\' profile: quick (about 10 minutes) or thesis (30 repetitions)', 'quick')
+    .option('-o, --out <dir>', 'report folder (default reports/<timestamp>-reproduce)')
+    .option('--results <dir>', 'results folder for the run folders', 'results')
+    .option('--scenarios <dir>', 'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml', 'scenarios')
+    .option('--keep-lab', 'leave the lab up when reproduce brought it up')
+    .option('--alpha <p>', 'significance level of the verdicts (default 0.05)')
+    .option('--repetitions <n>', 'repetitions of every load scenario (default: the profile\'s, at least 5)', positive('--repetitions'))
+    .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
+    .action(lazy(() => import('./commands/reproduce.js')));
+
+  program
     .command('lab')
     .description('the thesis topology, built from real servers on this machine (root)')
     .argument('<action>', 'install | up | down | status')

@@ -1,0 +1,77 @@
+/**
+ * `lb-bench reproduce [--profile quick|thesis] [--out DIR] [--results DIR] [--scenarios DIR]
+ * [--keep-lab]`: the thesis's experiments end to end (src/reproduce). Progress goes to stderr;
+ * stdout is the conclusions table, then the report folder on the last line.
+ */
+import { join, relative } from 'node:path';
+import { ExitCode, inputError } from '../../errors.js';
+import { markdownTable } from '../../report/markdown.js';
+import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
+import { conclusionsTable } from '../../reproduce/format.js';
+import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
+import { mannWhitneyMinP } from '../../compare/compare.js';
+import type { Io } from '../io.js';
+
+interface Options {
+  profile: string;
+  out?: string;
+  results?: string;
+  scenarios: string;
+  keepLab?: boolean;
+  alpha?: string;
+  repetitions?: number;
+  acceptNewHostKeys?: boolean;
+}
+
+/** SIGINT/SIGTERM stop the scenario in flight; the lab is still brought down. A second one quits at once. */
+function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const handler = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      io.err('lb-bench: quitting at once; the lab may still be up: lb-bench lab down');
+      process.exit(ExitCode.interrupted);
+    }
+    io.err(`lb-bench: ${sig}: stopping; what finished is kept, and the lab is brought down if reproduce brought it up (again to quit at once)`);
+    controller.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+export default async function reproduceCommand(io: Io, opts: Options): Promise<number> {
+  const alpha = opts.alpha === undefined ? 0.05 : Number(opts.alpha);
+  if (!(alpha > 0 && alpha < 1)) throw inputError(`--alpha: must be a number between 0 and 1, got "${opts.alpha}"`);
+  if (opts.repetitions !== undefined) {
+    if (!Number.isInteger(opts.repetitions)) throw inputError(`--repetitions: must be a whole number, got "${opts.repetitions}"`);
+    const minP = mannWhitneyMinP(opts.repetitions, opts.repetitions);
+    if (minP >= alpha) io.err(`warning: with ${opts.repetitions} repetitions a side Mann-Whitney cannot reach p < ${alpha} (smallest p ${minP.toPrecision(2)}): every two-sample verdict will be "not significant"`);
+  }
+  const { signal, dispose } = interruptSignal(io);
+  try {
+    const result = await reproduce({
+      profile: opts.profile,
+      scenariosDir: opts.scenarios,
+      resultsDir: opts.results ?? DEFAULT_RESULTS_DIR,
+      outDir: opts.out ?? join('reports', `${timestampId()}-reproduce`),
+      keepLab: Boolean(opts.keepLab),
+      alpha,
+      repetitions: opts.repetitions,
+      acceptNewHostKeys: opts.acceptNewHostKeys,
+      io,
+      signal,
+    });
+    io.err(`reproduce: wall time ${formatDuration(result.wallSeconds)}`);
+    io.out(markdownTable(conclusionsTable(result.rows)));
+    io.out(relative(process.cwd(), result.reportDir) || result.reportDir);
+    return result.exitCode;
+  } finally {
+    dispose();
+  }
+}

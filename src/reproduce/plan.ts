@@ -1,0 +1,84 @@
+/**
+ * What `reproduce` will run: the thesis's scenario files from one folder, resolved with the
+ * profile, every problem found before anything starts. The failover scenario is optional: where
+ * its file is missing, or this lb-bench cannot run `kind: failover`, the plan says why instead.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { inputError, LbError } from '../errors.js';
+import { isFailover, isLoad, loadScenario, type ResolvedScenario } from '../scenario/load.js';
+import type { AnyScenario, Scenario } from '../scenario/schema.js';
+import type { FailoverScenario } from '../scenario/failover-schema.js';
+import { FAILOVER_SCENARIO, MIN_REPETITIONS, THESIS_SCENARIOS, type LoadRole } from './thesis.js';
+
+export interface ReproducePlan {
+  load: { role: LoadRole; scenario: ResolvedScenario<Scenario> }[];
+  failover: { scenario: ResolvedScenario<FailoverScenario> } | { missing: string };
+  /** said in the report: repetitions raised, a scenario left out, … */
+  notes: string[];
+  /** some scenario names `inventory: lab` */
+  needsLab: boolean;
+}
+
+export interface PlanOptions {
+  scenariosDir: string;
+  profile: string;
+  /** every load scenario's repetitions; default: the profile's, raised to MIN_REPETITIONS */
+  repetitions?: number;
+}
+
+/** Can this build run `kind: failover`? Its runner ships in src/failover. */
+async function failoverSupported(): Promise<boolean> {
+  try {
+    const mod = (await import('../failover/runner.js')) as { runFailover?: unknown };
+    return typeof mod.runFailover === 'function';
+  } catch {
+    return false;
+  }
+}
+
+async function planFailover(file: string, profile: string): Promise<ReproducePlan['failover']> {
+  if (!existsSync(file)) return { missing: `not run: ${file} does not exist` };
+  if (!(await failoverSupported())) return { missing: `not run: this lb-bench's run does not support kind: failover yet (${file})` };
+  const r = await loadScenario(file, { profile });
+  if (!isFailover(r)) throw inputError(`${file}: kind: must be failover for reproduce's failover step, got ${r.scenario.kind}`);
+  return { scenario: r };
+}
+
+async function planLoad(file: string, role: LoadRole, opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<Scenario>> {
+  let r: ResolvedScenario<AnyScenario> = await loadScenario(file, { profile: opts.profile, repetitions: opts.repetitions });
+  if (!isLoad(r)) throw inputError(`${file}: kind: must be load for reproduce's ${role} step, got ${r.scenario.kind}`);
+  if (opts.repetitions === undefined && r.scenario.load.repetitions < MIN_REPETITIONS) {
+    notes.push(`${r.scenario.name}: ${r.scenario.load.repetitions} repetitions in profile ${opts.profile} raised to ${MIN_REPETITIONS}, so that Mann-Whitney can reach p < 0.05 (with 3 a side its smallest p is 0.1)`);
+    r = await loadScenario(file, { profile: opts.profile, repetitions: MIN_REPETITIONS });
+  }
+  return r as ResolvedScenario<Scenario>;
+}
+
+/** Reads and checks every scenario; throws one input error (exit 2) listing every problem. */
+export async function planReproduce(opts: PlanOptions): Promise<ReproducePlan> {
+  const problems: string[] = [];
+  const notes: string[] = [];
+  const load: ReproducePlan['load'] = [];
+  const collect = (e: unknown) => {
+    if (!(e instanceof LbError)) throw e;
+    problems.push(e.message);
+  };
+  for (const role of THESIS_SCENARIOS) {
+    try {
+      load.push({ role, scenario: await planLoad(join(opts.scenariosDir, `${role}.yaml`), role, opts, notes) });
+    } catch (e) {
+      collect(e);
+    }
+  }
+  let failover: ReproducePlan['failover'] = { missing: 'not run' };
+  try {
+    failover = await planFailover(join(opts.scenariosDir, `${FAILOVER_SCENARIO}.yaml`), opts.profile);
+  } catch (e) {
+    collect(e);
+  }
+  if (problems.length) throw inputError(problems.join('\n'), `reproduce runs ${[...THESIS_SCENARIOS, FAILOVER_SCENARIO].map((n) => `${n}.yaml`).join(', ')} from ${opts.scenariosDir}/, each with a profile named ${opts.profile}`);
+  if ('missing' in failover) notes.push(`failover: ${failover.missing}`);
+  const all: AnyScenario[] = [...load.map((l) => l.scenario.scenario), ...('scenario' in failover ? [failover.scenario.scenario] : [])];
+  return { load, failover, notes, needsLab: all.some((s) => s.inventory === 'lab') };
+}

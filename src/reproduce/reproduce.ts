@@ -1,0 +1,168 @@
+/**
+ * `reproduce`, start to end: plan (every file checked first) → the lab up, unless it already is →
+ * single, haproxy-rr, haproxy-lc, nginx-rr, failover → the lab down if this brought it up (also on
+ * failure and interruption) → one report with the thesis's conclusions first.
+ *
+ * A scenario that fails on its environment does not stop the others: its rows say "not
+ * measured", the report is still written, and the exit code is 3. Interruption stops at once
+ * (exit 130); what finished is kept in the results folder.
+ */
+import { dirname, resolve } from 'node:path';
+import type { Io } from '../cli/io.js';
+import { ExitCode, Interrupted, LbError } from '../errors.js';
+import { readRun } from '../results/store.js';
+import type { FailoverSample, StoredRun } from '../results/types.js';
+import { runScenario } from '../run/runner.js';
+import type { ResolvedScenario } from '../scenario/load.js';
+import type { FailoverScenario } from '../scenario/failover-schema.js';
+import { conclusions, type ConclusionRow, type FailoverInput } from './conclusions.js';
+import { planReproduce } from './plan.js';
+import { writeReproduceReport } from './report.js';
+import type { LoadRole } from './thesis.js';
+
+export interface ReproduceOptions {
+  profile: string;
+  scenariosDir: string;
+  resultsDir: string;
+  outDir: string;
+  keepLab: boolean;
+  alpha: number;
+  repetitions?: number;
+  acceptNewHostKeys?: boolean;
+  io: Io;
+  signal: AbortSignal;
+}
+
+export interface ReproduceResult {
+  reportDir: string;
+  rows: ConclusionRow[];
+  exitCode: number;
+  wallSeconds: number;
+}
+
+/** The lab as reproduce uses it: imported only when a scenario names `inventory: lab`. */
+interface LabSession {
+  /** true when this reproduce brought it up (and so brings it down) */
+  owned: boolean;
+  reconfigure(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openLab(io: Io, keep: boolean): Promise<LabSession> {
+  const lab = await import('../lab/index.js');
+  const wasUp = lab.labProblems().length === 0;
+  if (wasUp) io.err('lab: already up; using it and leaving it up');
+  else {
+    io.err('lab: bringing it up');
+    const r = await lab.labUp();
+    for (const w of r.warnings) io.err(`lab: warning: ${w}`);
+  }
+  const owned = !wasUp;
+  return {
+    owned,
+    reconfigure: async (file) => {
+      io.err(`lab: applying ${file} for the failover scenario`);
+      await lab.labUp(file);
+    },
+    close: async () => {
+      if (!owned) return;
+      if (keep) {
+        io.err('lab: left up (--keep-lab); bring it down with: lb-bench lab down');
+        return;
+      }
+      io.err('lab: bringing it down');
+      await lab.labDown();
+    },
+  };
+}
+
+const repetitionsOf = (r: StoredRun) => {
+  const s = r.manifest.scenario;
+  return s.kind === 'load' ? `levels ${s.load.levels.join(', ')} × ${s.load.repetitions} repetitions` : `${(s as FailoverScenario).repetitions} repetitions`;
+};
+
+/** Failures that are the environment's (or one scenario's): recorded, and the next scenario runs. */
+function recoverable(e: unknown): e is LbError {
+  return e instanceof LbError && !(e instanceof Interrupted) && e.code !== ExitCode.ok;
+}
+
+export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
+  const started = Date.now();
+  const { io, signal } = opts;
+  const plan = await planReproduce({ scenariosDir: opts.scenariosDir, profile: opts.profile, repetitions: opts.repetitions });
+  const notes = [...plan.notes];
+  for (const n of plan.notes) io.err(`note: ${n}`);
+
+  const runs: Partial<Record<LoadRole, StoredRun>> = {};
+  const stored: StoredRun[] = [];
+  let failover: FailoverInput = 'missing' in plan.failover ? { missing: plan.failover.missing } : { missing: 'not run' };
+  let exitCode: number = ExitCode.ok;
+  const failed = (what: string, e: LbError) => {
+    const line = `${what}: not measured: ${e.message.split('\n')[0]}`;
+    io.err(`lb-bench: ${line}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+    notes.push(line);
+    if (exitCode === ExitCode.ok) exitCode = e.code;
+  };
+
+  const lab = plan.needsLab ? await openLab(io, opts.keepLab) : null;
+  try {
+    const runOpts = { outDir: opts.resultsDir, io, signal, acceptNewHostKeys: opts.acceptNewHostKeys };
+    for (const { role, scenario } of plan.load) {
+      if (signal.aborted) throw new Interrupted();
+      io.err(`reproduce: ${scenario.scenario.name} (${scenario.file})`);
+      try {
+        const result = await runScenario(scenario, runOpts);
+        for (const b of result.breaches) io.err(`note: ${scenario.scenario.name}: threshold breached: ${b}`);
+        runs[role] = await readRun(result.dir);
+        stored.push(runs[role]!);
+      } catch (e) {
+        if (!recoverable(e)) throw e;
+        failed(scenario.scenario.name, e);
+      }
+    }
+    if ('scenario' in plan.failover) {
+      const r: ResolvedScenario<FailoverScenario> = plan.failover.scenario;
+      if (signal.aborted) throw new Interrupted();
+      io.err(`reproduce: ${r.scenario.name} (${r.file})`);
+      try {
+        if (r.scenario.lab_config && lab?.owned) await lab.reconfigure(resolve(dirname(r.file), r.scenario.lab_config));
+        const { runFailover } = await import('../failover/runner.js');
+        const result = await runFailover(r, runOpts);
+        failover = { dir: result.dir, samples: result.samples as FailoverSample[] };
+        stored.push(await readRun(result.dir));
+      } catch (e) {
+        if (!recoverable(e)) throw e;
+        failed(r.scenario.name, e);
+        failover = { missing: `not measured: ${e.message.split('\n')[0]}` };
+      }
+    }
+  } finally {
+    if (lab) {
+      try {
+        await lab.close();
+      } catch (e) {
+        if (!recoverable(e)) throw e;
+        io.err(`lb-bench: lab down failed: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+        exitCode = ExitCode.environment;
+      }
+    }
+  }
+
+  const wallSeconds = (Date.now() - started) / 1000;
+  notes.push(`wall time of this reproduce: ${formatDuration(wallSeconds)} on ${stored[0]?.manifest.host.cpus ?? '?'} CPUs (${stored[0]?.manifest.host.cpu_model ?? 'unknown'})`);
+  const rows = conclusions({ runs, failover, alpha: opts.alpha });
+  const context = {
+    alpha: opts.alpha,
+    profile: opts.profile,
+    runs: stored.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: repetitionsOf(r) })),
+    notes,
+  };
+  const written = await writeReproduceReport({ runs, failover, rows, context, outDir: opts.outDir, io });
+  return { reportDir: written, rows, exitCode, wallSeconds };
+}
+
+export function formatDuration(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds - m * 60);
+  return m ? `${m} min ${s} s` : `${s} s`;
+}

@@ -1,0 +1,330 @@
+/**
+ * reproduce: the conclusions table from literal runs (p-values from scipy 1.17.1,
+ * `scipy.stats.mannwhitneyu(a, b, alternative='two-sided')` and `ttest_1samp(x, 1992.8)`), and
+ * the whole command against local HTTP servers: four load scenarios and a failover scenario aimed
+ * at servers this test starts on 127.0.0.1, with no `inventory: lab`, so the lab step is skipped.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FailoverSample, RunSample, StoredRun } from '../src/results/types.js';
+import { combine, conclusions, judge, type ConclusionRow } from '../src/reproduce/conclusions.js';
+import { conclusionsCsv, conclusionsMarkdown, insertHtml } from '../src/reproduce/format.js';
+import { runCli } from './helpers/cli.js';
+import { startServer, type TestServer } from './helpers/http-server.js';
+import { workspace, type Workspace } from './helpers/scenario.js';
+import { manifest, scenario } from './report-fixtures.js';
+
+type Levels = Record<number, Partial<Omit<RunSample, 'cpu'>> & { cpu?: Record<string, number[]> }>;
+
+/** A stored run whose metrics at each level are the given lists, one value per repetition. */
+function run(name: string, balancer: string, algorithm: string, levels: Record<number, { rps?: number[]; throughput?: number[]; loss?: number[]; cpu?: Record<string, number[]> }>): StoredRun {
+  const samples: RunSample[] = [];
+  for (const [level, m] of Object.entries(levels)) {
+    const n = Math.max(m.rps?.length ?? 0, m.throughput?.length ?? 0, m.loss?.length ?? 0, ...Object.values(m.cpu ?? {}).map((x) => x.length));
+    for (let i = 0; i < n; i++) {
+      const lost = m.loss?.[i] ?? 0;
+      samples.push({
+        level: Number(level),
+        repetition: i + 1,
+        started_at: '2026-01-02T03:04:05.000Z',
+        ended_at: '2026-01-02T03:04:06.000Z',
+        requested: Number(level),
+        completed: Number(level) - lost,
+        loss: lost,
+        errors: lost,
+        timeouts: 0,
+        non2xx: 0,
+        bytes: 0,
+        duration_s: 1,
+        rps: m.rps?.[i] ?? 1000,
+        throughput_mbps: m.throughput?.[i] ?? 1,
+        latency_ms: { p50: 1, p90: 2, p99: 3, max: 4 },
+        generator_cpu: 10,
+        generator_bound: false,
+        cpu: m.cpu ? Object.fromEntries(Object.entries(m.cpu).map(([h, xs]) => [h, { mean: xs[i], peak: xs[i] }])) : undefined,
+      });
+    }
+  }
+  const sc = scenario(name, { balancer, algorithm });
+  return { dir: `results/x-${name}`, manifest: { id: `x-${name}`, ...manifest(sc, samples.length) } as StoredRun['manifest'], samples };
+}
+
+const zeros = [0, 0, 0, 0, 0];
+const idle = [0.1, 0.1, 0.2, 0.1, 0.1];
+const runs = {
+  single: run('single', 'none', 'none', {
+    1000: { rps: [1000, 1012, 990, 1005, 996], cpu: { web1: [80, 82, 84, 81, 83], web2: idle, web3: idle } },
+    5000: { rps: [1050, 1061, 1043, 1055, 1048], cpu: { web1: [90, 91, 89, 92, 88], web2: idle, web3: idle } },
+  }),
+  'haproxy-rr': run('haproxy-rr', 'haproxy', 'roundrobin', {
+    1000: { rps: [2200, 2210, 2190, 2205, 2195], loss: zeros, cpu: { web1: [60, 61, 62, 63, 64], web2: [59, 60, 61, 62, 63], web3: [61, 62, 63, 64, 65] } },
+    5000: { rps: [2335, 2320, 2344, 2329, 2350], throughput: [3.6, 3.62, 3.61, 3.63, 3.64], loss: zeros, cpu: { web1: [70, 71, 72, 73, 74], web2: [70, 71, 72, 73, 74], web3: [70, 71, 72, 73, 74] } },
+  }),
+  'haproxy-lc': run('haproxy-lc', 'haproxy', 'leastconn', {
+    1000: { rps: [2290, 2301, 2312, 2285, 2296], loss: zeros, cpu: { web1: [60, 61, 62, 63, 64], web2: [60, 61, 62, 63, 64], web3: [60, 61, 62, 63, 64] } },
+    // at 5000 the balanced servers are busier than the single one: the CPU claim is refuted there
+    5000: { rps: [2330, 2341, 2325, 2352, 2338], throughput: [3.5, 3.52, 3.49, 3.55, 3.51], loss: [0, 0, 0, 2, 0], cpu: { web1: [95, 96, 94, 97, 93], web2: [95, 96, 94, 97, 93], web3: [95, 96, 94, 97, 93] } },
+  }),
+  'nginx-rr': run('nginx-rr', 'nginx', 'roundrobin', {
+    1000: { rps: [2000, 2010, 1995, 2020, 2005], loss: [100, 98, 105, 101, 103] },
+    5000: { rps: [2100, 2110, 2095, 2120, 2105], loss: [300, 310, 290, 305, 298] },
+  }),
+};
+
+function failoverSample(rep: number, icmp: number | null, recovered = true): FailoverSample {
+  return {
+    repetition: rep,
+    started_at: '',
+    ended_at: '',
+    injected_at: '',
+    recovered_at: null,
+    downtime_ms: { icmp, http: icmp === null ? null : icmp + 100 },
+    failback_downtime_ms: { icmp: 0 },
+    availability: { icmp: 99 },
+    window_ms: 10_000,
+    probes: {},
+    recovered,
+    failed_back: recovered,
+  };
+}
+
+const byId = (rows: ConclusionRow[], id: string) => {
+  const row = rows.find((r) => r.id === id);
+  assert.ok(row, `row ${id} in ${rows.map((r) => r.id).join(', ')}`);
+  return row;
+};
+const close = (a: number | null, b: number, what: string) => assert.ok(a !== null && Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
+
+describe('conclusions from literal runs', () => {
+  const rows = conclusions({
+    runs,
+    failover: { dir: 'results/x-failover', samples: [1990, 2001, 1985, 2010, 1995].map((d, i) => failoverSample(i + 1, d)) },
+    alpha: 0.05,
+  });
+
+  it('has every conclusion of §5.1, each with a verdict', () => {
+    assert.deepEqual(rows.map((r) => r.id), ['lb-rps', 'lb-cpu-haproxy-rr', 'lb-cpu-haproxy-lc', 'haproxy-no-loss', 'lc-rr-rps', 'lc-rr-throughput', 'haproxy-nginx-rps', 'haproxy-nginx-loss', 'failover-downtime']);
+    assert.deepEqual([...new Set(rows.map((r) => r.bullet))].sort(), [1, 2, 3, 4, 5, 6]);
+  });
+
+  it('load balancing beats the single server at the peaks: holds, p 0.0079 (5 vs 5 fully apart)', () => {
+    const r = byId(rows, 'lb-rps');
+    assert.equal(r.verdict, 'holds');
+    close(r.p, 0.007936507936507936, 'p');
+    assert.match(r.measured, /haproxy-lc 2337\.2 \(at 5000\) vs single 1051\.4 \(at 5000\)/);
+    assert.deepEqual(r.thesis_values, [2352.937, 1428.161]);
+  });
+
+  it('CPU: holds for round robin at every level; refuted for least connection where it is higher', () => {
+    const rr = byId(rows, 'lb-cpu-haproxy-rr');
+    assert.equal(rr.verdict, 'holds');
+    // 1000: 82 → 62 (20 points, 24 %); 5000: 90 → 72 (18 points, 20 %)
+    assert.match(rr.measured, /lower by 18\.0 to 20\.0 points, 20 to 24 % of single/);
+    assert.match(rr.method, /web1, web2, web3's busy CPU under haproxy-rr vs web1 alone/);
+    const lc = byId(rows, 'lb-cpu-haproxy-lc');
+    assert.equal(lc.verdict, 'does not hold');
+    close(lc.p, 0.007936507936507936, 'p of the refuting level');
+  });
+
+  it('one lost request refutes "no loss"; the level is named', () => {
+    const r = byId(rows, 'haproxy-no-loss');
+    assert.equal(r.verdict, 'does not hold');
+    assert.match(r.measured, /haproxy-rr: 0 lost in 10 runs up to 5000; haproxy-lc: 2 lost in 10 runs up to 5000 \(at 5000\); measured only up to 5000/);
+    assert.equal(r.p, null);
+  });
+
+  it('least connection vs round robin: req/s not significant (p 0.841), throughput the other way (does not hold)', () => {
+    const rps = byId(rows, 'lc-rr-rps');
+    assert.equal(rps.verdict, 'not significant');
+    close(rps.p, 0.8412698412698413, 'p');
+    const tput = byId(rows, 'lc-rr-throughput');
+    assert.equal(tput.verdict, 'does not hold');
+    close(tput.p, 0.007936507936507936, 'p');
+  });
+
+  it('haproxy vs nginx picks haproxy-rr (shared algorithm), as compare does; loss at the highest common level (p 0.0075, ties)', () => {
+    const rps = byId(rows, 'haproxy-nginx-rps');
+    assert.match(rps.measured, /^haproxy-rr .* vs nginx-rr /);
+    assert.equal(rps.verdict, 'holds');
+    const loss = byId(rows, 'haproxy-nginx-loss');
+    assert.equal(loss.verdict, 'holds');
+    close(loss.p, 0.007494957516935239, 'p');
+    assert.match(loss.measured, /at 5000/);
+  });
+
+  it('failover: the thesis mean inside our CI holds (one-sample t, p 0.478); ICMP chosen over HTTP', () => {
+    const r = byId(rows, 'failover-downtime');
+    assert.equal(r.verdict, 'holds');
+    close(r.p, 0.47830982783846543, 'p');
+    assert.match(r.method, /^ICMP downtime/);
+    assert.match(r.measured, /mean 1996\.2 ms/);
+  });
+
+  it('failover: shorter downtime does not hold (p 9.5e-5); a repetition that did not recover refutes it; none: not measured', () => {
+    const shorter = conclusions({ runs, failover: { dir: 'f', samples: [610, 640, 655].map((d, i) => failoverSample(i + 1, d)) }, alpha: 0.05 });
+    const r = byId(shorter, 'failover-downtime');
+    assert.equal(r.verdict, 'does not hold');
+    close(r.p, 9.490839067622429e-5, 'p');
+    assert.match(r.measured, /shorter than the thesis/);
+    const lost = conclusions({ runs, failover: { dir: 'f', samples: [failoverSample(1, 2000), failoverSample(2, null, false), failoverSample(3, 1990)] }, alpha: 0.05 });
+    assert.equal(byId(lost, 'failover-downtime').verdict, 'does not hold');
+    assert.match(byId(lost, 'failover-downtime').measured, /1 of 3 repetitions did not recover/);
+    const none = conclusions({ runs, failover: { missing: 'not run: scenarios/failover.yaml does not exist' }, alpha: 0.05 });
+    assert.equal(byId(none, 'failover-downtime').verdict, 'not measured');
+    assert.equal(byId(none, 'failover-downtime').measured, 'not run: scenarios/failover.yaml does not exist');
+  });
+
+  it('three repetitions a side can never be significant at 0.05 (p ≥ 0.1): not significant, not holds', () => {
+    assert.deepEqual(judge([10, 11, 12], [1, 2, 3], 'higher', 0.05), { p: 0.1, verdict: 'not significant' });
+    assert.equal(judge([10, 11, 12, 13, 14], [1, 2, 3, 4, 5], 'higher', 0.05).verdict, 'holds');
+    assert.equal(judge([10, 11, 12, 13, 14], [1, 2, 3, 4, 5], 'lower', 0.05).verdict, 'does not hold');
+    assert.deepEqual(judge(zeros, zeros, 'lower', 0.05), { p: 1, verdict: 'not significant' });
+    assert.deepEqual(combine([{ p: 0.01, verdict: 'holds' }, { p: 0.2, verdict: 'not significant' }]), { p: 0.2, verdict: 'not significant' });
+  });
+
+  it('a missing scenario makes its rows "not measured", naming it', () => {
+    const partial = conclusions({ runs: { single: runs.single, 'haproxy-rr': runs['haproxy-rr'] }, failover: { missing: 'x' }, alpha: 0.05 });
+    assert.equal(byId(partial, 'lb-rps').verdict, 'not measured');
+    assert.equal(byId(partial, 'lb-rps').measured, 'no run of haproxy-lc');
+    assert.equal(byId(partial, 'lb-cpu-haproxy-lc').measured, 'no run of haproxy-lc');
+    assert.match(byId(partial, 'haproxy-nginx-rps').measured, /unknown run "nginx"/);
+    assert.equal(byId(partial, 'haproxy-no-loss').verdict, 'holds');
+    assert.match(byId(partial, 'haproxy-no-loss').measured, /no run of haproxy-lc/);
+  });
+
+  it('formats: the table first in summary.md, after the title in index.html, one CSV line per row', () => {
+    const ctx = { alpha: 0.05, profile: 'quick', runs: [], notes: ['a note'] };
+    const md = conclusionsMarkdown(rows, ctx);
+    assert.match(md, /^# Conclusions of the thesis, reproduced\n/);
+    assert.match(md, /\| §5\.1 \| the thesis concludes \| thesis \| this machine \| p \| verdict \|/);
+    assert.match(md, /alpha 0\.05/);
+    const page = insertHtml('<html><body>\n<h1>lb-bench report</h1>\n<h2>Runs</h2></body></html>', '<h2 id="conclusions">C</h2>');
+    assert.ok(page.indexOf('id="conclusions"') > page.indexOf('</h1>') && page.indexOf('id="conclusions"') < page.indexOf('<h2>Runs'));
+    const csv = conclusionsCsv(rows, 0.05).trim().split('\n');
+    assert.equal(csv.length, rows.length + 1);
+    assert.match(csv[1], /^lb-rps,2,/);
+  });
+});
+
+describe('lb-bench reproduce against local servers (no lab)', () => {
+  let ws: Workspace;
+  const servers: TestServer[] = [];
+  let stoppable: ChildProcess | null = null;
+
+  /** A server in its own process, so that the fault can stop and continue it (SIGSTOP, SIGCONT). */
+  async function childServer(): Promise<{ pid: number; port: number }> {
+    const child = spawn(process.execPath, ['-e', "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    stoppable = child;
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
+      child.once('exit', () => reject(new Error('the child server ended')));
+    });
+    return { pid: child.pid!, port };
+  }
+
+  const load = (name: string, balancer: string, algorithm: string, url: string) =>
+    [
+      `name: ${name}`,
+      `balancer: ${balancer}`,
+      `algorithm: ${algorithm}`,
+      `target: ${url}`,
+      'load: { levels: [50, 100], concurrency: 5, repetitions: 10, timeout: 5s, cooldown: 0ms }',
+      'profiles: { quick: { load: { repetitions: 3 } } }',
+      '',
+    ].join('\n');
+
+  before(async () => {
+    ws = workspace();
+    const [slow, rrServer, lcServer, nginx] = [await startServer('ok', { delayMs: 30 }), await startServer('ok', { delayMs: 10 }), await startServer('ok'), await startServer('fail-every-10th')];
+    servers.push(slow, rrServer, lcServer, nginx);
+    ws.write('single.yaml', load('single', 'none', 'none', slow.url));
+    ws.write('haproxy-rr.yaml', load('haproxy-rr', 'haproxy', 'roundrobin', rrServer.url));
+    ws.write('haproxy-lc.yaml', load('haproxy-lc', 'haproxy', 'leastconn', lcServer.url));
+    ws.write('nginx-rr.yaml', load('nginx-rr', 'nginx', 'roundrobin', nginx.url));
+  });
+  after(async () => {
+    if (stoppable?.pid && stoppable.exitCode === null) {
+      process.kill(stoppable.pid, 'SIGCONT');
+      process.kill(stoppable.pid, 'SIGTERM');
+    }
+    for (const s of servers) await s.close();
+    ws?.remove();
+  });
+
+  it('without failover.yaml: runs the four, says failover is not run, skips the lab, ends with the report folder', async () => {
+    const out = join(ws.dir, 'report-1');
+    const r = await runCli(['reproduce', '--scenarios', ws.dir, '--results', ws.results, '--out', out]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    assert.equal(resolve(r.last), out);
+    assert.ok(!r.err.some((l) => l.startsWith('lab:')), 'no lab step');
+    assert.ok(r.err.some((l) => /single: 3 repetitions in profile quick raised to 5/.test(l)), r.err.join('\n'));
+    const json = JSON.parse(readFileSync(join(out, 'conclusions.json'), 'utf8')) as { conclusions: ConclusionRow[]; runs: { scenario: string }[] };
+    const verdicts = Object.fromEntries(json.conclusions.map((c) => [c.id, c.verdict]));
+    assert.deepEqual(verdicts, {
+      'lb-rps': 'holds', // no delay vs a 30 ms delay
+      'lb-cpu-haproxy-rr': 'not measured', // no backends sampled
+      'lb-cpu-haproxy-lc': 'not measured',
+      'haproxy-no-loss': 'holds',
+      'lc-rr-rps': 'holds', // no delay vs 10 ms
+      'lc-rr-throughput': 'holds',
+      'haproxy-nginx-rps': 'does not hold', // "nginx" here answers at once, but every 10th with a 503
+      'haproxy-nginx-loss': 'holds',
+      'failover-downtime': 'not measured',
+    });
+    assert.match(json.conclusions.at(-1)!.measured, /failover\.yaml does not exist/);
+    assert.deepEqual(json.runs.map((x) => x.scenario), ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']);
+    // 2 levels × 5 repetitions each
+    for (const dir of ws.runFolders()) assert.equal(ws.samples(dir).length, 10, dir);
+    const summary = readFileSync(join(out, 'summary.md'), 'utf8');
+    assert.match(summary, /^# Conclusions of the thesis, reproduced/);
+    assert.ok(summary.indexOf('# lb-bench report') > summary.indexOf('| verdict |'), 'the report follows the conclusions');
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.ok(html.indexOf('id="conclusions"') < html.indexOf('<h2>Runs</h2>'));
+    for (const f of ['summary.csv', 'conclusions.csv', 'compare-haproxy-nginx.md', 'rps.png']) assert.ok(existsSync(join(out, f)), f);
+    // stdout: the table, then the folder
+    assert.ok(r.out.some((l) => l.startsWith('| 2 | Load balancing (HAProxy, least connection) serves more req/s')), r.out.join('\n'));
+  });
+
+  it('with a failover scenario: a server stopped for 400 ms, far shorter than the thesis (does not hold)', async () => {
+    const { pid, port } = await childServer();
+    ws.write(
+      'failover.yaml',
+      [
+        'name: failover',
+        'kind: failover',
+        `target: http://127.0.0.1:${port}/`,
+        'probe: { type: http, interval: 5ms, timeout: 200ms }',
+        `fault: { host: local, inject: { local: "kill -STOP ${pid}; sleep 0.4; kill -CONT ${pid}" }, settle: 300ms, hold: 300ms, bound: 5s }`,
+        'repetitions: 5',
+        'profiles: { quick: { repetitions: 3 } }',
+        '',
+      ].join('\n'),
+    );
+    const out = join(ws.dir, 'report-2');
+    const r = await runCli(['reproduce', '--scenarios', ws.dir, '--results', ws.results, '--out', out]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const json = JSON.parse(readFileSync(join(out, 'conclusions.json'), 'utf8')) as { conclusions: ConclusionRow[]; notes: string[] };
+    const f = json.conclusions.find((c) => c.id === 'failover-downtime')!;
+    assert.equal(f.verdict, 'does not hold', JSON.stringify(f));
+    assert.match(f.method, /^HTTP downtime/);
+    // probes sent in the last 200 ms (their timeout) of the stop are answered when it ends: ~200–400 ms
+    const mean = f.measured_values[0]!;
+    assert.ok(mean > 100 && mean < 900, `mean downtime ${mean} ms for a 400 ms stop`);
+    assert.match(f.measured, /n 3 — shorter than the thesis$/);
+    assert.ok(json.notes.some((n) => /^failover, http probe: downtime mean/.test(n)), json.notes.join('\n'));
+  });
+
+  it('a missing scenario file or profile is exit 2 before anything runs, every problem listed', async () => {
+    const empty = join(ws.dir, 'empty');
+    const r = await runCli(['reproduce', '--scenarios', empty, '--results', join(ws.dir, 'none')]);
+    assert.equal(r.code, 2);
+    for (const name of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']) assert.ok(r.err.some((l) => l.includes(`${name}.yaml: cannot read`)), name);
+    assert.ok(!existsSync(join(ws.dir, 'none')));
+    const p = await runCli(['reproduce', '--scenarios', ws.dir, '--profile', 'thesis', '--results', join(ws.dir, 'none')]);
+    assert.equal(p.code, 2);
+    assert.ok(p.err.some((l) => /no profile named "thesis"/.test(l)), p.err.join('\n'));
+  });
+});
