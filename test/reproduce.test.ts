@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FailoverSample, RunSample, StoredRun } from '../src/results/types.js';
 import { combine, conclusions, judge, type ConclusionRow } from '../src/reproduce/conclusions.js';
@@ -17,7 +17,7 @@ import { startServer, type TestServer } from './helpers/http-server.js';
 import { workspace, type Workspace } from './helpers/scenario.js';
 import { manifest, scenario } from './report-fixtures.js';
 
-type Levels = Record<number, Partial<Omit<RunSample, 'cpu'>> & { cpu?: Record<string, number[]> }>;
+const BIN = resolve(import.meta.dirname, '../../bin/lb-bench.js');
 
 /** A stored run whose metrics at each level are the given lists, one value per repetition. */
 function run(name: string, balancer: string, algorithm: string, levels: Record<number, { rps?: number[]; throughput?: number[]; loss?: number[]; cpu?: Record<string, number[]> }>): StoredRun {
@@ -315,6 +315,28 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     assert.ok(mean > 100 && mean < 900, `mean downtime ${mean} ms for a 400 ms stop`);
     assert.match(f.measured, /n 3 — shorter than the thesis$/);
     assert.ok(json.notes.some((n) => /^failover, http probe: downtime mean/.test(n)), json.notes.join('\n'));
+  });
+
+  it('SIGINT: stops at once with exit 130, keeps the finished runs, writes no report', async () => {
+    const dir = join(ws.dir, 'interrupt');
+    mkdirSync(dir);
+    for (const f of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']) copyFileSync(join(ws.dir, `${f}.yaml`), join(dir, `${f}.yaml`));
+    const results = join(dir, 'results');
+    const out = join(dir, 'report');
+    const child = spawn(process.execPath, [BIN, 'reproduce', '--scenarios', dir, '--results', results, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    const code = await new Promise<number | null>((done) => {
+      child.stderr!.on('data', (d: Buffer) => {
+        err += String(d);
+        // the first finished run of haproxy-rr: single is complete, haproxy-rr is in flight
+        if (/haproxy-rr +level \d+ +rep 1\/5/.test(err) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => done(c));
+    });
+    assert.equal(code, 130, err);
+    assert.ok(!existsSync(out), 'no report');
+    const manifests = readdirSync(results).map((d) => JSON.parse(readFileSync(join(results, d, 'manifest.json'), 'utf8')) as { scenario: { name: string }; status: string });
+    assert.deepEqual(manifests.map((m) => [m.scenario.name, m.status]), [['single', 'complete'], ['haproxy-rr', 'interrupted']]);
   });
 
   it('a missing scenario file or profile is exit 2 before anything runs, every problem listed', async () => {
