@@ -1,0 +1,113 @@
+/**
+ * Scale: one level of 50 000 simultaneous requests against a local Nginx, through runScenario as
+ * `lb-bench run` does it. Where this machine's limits refuse it, the figures are the tool's own
+ * message (which limit, what to set) and, instead, the widest level the limits allow: 50 000
+ * requests over as many simultaneous connections as fit, every request accounted for, and the
+ * memory it took. Nginx runs 4 workers with SO_REUSEPORT, each under its own open-file limit.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Io } from '../src/cli/io.js';
+import { LbError } from '../src/errors.js';
+import { ensurePorts, ephemeralPorts, openFileLimit } from '../src/load/limits.js';
+import { runScenario } from '../src/run/runner.js';
+import { isLoad, resolveScenarioText } from '../src/scenario/load.js';
+import type { RunSample } from '../src/results/types.js';
+import { startNginx } from './lib/nginx.js';
+import { findProgram } from './lib/programs.js';
+import { round, runAsScript, type BenchArgs, type BenchResult, type Figure } from './lib/result.js';
+
+const silent: Io = { out: () => {}, err: () => {}, interactive: false, debug: false };
+/** open files that Node, Nginx's pipes and the results folder need besides the load (limits.ts keeps 256) */
+const FD_RESERVE = 300;
+
+async function runLevel(url: string, level: number, concurrency: number | 'all'): Promise<{ sample: RunSample; wallMs: number }> {
+  const text = `name: bench-scale\ntarget: ${url}\nload:\n  levels: [${level}]\n  concurrency: ${concurrency}\n  repetitions: 1\n  timeout: 30s\n  cooldown: 0s\n`;
+  const r = resolveScenarioText('bench-scale.yaml', text);
+  if (!r.ok || !isLoad(r.value)) throw new Error(`bench scenario invalid: ${r.ok ? 'not a load scenario' : r.problems.join('; ')}`);
+  const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-scale-'));
+  try {
+    const t0 = performance.now();
+    const res = await runScenario(r.value, { outDir: out, io: silent, signal: new AbortController().signal });
+    return { sample: res.samples[0]!, wallMs: performance.now() - t0 };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** What the tool says when a level does not fit; null when it fits. */
+function refusal(e: unknown): string {
+  if (e instanceof LbError) return `${e.message}${e.hint ? ` — ${e.hint}` : ''}`;
+  throw e;
+}
+
+export async function scale(a: BenchArgs): Promise<BenchResult> {
+  const title = 'Scale: 50 000 simultaneous requests';
+  if (!findProgram('nginx')) return { bench: 'scale', title, tiny: a.tiny, figures: [], notes: [], skipped: 'nginx not installed (scripts/setup.sh installs it)' };
+  const level = a.tiny ? 2000 : 50_000;
+  const nginx = await startNginx({ workers: 4, workerConnections: 19_000, reusePort: true });
+  const figures: Figure[] = [];
+  const notes: string[] = [];
+  try {
+    const fd = openFileLimit();
+    const ports = ephemeralPorts();
+    notes.push(`this machine: open files soft ${fd?.soft ?? '?'} / hard ${fd?.hard ?? '?'}, ephemeral ports ${ports ?? '?'} per destination`);
+    // the whole level at once, as a user would ask for it
+    let refused: string | null = null;
+    let full: { sample: RunSample; wallMs: number } | null = null;
+    const rssBefore = process.memoryUsage().rss;
+    try {
+      full = await runLevel(nginx.url, level, 'all');
+    } catch (e) {
+      refused = refusal(e);
+    }
+    // the port limit, which the open-file check (first) hides
+    let portRefusal: string | null = null;
+    try {
+      ensurePorts(level, 'bench-scale.yaml');
+    } catch (e) {
+      portRefusal = refusal(e);
+    }
+    figures.push({
+      figure: `${level} simultaneous (concurrency: all)`,
+      value: full ? 'ran' : 'refused before sending',
+      target: 'completes',
+      met: full !== null && full.sample.loss === 0,
+    });
+    if (refused) notes.push(`lb-bench says: ${refused}`);
+    if (portRefusal) notes.push(`and then: ${portRefusal}`);
+
+    let run = full;
+    let connections = level;
+    if (!run && fd) {
+      // the widest that fits: the hard open-file limit less what the process needs besides sockets
+      connections = Math.min(fd.hard - FD_RESERVE, ports ?? Infinity);
+      run = await runLevel(nginx.url, level, connections);
+      notes.push(`instead: ${level} requests over ${connections} simultaneous connections (the open-file hard limit less ${FD_RESERVE}), each connection reused`);
+    }
+    if (run) {
+      const s = run.sample;
+      const accounted = s.completed + s.errors + s.timeouts + s.non2xx === s.requested;
+      figures.push(
+        { figure: 'simultaneous connections used', value: connections },
+        { figure: 'requests: completed / requested', value: `${s.completed} / ${s.requested}`, target: 'all completed', met: s.loss === 0 },
+        { figure: 'every request accounted for', value: accounted ? 'yes' : 'NO', target: 'yes', met: accounted },
+        { figure: 'loss (errors, timeouts, non2xx)', value: `${s.loss} (${s.errors}, ${s.timeouts}, ${s.non2xx})` },
+        { figure: 'load window (req/s)', value: `${round(s.duration_s, 2)} s (${Math.round(s.rps)})` },
+        { figure: 'latency p50 / p99 / max', value: `${s.latency_ms.p50} / ${s.latency_ms.p99} / ${s.latency_ms.max}`, unit: 'ms' },
+        { figure: "generator's event-loop CPU", value: s.generator_cpu, unit: '% of a core' },
+        { figure: 'peak RSS of the generator process', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB' },
+        { figure: 'RSS added by the level', value: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20), unit: 'MB' },
+      );
+      if (s.error_codes) notes.push(`error codes: ${JSON.stringify(s.error_codes)}`);
+    }
+    notes.push(`target: ${nginx.version}, 4 workers with reuseport, worker_connections 19000, on ${nginx.url}`);
+    return { bench: 'scale', title, tiny: a.tiny, figures, notes };
+  } finally {
+    await nginx.stop();
+  }
+}
+
+runAsScript(import.meta, scale);
