@@ -56,6 +56,8 @@ const levelsOf = (run: StoredRun) => [...new Set(run.samples.map((s) => s.level)
 const valuesAt = (run: StoredRun, metric: Metric, level: number) => numbers(run.samples.filter((s) => s.level === level).map(metric));
 const name = (run: StoredRun) => run.manifest.scenario.name;
 const pct = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(Math.abs(v) >= 10 ? 0 : 1)} %`;
+/** a count (lost requests) as people write it: 0, 10, 10.4 */
+const count = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
 const pText = (p: number) => (p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
 
 interface Judgement {
@@ -212,9 +214,9 @@ function lessLossClaim(pair: [StoredRun, StoredRun] | string, alpha: number): Co
   const [a, b] = [valuesAt(h, loss, level), valuesAt(n, loss, level)];
   const j = judge(a, b, 'lower', alpha);
   const perLevel = levelsOf(n)
-    .map((l) => `${l}: ${fmt(meanOf(valuesAt(h, loss, l)))} vs ${fmt(meanOf(valuesAt(n, loss, l)))}`)
+    .map((l) => `${l}: ${count(meanOf(valuesAt(h, loss, l)))} vs ${count(meanOf(valuesAt(n, loss, l)))}`)
     .join('; ');
-  const measured = `${name(h)} ${fmt(meanOf(a))} vs ${name(n)} ${fmt(meanOf(b))} at ${level}; n ${a.length} + ${b.length} (mean lost per run, ${perLevel})`;
+  const measured = `${name(h)} ${count(meanOf(a))} vs ${name(n)} ${count(meanOf(b))} at ${level}; n ${a.length} + ${b.length} (mean lost per run, ${perLevel})`;
   return { ...base, measured, p: j.p, verdict: j.verdict, measured_values: [meanOf(a), meanOf(b)] };
 }
 
