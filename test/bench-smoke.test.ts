@@ -1,0 +1,80 @@
+/**
+ * The benchmarks are not tests (they measure this machine), but each is run once here with
+ * `--tiny`, through `bench/all.js` as `npm run bench` runs them, so that they cannot rot. Without
+ * nginx or wrk a benchmark reports itself skipped: that is a skip here, and a failure under CI,
+ * where scripts/setup.sh has installed both.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BENCHES } from '../bench/all.js';
+import { formatResult, type BenchResult } from '../bench/lib/result.js';
+
+const ALL = fileURLToPath(new URL('../bench/all.js', import.meta.url));
+const inCi = Boolean(process.env.CI) && process.env.CI !== 'false';
+
+interface AllOutput {
+  machine: Record<string, unknown>;
+  results: (BenchResult | { bench: string; error: string })[];
+}
+
+const run: Promise<AllOutput> = new Promise((resolve, reject) => {
+  execFile(process.execPath, [ALL, '--tiny', '--json'], { timeout: 180_000, maxBuffer: 10 * 2 ** 20 }, (err, stdout, stderr) => {
+    // exit 1 means a benchmark failed: its error is in the JSON, asserted below
+    if (err && err.code !== 1) return reject(new Error(`bench/all.js failed: ${err.message}\n${stderr}`));
+    try {
+      resolve(JSON.parse(stdout) as AllOutput);
+    } catch {
+      reject(new Error(`bench/all.js printed no JSON:\n${stdout}\n${stderr}`));
+    }
+  });
+});
+run.catch(() => {});
+
+const figure = (r: BenchResult, name: string) => r.figures.find((f) => f.figure.startsWith(name));
+
+/** Each check gets the benchmark's result once it ran (not skipped). */
+const checks: Record<(typeof BENCHES)[number], (r: BenchResult) => void> = {
+  headroom: (r) => {
+    assert.ok(Number(figure(r, 'engine req/s')?.value) > 0, 'the engine sent requests');
+    assert.ok(Number(figure(r, 'wrk -t1 req/s')?.value) > 0, 'wrk ran');
+    assert.equal(figure(r, 'engine requests lost')?.value, 0);
+  },
+  overhead: (r) => {
+    assert.ok(Number(figure(r, 'wall / (windows + cooldowns)')?.value) >= 1, 'wall time covers the windows');
+    assert.equal(figure(r, 'requests lost')?.value, 0);
+  },
+  'report-scale': (r) => {
+    assert.equal(figure(r, 'samples')?.value, 5 * 3 * 2);
+    assert.ok(Number(figure(r, 'peak memory')?.value) > 0);
+  },
+  'probe-precision': (r) => {
+    const [sent, ok] = String(figure(r, 'probes sent')?.value).match(/\d+/g)!.map(Number);
+    assert.ok(sent! >= 390, `about 400 probes in 2 s, got ${sent}`);
+    assert.equal(ok, sent, 'every probe to a local Nginx answered');
+    assert.ok(Number(figure(r, 'send lateness p99')?.value) >= 0);
+  },
+  scale: (r) => {
+    assert.equal(figure(r, 'every request accounted for')?.value, 'yes');
+    assert.equal(figure(r, 'requests: completed / requested')?.value, '2000 / 2000');
+  },
+};
+
+for (const name of BENCHES) {
+  test(`bench ${name} runs with --tiny and prints its figures`, async (t) => {
+    const out = await run;
+    const r = out.results.find((x) => x.bench === name);
+    assert.ok(r, `${name} is in the output`);
+    assert.ok(!('error' in r), `${name} failed: ${'error' in r ? r.error : ''}`);
+    if (r.skipped) {
+      assert.ok(!inCi, `${name} was skipped under CI (${r.skipped}); scripts/setup.sh installs nginx and wrk`);
+      t.skip(r.skipped);
+      return;
+    }
+    assert.equal(r.tiny, true);
+    assert.ok(r.figures.length > 0);
+    checks[name](r);
+    assert.match(formatResult(r), /\| figure +\| value +\| target +\| verdict \|/);
+  });
+}
