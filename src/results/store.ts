@@ -2,7 +2,7 @@
  * The results store: one folder per scenario run, append-only. Each finished run is written to
  * samples.jsonl and fsynced before the next starts, so a crash loses at most the run in flight.
  */
-import { closeSync, fsyncSync, openSync, writeSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve, basename } from 'node:path';
 import { envError, inputError } from '../errors.js';
@@ -83,11 +83,20 @@ export class RunWriter {
     this.appendLine(fd, record, file, false);
   }
 
+  /** A line is written whole or not at all: a short write (a filling disk) is cut back off. */
   private appendLine(fd: number, record: unknown, file: string, sync = true): void {
+    const line = Buffer.from(JSON.stringify(record) + '\n');
+    const size = fstatSync(fd).size;
     try {
-      writeSync(fd, JSON.stringify(record) + '\n');
+      const written = writeSync(fd, line);
+      if (written !== line.length) throw Object.assign(new Error('short write'), { code: 'ENOSPC' });
       if (sync) fsyncSync(fd);
     } catch (e) {
+      try {
+        ftruncateSync(fd, size);
+      } catch {
+        /* nothing more to do */
+      }
       throw diskError(e, join(this.dir, file));
     }
   }

@@ -107,19 +107,33 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
           (sample.generator_bound ? `  generator-bound (${sample.generator_cpu} % CPU)` : ''),
       );
     }
+  } catch (e) {
+    // the first failure is the one to report (a full disk may also refuse the status update)
+    finish(writer, 'failed', () => {});
+    throw e;
   } finally {
     progress.stop();
     env.close();
-    const interrupted = opts.signal.aborted;
-    writer.update({ status: interrupted ? 'interrupted' : 'complete', ended_at: new Date().toISOString() });
-    writer.close();
   }
+  finish(writer, opts.signal.aborted ? 'interrupted' : 'complete');
   if (opts.signal.aborted) {
     throw new Interrupted(
       `interrupted: ${done.length} of ${total} runs are kept in ${writer.dir}; finish them with: lb-bench run ${r.file} --resume ${writer.dir}`,
     );
   }
   return { dir: writer.dir, samples: done, breaches: thresholdBreaches(scenario.thresholds, done) };
+}
+
+/** Record how the run folder ended, and close it. */
+function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed', onError?: (e: unknown) => void): void {
+  try {
+    writer.update({ status, ended_at: new Date().toISOString() });
+  } catch (e) {
+    if (!onError) throw e;
+    onError(e);
+  } finally {
+    writer.close();
+  }
 }
 
 function runLabel(name: string, run: PlannedRun, reps: number, index: number, total: number): string {
