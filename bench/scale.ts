@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Io } from '../src/cli/io.js';
 import { LbError } from '../src/errors.js';
 import { ensurePorts, ephemeralPorts, openFileLimit } from '../src/load/limits.js';
@@ -23,15 +23,28 @@ const silent: Io = { out: () => {}, err: () => {}, interactive: false, debug: fa
 /** open files that Node, Nginx's pipes and the results folder need besides the load (limits.ts keeps 256) */
 const FD_RESERVE = 300;
 
-async function runLevel(url: string, level: number, concurrency: number | 'all'): Promise<{ sample: RunSample; wallMs: number }> {
+interface LevelRun {
+  sample: RunSample;
+  wallMs: number;
+  /** the longest the generator's event loop was blocked (creating and connecting clients), ms */
+  loopBlockedMs: number;
+  /** kernel CPU of the generator process over the level (connect, send, receive), s */
+  systemS: number;
+}
+
+async function runLevel(url: string, level: number, concurrency: number | 'all'): Promise<LevelRun> {
   const text = `name: bench-scale\ntarget: ${url}\nload:\n  levels: [${level}]\n  concurrency: ${concurrency}\n  repetitions: 1\n  timeout: 30s\n  cooldown: 0s\n`;
   const r = resolveScenarioText('bench-scale.yaml', text);
   if (!r.ok || !isLoad(r.value)) throw new Error(`bench scenario invalid: ${r.ok ? 'not a load scenario' : r.problems.join('; ')}`);
   const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-scale-'));
   try {
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    delay.enable();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const res = await runScenario(r.value, { outDir: out, io: silent, signal: new AbortController().signal });
-    return { sample: res.samples[0]!, wallMs: performance.now() - t0 };
+    delay.disable();
+    return { sample: res.samples[0]!, wallMs: performance.now() - t0, loopBlockedMs: delay.max / 1e6, systemS: process.cpuUsage(cpu0).system / 1e6 };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -56,7 +69,7 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
     notes.push(`this machine: open files soft ${fd?.soft ?? '?'} / hard ${fd?.hard ?? '?'}, ephemeral ports ${ports ?? '?'} per destination`);
     // the whole level at once, as a user would ask for it
     let refused: string | null = null;
-    let full: { sample: RunSample; wallMs: number } | null = null;
+    let full: LevelRun | null = null;
     const rssBefore = process.memoryUsage().rss;
     try {
       full = await runLevel(nginx.url, level, 'all');
@@ -98,6 +111,8 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
         { figure: 'load window (req/s)', value: `${round(s.duration_s, 2)} s (${Math.round(s.rps)})` },
         { figure: 'latency p50 / p99 / max', value: `${s.latency_ms.p50} / ${s.latency_ms.p99} / ${s.latency_ms.max}`, unit: 'ms' },
         { figure: "generator's event-loop CPU", value: s.generator_cpu, unit: '% of a core' },
+        { figure: "generator's kernel CPU (connect, send, receive)", value: round(run.systemS, 2), unit: 's' },
+        { figure: 'longest event-loop block (creating the connections)', value: Math.round(run.loopBlockedMs), unit: 'ms' },
         { figure: 'peak RSS of the generator process', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB' },
         { figure: 'RSS added by the level', value: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20), unit: 'MB' },
       );
