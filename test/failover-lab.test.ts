@@ -32,7 +32,7 @@ repetitions: ${REPS}
 `;
 
 /** Eq. 2.1 from the raw probes, independently of src/failover: uptime / (uptime + downtime) × 100. */
-function availabilityFrom(probes: { sent_at: number; ok: boolean }[]): number {
+function availabilityFrom(probes: { sent_at: number; ok: boolean; latency_ms: number | null }[]): number {
   const p = [...probes].sort((a, b) => a.sent_at - b.sent_at);
   const window = p.at(-1)!.sent_at - p[0]!.sent_at;
   let down = 0;
@@ -45,9 +45,9 @@ function availabilityFrom(probes: { sent_at: number; ok: boolean }[]): number {
       from = lastOk ?? p[0]!.sent_at;
     } else if (x.ok && failing) {
       failing = false;
-      down += x.sent_at - from;
+      down += x.sent_at + (x.latency_ms ?? 0) / 2 - from;
     }
-    if (x.ok) lastOk = x.sent_at;
+    if (x.ok) lastOk = x.sent_at + (x.latency_ms ?? 0) / 2; // a success marks the middle of its exchange
   }
   if (failing) down += p.at(-1)!.sent_at - from;
   const up = window - down;

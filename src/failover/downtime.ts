@@ -2,8 +2,11 @@
  * Downtime and availability from a probe timeline. Pure: probe results in, figures out.
  *
  * - An outage is a run of failed probes; it lasts from the last successful probe before it to
- *   the first successful probe after it, both taken at their send times (DESIGN.md, "Metrics").
- *   With probes every `interval`, the measured outage is the true one plus less than two intervals.
+ *   the first successful probe after it (DESIGN.md, "Metrics"), each taken at the middle of its
+ *   exchange (send time + latency / 2: when the target answered, as NTP estimates it). Send times
+ *   alone would add the last success's latency; answer times, as this process saw them, would
+ *   lose the first one's, and both include the event loop's delays on a busy machine. A true
+ *   outage D is measured as D plus less than two intervals, ± half a probe's latency.
  * - The downtime of a fault is the span from the last success before the first failure after the
  *   injection to the first success after the last failure of the phase: answers that return and
  *   drop again are still down ("return and stay").
@@ -15,7 +18,12 @@ export interface ProbePoint {
   /** send time, ms (any epoch, the same for every point) */
   t: number;
   ok: boolean;
+  /** until the answer, for a success (0 if not given) */
+  latency?: number | null;
 }
+
+/** When a success was answered by the target: the middle of its exchange. */
+const answered = (p: ProbePoint) => p.t + (p.latency ?? 0) / 2;
 
 export interface Outage {
   /** last success before the outage (the window's start if none) */
@@ -34,17 +42,17 @@ export function outages(points: readonly ProbePoint[]): Outage[] {
   const sorted = byTime(points);
   if (!sorted.length) return [];
   const out: Outage[] = [];
-  let lastOk: number | null = null;
+  let lastOk: number | null = null; // when the last success was answered
   let current: Outage | null = null;
   for (const p of sorted) {
     if (p.ok) {
       if (current) {
-        current.to = p.t;
+        current.to = answered(p);
         current.ended = true;
         out.push(current);
         current = null;
       }
-      lastOk = p.t;
+      lastOk = answered(p);
     } else if (current) {
       current.failures++;
     } else {
@@ -75,8 +83,8 @@ export function phaseDowntime(points: readonly ProbePoint[], start: number, end 
   const failT = inPhase[firstFail]!.t;
   const before = sorted.filter((p) => p.ok && p.t < failT).at(-1);
   const after = inPhase.slice(lastFail + 1).find((p) => p.ok);
-  if (!before || !after) return { downtime_ms: null, from: before?.t ?? null, to: null };
-  return { downtime_ms: after.t - before.t, from: before.t, to: after.t };
+  if (!before || !after) return { downtime_ms: null, from: before ? answered(before) : null, to: null };
+  return { downtime_ms: answered(after) - answered(before), from: answered(before), to: answered(after) };
 }
 
 /** Thesis eq. 2.1 over the window from the first probe to the last; null without probes. */

@@ -10,7 +10,7 @@ export class Timeline {
   add(r: ProbeResult): void {
     let list = this.#points.get(r.type);
     if (!list) this.#points.set(r.type, (list = []));
-    const point = { t: r.sent_at, ok: r.ok };
+    const point = { t: r.sent_at, ok: r.ok, latency: r.latency_ms };
     // outcomes arrive nearly in send order: insert from the end
     let i = list.length;
     while (i > 0 && list[i - 1]!.t > point.t) i--;
