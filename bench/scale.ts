@@ -118,6 +118,12 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
       );
       if (s.error_codes) notes.push(`error codes: ${JSON.stringify(s.error_codes)}`);
     }
+    // the thesis's top level, for scale: how long the generator blocks while it opens the connections
+    const thesis = await runLevel(nginx.url, a.tiny ? 1000 : 10_000, 'all');
+    figures.push({
+      figure: `thesis top level ${thesis.sample.requested} (all): window / longest loop block`,
+      value: `${round(thesis.sample.duration_s, 2)} s / ${Math.round(thesis.loopBlockedMs)} ms`,
+    });
     notes.push(`target: ${nginx.version}, 4 workers with reuseport, worker_connections 19000, on ${nginx.url}`);
     return { bench: 'scale', title, tiny: a.tiny, figures, notes };
   } finally {
