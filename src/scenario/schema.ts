@@ -103,14 +103,3 @@ export type Scenario = LoadScenario;
 export type AnyScenario = LoadScenario | FailoverScenario;
 export type Reference = NonNullable<LoadScenario['reference']>;
 export type Thresholds = NonNullable<LoadScenario['thresholds']>;
-
-/** The JSON Schema that editors use (yaml-language-server: `# yaml-language-server: $schema=…`). */
-export function jsonSchema(): unknown {
-  const withProfiles = loadScenarioSchema.extend({
-    profiles: z
-      .record(z.string(), z.record(z.string(), z.unknown()))
-      .optional()
-      .describe('named overrides, merged over the file by --profile NAME'),
-  });
-  return z.toJSONSchema(withProfiles, { io: 'input', unrepresentable: 'any' });
-}

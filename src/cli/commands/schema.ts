@@ -1,4 +1,4 @@
-import { jsonSchema } from '../../scenario/schema.js';
+import { jsonSchema } from '../../scenario/json-schema.js';
 import type { Io } from '../io.js';
 
 /** `lb-bench schema`: the JSON Schema of scenario files. */
