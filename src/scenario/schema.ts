@@ -44,8 +44,8 @@ export const loadSchema = z.strictObject({
   repetitions: positiveInt.default(30),
   timeout: duration.default(10_000),
   cooldown: duration.default(2_000),
-  /** autocannon worker threads; 0 = in the main thread */
-  workers: z.number().int().min(0).default(0),
+  /** autocannon's worker threads cannot carry the per-request accounting (README, Performance): only 0 */
+  workers: z.literal(0, { error: "must be 0: autocannon's worker threads cannot carry lb-bench's per-request accounting" }).default(0),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
 });
