@@ -144,7 +144,7 @@ function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun |
     .map((h) => ({ h, m: meanOf(numbers(single.samples.map((s) => cpu(s, h)))) ?? -1 }))
     .sort((x, y) => y.m - x.m)[0]?.h;
   const webs = hosts(lb);
-  const method = `per run: mean of ${webs.length ? webs.join(', ') : 'the web servers'}'s busy CPU under ${name(lb)} vs ${server ?? 'the single server'} alone in single, at each level both ran; reduction = single − balanced (points, and % of single); Mann-Whitney U at every level, holds only if at all`;
+  const method = `per run: mean of ${webs.length ? webs.join(', ') : 'the web servers'}'s busy CPU under ${name(lb)} vs ${server ?? 'the single server'} alone in single, at each level both ran; reduction = single − balanced (points, and % of single); Mann-Whitney U at every level; holds only if it holds at each`;
   if (!server || !webs.length) return notMeasured({ ...base, method }, `no backend CPU sampled in ${!server ? name(single) : name(lb)} (the scenario has no \`backends\`)`);
   const balanced = (s: RunSample) => {
     const xs = numbers(webs.map((h) => cpu(s, h)));
