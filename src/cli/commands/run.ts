@@ -1,12 +1,11 @@
 /** `lb-bench run FILE… [--profile P] [--out DIR] [--resume RUN]` */
-import { relative } from 'node:path';
 import { ExitCode, inputError, LbError } from '../../errors.js';
 import { findRunFolder, readRun } from '../../results/store.js';
 import type { StoredRun } from '../../results/types.js';
 import { isFailover, loadScenario, type ResolvedScenario } from '../../scenario/load.js';
 import type { AnyScenario } from '../../scenario/schema.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
-import type { Io } from '../io.js';
+import { displayPath, type Io } from '../io.js';
 
 interface RunFlags {
   profile?: string;
@@ -18,7 +17,7 @@ interface RunFlags {
   json?: boolean;
 }
 
-/** SIGINT/SIGTERM abort the scenario; a second one ends the process at once. */
+/** SIGINT, SIGTERM or SIGHUP abort the scenario; a second one ends the process at once. */
 function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const handler = (sig: NodeJS.Signals) => {
@@ -28,11 +27,13 @@ function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler); // the terminal closed: keep what finished, as for Ctrl-C
   return {
     signal: controller.signal,
     dispose: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      process.off('SIGHUP', handler);
     },
   };
 }
@@ -86,7 +87,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
         ? await (await import('../../failover/runner.js')).runFailover(job.scenario, options)
         : await runScenario(job.scenario as ResolvedScenario, options);
       results.push(result);
-      if (!flags.json) io.out(relative(process.cwd(), result.dir) || result.dir);
+      if (!flags.json) io.out(displayPath(result.dir));
     }
   } finally {
     dispose();
