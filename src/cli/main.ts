@@ -84,7 +84,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
   program
     .command('reproduce')
     .description('the thesis end to end: lab up, every thesis scenario, one report with its conclusions checked, lab down')
-    .option('-p, --profile <name>', 'the scenarios\' profile: quick (about 10 minutes) or thesis (30 repetitions)', 'quick')
+    .option('-p, --profile <name>', 'the scenarios\' profile: quick (about 7 minutes on 2 cores) or thesis (30 repetitions; hours)', 'quick')
     .option('-o, --out <dir>', 'report folder (default reports/<timestamp>-reproduce)')
     .option('--results <dir>', 'results folder for the run folders', 'results')
     .option('--scenarios <dir>', 'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml', 'scenarios')

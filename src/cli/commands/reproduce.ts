@@ -3,14 +3,14 @@
  * [--keep-lab]`: the thesis's experiments end to end (src/reproduce). Progress goes to stderr;
  * stdout is the conclusions table, then the report folder on the last line.
  */
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { ExitCode, inputError } from '../../errors.js';
 import { markdownTable } from '../../report/markdown.js';
 import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
 import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
-import type { Io } from '../io.js';
+import { displayPath, type Io } from '../io.js';
 
 interface Options {
   profile: string;
@@ -23,7 +23,7 @@ interface Options {
   acceptNewHostKeys?: boolean;
 }
 
-/** SIGINT/SIGTERM stop the scenario in flight; the lab is still brought down. A second one quits at once. */
+/** SIGINT, SIGTERM or SIGHUP stop the scenario in flight; the lab is still brought down. A second one quits at once. */
 function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const handler = (sig: NodeJS.Signals) => {
@@ -36,11 +36,13 @@ function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler); // the terminal closed: keep what finished, and still bring the lab down
   return {
     signal: controller.signal,
     dispose: () => {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      process.off('SIGHUP', handler);
     },
   };
 }
@@ -69,7 +71,7 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
     });
     io.err(`reproduce: wall time ${formatDuration(result.wallSeconds)}`);
     io.out(markdownTable(conclusionsTable(result.rows)));
-    io.out(relative(process.cwd(), result.reportDir) || result.reportDir);
+    io.out(displayPath(result.reportDir));
     return result.exitCode;
   } finally {
     dispose();
