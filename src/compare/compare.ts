@@ -78,7 +78,8 @@ export function sides(a: StoredRun, b: StoredRun, labels?: [string, string]): [S
 
 function byLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
   const out = new Map<number, RunSample[]>();
-  for (const s of samples) out.set(s.level, [...(out.get(s.level) ?? []), s]);
+  // a failover repetition has no level: its figures sit at level 0
+  for (const s of samples) out.set(s.level ?? 0, [...(out.get(s.level ?? 0) ?? []), s]);
   return out;
 }
 

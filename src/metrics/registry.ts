@@ -2,7 +2,7 @@
  * Metrics that statistics, reports and compare know about. Each says its unit and whether
  * higher is better, which compare uses for its verdict. A new metric is one entry here.
  */
-import type { RunSample } from '../results/types.js';
+import type { FailoverSample, RunSample } from '../results/types.js';
 
 export interface MetricDef {
   name: string;
@@ -34,8 +34,33 @@ function cpuMetrics(host: string): MetricDef[] {
   ];
 }
 
-/** The metrics that a set of samples has: the fixed ones, then CPU per backend host seen. */
+const isFailoverSample = (s: unknown): s is FailoverSample => typeof s === 'object' && s !== null && 'downtime_ms' in s;
+
+/** A failover repetition's figures, per probe type (samples.jsonl of `kind: failover`). */
+function failoverMetrics(samples: readonly FailoverSample[]): MetricDef[] {
+  const types = [...new Set(samples.flatMap((s) => Object.keys(s.downtime_ms)))].sort();
+  const per = (field: 'downtime_ms' | 'failback_downtime_ms' | 'availability', label: string, unit: string, better: MetricDef['better']) =>
+    types.map((t) => ({
+      name: `${field}.${t}`,
+      label: `${label} (${t})`,
+      unit,
+      better,
+      value: (s: RunSample) => (s as unknown as FailoverSample)[field]?.[t as keyof FailoverSample['downtime_ms']] ?? null,
+    }));
+  const out = [
+    ...per('downtime_ms', 'Downtime', 'ms', 'lower'),
+    ...per('failback_downtime_ms', 'Failback downtime', 'ms', 'lower'),
+    ...per('availability', 'Availability', '%', 'higher'),
+  ];
+  if (samples.some((s) => s.requests_lost !== undefined)) {
+    out.push({ name: 'requests_lost', label: 'Requests lost', unit: 'requests', better: 'lower', value: (s) => (s as unknown as FailoverSample).requests_lost ?? null });
+  }
+  return out;
+}
+
+/** The metrics that a set of samples has: the fixed ones, then CPU per backend host seen; failover runs have their own. */
 export function metricsFor(samples: readonly RunSample[]): MetricDef[] {
+  if (samples.length && samples.every(isFailoverSample)) return failoverMetrics(samples as readonly unknown[] as FailoverSample[]);
   const hosts = new Set<string>();
   for (const s of samples) for (const h of Object.keys(s.cpu ?? {})) hosts.add(h);
   return [...fixed, ...[...hosts].sort().flatMap(cpuMetrics)];

@@ -37,7 +37,8 @@ function number(flag: string, value: string | undefined, ok: (n: number) => bool
 }
 
 const levelsOf = (r: StoredRun) => [...new Set(r.samples.map((s) => s.level))].sort((x, y) => x - y).join(',');
-const runLine = (side: string, r: StoredRun) => `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, levels ${levelsOf(r)}, ${r.manifest.status})`;
+const runLine = (side: string, r: StoredRun) =>
+  `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, ${r.manifest.scenario.kind === 'failover' ? 'failover' : `levels ${levelsOf(r)}`}, ${r.manifest.status})`;
 
 async function choosePairs(refs: string[], opts: Options, resultsDir: string, io: Io): Promise<[StoredRun, StoredRun][]> {
   if (opts.baseline) {
