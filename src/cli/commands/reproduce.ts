@@ -4,13 +4,14 @@
  * stdout is the conclusions table, then the report folder on the last line.
  */
 import { join } from 'node:path';
-import { ExitCode, inputError } from '../../errors.js';
+import { inputError } from '../../errors.js';
 import { markdownTable } from '../../report/markdown.js';
 import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
 import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
 import { displayPath, type Io } from '../io.js';
+import { interruptSignal } from '../signals.js';
 
 interface Options {
   profile: string;
@@ -23,30 +24,6 @@ interface Options {
   acceptNewHostKeys?: boolean;
 }
 
-/** SIGINT, SIGTERM or SIGHUP stop the scenario in flight; the lab is still brought down. A second one quits at once. */
-function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const handler = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted) {
-      io.err('lb-bench: quitting at once; the lab may still be up: lb-bench lab down');
-      process.exit(ExitCode.interrupted);
-    }
-    io.err(`lb-bench: ${sig}: stopping; what finished is kept, and the lab is brought down if reproduce brought it up (again to quit at once)`);
-    controller.abort();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  process.on('SIGHUP', handler); // the terminal closed: keep what finished, and still bring the lab down
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-      process.off('SIGHUP', handler);
-    },
-  };
-}
-
 export default async function reproduceCommand(io: Io, opts: Options): Promise<number> {
   const alpha = opts.alpha === undefined ? 0.05 : Number(opts.alpha);
   if (!(alpha > 0 && alpha < 1)) throw inputError(`--alpha: must be a number between 0 and 1, got "${opts.alpha}"`);
@@ -55,7 +32,7 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
     const minP = mannWhitneyMinP(opts.repetitions, opts.repetitions);
     if (minP >= alpha) io.err(`warning: with ${opts.repetitions} repetitions a side Mann-Whitney cannot reach p < ${alpha} (smallest p ${minP.toPrecision(2)}): every two-sample verdict will be "not significant"`);
   }
-  const { signal, dispose } = interruptSignal(io);
+  const { signal, dispose } = interruptSignal(io, { first: 'stopping; what finished is kept, and the lab is brought down if reproduce brought it up', second: 'quitting at once; the lab may still be up: lb-bench lab down' });
   try {
     const result = await reproduce({
       profile: opts.profile,

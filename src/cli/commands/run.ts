@@ -6,6 +6,7 @@ import { isFailover, loadScenario, type ResolvedScenario } from '../../scenario/
 import type { AnyScenario } from '../../scenario/schema.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import { displayPath, type Io } from '../io.js';
+import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
   profile?: string;
@@ -15,27 +16,6 @@ interface RunFlags {
   levels?: number[];
   acceptNewHostKeys?: boolean;
   json?: boolean;
-}
-
-/** SIGINT, SIGTERM or SIGHUP abort the scenario; a second one ends the process at once. */
-function interruptSignal(io: Io): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const handler = (sig: NodeJS.Signals) => {
-    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-    io.err(`lb-bench: ${sig}: stopping after dropping the run in flight (again to quit at once)`);
-    controller.abort();
-  };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
-  process.on('SIGHUP', handler); // the terminal closed: keep what finished, as for Ctrl-C
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
-      process.off('SIGHUP', handler);
-    },
-  };
 }
 
 async function resumeTarget(ref: string, files: string[], flags: RunFlags): Promise<{ scenario: ResolvedScenario<AnyScenario>; stored: StoredRun }> {
@@ -77,7 +57,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
     if (problems.length) throw inputError(problems.join('\n'));
   }
 
-  const { signal, dispose } = interruptSignal(io);
+  const { signal, dispose } = interruptSignal(io, { first: 'stopping after dropping the run in flight' });
   const results: (Omit<ScenarioResult, 'samples'> & { samples: readonly unknown[] })[] = [];
   try {
     for (const job of jobs) {
