@@ -71,6 +71,7 @@ test('run refuses bad input with exit 2 before any traffic and without a run fol
     [[ws.write('r.yaml', loadScenarioYaml(ok.url)), '--repetitions', '0'], /--repetitions: must be a positive number/],
     [[ws.dir + '/missing.yaml'], /missing\.yaml: cannot read the scenario file \(no such file\)/],
     [[ws.write('yaml.yaml', 'name: [unclosed\n')], /yaml\.yaml: line \d+: not valid YAML/],
+    [[ws.write('t0.yaml', loadScenarioYaml(ok.url, { timeout: '0s' }))], /load\.timeout: must be longer than 0, got "0s"/],
     [[ws.write('inv.yaml', loadScenarioYaml(ok.url, { more: 'backends: [{ host: web1, cpu: procstat }]' }))], /backends: sampling CPU needs an inventory/],
     [['--resume', 'no-such-run'], /--resume: no run folder "no-such-run"/],
   ];
@@ -100,6 +101,14 @@ test('a scenario aimed at the lab while the lab is down: exit 3, nothing sent', 
   assert.match(r.err[0], /the lab is not up: run `lb-bench lab up`/);
   const direct = ws.write('lab2.yaml', loadScenarioYaml('http://198.18.0.11/'));
   assert.equal((await runCli(['run', direct, '--out', ws.results])).code, 3, 'a lab address without `inventory: lab` is guarded too');
+  assert.deepEqual(ws.runFolders(), []);
+});
+
+test('a target elsewhere in the benchmarking range, not attached here: exit 3, nothing sent', async () => {
+  const file = ws.write('bench-net.yaml', loadScenarioYaml('http://198.18.7.7/'));
+  const r = await runCli(['run', file, '--out', ws.results]);
+  assert.equal(r.code, 3, r.err.join('\n'));
+  assert.match(r.err[0], /198\.18\.7\.7 is in the benchmarking range 198\.18\.0\.0\/15 but not on a network attached to this machine/);
   assert.deepEqual(ws.runFolders(), []);
 });
 

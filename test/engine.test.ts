@@ -18,6 +18,7 @@ async function measure(behaviour: Behaviour, level: number, connections = level,
   // the invariant, in every run
   assert.equal(sample.requested, sample.completed + sample.errors + sample.timeouts + sample.non2xx, 'every request accounted for');
   assert.equal(sample.loss, sample.requested - sample.completed);
+  assert.equal(sample.warnings, undefined, 'the engine counted every request once');
   return { sample, server };
 }
 

@@ -9,12 +9,11 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { envError, inputError } from '../errors.js';
 import { inventoryPathFor, loadInventory } from '../inventory/load.js';
-import { assertLabUp, labDir, labInventoryPath } from '../lab/index.js';
+import { assertLabUp, guardBenchAddress, labDir, labInventoryPath } from '../lab/index.js';
 import { checkTarget } from '../load/preflight.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import { SshPool } from '../ssh/pool.js';
-import { tryExec } from '../lab/exec.js';
 import { faultPlan } from './faults.js';
 import { checkIcmp } from './icmp.js';
 import { probeTarget } from './probes.js';
@@ -25,21 +24,6 @@ export interface FailoverEnvironment {
   /** which of `hosts` have the target's address on an interface (over SSH) */
   holders(hosts: readonly string[]): Promise<string[]>;
   close(): void;
-}
-
-/** 198.18.0.0/15, the benchmarking range the lab lives in (RFC 2544). */
-const BENCH = /^198\.(18|19)\.\d{1,3}\.\d{1,3}$/;
-
-/**
- * Outside the lab, an address of the benchmarking range must be on a network this machine (or
- * namespace) is directly attached to: through a gateway, the probes would leave the machine.
- */
-async function directlyAttached(address: string, file: string): Promise<void> {
-  const r = await tryExec('ip', ['-j', 'route', 'get', address]);
-  const route = r.code === 0 ? (JSON.parse(r.stdout || '[]') as { gateway?: string; dev?: string }[])[0] : undefined;
-  if (!route || route.gateway || route.dev === 'lo' && !address.startsWith('127.')) {
-    throw envError(`${file}: target ${address} is not on a network attached to this machine${route?.gateway ? ` (it would go via ${route.gateway})` : ''}`, 'bring the lab up (lb-bench lab up) or name `inventory: lab`');
-  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -80,10 +64,7 @@ export async function openFailoverEnvironment(
   if (f.lab && s.inventory !== 'lab') throw inputError(`${file}: fault.lab: a lab fault needs \`inventory: lab\``);
   if (f.backup && !net.isIPv4(vip)) throw inputError(`${file}: fault.backup: the target must be an IPv4 address to follow it between hosts, got ${vip}`);
   if (s.inventory === 'lab') await assertLabUp();
-  else for (const p of s.probe) {
-    const host = probeTarget(p, s.target).host;
-    if (BENCH.test(host)) await directlyAttached(host, file);
-  }
+  for (const p of s.probe) await guardBenchAddress(probeTarget(p, s.target).host, `${file}: probe target`);
   checkLabConfig(r);
 
   const plan = faultPlan(f);
@@ -94,6 +75,7 @@ export async function openFailoverEnvironment(
     const inventory = await loadInventory(inventoryPathFor(file, s.inventory, labInventoryPath()));
     for (const [field, name] of [['fault.host', f.host], ['fault.backup', f.backup]] as const) {
       if (name && !inventory.hosts[name]) throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
+      if (name) await guardBenchAddress(inventory.hosts[name].address, `${inventory.file}: hosts.${name}.address`);
     }
     pool = await SshPool.open(inventory, [f.host, ...(f.backup ? [f.backup] : [])], { acceptNewHostKeys: opts.acceptNewHostKeys, log: opts.log });
   }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { envError } from '../errors.js';
+import { tryExec } from './exec.js';
 import { BRIDGE, BRIDGE_ADDRESS, HOSTS, PREFIX, netnsPath } from './topology.js';
 
 const NOT_UP = 'the lab is not up: run `lb-bench lab up` (as root)';
@@ -49,4 +50,26 @@ export function labProblems(): string[] {
 export async function assertLabUp(): Promise<void> {
   const problems = labProblems();
   if (problems.length) throw envError(NOT_UP, problems.join('; '));
+}
+
+/** 198.18.0.0/15, the benchmarking range (RFC 2544) that the lab lives in. */
+const BENCH = /^198\.(18|19)\.\d{1,3}\.\d{1,3}$/;
+const LAB_NET = /^198\.18\.0\.\d{1,3}$/;
+
+/**
+ * Before anything is sent to `address`: in the lab's /24 the lab must be up; elsewhere in the
+ * benchmarking range the address must be on a network this machine is attached to — through a
+ * gateway, packets to it would leave the machine. Other addresses are the user's own cluster.
+ */
+export async function guardBenchAddress(address: string, where: string): Promise<void> {
+  if (LAB_NET.test(address)) return assertLabUp();
+  if (!BENCH.test(address)) return;
+  const r = await tryExec('ip', ['-j', 'route', 'get', address]);
+  const route = r.code === 0 ? (JSON.parse(r.stdout || '[]') as { gateway?: string; dev?: string }[])[0] : undefined;
+  if (!route || route.gateway || route.dev === 'lo') {
+    throw envError(
+      `${where}: ${address} is in the benchmarking range 198.18.0.0/15 but not on a network attached to this machine${route?.gateway ? ` (it would go via ${route.gateway})` : ''}`,
+      'bring the lab up (lb-bench lab up) and use its addresses, or attach that network',
+    );
+  }
 }

@@ -28,6 +28,8 @@ export interface LoadOutcome {
   non2xx: number;
   timeouts: number;
   errors: number;
+  /** accounting that did not add up (never expected; kept as run warnings) */
+  anomalies: string[];
   /** error codes seen (ECONNRESET, EADDRNOTAVAIL, closed-without-response, …) with counts */
   errorCodes: Record<string, number>;
   bytes: number;
@@ -153,14 +155,20 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
     // by the peer (FIN) — autocannon reconnects silently there. It is a connection error.
     const closed = written - completed - non2xx - timeouts - connErrors;
     if (closed > 0) errorCodes['closed-without-response'] = closed;
-    const errors = stopped ? connErrors : written - completed - non2xx - timeouts;
+    const errors = connErrors + Math.max(closed, 0);
+    // events counted twice (closed < 0) or requests not sent would break the accounting: say so
+    // in the run instead of storing figures that do not add up
+    const anomalies: string[] = [];
+    if (!stopped && written !== opts.requests) anomalies.push(`the engine wrote ${written} requests of ${opts.requests}`);
+    if (closed < 0) anomalies.push(`${-closed} more outcomes than requests were counted`);
     return {
+      anomalies,
       requested: opts.requests,
       written,
       completed,
       non2xx,
       timeouts,
-      errors: Math.max(errors, 0),
+      errors,
       errorCodes,
       bytes,
       duration_s: wall,

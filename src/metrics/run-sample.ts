@@ -30,6 +30,7 @@ export function toSample(level: number, repetition: number, o: LoadOutcome, cpu?
   };
   if (Object.keys(o.errorCodes).length) sample.error_codes = o.errorCodes;
   if (cpu) sample.cpu = cpu;
-  if (warnings.length) sample.warnings = warnings;
+  const all = [...o.anomalies.map((a) => `accounting: ${a}`), ...warnings];
+  if (all.length) sample.warnings = all;
   return sample;
 }

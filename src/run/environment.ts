@@ -6,7 +6,7 @@
 import { inputError } from '../errors.js';
 import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/schema.js';
-import { assertLabUp, labInventoryPath } from '../lab/index.js';
+import { assertLabUp, guardBenchAddress, labInventoryPath } from '../lab/index.js';
 import { CpuMonitor } from '../samplers/monitor.js';
 import { SshPool } from '../ssh/pool.js';
 import { serverVersions } from '../ssh/versions.js';
@@ -26,16 +26,10 @@ export interface Environment {
   close(): void;
 }
 
-/** The lab's addresses: a target there is only safe while the lab's bridge holds them. */
-const LAB_NET = /^198\.18\.0\.\d{1,3}$/;
-
-export function aimsAtLab(r: ResolvedScenario): boolean {
-  return r.scenario.inventory === 'lab' || LAB_NET.test(new URL(r.scenario.target).hostname);
-}
-
 export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOptions): Promise<Environment> {
   const { scenario, file } = r;
-  if (aimsAtLab(r)) await assertLabUp();
+  if (scenario.inventory === 'lab') await assertLabUp();
+  await guardBenchAddress(new URL(scenario.target).hostname, `${file}: target`);
 
   const none: Environment = { inventory: null, pool: null, monitor: null, servers: {}, warnings: [], close: () => {} };
   if (!scenario.inventory) {
@@ -44,6 +38,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   }
   const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()));
   checkBackends(file, scenario.backends, inventory);
+  for (const b of scenario.backends) await guardBenchAddress(inventory.hosts[b.host].address, `${inventory.file}: hosts.${b.host}.address`);
   if (!scenario.backends.length) return { ...none, inventory };
 
   const pool = await SshPool.open(

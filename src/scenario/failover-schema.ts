@@ -4,7 +4,7 @@
  * Strict, like the load schema: an unknown key is an error. Durations become milliseconds.
  */
 import { z } from 'zod';
-import { common, duration, positiveInt } from './schema.js';
+import { common, duration, positiveDuration, positiveInt } from './schema.js';
 
 export const PROBE_TYPES = ['http', 'tcp', 'icmp'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];
@@ -16,9 +16,9 @@ export type LabFault = (typeof LAB_FAULTS)[number];
 export const probeSchema = z.strictObject({
   type: z.enum(PROBE_TYPES, { error: 'must be http, tcp or icmp' }),
   /** one probe is sent every interval, whether or not the earlier ones were answered */
-  interval: duration.default(5),
+  interval: positiveDuration.default(5),
   /** a probe not answered within it has failed; keep it below 1 s, TCP's first SYN retransmission */
-  timeout: duration.default(500),
+  timeout: positiveDuration.default(500),
   /** what this probe aims at, when not the scenario's target: a URL (http), host:port (tcp) or host (icmp) */
   target: z.string().min(1).optional(),
 });
@@ -44,9 +44,9 @@ export const faultSchema = z
     /** every probe answering for this long before an injection, and pause after a repetition */
     settle: duration.default(5_000),
     /** answers have "returned and stayed" once every probe has answered for this long */
-    hold: duration.default(2_000),
+    hold: positiveDuration.default(2_000),
     /** bound on each phase (steady state, failover, failback): past it the phase has failed */
-    bound: duration.default(30_000),
+    bound: positiveDuration.default(30_000),
   })
   .superRefine((f, ctx) => {
     if (!f.lab && f.inject === undefined) ctx.addIssue({ code: 'custom', path: ['inject'], message: 'is required (or name a ready-made fault with `lab`)' });
@@ -59,7 +59,7 @@ export const faultSchema = z
 export const steadyLoadSchema = z.strictObject({
   /** requests per second, each on a new connection, open-loop */
   rate: z.number({ error: 'must be a number of requests per second' }).positive({ error: 'must be a positive number of requests per second' }).max(5000),
-  timeout: duration.default(1_000),
+  timeout: positiveDuration.default(1_000),
 });
 
 /** One probe, or a list of them (one of each type); a single one is a list of one. */

@@ -6,16 +6,24 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import type { FailoverScenario } from './failover-schema.js';
 
-export const duration = z
-  .union([z.string(), z.number()])
-  .transform((v, ctx) => {
+const durationOf = (positive: boolean) =>
+  z.union([z.string(), z.number()]).transform((v, ctx) => {
     const ms = parseDuration(v);
     if (ms === null) {
       ctx.addIssue({ code: 'custom', message: 'must be a duration such as 10s, 500ms or 2m', input: v });
       return z.NEVER;
     }
+    if (positive && ms <= 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be longer than 0', input: v });
+      return z.NEVER;
+    }
     return ms;
   });
+
+/** a pause: 0 is allowed */
+export const duration = durationOf(false);
+/** a timeout, interval or bound: 0 would mean every request lost, or a probe loop that never yields */
+export const positiveDuration = durationOf(true);
 
 export const positiveInt = z
   .number({ error: 'must be a positive integer' })
@@ -42,7 +50,7 @@ export const loadSchema = z.strictObject({
   levels: z.array(positiveInt, { error: 'must be a list of request counts' }).min(1, { error: 'needs at least one level' }),
   concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
   repetitions: positiveInt.default(30),
-  timeout: duration.default(10_000),
+  timeout: positiveDuration.default(10_000),
   cooldown: duration.default(2_000),
   /** autocannon's worker threads cannot carry the per-request accounting (README, Performance): only 0 */
   workers: z.literal(0, { error: "must be 0: autocannon's worker threads cannot carry lb-bench's per-request accounting" }).default(0),

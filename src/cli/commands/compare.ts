@@ -80,7 +80,8 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
   const pairs = await choosePairs(refs, opts, resultsDir, io);
 
-  const known = metricsFor(pairs.flatMap(([a, b]) => [...a.samples, ...b.samples]));
+  // load and failover runs have different metrics: what is known is the union over the pairs
+  const known = [...new Map(pairs.flatMap(([a, b]) => metricsFor([...a.samples, ...b.samples])).map((m) => [m.name, m])).values()];
   const { unknown } = selectMetrics(known, opts.metric);
   if (unknown.length) throw inputError(`--metric: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, `metrics of these runs: ${known.map((m) => m.name).join(', ')}`);
 
@@ -89,9 +90,12 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
     const c = compareRuns(a, b, { alpha, test: opts.test ?? 'mann-whitney', metrics: opts.metric, labels: opts.baseline ? ['baseline', 'current'] : undefined });
     if (c.rows.length) comparisons.push(c);
     else if (pairs.length > 1) io.err(`warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a)} vs ${levelsOf(b)}); not compared`);
+    else if (a.manifest.scenario.kind !== b.manifest.scenario.kind) throw inputError(`nothing to compare: ${a.manifest.scenario.name} is a ${a.manifest.scenario.kind} run and ${b.manifest.scenario.name} a ${b.manifest.scenario.kind} run`, 'compare two runs of the same kind');
     else throw inputError(`nothing to compare: no level measured in both runs (A: ${levelsOf(a)}; B: ${levelsOf(b)})`, 'run both with the same --levels');
   }
 
+  // a gate that compared nothing must not pass (e.g. every scenario's levels changed since the baseline)
+  if (!comparisons.length) throw inputError('nothing to compare: no scenario has a level measured on both sides', 'run with the same levels as the baseline');
   const found = pct === null ? [] : breaches(comparisons, pct);
   io.out(opts.json ? toJson(comparisons, found, pct) : format(comparisons, opts.format ?? 'text'));
   if (opts.out) await writeCharts(comparisons, opts.out, opts.metric?.[0], io);
