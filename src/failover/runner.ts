@@ -118,9 +118,17 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
   const timeline = new Timeline();
   const warnings: string[] = [];
   const started = new Date();
+  // probes answer from timer callbacks: a write error there (a full disk) is kept and rethrown
+  // by the repetition, so that the fault is still recovered and the error is one clear line
+  let writeError: unknown = null;
   const record = (p: ProbeResult) => {
     timeline.add(p);
-    writer.appendTo('probes.jsonl', { repetition: rep, ...p });
+    if (writeError) return;
+    try {
+      writer.appendTo('probes.jsonl', { repetition: rep, ...p });
+    } catch (e) {
+      writeError = e;
+    }
   };
   const probers: Prober[] = s.probe.map((p) => startProber(p, probeTarget(p, s.target), maxProbeMs, record));
   const load = { sent: 0, lost: 0 };
@@ -188,6 +196,7 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
     await interruptible(Math.min(f.settle, 2_000), opts.signal);
     if (opts.signal.aborted) return null;
     await Promise.all([...probers, ...(loadProber ? [loadProber] : [])].map((p) => p.stop()));
+    if (writeError) throw writeError;
 
     const sample: FailoverSample = {
       repetition: rep,
@@ -223,8 +232,8 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
   } finally {
     await Promise.all([...probers, ...(loadProber ? [loadProber] : [])].map((p) => p.stop()));
     await watch?.stop();
-    if (opts.signal.aborted && injectedAt && recoveredAt === null) {
-      // interrupted with the fault in place: undo it before going
+    if (injectedAt && recoveredAt === null) {
+      // interrupted, or a step failed, with the fault in place: undo it before going
       await injecting?.catch(() => {});
       await runStep(plan.recover, 'fault.recover', f.host, env.pool, f.bound).catch((e: Error) => opts.io.err(`lb-bench: could not recover the fault: ${e.message}`));
     }

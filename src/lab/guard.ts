@@ -57,19 +57,19 @@ const BENCH = /^198\.(18|19)\.\d{1,3}\.\d{1,3}$/;
 const LAB_NET = /^198\.18\.0\.\d{1,3}$/;
 
 /**
- * Before anything is sent to `address`: in the lab's /24 the lab must be up; elsewhere in the
- * benchmarking range the address must be on a network this machine is attached to — through a
- * gateway, packets to it would leave the machine. Other addresses are the user's own cluster.
+ * Before anything is sent to `address` in the benchmarking range: it must be held by the lab, or
+ * be on a network this machine is attached to (a test's own namespaces) — through a gateway,
+ * packets to it would leave the machine. Addresses outside the range are the user's own cluster.
  */
 export async function guardBenchAddress(address: string, where: string): Promise<void> {
-  if (LAB_NET.test(address)) return assertLabUp();
   if (!BENCH.test(address)) return;
+  if (LAB_NET.test(address) && labProblems().length === 0) return;
   const r = await tryExec('ip', ['-j', 'route', 'get', address]);
   const route = r.code === 0 ? (JSON.parse(r.stdout || '[]') as { gateway?: string; dev?: string }[])[0] : undefined;
-  if (!route || route.gateway || route.dev === 'lo') {
-    throw envError(
-      `${where}: ${address} is in the benchmarking range 198.18.0.0/15 but not on a network attached to this machine${route?.gateway ? ` (it would go via ${route.gateway})` : ''}`,
-      'bring the lab up (lb-bench lab up) and use its addresses, or attach that network',
-    );
-  }
+  if (route && !route.gateway && route.dev !== 'lo') return;
+  if (LAB_NET.test(address)) throw envError(`${where}: ${address}: ${NOT_UP}`, labProblems().join('; '));
+  throw envError(
+    `${where}: ${address} is in the benchmarking range 198.18.0.0/15 but not on a network attached to this machine${route?.gateway ? ` (it would go via ${route.gateway})` : ''}`,
+    'bring the lab up (lb-bench lab up) and use its addresses, or attach that network',
+  );
 }
