@@ -172,6 +172,9 @@ describe('conclusions from literal runs', () => {
     const lost = conclusions({ runs, failover: { dir: 'f', samples: [failoverSample(1, 2000), failoverSample(2, null, false), failoverSample(3, 1990)] }, alpha: 0.05 });
     assert.equal(byId(lost, 'failover-downtime').verdict, 'does not hold');
     assert.match(byId(lost, 'failover-downtime').measured, /1 of 3 repetitions did not recover/);
+    // 500 and 3500: t = 0.0048 does not reject 1992.8, but a CI of −17 000…21 000 ms confirms nothing
+    const vague = conclusions({ runs, failover: { dir: 'f', samples: [500, 3500].map((d, i) => failoverSample(i + 1, d)) }, alpha: 0.05 });
+    assert.equal(byId(vague, 'failover-downtime').verdict, 'not significant');
     const none = conclusions({ runs, failover: { missing: 'not run: scenarios/failover.yaml does not exist' }, alpha: 0.05 });
     assert.equal(byId(none, 'failover-downtime').verdict, 'not measured');
     assert.equal(byId(none, 'failover-downtime').measured, 'not run: scenarios/failover.yaml does not exist');

@@ -223,8 +223,10 @@ function lessLossClaim(pair: [StoredRun, StoredRun] | string, alpha: number): Co
 /**
  * Failover downtime against the thesis's mean: ICMP downtime where probed (the thesis's probe),
  * else HTTP, else TCP. It holds when every repetition recovered and a one-sample Student t test
- * does not reject the thesis's mean at alpha (the mean lies in the 1 − alpha confidence interval).
+ * does not reject the thesis's mean at alpha and the 95 % CI lies within ±25 % of it.
  */
+const DOWNTIME_BAND = 0.25;
+
 function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
   const base = {
     id: 'failover-downtime',
@@ -233,7 +235,7 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
     thesis: `${THESIS.downtimeMs} ms, mean of ${THESIS.downtimeN} (ICMP every 5 ms)`,
     unit: 'ms',
     thesis_values: [THESIS.downtimeMs],
-    method: 'downtime per repetition (last answer before the outage to the first after it); every repetition must recover; one-sample Student t test against 1992.8 ms',
+    method: 'downtime per repetition (last answer before the outage to the first after it); every repetition must recover; one-sample Student t test against 1992.8 ms; holds when not rejected and the 95 % CI lies within ±25 % of it',
   };
   if ('missing' in input) return notMeasured(base, input.missing);
   const probe = (['icmp', 'http', 'tcp'] as const).find((t) => input.samples.some((s) => typeof s.downtime_ms[t] === 'number'));
@@ -251,7 +253,11 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
   else {
     const t = d.sd === 0 ? (d.mean === THESIS.downtimeMs ? 0 : Infinity) : (d.mean! - THESIS.downtimeMs) / (d.sd / Math.sqrt(d.n));
     p = Number.isFinite(t) ? tTwoSided(t, d.n - 1) : 0;
-    verdict = p < alpha ? 'does not hold' : 'holds';
+    // not rejecting is not agreeing: "holds" also needs the 95 % CI inside ±25 % of the thesis's
+    // mean, so that two wildly different repetitions cannot confirm it
+    const band = [THESIS.downtimeMs * (1 - DOWNTIME_BAND), THESIS.downtimeMs * (1 + DOWNTIME_BAND)];
+    const precise = d.ci_low !== null && d.ci_high !== null && d.ci_low >= band[0] && d.ci_high <= band[1];
+    verdict = p < alpha ? 'does not hold' : precise ? 'holds' : 'not significant';
     if (p < alpha) measured += d.mean! < THESIS.downtimeMs ? ' — shorter than the thesis' : ' — longer than the thesis';
   }
   return { ...base, method, measured, p, verdict, measured_values: [d.mean] };
