@@ -104,7 +104,10 @@ export function compareValues(xa: readonly number[], xb: readonly number[], metr
   const allEqual = [...xa, ...xb].every((v) => v === first);
   let p: number | null = 1;
   if (!allEqual) p = opts.test === 'welch' ? (welchT(xa, xb)?.p ?? null) : mannWhitneyU(xa, xb).p;
-  return { metric: metric.name, level, a, b, change_pct: change, p, verdict: verdictOf(change, p, opts.alpha, metric.better), all_equal: allEqual };
+  // Mann-Whitney tests ranks: its direction is the medians', not the means' (one outlier can move a
+  // mean the other way); Welch's t tests means
+  const direction = opts.test === 'welch' ? change : Math.sign(b.median! - a.median!) || change;
+  return { metric: metric.name, level, a, b, change_pct: change, p, verdict: verdictOf(direction, p, opts.alpha, metric.better), all_equal: allEqual };
 }
 
 export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptions): Comparison {
