@@ -123,6 +123,31 @@ if (whyNot) {
       assert.match(refused.stderr, /Host key verification failed/);
     });
 
+    it('a shipped scenario runs against the lab as it is, with CPU from web1–web3, and reports it', async () => {
+      const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-run-'));
+      try {
+        const scenario = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../../scenarios/haproxy-lc.yaml');
+        const r = await cli(['run', scenario, '--levels', '300', '--repetitions', '2', '--out', path.join(out, 'results')]);
+        assert.equal(r.code, 0, r.err);
+        const dir = r.out.trim().split('\n').at(-1)!;
+        const samples = readFileSync(path.join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        assert.equal(samples.length, 2);
+        for (const s of samples) {
+          assert.equal(s.completed, 300, 'every request answered through the VIP');
+          for (const web of ['web1', 'web2', 'web3']) assert.ok(s.cpu[web].mean > 0 && s.cpu[web].mean <= 110, `${web} CPU ${s.cpu[web].mean}`);
+        }
+        const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+        assert.match(manifest.servers.web1.apache2, /Apache\/2\.4/);
+        const rep = await cli(['report', dir, '--out', path.join(out, 'report')]);
+        assert.equal(rep.code, 0, rep.err);
+        const csv = readFileSync(path.join(out, 'report', 'summary.csv'), 'utf8');
+        for (const web of ['web1', 'web2', 'web3']) assert.match(csv, new RegExp(`haproxy-lc,300,cpu\\.${web}\\.mean,2,`));
+        for (const f of ['summary.md', 'rps.png', 'cpu.png', 'index.html']) assert.ok(readdirSync(path.join(out, 'report')).includes(f), f);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+
     it('up again changes nothing', async () => {
       const before = pids();
       const confs = Object.fromEntries(readdirSync(p.conf).map((f) => [f, readFileSync(path.join(p.conf, f), 'utf8')]));
