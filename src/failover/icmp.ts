@@ -131,4 +131,3 @@ export function startIcmp(p: ProbeSettings, host: string, maxMs: number, onResul
   };
 }
 
-export { startError as icmpStartError };

@@ -9,11 +9,3 @@ export function parseDuration(value: string | number): number | null {
   if (!m) return null;
   return Number(m[1]) * UNITS[m[2]];
 }
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${+(ms / 1000).toFixed(1)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return s ? `${m}m${s}s` : `${m}m`;
-}

@@ -99,10 +99,6 @@ export const loadScenarioSchema = z.strictObject({
   load: loadSchema,
 });
 
-/** The file as written: profiles hold partial overrides, checked after they are merged. */
-export const scenarioFileSchema = z.looseObject({
-  profiles: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-});
 
 export type LoadScenario = z.output<typeof loadScenarioSchema>;
 export type LoadSettings = LoadScenario['load'];
