@@ -87,6 +87,11 @@ export async function labStatus(): Promise<Check[]> {
     checks.push({ host: 'lab', service: 'state', ok: false, detail: `${p.dir}: the lab was never brought up here` });
     return checks;
   }
+  if (problems.length) {
+    // without the bridge, HTTP and SSH to 198.18.0.x would follow the default route off this machine
+    checks.push({ host: 'lab', service: 'services', ok: false, detail: 'not checked: nothing is sent to the lab while its network is down (lb-bench lab up)' });
+    return checks;
+  }
   const s = readLabSettings(p);
   const layout = detectCgroups();
   const components = labComponents(s, p);
