@@ -4,6 +4,7 @@
  * a changed config restarts its component. Down stops what the lab recorded and removes what
  * it made, whether the last `up` finished or not.
  */
+import { assertLabUp } from './guard.js';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { envError } from '../errors.js';
@@ -107,6 +108,8 @@ export async function labUp(configFile?: string): Promise<UpReport> {
 
   await ensureBridge();
   for (const host of HOSTS) await ensureHostNetwork(host, host.role === 'web' ? s.net.webs : s.net.balancers);
+  // the readiness checks below talk to 198.18.0.x: only once the bridge holds that network
+  await assertLabUp();
   const layout = detectCgroups();
 
   const keys = await ensureKeys(p, HOSTS);
