@@ -29,7 +29,9 @@ export async function headroom(a: BenchArgs): Promise<BenchResult> {
   const nginx = await startNginx({ workers: 1 });
   try {
     // warm-up, and the engine's request count that fills about `seconds`
-    const warm = await startLoad({ url: nginx.url, requests: a.tiny ? 2000 : 20_000, connections: CONNECTIONS, timeoutMs: 10_000 }).done;
+    const warmRun = startLoad({ url: nginx.url, requests: a.tiny ? 2000 : 20_000, connections: CONNECTIONS, timeoutMs: 10_000 });
+    const warm = await warmRun.done;
+    await warmRun.closed;
     await runWrk(nginx.url, { threads: 1, connections: CONNECTIONS, seconds: 1 });
     const requests = Math.max(1000, Math.round((warm.completed / warm.duration_s) * seconds));
 
@@ -44,7 +46,9 @@ export async function headroom(a: BenchArgs): Promise<BenchResult> {
     for (let i = 0; i < pairs; i++) {
       const c0 = process.cpuUsage();
       const wait = runQueueMeter();
-      const e = await startLoad({ url: nginx.url, requests, connections: CONNECTIONS, timeoutMs: 10_000 }).done;
+      const run = startLoad({ url: nginx.url, requests, connections: CONNECTIONS, timeoutMs: 10_000 });
+      const e = await run.done;
+      await run.closed;
       const c = process.cpuUsage(c0);
       const w0 = wait();
       if (w0 !== null) waited.push((w0 / (e.duration_s * 1000)) * 100);

@@ -13,7 +13,9 @@ after(async () => {
 async function measure(behaviour: Behaviour, level: number, connections = level, timeoutMs = 2000) {
   const server = await startServer(behaviour);
   servers.push(server);
-  const outcome = await startLoad({ url: server.url, requests: level, connections, timeoutMs }).done;
+  const run = startLoad({ url: server.url, requests: level, connections, timeoutMs });
+  const outcome = await run.done;
+  await run.closed;
   const sample = toSample(level, 1, outcome);
   // the invariant, in every run
   assert.equal(sample.requested, sample.completed + sample.errors + sample.timeouts + sample.non2xx, 'every request accounted for');

@@ -43,7 +43,10 @@ export interface LoadOutcome {
 
 /** A run in flight; `stop()` abandons it (its outcome is then partial and must be dropped). */
 export interface LoadRun {
+  /** the run's figures, as soon as every request is accounted for */
   done: Promise<LoadOutcome>;
+  /** the engine has released every connection: await it before the next run */
+  closed: Promise<void>;
   stop(): void;
 }
 
@@ -149,8 +152,6 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
     await Promise.race([allAccounted, finished, failure]);
     const wall = Number((lastOutcome || process.hrtime.bigint()) - t0) / 1e9;
     const cpu = generatorCpu();
-    instance.stop();
-    await finished;
     // A written request with no response, timeout or error ended with its connection closed
     // by the peer (FIN) — autocannon reconnects silently there. It is a connection error.
     const closed = written - completed - non2xx - timeouts - connErrors;
@@ -178,8 +179,18 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
       ended_at: new Date(started_at.getTime() + wall * 1000),
     };
   })();
+  // autocannon notices the end only at its next sampling tick: the figures are final before that,
+  // so that CPU samplers can close their window right at the last response
+  const closed = done.then(
+    async () => {
+      instance.stop();
+      await finished;
+    },
+    () => instance.stop(),
+  );
   return {
     done,
+    closed,
     stop() {
       stopped = true;
       resolveDone();

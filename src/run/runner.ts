@@ -158,6 +158,7 @@ async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal
   try {
     const outcome = await inflight.done;
     const window = await env.monitor?.end();
+    await inflight.closed;
     if (signal.aborted) return null;
     for (const record of window?.records ?? []) writer.appendTo('cpu.jsonl', record);
     return toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings);
