@@ -79,3 +79,17 @@ test('--resume refuses a scenario that changed since the run started', async () 
   assert.equal(r.code, 2);
   assert.match(r.err[0], /changed\.yaml has changed since .* was started/);
 });
+
+test('a forced quit marks every run folder still open as interrupted', async () => {
+  const { RunWriter, interruptOpenRuns } = await import('../src/results/store.js');
+  const { newManifest } = await import('../src/results/manifest.js');
+  const { resolveScenarioText } = await import('../src/scenario/load.js');
+  const r = resolveScenarioText('q.yaml', loadScenarioYaml('http://127.0.0.1:9/', { name: 'quit' }));
+  assert.ok(r.ok);
+  const w = RunWriter.create(join(ws.dir, 'quit-results'), newManifest(r.value as never, 4));
+  assert.equal(JSON.parse(readFileSync(join(w.dir, 'manifest.json'), 'utf8')).status, 'running');
+  interruptOpenRuns(); // what the second Ctrl-C does right before process.exit(130)
+  const m = JSON.parse(readFileSync(join(w.dir, 'manifest.json'), 'utf8'));
+  assert.equal(m.status, 'interrupted');
+  assert.ok(m.ended_at);
+});

@@ -1,9 +1,11 @@
 /**
  * SIGINT, SIGTERM or SIGHUP (a closed terminal) abort the work in flight through an AbortSignal, so
- * that what finished is kept; a second one quits at once (exit 130).
+ * that what finished is kept; a second one quits at once (exit 130), marking open run folders
+ * `interrupted`.
  */
 import { ExitCode } from '../errors.js';
 import type { Io } from './io.js';
+import { interruptOpenRuns } from '../results/store.js';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -12,6 +14,7 @@ export function interruptSignal(io: Io, messages: { first: string; second?: stri
   const handler = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) {
       if (messages.second) io.err(`lb-bench: ${messages.second}`);
+      interruptOpenRuns();
       process.exit(ExitCode.interrupted);
     }
     io.err(`lb-bench: ${sig}: ${messages.first} (again to quit at once)`);

@@ -36,6 +36,7 @@ export class RunWriter {
       throw diskError(e, join(dir, 'samples.jsonl'));
     }
     this.writeManifest();
+    openWriters.add(this);
   }
 
   /** Create `DIR/<timestamp>-<name>/`; a second run in the same second gets a suffix. */
@@ -127,6 +128,24 @@ export class RunWriter {
       }
     }
     this.extra.clear();
+    openWriters.delete(this);
+  }
+}
+
+const openWriters = new Set<RunWriter>();
+
+/**
+ * On a forced quit (a second Ctrl-C), mark every folder still being written `interrupted`, so
+ * that none is left saying `running`. Synchronous: it runs right before process.exit.
+ */
+export function interruptOpenRuns(): void {
+  for (const w of [...openWriters]) {
+    try {
+      w.update({ status: 'interrupted', ended_at: new Date().toISOString() });
+    } catch {
+      /* the disk may be the reason we quit */
+    }
+    w.close();
   }
 }
 
