@@ -83,7 +83,8 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
     warnings: [...writer.manifest.warnings, ...env.warnings],
   });
   const progress = createProgress(opts.io);
-  const started = Date.now();
+  // ETA: seconds per request measured so far (load windows only), times what is left, plus cooldowns
+  let measuredSeconds = 0;
   let measuredRequests = 0;
   try {
     for (const [i, run] of plan.entries()) {
@@ -91,11 +92,13 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
       if (opts.signal.aborted) break;
       const label = runLabel(scenario.name, run, load.repetitions, done.length + 1, total);
       const remainingRequests = plan.slice(i).reduce((n, p) => n + p.level, 0);
-      const perRequest = measuredRequests ? (Date.now() - started) / 1000 / measuredRequests : NaN;
+      const perRequest = measuredRequests ? measuredSeconds / measuredRequests : NaN;
       progress.running(`${label}  ETA ${eta(perRequest * remainingRequests + ((plan.length - i - 1) * load.cooldown) / 1000)}`);
 
+      const runStarted = Date.now();
       const sample = await measure(r, run, opts.signal, env, writer);
       if (!sample) break; // interrupted: the run in flight is dropped
+      measuredSeconds += (Date.now() - runStarted) / 1000;
       for (const w of sample.warnings ?? []) progress.note(`warning: ${w}`);
       writer.appendSample(sample);
       done.push(sample);
