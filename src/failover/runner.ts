@@ -6,6 +6,7 @@
  * brought back stops the scenario with exit 3.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { interruptible } from '../run/pause.js';
 import type { Io } from '../cli/io.js';
 import { envError, Interrupted } from '../errors.js';
 import { newManifest } from '../results/manifest.js';
@@ -75,10 +76,6 @@ export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<F
     throw new Interrupted(`interrupted: ${done.length} of ${scenario.repetitions} repetitions are kept in ${writer.dir}; finish them with: lb-bench run ${r.file} --resume ${writer.dir}`);
   }
   return { dir: writer.dir, samples: done, breaches: breaches(scenario, done) };
-}
-
-function interruptible(ms: number, signal: AbortSignal): Promise<void> {
-  return sleep(ms, undefined, { signal }).catch(() => {});
 }
 
 /** Waits until `ready()` or the bound; false on the bound or an interruption. */

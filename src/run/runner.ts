@@ -2,7 +2,7 @@
  * One scenario, start to end: check the environment, then every planned (level, repetition)
  * run in order, each stored the moment it finishes. Interruption drops only the run in flight.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { interruptible } from './pause.js';
 import { Interrupted } from '../errors.js';
 import type { Io } from '../cli/io.js';
 import { startLoad } from '../load/engine.js';
@@ -49,10 +49,6 @@ async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environ
     env.close();
     throw e;
   }
-}
-
-function interruptible(ms: number, signal: AbortSignal): Promise<void> {
-  return sleep(ms, undefined, { signal }).catch(() => {});
 }
 
 export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promise<ScenarioResult> {
