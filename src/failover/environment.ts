@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { envError, inputError } from '../errors.js';
+import { isPlainObject } from '../util/objects.js';
 import { inventoryPathFor, loadInventory } from '../inventory/load.js';
 import { assertLabUp, guardBenchAddress, labDir, labInventoryPath } from '../lab/index.js';
 import { checkTarget } from '../load/preflight.js';
@@ -26,12 +27,11 @@ export interface FailoverEnvironment {
   close(): void;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Every setting the scenario's lab_config names, compared with the running lab's; a list of differences. */
 export function labConfigDifferences(wanted: unknown, running: unknown, at = ''): string[] {
-  if (!isObject(wanted)) return JSON.stringify(wanted) === JSON.stringify(running) ? [] : [`${at}: the lab runs ${JSON.stringify(running)}, this scenario needs ${JSON.stringify(wanted)}`];
-  return Object.entries(wanted).flatMap(([k, v]) => labConfigDifferences(v, isObject(running) ? running[k] : undefined, at ? `${at}.${k}` : k));
+  if (!isPlainObject(wanted)) return JSON.stringify(wanted) === JSON.stringify(running) ? [] : [`${at}: the lab runs ${JSON.stringify(running)}, this scenario needs ${JSON.stringify(wanted)}`];
+  return Object.entries(wanted).flatMap(([k, v]) => labConfigDifferences(v, isPlainObject(running) ? running[k] : undefined, at ? `${at}.${k}` : k));
 }
 
 function checkLabConfig(r: ResolvedScenario<FailoverScenario>): void {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { inputError, envError } from '../errors.js';
+import { deepMerge, isPlainObject } from '../util/objects.js';
 
 const posInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
@@ -75,22 +76,12 @@ function readYaml(file: string, missing: (m: string) => Error): unknown {
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** Objects merge key by key; anything else in the override replaces the default. */
-function merge(base: unknown, over: unknown): unknown {
-  if (!isObject(base) || !isObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = merge(base[k], v);
-  return out;
-}
-
 export function loadSettings(userFile?: string): LabSettings {
   const defaultsFile = defaultSettingsFile();
   const defaults = readYaml(defaultsFile, (m) => envError(`${m} (the lab's defaults ship with lb-bench)`, 'reinstall lb-bench'));
   const user = userFile ? readYaml(path.resolve(userFile), (m) => inputError(`--config ${m}`)) : {};
-  if (!isObject(user)) throw inputError(`${userFile}: must be a mapping of settings, such as  web: { cpus: 0.5 }`);
-  const result = schema.safeParse(merge(defaults, user));
+  if (!isPlainObject(user)) throw inputError(`${userFile}: must be a mapping of settings, such as  web: { cpus: 0.5 }`);
+  const result = schema.safeParse(deepMerge(defaults, user));
   if (!result.success) {
     const where = userFile ?? defaultsFile;
     const lines = result.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top)'}: ${i.message}`);

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { inputError } from '../errors.js';
+import { deepMerge, isPlainObject } from '../util/objects.js';
 import { failoverScenarioSchema } from './failover-schema.js';
 import { loadScenarioSchema, type AnyScenario, type Scenario } from './schema.js';
 
@@ -71,18 +72,6 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Proper
     lines.push(`${fieldPath(path)}: ${reason}`);
   }
   return [...new Set(lines)];
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Profiles override key by key; lists and scalars are replaced whole. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = k in base ? deepMerge(base[k], v) : v;
-  return out;
 }
 
 function stableHash(value: unknown): string {
