@@ -10,6 +10,7 @@
  */
 import { pickPair } from '../compare/resolve.js';
 import { fmt } from '../report/tables.js';
+import { levelsOf } from '../results/levels.js';
 import type { FailoverSample, RunSample, StoredRun } from '../results/types.js';
 import { describe, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
@@ -52,7 +53,6 @@ const loss: Metric = (s) => s.loss;
 
 const numbers = (xs: readonly (number | null | undefined)[]) => xs.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 const meanOf = (xs: readonly number[]) => describe(xs).mean;
-const levelsOf = (run: StoredRun) => [...new Set(run.samples.map((s) => s.level))].sort((a, b) => a - b);
 const valuesAt = (run: StoredRun, metric: Metric, level: number) => numbers(run.samples.filter((s) => s.level === level).map(metric));
 const name = (run: StoredRun) => run.manifest.scenario.name;
 const pct = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(Math.abs(v) >= 10 ? 0 : 1)} %`;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ExitCode, envError, inputError } from '../../errors.js';
 import { metricsFor } from '../../metrics/registry.js';
 import { chartFont, renderChart } from '../../report/charts.js';
+import { levelsOf } from '../../results/levels.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import type { StoredRun } from '../../results/types.js';
 import { chartMetric, compareChartSpec } from '../../compare/chart.js';
@@ -36,9 +37,8 @@ function number(flag: string, value: string | undefined, ok: (n: number) => bool
   return n;
 }
 
-const levelsOf = (r: StoredRun) => [...new Set(r.samples.map((s) => s.level))].sort((x, y) => x - y).join(',');
 const runLine = (side: string, r: StoredRun) =>
-  `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, ${r.manifest.scenario.kind === 'failover' ? 'failover' : `levels ${levelsOf(r)}`}, ${r.manifest.status})`;
+  `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, ${r.manifest.scenario.kind === 'failover' ? 'failover' : `levels ${levelsOf(r).join(',')}`}, ${r.manifest.status})`;
 
 async function choosePairs(refs: string[], opts: Options, resultsDir: string, io: Io): Promise<[StoredRun, StoredRun][]> {
   if (opts.baseline) {
@@ -89,9 +89,9 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
   for (const [a, b] of pairs) {
     const c = compareRuns(a, b, { alpha, test: opts.test ?? 'mann-whitney', metrics: opts.metric, labels: opts.baseline ? ['baseline', 'current'] : undefined });
     if (c.rows.length) comparisons.push(c);
-    else if (pairs.length > 1) io.err(`warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a)} vs ${levelsOf(b)}); not compared`);
+    else if (pairs.length > 1) io.err(`warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`);
     else if (a.manifest.scenario.kind !== b.manifest.scenario.kind) throw inputError(`nothing to compare: ${a.manifest.scenario.name} is a ${a.manifest.scenario.kind} run and ${b.manifest.scenario.name} a ${b.manifest.scenario.kind} run`, 'compare two runs of the same kind');
-    else throw inputError(`nothing to compare: no level measured in both runs (A: ${levelsOf(a)}; B: ${levelsOf(b)})`, 'run both with the same --levels');
+    else throw inputError(`nothing to compare: no level measured in both runs (A: ${levelsOf(a).join(',')}; B: ${levelsOf(b).join(',')})`, 'run both with the same --levels');
   }
 
   // a gate that compared nothing must not pass (e.g. every scenario's levels changed since the baseline)
