@@ -6,7 +6,7 @@
  */
 import { metricsFor, type MetricDef } from '../metrics/registry.js';
 import type { RunSample, StoredRun } from '../results/types.js';
-import { describe, mannWhitneyU, welchT, type Description } from '../stats/describe.js';
+import { describe, finiteValues, mannWhitneyU, welchT, type Description } from '../stats/describe.js';
 
 export type TestName = 'mann-whitney' | 'welch';
 /** `~`: not significant at alpha (or no difference to test), benchstat's spelling */
@@ -83,7 +83,6 @@ function byLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
   return out;
 }
 
-const finite = (xs: readonly (number | null)[]) => xs.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 
 export function changePct(a: number, b: number): number {
   if (a === b) return 0;
@@ -122,8 +121,8 @@ export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptio
   for (const metric of chosen) {
     const own: ComparisonRow[] = [];
     for (const level of levels) {
-      const xa = finite(levelsA.get(level)!.map(metric.value));
-      const xb = finite(levelsB.get(level)!.map(metric.value));
+      const xa = finiteValues(levelsA.get(level)!.map(metric.value));
+      const xb = finiteValues(levelsB.get(level)!.map(metric.value));
       if (xa.length && xb.length) own.push(compareValues(xa, xb, metric, level, opts));
     }
     if (!own.length) continue;

@@ -12,7 +12,7 @@ import { pickPair } from '../compare/resolve.js';
 import { fmt } from '../report/tables.js';
 import { levelsOf } from '../results/levels.js';
 import type { FailoverSample, RunSample, StoredRun } from '../results/types.js';
-import { describe, mannWhitneyU } from '../stats/describe.js';
+import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
 import { THESIS, type LoadRole } from './thesis.js';
 
@@ -51,9 +51,8 @@ const rps: Metric = (s) => s.rps;
 const throughput: Metric = (s) => s.throughput_mbps;
 const loss: Metric = (s) => s.loss;
 
-const numbers = (xs: readonly (number | null | undefined)[]) => xs.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
 const meanOf = (xs: readonly number[]) => describe(xs).mean;
-const valuesAt = (run: StoredRun, metric: Metric, level: number) => numbers(run.samples.filter((s) => s.level === level).map(metric));
+const valuesAt = (run: StoredRun, metric: Metric, level: number) => finiteValues(run.samples.filter((s) => s.level === level).map(metric));
 const name = (run: StoredRun) => run.manifest.scenario.name;
 const pct = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(Math.abs(v) >= 10 ? 0 : 1)} %`;
 /** a count (lost requests) as people write it: 0, 10, 10.4 */
@@ -141,13 +140,13 @@ function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun |
   const cpu = (s: RunSample, h: string) => s.cpu?.[h]?.mean ?? null;
   const singleHosts = hosts(single);
   const server = singleHosts
-    .map((h) => ({ h, m: meanOf(numbers(single.samples.map((s) => cpu(s, h)))) ?? -1 }))
+    .map((h) => ({ h, m: meanOf(finiteValues(single.samples.map((s) => cpu(s, h)))) ?? -1 }))
     .sort((x, y) => y.m - x.m)[0]?.h;
   const webs = hosts(lb);
   const method = `per run: mean of ${webs.length ? webs.join(', ') : 'the web servers'}'s busy CPU under ${name(lb)} vs ${server ?? 'the single server'} alone in single, at each level both ran; reduction = single − balanced (points, and % of single); Mann-Whitney U at every level; holds only if it holds at each`;
   if (!server || !webs.length) return notMeasured({ ...base, method }, `no backend CPU sampled in ${!server ? name(single) : name(lb)} (the scenario has no \`backends\`)`);
   const balanced = (s: RunSample) => {
-    const xs = numbers(webs.map((h) => cpu(s, h)));
+    const xs = finiteValues(webs.map((h) => cpu(s, h)));
     return xs.length === webs.length ? meanOf(xs) : null; // a run with a host missing is left out, not averaged over fewer
   };
   const levels = levelsOf(lb).filter((l) => levelsOf(single).includes(l));
@@ -241,7 +240,7 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
   const probe = (['icmp', 'http', 'tcp'] as const).find((t) => input.samples.some((s) => typeof s.downtime_ms[t] === 'number'));
   if (!probe) return notMeasured(base, `no downtime measured in ${input.dir}`);
   const failed = input.samples.filter((s) => !s.recovered || typeof s.downtime_ms[probe] !== 'number').length;
-  const xs = numbers(input.samples.map((s) => s.downtime_ms[probe]));
+  const xs = finiteValues(input.samples.map((s) => s.downtime_ms[probe]));
   const d = describe(xs);
   const method = base.method.replace('downtime per repetition', `${probe.toUpperCase()} downtime per repetition`);
   let measured = `mean ${fmt(d.mean)} ms` + (d.ci_low !== null ? ` (95 % CI ${fmt(d.ci_low)}–${fmt(d.ci_high)}), median ${fmt(d.median)}` : '') + `, n ${xs.length}`;

@@ -26,6 +26,11 @@ export interface Description {
 
 export const CONFIDENCE = 0.95;
 
+/** The measured values of a metric: nulls (not measured) and non-finite values left out. */
+export function finiteValues(values: readonly (number | null | undefined)[]): number[] {
+  return values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+}
+
 /** t(0.975, df) is asked for the same few df over and over: keep them. */
 const tCache = new Map<number, number>();
 function tCritical(df: number): number {
@@ -35,7 +40,7 @@ function tCritical(df: number): number {
 }
 
 export function describe(values: readonly (number | null | undefined)[]): Description {
-  const xs = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  const xs = finiteValues(values);
   const n = xs.length;
   if (n === 0) return { n, mean: null, sd: null, ci_low: null, ci_high: null, median: null, min: null, max: null, cv: null };
   const m = mean(xs);
