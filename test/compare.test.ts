@@ -14,7 +14,7 @@ import { metricByName } from '../src/metrics/registry.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../src/report/charts.js';
 import type { RunSample } from '../src/results/types.js';
 import { runCli } from './helpers/cli.js';
-import { sample, scenario, writeRun } from './report-fixtures.js';
+import { failoverScenario, sample, scenario, writeFailoverRun, writeRun } from './report-fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'lb-compare-'));
 
@@ -178,7 +178,7 @@ test('names: haproxy vs nginx picks haproxy-rr vs nginx-rr; ambiguous and unknow
   // single has no algorithm to share: haproxy stays two candidates
   const ambiguous = await runCli(['compare', 'haproxy', 'single', '--results', results]);
   assert.equal(ambiguous.code, 2);
-  assert.match(ambiguous.err[0], /^lb-bench: "haproxy" is ambiguous: 2 candidates: haproxy-rr \(haproxy\/roundrobin, .*\), haproxy-lc \(haproxy\/leastconn, .*\)$/);
+  assert.match(ambiguous.err[0], /^lb-bench: "haproxy" is ambiguous: 2 candidates: haproxy-rr \(load, haproxy\/roundrobin, .*\), haproxy-lc \(load, haproxy\/leastconn, .*\)$/);
 
   const unknown = await runCli(['compare', 'haproxy-rr', 'traefik', '--results', results]);
   assert.equal(unknown.code, 2);
@@ -187,6 +187,48 @@ test('names: haproxy vs nginx picks haproxy-rr vs nginx-rr; ambiguous and unknow
 
   const one = await runCli(['compare', 'haproxy-rr', '--results', results]);
   assert.equal(one.code, 2);
+});
+
+test('names: only runs of a kind the other side has are candidates; a failover run never answers for haproxy against nginx-rr', async () => {
+  const results = tmp();
+  const sc = (name: string, balancer: string, algorithm: string) => scenario(name, { balancer, algorithm });
+  const data = samples(A);
+  writeRun(results, sc('haproxy-lc', 'haproxy', 'leastconn'), data, {}, '2026-01-02T01:00:00.000Z');
+  // failover.yaml's labels: balancer haproxy, algorithm roundrobin, as nginx-rr's
+  const fo = writeFailoverRun(results, failoverScenario('failover'), [600, 610, 620, 615, 605], '2026-01-02T02:00:00.000Z');
+  writeRun(results, sc('nginx-rr', 'nginx', 'roundrobin'), data, {}, '2026-01-02T03:00:00.000Z');
+
+  const lc = await runCli(['compare', 'haproxy', 'nginx', '--results', results]);
+  assert.equal(lc.code, 0, lc.err.join('\n'));
+  assert.match(lc.err[0], /^A: haproxy-lc  .*-haproxy-lc  /);
+  assert.match(lc.err[1], /^B: nginx-rr  /);
+  assert.match(lc.out[0], /^== haproxy-lc vs nginx-rr ==$/);
+  assert.match((await runCli(['compare', 'nginx', 'haproxy', '--results', results])).err[1], /^B: haproxy-lc /);
+
+  // a failover run against a load run: exit 2, naming what each name means
+  const odd = await runCli(['compare', 'failover', 'nginx', '--results', results]);
+  assert.equal(odd.code, 2);
+  assert.match(odd.err[0], /^lb-bench: nothing comparable: "failover" is failover \(failover, haproxy\/roundrobin, \d{8}-\d{6}-failover\); "nginx" is nginx-rr \(load, nginx\/roundrobin, \d{8}-\d{6}-nginx-rr\)$/);
+  assert.match(odd.err[1], /load runs compare only with load runs, failover runs with failover runs/);
+  const folder = await runCli(['compare', fo.dir, 'nginx', '--results', results]);
+  assert.equal(folder.code, 2);
+  assert.match(folder.err[0], new RegExp(`^lb-bench: nothing comparable: "${fo.dir}" is failover \\(failover, `));
+
+  // with haproxy-rr too, the shared algorithm decides among the load runs, as before
+  writeRun(results, sc('haproxy-rr', 'haproxy', 'roundrobin'), data, {}, '2026-01-02T04:00:00.000Z');
+  const rr = await runCli(['compare', 'haproxy', 'nginx', '--results', results]);
+  assert.equal(rr.code, 0, rr.err.join('\n'));
+  assert.match(rr.out[0], /^== haproxy-rr vs nginx-rr ==$/);
+
+  // two failover scenarios still compare with each other
+  writeFailoverRun(results, failoverScenario('failover-tuned'), [300, 310, 305, 290, 295], '2026-01-02T05:00:00.000Z');
+  const both = await runCli(['compare', 'failover', 'failover-tuned', '--results', results, '--json']);
+  assert.equal(both.code, 0, both.err.join('\n'));
+  assert.match(both.err[0], /^A: failover  .*-failover  \(5 runs, failover, complete\)$/);
+  assert.match(both.err[1], /^B: failover-tuned  /);
+  const rows: JsonRow[] = (JSON.parse(both.out.join('\n')) as JsonOut).comparisons[0].rows;
+  const downtime = rows.find((r) => r.metric === 'downtime_ms.http');
+  assert.ok(downtime && downtime.verdict === 'better', JSON.stringify(rows).slice(0, 400));
 });
 
 test('pure parts: change, verdict, smallest Mann-Whitney p, all-equal samples', () => {

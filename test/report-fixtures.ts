@@ -1,5 +1,6 @@
 /** Synthetic run folders for the stats and report tests: real files, written with RunWriter. */
-import type { Manifest, RunSample, StoredRun } from '../src/results/types.js';
+import type { FailoverSample, Manifest, RunSample, StoredRun } from '../src/results/types.js';
+import type { FailoverScenario } from '../src/scenario/failover-schema.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
 
@@ -17,7 +18,7 @@ export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario 
   };
 }
 
-export function manifest(sc: Scenario, planned: number, started = '2026-01-02T03:04:05.000Z'): Omit<Manifest, 'id'> {
+export function manifest(sc: Scenario | FailoverScenario, planned: number, started = '2026-01-02T03:04:05.000Z'): Omit<Manifest, 'id'> {
   return {
     format: 1,
     tool: { name: 'lb-bench', version: '0.0.0-test' },
@@ -74,4 +75,44 @@ export function grid(levels: number[], reps: number, make: (level: number, rep: 
   const out: RunSample[] = [];
   for (let rep = 1; rep <= reps; rep++) for (const level of levels) out.push(make(level, rep));
   return out;
+}
+
+/** A failover scenario as the loader resolves it (failover.yaml's labels: haproxy, roundrobin). */
+export function failoverScenario(name: string, extra: Partial<FailoverScenario> = {}): FailoverScenario {
+  return {
+    name,
+    kind: 'failover',
+    title: `Failover ${name}`,
+    balancer: 'haproxy',
+    algorithm: 'roundrobin',
+    target: 'http://127.0.0.1:9/',
+    backends: [],
+    probe: [{ type: 'http', interval: 5, timeout: 500 }],
+    fault: { host: 'lb1', inject: 'true', recover: 'true', settle: 0, hold: 100, bound: 1_000 },
+    repetitions: 5,
+    ...extra,
+  };
+}
+
+/** Write a failover run folder: one repetition per downtime (ms), HTTP probes only. */
+export function writeFailoverRun(dir: string, sc: FailoverScenario, downtimes: number[], started?: string): StoredRun {
+  const samples: FailoverSample[] = downtimes.map((d, i) => ({
+    repetition: i + 1,
+    started_at: '2026-01-02T03:04:05.000Z',
+    ended_at: '2026-01-02T03:04:20.000Z',
+    injected_at: '2026-01-02T03:04:06.000Z',
+    recovered_at: '2026-01-02T03:04:12.000Z',
+    downtime_ms: { http: d },
+    failback_downtime_ms: { http: 0 },
+    availability: { http: (10_000 / (10_000 + d)) * 100 },
+    window_ms: 10_000 + d,
+    probes: { http: { sent: 2000, ok: 1900 } },
+    recovered: true,
+    failed_back: true,
+  }));
+  const w = RunWriter.create(dir, manifest(sc, downtimes.length, started));
+  for (const s of samples) w.appendSample(s);
+  w.close();
+  // StoredRun types its samples as load runs; readRun returns a failover run's lines the same way
+  return { dir: w.dir, manifest: w.manifest, samples: samples as unknown as RunSample[] };
 }

@@ -1,9 +1,12 @@
 /**
  * Which runs `compare A B` means (DESIGN.md, "The commands"). A side is a run folder, else the
  * newest run of the scenario of that name, else the newest runs of every scenario whose
- * `balancer` is that name. A side left with several candidates keeps those that share an
- * `algorithm` with the other side, so `haproxy` vs `nginx` is haproxy-rr vs nginx-rr (thesis
- * §4.2). Still several: exit 2 with the candidates. pickPair is pure; resolvePair reads the disk.
+ * `balancer` is that name — in each case only runs of a kind the other side also has (a load run
+ * compares with load runs, a failover run with failover runs), so a failover scenario with
+ * `balancer: haproxy` never answers for `haproxy` against nginx-rr. A side left with several
+ * candidates keeps those that share an `algorithm` with the other side, so `haproxy` vs `nginx` is
+ * haproxy-rr vs nginx-rr (thesis §4.2). Still several: exit 2 with the candidates. pickPair is
+ * pure; resolvePair reads the disk.
  */
 import { inputError } from '../errors.js';
 import { findRunFolder, listRuns, newestPerScenario, readRun } from '../results/store.js';
@@ -15,8 +18,12 @@ export interface SideRef {
   folder?: StoredRun;
 }
 
+type Kind = 'load' | 'failover';
+const KINDS: readonly Kind[] = ['load', 'failover'];
+const kindOf = (r: StoredRun): Kind => (r.manifest.scenario.kind === 'failover' ? 'failover' : 'load');
 const algorithm = (r: StoredRun) => r.manifest.scenario.algorithm;
-const describeRun = (r: StoredRun) => `${r.manifest.scenario.name} (${[r.manifest.scenario.balancer, algorithm(r)].filter(Boolean).join('/')}, ${r.manifest.id})`;
+const describeRun = (r: StoredRun) =>
+  `${r.manifest.scenario.name} (${[kindOf(r), [r.manifest.scenario.balancer, algorithm(r)].filter(Boolean).join('/')].filter(Boolean).join(', ')}, ${r.manifest.id})`;
 
 /** The runs a name can mean: its scenario's newest run, else the newest run of each scenario with that balancer. */
 export function candidates(ref: string, newest: readonly StoredRun[]): StoredRun[] {
@@ -32,24 +39,41 @@ function narrow(mine: StoredRun[], theirs: readonly StoredRun[]): StoredRun[] {
   return kept.length ? kept : mine;
 }
 
-export function pickPair(a: SideRef, b: SideRef, newest: readonly StoredRun[]): [StoredRun, StoredRun] {
-  const known = () => {
-    const names = newest.map((r) => r.manifest.scenario.name).sort();
-    const balancers = [...new Set(newest.map((r) => r.manifest.scenario.balancer))].filter((x) => x !== 'none').sort();
-    return names.length ? `scenarios with runs: ${names.join(', ')}${balancers.length ? `; balancers: ${balancers.join(', ')}` : ''}` : 'no runs yet: run a scenario first (lb-bench run FILE)';
-  };
-  let [ca, cb] = [a, b].map((s) => {
-    if (s.folder) return [s.folder];
-    const found = candidates(s.ref, newest);
-    if (!found.length) throw inputError(`unknown run "${s.ref}": neither a run folder nor a scenario or balancer with runs`, known());
-    return found;
-  });
+/** Both sides' candidates among the runs of one kind, each narrowed by the other's algorithms. */
+function withinKind(kind: Kind, sides: readonly [SideRef, SideRef], newest: readonly StoredRun[]): [StoredRun[], StoredRun[]] {
+  const ofKind = newest.filter((r) => kindOf(r) === kind);
+  let [ca, cb] = sides.map((s) => (s.folder ? [s.folder].filter((r) => kindOf(r) === kind) : candidates(s.ref, ofKind)));
   // narrowing one side can narrow the other: repeat until nothing changes
   for (let before = -1; before !== ca.length + cb.length; ) {
     before = ca.length + cb.length;
     ca = narrow(ca, cb);
     cb = narrow(cb, ca);
   }
+  return [ca, cb];
+}
+
+export function pickPair(a: SideRef, b: SideRef, newest: readonly StoredRun[]): [StoredRun, StoredRun] {
+  const known = () => {
+    const names = newest.map((r) => r.manifest.scenario.name).sort();
+    const balancers = [...new Set(newest.map((r) => r.manifest.scenario.balancer))].filter((x) => x !== 'none').sort();
+    return names.length ? `scenarios with runs: ${names.join(', ')}${balancers.length ? `; balancers: ${balancers.join(', ')}` : ''}` : 'no runs yet: run a scenario first (lb-bench run FILE)';
+  };
+  const all = [a, b].map((s) => {
+    if (s.folder) return [s.folder];
+    const found = candidates(s.ref, newest);
+    if (!found.length) throw inputError(`unknown run "${s.ref}": neither a run folder nor a scenario or balancer with runs`, known());
+    return found;
+  });
+  // the kind first: a name's runs of a kind the other side lacks are no candidates at all
+  const comparable = KINDS.map((k) => withinKind(k, [a, b], newest)).filter(([ca, cb]) => ca.length && cb.length);
+  if (!comparable.length) {
+    const means = (s: SideRef, runs: StoredRun[]) => `"${s.ref}" is ${runs.map(describeRun).join(' or ')}`;
+    throw inputError(
+      `nothing comparable: ${means(a, all[0])}; ${means(b, all[1])}`,
+      'load runs compare only with load runs, failover runs with failover runs: name two of one kind',
+    );
+  }
+  const [ca, cb] = [0, 1].map((i) => comparable.flatMap((pair) => pair[i]));
   for (const [s, c] of [[a, ca], [b, cb]] as const) {
     if (c.length > 1) {
       throw inputError(
