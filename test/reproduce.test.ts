@@ -7,11 +7,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FailoverSample, RunSample, StoredRun } from '../src/results/types.js';
 import { combine, conclusions, judge, type ConclusionRow } from '../src/reproduce/conclusions.js';
 import { conclusionsCsv, conclusionsMarkdown, insertHtml } from '../src/reproduce/format.js';
+import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { workspace, type Workspace } from './helpers/scenario.js';
@@ -209,6 +211,20 @@ describe('conclusions from literal runs', () => {
     const csv = conclusionsCsv(rows, 0.05).trim().split('\n');
     assert.equal(csv.length, rows.length + 1);
     assert.match(csv[1], /^lb-rps,2,/);
+  });
+
+  it('the report: at most one noise line per scenario before the table, every noisy figure in summary.md', async () => {
+    const err: string[] = [];
+    const io = { out: () => {}, err: (t: string) => void err.push(t), interactive: false, debug: false };
+    const outDir = join(mkdtempSync(join(tmpdir(), 'lb-reproduce-')), 'report');
+    await writeReproduceReport({ runs, failover: { missing: 'not run' }, rows, context: { alpha: 0.05, profile: 'quick', runs: [], notes: [] }, outDir, io });
+    // single's idle web2 and web3 (0.1, 0.1, 0.2, 0.1, 0.1: cv 37 %), mean and peak, at both levels: one line
+    assert.deepEqual(
+      err.filter((l) => /vary|cv /.test(l)),
+      ['warning: single: 4 metrics vary by more than 10 % between repetitions at 1000, 5000 — see report'],
+    );
+    const md = readFileSync(join(outDir, 'summary.md'), 'utf8');
+    assert.match(md, /## Noise between repetitions\n[^#]*\| single \| cpu\.web2\.mean \| 1000 \| 5 \| 0\.120 \| 37\.3 \|/);
   });
 });
 

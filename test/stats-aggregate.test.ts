@@ -40,12 +40,14 @@ test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incompl
   );
   const r = run('noisy', samples, { status: 'interrupted', planned_runs: 6 });
   r.manifest.scenario.backends = [{ host: 'web1', cpu: 'procstat' }, { host: 'web2', cpu: 'procstat' }, { host: 'web3', cpu: 'procstat' }];
-  const { warnings, rows } = aggregate([r]);
+  const { warnings, rows, noisy } = aggregate([r]);
   const by = (k: string) => warnings.filter((w) => w.kind === k).map((w) => w.message);
-  assert.ok(by('noisy').includes('noisy rps: cv above 10 % at level 1000 (50.0 %, n 3)'), by('noisy').join('\n'));
-  assert.ok(!by('noisy').some((m) => / loss:/.test(m)), 'request counts are not called noisy');
-  // rps 90/100/110 at level 1000 (cv 10 %, not above) and 190/200/210 at 2000 (5 %): no warning
-  assert.deepEqual(aggregate([run('quiet')]).warnings.filter((w) => w.metric === 'rps'), []);
+  // rps (50, 100, 150), duration (level / (90, 100, 110): cv 10.05 %) and the four latencies (10·rep): six metrics, one line
+  assert.deepEqual(by('noisy'), ['noisy: 6 metrics vary by more than 10 % between repetitions at 1000 — see report']);
+  assert.deepEqual(noisy.find((f) => f.metric === 'rps'), { scenario: 'noisy', metric: 'rps', level: 1000, n: 3, mean: 100, cv: 0.5 });
+  assert.ok(!noisy.some((f) => ['loss', 'errors', 'completed'].includes(f.metric)), 'request counts are not called noisy');
+  // rps 90/100/110 at level 1000 (cv 10 %, not above) and 190/200/210 at 2000 (5 %): not noisy
+  assert.deepEqual(aggregate([run('quiet')]).noisy.filter((f) => f.metric === 'rps'), []);
   assert.deepEqual(by('generator-bound'), ["noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %)"]);
   assert.deepEqual(by('cpu-missing'), ['noisy: CPU of web2 missing in 1 of 3 runs', 'noisy: CPU of web3 missing in 3 of 3 runs']);
   assert.deepEqual(by('sample'), ['noisy level 1000 rep 1: ulimit raised to 4096 (and 2 more runs)']);

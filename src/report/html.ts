@@ -4,7 +4,7 @@
  */
 import type { Aggregate } from '../stats/aggregate.js';
 import type { ExtraSection } from './markdown.js';
-import { metricTables, runsTable, type Table } from './tables.js';
+import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable, type Table } from './tables.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -30,7 +30,11 @@ export function toHtml(agg: Aggregate, charts: readonly { file: string; title: s
     if (t.notes.length) body.push(`<ul>${t.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   }
   for (const x of extra) body.push(`<h2>${esc(x.title)}</h2>`, ...(x.intro ? [`<p>${esc(x.intro)}</p>`] : []), htmlTable(x.table));
+  const noise = noiseTable(agg);
+  if (noise) body.push(`<h2 id="noise">${esc(NOISE_TITLE)}</h2>`, `<p>${esc(NOISE_INTRO)}</p>`, htmlTable(noise));
+  // the noisy figures are listed above, each; the warnings that say so per scenario are for the terminal
+  const warnings = agg.warnings.filter((w) => w.kind !== 'noisy');
   body.push('<h2>Warnings</h2>');
-  body.push(agg.warnings.length ? `<ul class="warn">${agg.warnings.map((w) => `<li>${esc(w.message)}${w.hint ? ` — ${esc(w.hint)}` : ''}</li>`).join('\n')}</ul>` : '<p>None.</p>');
+  body.push(warnings.length ? `<ul class="warn">${warnings.map((w) => `<li>${esc(w.message)}${w.hint ? ` — ${esc(w.hint)}` : ''}</li>`).join('\n')}</ul>` : '<p>None.</p>');
   return `<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>lb-bench report</title>\n<style>\n${CSS}\n</style>\n</head>\n<body>\n${body.join('\n')}\n</body>\n</html>\n`;
 }

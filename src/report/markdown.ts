@@ -1,6 +1,6 @@
 /** summary.md: the report as readable tables. Pure: aggregate in, text out. */
 import type { Aggregate } from '../stats/aggregate.js';
-import { metricTables, runsTable, type Table } from './tables.js';
+import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable, type Table } from './tables.js';
 
 const esc = (s: string) => s.replace(/\|/g, '\\|');
 
@@ -24,8 +24,12 @@ export function toMarkdown(agg: Aggregate, extra: readonly ExtraSection[] = []):
     if (t.notes.length) parts.push(...t.notes.map((n) => `- ${n}`), '');
   }
   for (const x of extra) parts.push(`## ${x.title}`, '', ...(x.intro ? [x.intro, ''] : []), markdownTable(x.table), '');
+  const noise = noiseTable(agg);
+  if (noise) parts.push(`## ${NOISE_TITLE}`, '', NOISE_INTRO, '', markdownTable(noise), '');
+  // the noisy figures are listed above, each; the warnings that say so per scenario are for the terminal
+  const warnings = agg.warnings.filter((w) => w.kind !== 'noisy');
   parts.push('## Warnings', '');
-  if (!agg.warnings.length) parts.push('None.', '');
-  else parts.push(...agg.warnings.map((w) => `- ${w.message}${w.hint ? ` — ${w.hint}` : ''}`), '');
+  if (!warnings.length) parts.push('None.', '');
+  else parts.push(...warnings.map((w) => `- ${w.message}${w.hint ? ` — ${w.hint}` : ''}`), '');
   return parts.join('\n');
 }

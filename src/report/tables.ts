@@ -4,7 +4,7 @@
  * Markdown and HTML only decide how a table is spelled. Pure.
  */
 import type { MetricDef } from '../metrics/registry.js';
-import type { Aggregate, ScenarioSummary, SummaryRow } from '../stats/aggregate.js';
+import { NOISY_CV, type Aggregate, type ScenarioSummary, type SummaryRow } from '../stats/aggregate.js';
 
 export interface Table {
   header: string[];
@@ -77,4 +77,15 @@ export function runsTable(agg: Aggregate): Table {
   const header = ['run folder', 'scenario', 'title', 'profile', 'status', 'runs'];
   const rows = agg.scenarios.map((s) => [s.id, s.label, s.title, s.profile ?? '–', s.status, `${s.samples} of ${s.planned}`]);
   return { header, rows, numeric: [false, false, false, false, false, true] };
+}
+
+export const NOISE_TITLE = 'Noise between repetitions';
+export const NOISE_INTRO = `Figures whose repetitions disagree: coefficient of variation (sd / mean) above ${NOISY_CV * 100} %. Read their means and intervals with care; add repetitions, or quiet the machine and the network. Request counts (loss, errors, timeouts, non2xx) are left out: a count that is mostly 0 varies a lot without the measurement being noisy.`;
+
+/** Every noisy figure, one row each (scenario, metric, level); null when there is none. */
+export function noiseTable(agg: Aggregate): Table | null {
+  if (!agg.noisy.length) return null;
+  const header = ['scenario', 'metric', 'requests', 'n', 'mean', 'cv %'];
+  const rows = agg.noisy.map((f) => [f.scenario, f.metric, String(f.level), String(f.n), fmt(f.mean), (f.cv * 100).toFixed(1)]);
+  return { header, rows, numeric: [false, false, true, true, true, true] };
 }

@@ -46,11 +46,23 @@ export interface ReportWarning {
   hint?: string;
 }
 
+/** A figure whose repetitions disagree: its cv is above NOISY_CV. */
+export interface NoisyFigure {
+  scenario: string;
+  metric: string;
+  level: number;
+  n: number;
+  mean: number;
+  cv: number;
+}
+
 export interface Aggregate {
   scenarios: ScenarioSummary[];
   /** every metric seen in any run, in the registry's order */
   metrics: MetricDef[];
   rows: SummaryRow[];
+  /** every noisy figure, for the report's own section; the warnings say it once per scenario */
+  noisy: NoisyFigure[];
   warnings: ReportWarning[];
 }
 
@@ -61,6 +73,7 @@ export function aggregate(runs: readonly StoredRun[]): Aggregate {
   const names = runs.map((r) => r.manifest.scenario.name);
   const scenarios = runs.map((run) => summarize(run, names.filter((n) => n === run.manifest.scenario.name).length > 1));
   const rows: SummaryRow[] = [];
+  const noisy: NoisyFigure[] = [];
   const warnings: ReportWarning[] = [];
   runs.forEach((run, i) => {
     const s = scenarios[i];
@@ -72,9 +85,11 @@ export function aggregate(runs: readonly StoredRun[]): Aggregate {
       warnings.push(...generatorBound(s.label, level, samples));
     }
     rows.push(...own);
-    warnings.push(...s.metrics.flatMap((m) => noisyWarning(s.label, m, own.filter((r) => r.metric === m.name))),...runWarnings(run, s), ...cpuMissing(run, s.label), ...sampleWarnings(run, s.label));
+    const figures = s.metrics.flatMap((m) => noisyFigures(m, own.filter((r) => r.metric === m.name)));
+    noisy.push(...figures);
+    warnings.push(...noisyWarning(s.label, figures), ...runWarnings(run, s), ...cpuMissing(run, s.label), ...sampleWarnings(run, s.label));
   });
-  return { scenarios, metrics: metricsFor(runs.flatMap((r) => r.samples)), rows, warnings };
+  return { scenarios, metrics: metricsFor(runs.flatMap((r) => r.samples)), rows, noisy, warnings };
 }
 
 function summarize(run: StoredRun, ambiguous: boolean): ScenarioSummary {
@@ -106,24 +121,33 @@ function groupByLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
 }
 
 /**
- * One warning per scenario and metric, naming the levels, so that a noisy machine gives a few
- * lines rather than one per level. Request counts (loss, errors, timeouts, non2xx) are left out:
- * a count that is mostly 0 has a huge cv (0, 0, 1 → 173 %) without the measurement being noisy.
+ * The figures of one metric whose cv is above NOISY_CV. Request counts (loss, errors, timeouts,
+ * non2xx) are left out: a count that is mostly 0 has a huge cv (0, 0, 1 → 173 %) without the
+ * measurement being noisy.
  */
-function noisyWarning(label: string, metric: MetricDef, rows: readonly SummaryRow[]): ReportWarning[] {
-  const noisy = rows.filter((r) => r.cv !== null && r.cv > NOISY_CV);
-  if (metric.unit === 'requests' || !noisy.length) return [];
-  const levels = noisy.map((r) => `${r.level} (${(r.cv! * 100).toFixed(1)} %, n ${r.n})`).join(', ');
-  return [
-    {
-      kind: 'noisy',
-      scenario: label,
-      metric: metric.name,
-      levels: noisy.map((r) => r.level),
-      message: `${label} ${metric.name}: cv above ${NOISY_CV * 100} % at level ${levels}`,
-      hint: 'the repetitions disagree: add repetitions, or quiet the machine and the network',
-    },
-  ];
+function noisyFigures(metric: MetricDef, rows: readonly SummaryRow[]): NoisyFigure[] {
+  if (metric.unit === 'requests') return [];
+  return rows
+    .filter((r) => r.cv !== null && r.cv > NOISY_CV)
+    .map((r) => ({ scenario: r.scenario, metric: r.metric, level: r.level, n: r.n, mean: r.mean!, cv: r.cv! }));
+}
+
+/** `haproxy-lc: 7 metrics vary by more than 10 % between repetitions at 1000, 5000`; null when none do. */
+export function noiseSummary(label: string, figures: readonly NoisyFigure[]): string | null {
+  if (!figures.length) return null;
+  const metrics = new Set(figures.map((f) => f.metric)).size;
+  const levels = [...new Set(figures.map((f) => f.level))].sort((a, b) => a - b);
+  return `${label}: ${metrics} metric${metrics > 1 ? 's vary' : ' varies'} by more than ${NOISY_CV * 100} % between repetitions at ${levels.join(', ')}`;
+}
+
+/**
+ * One warning per scenario, however many metrics and levels are noisy, so that a noisy machine
+ * does not drown the result on the terminal; the report lists every figure in a section of its own.
+ */
+function noisyWarning(label: string, figures: readonly NoisyFigure[]): ReportWarning[] {
+  const summary = noiseSummary(label, figures);
+  if (!summary) return [];
+  return [{ kind: 'noisy', scenario: label, levels: [...new Set(figures.map((f) => f.level))].sort((a, b) => a - b), message: `${summary} — see report` }];
 }
 
 function generatorBound(label: string, level: number, samples: readonly RunSample[]): ReportWarning[] {

@@ -5,6 +5,7 @@ import type { StoredRun } from '../../results/types.js';
 import { isFailover, loadScenario, type ResolvedScenario } from '../../scenario/load.js';
 import type { AnyScenario } from '../../scenario/schema.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
+import { aggregate, noiseSummary } from '../../stats/aggregate.js';
 import { displayPath, type Io } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
@@ -38,6 +39,13 @@ async function resumeTarget(ref: string, files: string[], flags: RunFlags): Prom
   return { scenario, stored };
 }
 
+/** One line when the scenario's repetitions disagree, however many figures do; the report lists each. */
+async function warnNoise(dir: string, io: Io): Promise<void> {
+  const stored = await readRun(dir);
+  const line = noiseSummary(stored.manifest.scenario.name, aggregate([stored]).noisy);
+  if (line) io.err(`warning: ${line} — lb-bench report lists them`);
+}
+
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume) throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
   // every file is checked before any traffic is sent
@@ -67,6 +75,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
         ? await (await import('../../failover/runner.js')).runFailover(job.scenario, options)
         : await runScenario(job.scenario as ResolvedScenario, options);
       results.push(result);
+      if (!isFailover(job.scenario)) await warnNoise(result.dir, io);
       if (!flags.json) io.out(displayPath(result.dir));
     }
   } finally {
