@@ -153,8 +153,23 @@ function errorBars(series: ChartSeries[]): Plugin {
   };
 }
 
-function config(spec: ChartSpec): ChartConfiguration<'line'> {
-  const levels = [...new Set(spec.series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+/**
+ * The x axis (the level, or the repetition): linear, so that 1000 → 5000 takes 4/9 of 1000 → 10000
+ * as it does in requests; from the lowest x drawn to the highest, with no stretch before the first
+ * level that chart.js's round numbers would add; ticks at exactly the measured x's (a thesis marker
+ * may sit between them, or beyond them, but gets no tick).
+ */
+function xAxis(spec: ChartSpec): { min?: number; max?: number; ticks: number[] } {
+  const xs = (series: readonly ChartSeries[]) => [...new Set(series.flatMap((s) => s.points.map((p) => p.x)))].sort((a, b) => a - b);
+  const all = xs(spec.series);
+  const measured = xs(spec.series.filter((s) => !s.reference));
+  const ticks = measured.length ? measured : all;
+  // one x alone: chart.js centres it in a range of its own
+  return all.length > 1 ? { min: all[0], max: all.at(-1), ticks } : { ticks };
+}
+
+export function chartConfig(spec: ChartSpec): ChartConfiguration<'line'> {
+  const axis = xAxis(spec);
   return {
     type: 'line',
     data: {
@@ -189,10 +204,12 @@ function config(spec: ChartSpec): ChartConfiguration<'line'> {
       scales: {
         x: {
           type: 'linear',
+          min: axis.min,
+          max: axis.max,
           title: { display: true, text: spec.xLabel ?? 'simultaneous requests (level)' },
           // ticks at the measured levels, as the thesis's figures have them
-          afterBuildTicks: (axis) => {
-            if (levels.length) axis.ticks = levels.map((value) => ({ value }));
+          afterBuildTicks: (scale) => {
+            if (axis.ticks.length) scale.ticks = axis.ticks.map((value) => ({ value }));
           },
         },
         // room for the top of every error bar
@@ -209,7 +226,7 @@ export function renderChart(spec: ChartSpec): Buffer {
   if (font) Chart.defaults.font.family = font;
   Chart.defaults.font.size = 14;
   const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
-  const chart = new Chart(canvas as unknown as HTMLCanvasElement, config(spec));
+  const chart = new Chart(canvas as unknown as HTMLCanvasElement, chartConfig(spec));
   try {
     return canvas.toBuffer('image/png');
   } finally {
