@@ -98,7 +98,9 @@ export async function openFailoverEnvironment(
       const out: string[] = [];
       await Promise.all(
         hosts.map(async (h) => {
-          const r = await pool!.query(h, `ip -o -4 addr show to ${vip}/32`, { timeoutMs: 2000 });
+          // a read while probes run: the short window bound (a slow host costs this poll only)
+          const r = await pool!.query(h, `ip -o -4 addr show to ${vip}/32`);
+          if (r.code !== 0) throw new Error(`${h}: \`ip addr\` exited ${r.code}: ${r.stdout.trim().split('\n').pop() ?? ''}`);
           if (r.code === 0 && r.stdout.includes(vip)) out.push(h);
         }),
       );

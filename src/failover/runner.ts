@@ -92,12 +92,19 @@ async function until(ready: () => Promise<boolean> | boolean, boundMs: number, s
 /** Who holds the address, polled in the background so that the probes' view is never held up by SSH. */
 class HolderWatch {
   holders: string[] | null = null;
+  /** why the last poll had no answer (a slow or lost host), until one succeeds */
+  error: string | null = null;
   #stopped = false;
   #loop: Promise<void>;
   constructor(env: FailoverEnvironment, hosts: () => string[]) {
     this.#loop = (async () => {
       while (!this.#stopped) {
-        this.holders = await env.holders(hosts()).catch(() => this.holders);
+        try {
+          this.holders = await env.holders(hosts());
+          this.error = null;
+        } catch (e) {
+          this.error = (e as Error).message;
+        }
         await sleep(HOLDER_POLL_MS);
       }
     })();
@@ -162,7 +169,7 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
     if (opts.signal.aborted) return null;
     if (!steady) {
       throw envError(
-        `${r.file}: repetition ${rep}: no steady state within ${(f.bound + f.settle) / 1000} s (${notSteady(s, timeline, watch?.holders ?? null)})`,
+        `${r.file}: repetition ${rep}: no steady state within ${(f.bound + f.settle) / 1000} s (${notSteady(s, timeline, watch)})`,
         'check the cluster (lb-bench lab status for the lab); nothing was injected',
       );
     }
@@ -239,13 +246,15 @@ async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: Failov
 
 const nullableRound = (v: number | null) => (v === null ? null : round(v));
 
-function notSteady(s: FailoverScenario, t: Timeline, holders: string[] | null): string {
+function notSteady(s: FailoverScenario, t: Timeline, watch: HolderWatch | null): string {
   const parts = s.probe.map((p) => {
     const pts = t.points(p.type);
     const last = pts.at(-1);
     return `${p.type}: ${last ? (last.ok ? 'answering' : `failing (${t.lastError(p.type) ?? 'no answer'})`) : 'nothing sent'}`;
   });
-  if (s.fault.backup) parts.push(`address on ${holders?.length ? holders.join(' and ') : 'neither balancer'}`);
+  const holders = watch?.holders;
+  if (watch?.error) parts.push(`where the address is: not known (${watch.error})`);
+  else if (s.fault.backup) parts.push(holders === null || holders === undefined ? 'where the address is: not asked yet' : `address on ${holders.length ? holders.join(' and ') : 'neither balancer'}`);
   return parts.join(', ');
 }
 

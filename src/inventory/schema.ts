@@ -9,6 +9,14 @@
  *       cgroup: { path: /sys/fs/cgroup/cpuacct/lb-bench/web1, cpus: 0.25 }
  */
 import { z } from 'zod';
+import { positiveDuration } from '../scenario/schema.js';
+
+/**
+ * How long setting up a host may take: TCP connect, SSH handshake, the user's login shell starting
+ * (it reads the user's rc files: seconds on a busy host) and the first read. Generous, because a
+ * busy CI runner is the normal case; reads during a load window have their own short bound.
+ */
+export const DEFAULT_SSH_TIMEOUT_MS = 30_000;
 
 const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 
@@ -29,6 +37,8 @@ export const sshSchema = z.strictObject({
     .optional(),
   /** OpenSSH known_hosts file; absent = ~/.ssh/known_hosts, as ssh does */
   knownHosts: nonEmpty('a known_hosts file path').optional(),
+  /** bound on setting the host up (connect, handshake, login shell, first read); e.g. 30s */
+  timeout: positiveDuration.default(DEFAULT_SSH_TIMEOUT_MS),
 });
 
 export const cgroupSchema = z.strictObject({

@@ -11,9 +11,11 @@ import { hostNetworkHealthy, namespacesHolding } from './netns.js';
 import { errText, httpGet } from './probes.js';
 import { runningPid, type Component } from './processes.js';
 import { readLabSettings } from './state.js';
-import { sshRun } from './ssh-check.js';
 import { BALANCERS, BALANCER_PORTS, HOSTS, VIP, labPaths, type LabHost, type LabPaths } from './topology.js';
 import type { LabSettings } from './settings.js';
+import { loadInventory } from '../inventory/load.js';
+import type { Inventory } from '../inventory/schema.js';
+import { SshHost } from '../ssh/connection.js';
 
 export interface Check {
   host: string;
@@ -34,7 +36,17 @@ async function httpCheck(address: string, port: number, expectBackend?: string):
   }
 }
 
-async function serviceCheck(p: LabPaths, layout: CgroupLayout, s: LabSettings, host: LabHost, c: Component): Promise<Check> {
+/** Log in as the scenarios will (the lab's key, the host key checked) and see the shell answer, within the host's set-up bound. */
+async function sshCheck(inventory: Inventory, host: LabHost): Promise<void> {
+  const ssh = new SshHost(inventory.hosts[host.name]);
+  try {
+    await ssh.connect();
+  } finally {
+    ssh.close();
+  }
+}
+
+async function serviceCheck(p: LabPaths, layout: CgroupLayout, s: LabSettings, inventory: Inventory, host: LabHost, c: Component): Promise<Check> {
   const pid = runningPid(p, layout, c);
   const parts = [pid ? `pid ${pid}` : 'not running'];
   let ok = pid !== null;
@@ -54,10 +66,10 @@ async function serviceCheck(p: LabPaths, layout: CgroupLayout, s: LabSettings, h
     add(await httpCheck(host.address, BALANCER_PORTS.nginxRoundRobin));
   } else if (c.service === 'sshd') {
     try {
-      await sshRun(host.address, p.userKey, p.knownHosts, 'true');
+      await sshCheck(inventory, host);
       parts.push('login with the lab key, host key verified');
     } catch (e) {
-      add([false, `ssh: ${errText(e)}`]);
+      add([false, `ssh: ${(e as Error).message}`]);
     }
   }
   return { host: host.name, service: c.service, ok, detail: parts.join('; ') };
@@ -95,10 +107,11 @@ export async function labStatus(): Promise<Check[]> {
   const s = readLabSettings(p);
   const layout = detectCgroups();
   const components = labComponents(s, p);
+  const inventory = await loadInventory(p.inventory);
   const perHost = HOSTS.map(async (host) => {
     const net = await hostNetworkHealthy(host);
     const rows: Check[] = [{ host: host.name, service: 'network', ok: !net, detail: net ?? `${host.address} on eth0` }];
-    for (const c of components.filter((x) => x.host === host.name)) rows.push(await serviceCheck(p, layout, s, host, c));
+    for (const c of components.filter((x) => x.host === host.name)) rows.push(await serviceCheck(p, layout, s, inventory, host, c));
     return rows;
   });
   checks.push(...(await vipChecks()), ...(await Promise.all(perHost)).flat());

@@ -1,14 +1,16 @@
 /**
- * Backend CPU around each run's load window. begin() reads every backend's counters (bounded,
- * so the load is never held up), a 500 ms loop reads them between — nothing awaits it — and
- * end() reads them once more: the mean comes exactly from the start and end counters, the peak
- * from the intervals. A host that fails is null for that run, with a warning; a lost connection
- * is reopened by the next begin(), never during a window, so the sampler adds no reconnect
- * storms to the load generator's machine.
+ * Backend CPU around each run's load window. begin() sets up any host whose connection was lost
+ * (the host's generous set-up bound, before the window), then reads every backend's counters
+ * (bounded by WINDOW_READ_MS, so the load is never held up); a 500 ms loop reads them between —
+ * nothing awaits it — and end() reads them once more: the mean comes exactly from the start and
+ * end counters, the peak from the intervals. A host that fails is null for that run, with a
+ * warning naming the cause; a lost connection is reopened by the next begin(), never during a
+ * window, so the sampler adds no reconnect storms to the load generator's machine.
  */
 import { envError } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
 import type { CpuFigure } from '../results/types.js';
+import { WINDOW_READ_MS } from '../ssh/connection.js';
 import type { SshPool } from '../ssh/pool.js';
 import { samplers } from './registry.js';
 import { utilisation, type Counters, type Sampler } from './types.js';
@@ -35,8 +37,19 @@ export interface CpuWindow {
 
 export interface MonitorOptions {
   intervalMs?: number;
-  /** longest begin() or end() may take; a host slower than this is null for the run */
+  /** longest the reads of begin() or end() may take; a host slower than this is null for the run */
   boundMs?: number;
+}
+
+/** Why a counter command failed, from what the host's shell said; the hint only where it fits. */
+export function counterFailure(host: string, output: string): Error & { hint?: string } {
+  const said = output.trim().split('\n').filter(Boolean).pop() ?? '(no output)';
+  const [what, hint] = /no such file|can't cd|cannot access|not found/i.test(said)
+    ? ['file missing', `check hosts.${host}.cgroup.path in the inventory (the cgroup's folder on that host), or use cpu: procstat`]
+    : /permission denied|operation not permitted/i.test(said)
+      ? ['permission denied', `log in as a user that may read it (hosts.${host}.ssh.user)`]
+      : ['the counter command failed', undefined];
+  return Object.assign(new Error(`${host}: ${what}: ${said}`), { hint });
 }
 
 interface Track {
@@ -69,7 +82,7 @@ export class CpuMonitor {
     options: MonitorOptions = {},
   ) {
     this.intervalMs = options.intervalMs ?? 500;
-    this.boundMs = options.boundMs ?? 2_000;
+    this.boundMs = options.boundMs ?? WINDOW_READ_MS;
     const seen = new Set<string>();
     this.tracks = backends
       .filter((b) => !seen.has(b.host) && seen.add(b.host))
@@ -78,7 +91,7 @@ export class CpuMonitor {
 
   private async read(t: Track, reconnect: boolean, timeoutMs: number): Promise<Counters> {
     const out = await this.pool.query(t.host, t.sampler.command, { timeoutMs, reconnect });
-    if (out.code !== 0) throw new Error(`${t.host}: the CPU counter command failed: ${(out.stderr || out.stdout).trim().split('\n')[0]}`);
+    if (out.code !== 0) throw counterFailure(t.host, out.stdout);
     try {
       return t.sampler.parse(out.stdout);
     } catch (e) {
@@ -86,23 +99,14 @@ export class CpuMonitor {
     }
   }
 
-  /** Read each track, all at once, for at most boundMs; a track not done by then counts as failed. */
-  private readAll(tracks: Track[], reconnect: boolean): Promise<(Counters | Error)[]> {
-    return new Promise((resolve) => {
-      const out: (Counters | Error | undefined)[] = tracks.map(() => undefined);
-      let left = tracks.length;
-      const done = () => {
-        clearTimeout(timer);
-        resolve(out.map((r) => r ?? new Error(`no CPU reading within ${this.boundMs} ms`)));
-      };
-      const timer = setTimeout(done, this.boundMs);
-      if (!left) return done();
-      tracks.forEach((t, i) =>
-        this.read(t, reconnect, this.boundMs)
-          .then((c) => (out[i] = c), (e: Error) => (out[i] = e))
-          .finally(() => --left || done()),
-      );
-    });
+  /** Read each track, all at once, each bounded by `boundMs` (its error names the cause). Never reconnects. */
+  private readAll(tracks: Track[], boundMs = this.boundMs): Promise<(Counters | Error)[]> {
+    return Promise.all(tracks.map((t) => this.read(t, false, boundMs).catch((e: Error) => e)));
+  }
+
+  /** Set up every host whose connection was lost: before a window, with the hosts' own generous bound. */
+  private async setUp(tracks: Track[]): Promise<(Error | null)[]> {
+    return Promise.all(tracks.map((t) => this.pool.host(t.host).connect().then(() => null, (e: Error) => e)));
   }
 
   private fail(t: Track, e: Error): void {
@@ -118,11 +122,16 @@ export class CpuMonitor {
     this.timer = null;
   }
 
-  /** Fail fast, before any traffic: every backend answers with counters that parse (exit 3 if not). */
+  /**
+   * Fail fast, before any traffic: every backend answers with counters that parse (exit 3 if not).
+   * This is set-up, so each host gets its own generous bound, not the window's.
+   */
   async check(): Promise<void> {
-    const results = await this.readAll(this.tracks, true);
-    const problems = results.flatMap((r) => (r instanceof Error ? [r.message] : []));
-    if (problems.length) throw envError(problems.join('\n'), 'check the backends\' cgroup paths in the inventory, or use cpu: procstat');
+    const results = await Promise.all(
+      this.tracks.map((t) => this.pool.host(t.host).connect().then(() => this.read(t, true, this.pool.host(t.host).setupTimeoutMs)).catch((e: Error) => e)),
+    );
+    const failed = results.filter((r): r is Error & { hint?: string } => r instanceof Error);
+    if (failed.length) throw envError(failed.map((e) => e.message).join('\n'), [...new Set(failed.flatMap((e) => (e.hint ? [e.hint] : [])))].join('\n') || undefined);
   }
 
   /** Start of a run's load window. Quick: bounded by boundMs; reopens lost connections. */
@@ -133,9 +142,12 @@ export class CpuMonitor {
     this.records = [];
     this.warnings = [];
     for (const t of this.tracks) Object.assign(t, { start: null, last: null, peak: null, failed: null, busy: false });
-    const results = await this.readAll(this.tracks, true);
+    // a host lost in an earlier run is set up again here, before the window, with its own bound
+    (await this.setUp(this.tracks)).forEach((e, i) => e && this.fail(this.tracks[i], e));
+    const live = this.tracks.filter((t) => !t.failed);
+    const results = await this.readAll(live);
     const now = Date.now();
-    this.tracks.forEach((t, i) => {
+    live.forEach((t, i) => {
       const r = results[i];
       if (r instanceof Error) return this.fail(t, r);
       Object.assign(t, { start: r, last: r, lastAt: now });
@@ -178,7 +190,7 @@ export class CpuMonitor {
   async end(): Promise<CpuWindow> {
     this.stop();
     const live = this.tracks.filter((t) => !t.failed);
-    const results = await this.readAll(live, false);
+    const results = await this.readAll(live);
     const cpu: Record<string, CpuFigure> = {};
     for (const t of this.tracks) cpu[t.host] = { mean: null, peak: null };
     live.forEach((t, i) => {

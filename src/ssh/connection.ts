@@ -1,14 +1,17 @@
 /**
  * One SSH connection to one inventory host (ssh2), opened once and reused. The host key is always
- * checked against known_hosts: there is deliberately no option that skips it. A lost connection
- * is reopened on the next exec() that allows it. Key material is read at connect time and kept
- * only inside ssh2's client, which sits in a private field, so it cannot leak into logs or JSON.
+ * checked against known_hosts: there is deliberately no option that skips it. Commands run in one
+ * persistent shell per connection (shell.ts). Two bounds: setting a host up (connect, handshake,
+ * login, the login shell's rc files, the first answer) gets the inventory's generous ssh.timeout;
+ * a read while load runs gets WINDOW_READ_MS and never reconnects. A lost connection is set up
+ * again by the next query() that allows it. Key material is read at connect time and kept only
+ * inside ssh2's client, which sits in a private field, so it cannot leak into logs or JSON.
  */
 import { readFileSync } from 'node:fs';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { envError, inputError, type LbError } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
-import { RemoteShell } from './shell.js';
+import { RemoteShell, ShellTimeout } from './shell.js';
 import { addHostKey, checkHostKey, fingerprint, hostField, keyFromBlob, knownKeyTypes } from './known-hosts.js';
 
 export type Host = Inventory['hosts'][string];
@@ -16,17 +19,23 @@ export type Host = Inventory['hosts'][string];
 export interface SshOptions {
   /** record unknown host keys (StrictHostKeyChecking accept-new); a changed key is never accepted */
   acceptNewHostKeys?: boolean;
-  connectTimeoutMs?: number;
+  /** bound on setting a host up; default: the inventory's ssh.timeout */
+  setupTimeoutMs?: number;
   /** one line per notable event (a recorded host key); never holds secrets */
   log?: (line: string) => void;
 }
+
+/**
+ * The bound on a read made while load runs (CPU counters, who holds the address): short, so that a
+ * slow host costs that read and never holds up the load. Setting a host up has its own, generous
+ * bound (the inventory's ssh.timeout).
+ */
+export const WINDOW_READ_MS = 2_000;
 
 export interface ExecResult {
   stdout: string;
   stderr: string;
   code: number | null;
-  /** with keepOpen: the channel, still open */
-  channel?: ClientChannel;
 }
 
 /** known_hosts key type → the handshake algorithms that produce it */
@@ -41,7 +50,8 @@ const ALGORITHMS_FOR: Record<string, string[]> = {
 export class SshHost {
   #client: Client | null = null;
   #opening: Promise<Client> | null = null;
-  #shell: { client: Client; shell: Promise<RemoteShell> } | null = null;
+  #shell: RemoteShell | null = null;
+  #setup: Promise<RemoteShell> | null = null;
   readonly where: string;
 
   constructor(
@@ -55,9 +65,53 @@ export class SshHost {
     return this.#client !== null;
   }
 
-  /** Open the connection if it is not open; concurrent callers share one attempt. */
-  async connect(timeoutMs = this.options.connectTimeoutMs ?? 10_000): Promise<void> {
-    await this.#ensure(timeoutMs);
+  /** The bound on connecting, logging in, starting the remote shell and its first answer. */
+  get setupTimeoutMs(): number {
+    return this.options.setupTimeoutMs ?? this.host.ssh.timeout;
+  }
+
+  /**
+   * Set the host up if it is not: connection, login, the persistent shell, and its first answer,
+   * all within the setup bound. Concurrent callers share one attempt.
+   */
+  async connect(): Promise<void> {
+    await this.#ready();
+  }
+
+  #ready(): Promise<RemoteShell> {
+    if (this.#client && this.#shell && !this.#shell.closed) return Promise.resolve(this.#shell);
+    this.#setup ??= this.#setUp().finally(() => (this.#setup = null));
+    return this.#setup;
+  }
+
+  async #setUp(): Promise<RemoteShell> {
+    const bound = this.setupTimeoutMs;
+    const started = Date.now();
+    const client = await this.#ensure(bound);
+    const left = () => bound - (Date.now() - started);
+    const slowShell = () =>
+      envError(
+        `${this.where}: logged in, but the remote shell did not answer within ${bound} ms (the user's login shell runs its rc files, e.g. ~/.bashrc, before anything else)`,
+        `raise hosts.${this.host.name}.ssh.timeout in the inventory, or make the login shell's rc files faster`,
+      );
+    if (left() <= 0) throw slowShell();
+    const channel = await this.#openChannel(client, 'exec /bin/sh', left()).catch((e: Error) => {
+      throw e instanceof ShellTimeout ? slowShell() : e;
+    });
+    const shell = new RemoteShell(channel, bound);
+    try {
+      await shell.run(':', Math.max(1, left()));
+    } catch (e) {
+      shell.close();
+      if (e instanceof ShellTimeout) throw slowShell();
+      throw this.#client === client ? envError(`${this.where}: the remote shell ended at once: ${(e as Error).message}`, 'check that the user has a working login shell') : this.#lost();
+    }
+    this.#shell = shell;
+    return shell;
+  }
+
+  #lost(): LbError {
+    return envError(`${this.where}: the SSH connection was lost`);
   }
 
   #ensure(timeoutMs: number): Promise<Client> {
@@ -111,8 +165,18 @@ export class SshHost {
   }
 
   #describe(e: Error & { level?: string; code?: string }, timeoutMs: number): LbError {
+    const port = this.host.ssh.port;
     if (e.level === 'client-authentication') return envError(`${this.where}: the server refused the SSH login (publickey)`, 'check that the public key is in the user\'s authorized_keys on the host');
-    if (e.level === 'client-timeout') return envError(`${this.where}: no SSH handshake within ${timeoutMs} ms`);
+    if (e.level === 'client-timeout') return envError(`${this.where}: no SSH handshake within ${timeoutMs} ms`, `the host answered TCP but not SSH in time; raise hosts.${this.host.name}.ssh.timeout if it is only slow`);
+    const why: Record<string, [string, string]> = {
+      ECONNREFUSED: [`connection refused on port ${port}`, 'check that sshd runs there and the port in the inventory'],
+      ETIMEDOUT: ['the TCP connection timed out', 'check the address, and that no firewall drops port ' + port],
+      EHOSTUNREACH: ['no route to the host', 'check the address in the inventory'],
+      ENETUNREACH: ['the network is unreachable', 'check the address in the inventory'],
+      ENOTFOUND: ['no such host name', 'check the address in the inventory'],
+      ECONNRESET: ['the connection was reset during the handshake', 'check the sshd logs on the host (MaxStartups, a firewall)'],
+    };
+    if (e.code && why[e.code]) return envError(`${this.where}: cannot reach the SSH server: ${why[e.code][0]} (${e.code})`, why[e.code][1]);
     if (e.code) return envError(`${this.where}: cannot reach the SSH server (${e.code})`, 'check the address and port in the inventory, and that sshd runs');
     return envError(`${this.where}: SSH failed: ${e.message}`);
   }
@@ -132,7 +196,7 @@ export class SshHost {
         client.end();
         reject(err);
       };
-      const timer = setTimeout(() => fail(envError(`${this.where}: no SSH connection within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => fail(envError(`${this.where}: no SSH connection within ${timeoutMs} ms (connect, handshake and login)`, `raise hosts.${this.host.name}.ssh.timeout in the inventory if the host is only slow`)), timeoutMs);
       client.on('error', (e) => fail(refusal ?? this.#describe(e, timeoutMs)));
       client.on('close', () => {
         if (this.#client === client) this.#client = null;
@@ -166,74 +230,52 @@ export class SshHost {
     });
   }
 
-  /** Run one command. Without `reconnect`, a lost connection fails at once instead of reopening. */
-  async exec(command: string, { timeoutMs = 10_000, reconnect = true, keepOpen = false } = {}): Promise<ExecResult> {
-    if (!this.#client && !reconnect) throw envError(`${this.where}: the SSH connection is lost`);
-    const client = await this.#ensure(timeoutMs);
+  /** A session channel running `command` (through the user's login shell, as sshd runs every command). */
+  #openChannel(client: Client, command: string, timeoutMs: number): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
-      let stdout = '';
-      let stderr = '';
-      let code: number | null | undefined;
-      let stream: { close(): void } | null = null;
-      const finish = (err: LbError | null) => {
-        clearTimeout(timer);
-        if (err) {
-          stream?.close();
-          reject(err);
-        } else resolve({ stdout, stderr, code: code ?? null });
-      };
-      const timer = setTimeout(() => finish(envError(`${this.where}: a remote command took longer than ${timeoutMs} ms`)), timeoutMs);
-      const lost = () => envError(`${this.where}: the SSH connection was lost`);
+      const timer = setTimeout(() => reject(new ShellTimeout(timeoutMs)), timeoutMs);
       try {
         client.exec(command, (err, channel) => {
-          if (err) return finish(this.#client === client ? envError(`${this.where}: cannot run a remote command: ${err.message}`) : lost());
-          stream = channel;
-          if (keepOpen) {
-            clearTimeout(timer);
-            return resolve({ stdout, stderr, code: null, channel });
-          }
-          channel.on('data', (d: Buffer) => (stdout += d.toString()));
-          channel.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-          channel.on('exit', (c: number | null) => (code = c));
-          // a channel closed without an exit status was cut off with its connection
-          channel.on('close', () => finish(code === undefined && this.#client !== client ? lost() : null));
+          clearTimeout(timer);
+          if (err) return reject(this.#client === client ? envError(`${this.where}: cannot open an SSH session: ${err.message}`, 'check MaxSessions in the host\'s sshd_config') : this.#lost());
+          resolve(channel);
         });
       } catch {
+        clearTimeout(timer);
         this.#client = null;
-        finish(lost());
+        reject(this.#lost());
       }
     });
   }
 
-  /** The connection's persistent shell, opened on first use and again after it broke. */
-  #shellFor(client: Client, timeoutMs: number): Promise<RemoteShell> {
-    if (this.#shell?.client === client) {
-      const current = this.#shell.shell;
-      return current.then((sh) => (sh.closed ? ((this.#shell = null), this.#shellFor(client, timeoutMs)) : sh));
-    }
-    const shell = this.exec('exec /bin/sh', { timeoutMs, reconnect: false, keepOpen: true }).then((r) => new RemoteShell(r.channel!));
-    this.#shell = { client, shell };
-    shell.catch(() => this.#shell?.shell === shell && (this.#shell = null));
-    return shell;
-  }
-
   /**
-   * A short command in the host's persistent shell (see shell.ts): for frequent reads such as
-   * CPU counters. stdout and stderr come back merged, in `stdout`.
+   * A command in the host's persistent shell (see shell.ts), bounded by `timeoutMs` from this call.
+   * stdout and stderr come back merged, in `stdout`. With `reconnect` (the default) a host that is
+   * not set up is set up first, within its own setup bound; without it, a lost connection fails at
+   * once, as a read during a load window must.
    */
-  async query(script: string, { timeoutMs = 10_000, reconnect = true } = {}): Promise<ExecResult> {
-    if (!this.#client && !reconnect) throw envError(`${this.where}: the SSH connection is lost`);
-    const client = await this.#ensure(timeoutMs);
-    const shell = await this.#shellFor(client, timeoutMs);
+  async query(script: string, { timeoutMs = WINDOW_READ_MS, reconnect = true } = {}): Promise<ExecResult> {
+    let shell: RemoteShell;
+    if (reconnect) shell = await this.#ready();
+    else if (this.#client && this.#shell && !this.#shell.closed) shell = this.#shell;
+    else throw this.#client ? envError(`${this.where}: the remote shell is not open`) : this.#lost();
+    const client = this.#client;
     try {
       const r = await shell.run(script, timeoutMs);
       return { stdout: r.output, stderr: '', code: r.code };
     } catch (e) {
-      throw envError(this.#client === client ? `${this.where}: ${(e as Error).message}` : `${this.where}: the SSH connection was lost`);
+      if (e instanceof ShellTimeout) throw envError(`${this.where}: no answer within ${timeoutMs} ms`);
+      throw this.#client === client && client ? envError(`${this.where}: ${(e as Error).message}`) : this.#lost();
     }
   }
 
+  /** A command that may take a while (a fault step, the version report): bounded by the setup bound unless told. */
+  exec(command: string, { timeoutMs = this.setupTimeoutMs, reconnect = true } = {}): Promise<ExecResult> {
+    return this.query(command, { timeoutMs, reconnect });
+  }
+
   close(): void {
+    this.#shell?.close();
     this.#shell = null;
     this.#client?.end();
     this.#client = null;

@@ -42,11 +42,12 @@ export class SshPool {
     return h;
   }
 
+  /** A command that may take a while (a fault step): bounded by the host's setup bound unless told. */
   exec(name: string, command: string, options?: { timeoutMs?: number; reconnect?: boolean }): Promise<ExecResult> {
     return this.host(name).exec(command, options);
   }
 
-  /** A short command in the host's persistent shell (stdout and stderr merged): for frequent reads. */
+  /** A short read in the host's persistent shell (stdout and stderr merged), bounded by WINDOW_READ_MS unless told. */
   query(name: string, script: string, options?: { timeoutMs?: number; reconnect?: boolean }): Promise<ExecResult> {
     return this.host(name).query(script, options);
   }

@@ -50,7 +50,7 @@ export function parseVersions(stdout: string): Record<string, string> {
 /** Per host, program → version line. A host that cannot answer gets a warning, not an error. */
 export async function serverVersions(
   pool: SshPool,
-  timeoutMs = 10_000,
+  timeoutMs?: number,
 ): Promise<{ servers: Record<string, Record<string, string>>; warnings: string[] }> {
   const servers: Record<string, Record<string, string>> = {};
   const warnings: string[] = [];
