@@ -44,22 +44,23 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
     await monitor.begin({ level: 100, repetition: 1 });
     await sleep(1200);
     await a.stop(); // mid-window: web1's connection dies with its sshd
-    await sleep(1200);
+    for (const deadline = Date.now() + 15_000; pool.host('web1').connected && Date.now() < deadline; ) await sleep(20);
+    await sleep(600); // the window goes on a while without web1
     const [lost, endMs] = await timed(() => monitor.end());
     console.log('web1 stopped mid-window:', JSON.stringify(lost.cpu), lost.warnings, `end() ${endMs.toFixed(0)} ms`);
     assert.deepEqual(lost.cpu.web1, { mean: null, peak: null });
     assert.equal(typeof lost.cpu.web2.mean, 'number');
     assert.equal(lost.warnings.length, 1);
     assert.match(lost.warnings[0], /^no CPU figure for web1 in this run: web1 \(.*\): .*(lost|closed)/);
-    assert.ok(endMs < 1600, `end() took ${endMs} ms`);
+    assert.ok(endMs < 1500 + 1000, `end() took ${endMs} ms, bound 1500`); // the bound, plus slack for a busy machine
     assert.ok(lost.records.some((r) => r.host === 'web1'), 'web1 was sampled before it went away');
 
     // still down: begin() gives up on it within its bound, and the run goes on
     const [, beginMs] = await timed(() => monitor.begin({ level: 100, repetition: 2 }));
-    assert.ok(beginMs < 1600, `begin() took ${beginMs} ms`);
+    assert.ok(beginMs < 1500 + 1000, `begin() took ${beginMs} ms, bound 1500`);
     const down = await monitor.end();
     assert.equal(down.cpu.web1.mean, null);
-    assert.match(down.warnings.join('\n'), /web1 .*cannot reach the SSH server \(ECONNREFUSED\)/);
+    assert.match(down.warnings.join('\n'), /web1 .*cannot reach the SSH server: connection refused on port \d+ \(ECONNREFUSED\)/);
 
     await a.start();
     await monitor.begin({ level: 100, repetition: 3 });

@@ -84,7 +84,9 @@ describe('CPU samplers against known loads', skipUnlessSshd(), () => {
       if (loop) kill(loop);
       pool?.close();
       pool = undefined;
-      await sleep(100); // the killed loop leaves the cgroup's task list
+      // a cgroup can be removed once its killed loop has left its task list: wait for that
+      const deadline = Date.now() + 10_000;
+      while (made.some((dir) => readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim()) && Date.now() < deadline) await sleep(10);
       for (const dir of made.reverse()) rmdirSync(dir);
     }
   });
@@ -97,11 +99,13 @@ describe('CPU samplers against known loads', skipUnlessSshd(), () => {
         pool = await SshPool.open(inv, ['web1']);
         const monitor = new CpuMonitor(pool, inv, [{ host: 'web1', cpu: 'procstat' }]);
         await sleep(200);
-        const before = localProcStat();
+        // the truth is read inside the sampler's window (after its first read, before its last),
+        // so that nothing outside that window — SSH set-up, other work — can tell them apart
         await monitor.begin();
+        const before = localProcStat();
         await sleep(3000);
-        const w = await monitor.end();
         const truth = utilisation(before, localProcStat())!;
+        const w = await monitor.end();
         // the loops alone keep `loops` of the cores busy; anything else running only adds
         const floor = (Math.min(loops, cpus().length) / cpus().length) * 100;
         console.log(`procstat, ${loops} loop(s):`, JSON.stringify(w.cpu.web1), `local /proc/stat ${truth.toFixed(1)} %, floor ${floor} %`);

@@ -71,7 +71,12 @@ describe('failover downtime against a known 1000 ms cut', { skip: whyNot ?? fals
     ws = workspace();
     buildNamespaces();
     server = spawn('ip', ['netns', 'exec', WEB, process.execPath, '-e', "require('http').createServer((q, s) => s.end('ok')).listen(8080, '198.18.0.201')"], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 500));
+    // wait for the server itself, not a guess at how long it takes to start
+    const deadline = Date.now() + 30_000;
+    while (spawnSync('ip', ['netns', 'exec', CLI, 'bash', '-c', 'exec 3<>/dev/tcp/198.18.0.201/8080'], { stdio: 'ignore' }).status !== 0) {
+      if (server.exitCode !== null || Date.now() > deadline) throw new Error('the test server in lbf-web did not start');
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
   after(() => {
     if (server?.pid && server.exitCode === null) process.kill(server.pid, 'SIGTERM'); // `ip netns exec` execs node: this pid is the server

@@ -15,6 +15,8 @@ import http from 'node:http';
 import { main } from '../src/cli/main.js';
 import { assertLabUp, labDown, labLeftovers, labUp, labStatus } from '../src/lab/index.js';
 import { missingPrograms } from '../src/lab/system.js';
+import { detectCgroups } from '../src/lab/cgroup.js';
+import { runningPid } from '../src/lab/processes.js';
 import { HOSTS, VIP, labPaths } from '../src/lab/topology.js';
 
 async function cli(args: string[]) {
@@ -160,7 +162,12 @@ if (whyNot) {
     it('a killed component shows in status, and up starts it again', async () => {
       const pid = Number(pids()['web2-apache.pid']);
       process.kill(pid, 'SIGKILL'); // its children live on, holding port 80: up must clear them
-      await new Promise((r) => setTimeout(r, 300));
+      // wait for the kill itself to show (the lab's own view of its pids), not a guessed delay
+      const deadline = Date.now() + 30_000;
+      while (runningPid(p, detectCgroups(), { id: 'web2-apache', group: 'web2' }) !== null) {
+        assert.ok(Date.now() < deadline, 'web2-apache still counted as running 30 s after SIGKILL');
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const st = await cli(['lab', 'status']);
       assert.equal(st.code, 3);
       assert.match(st.out, /web2\s+apache\s+FAILED\s+not running/);
