@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, LbError } from '../errors.js';
 import { processIo, type Io } from './io.js';
-import { VERSION } from '../version.js';
+import { versionLine } from '../version.js';
 
 type Action = (io: Io, ...args: any[]) => Promise<number | void>;
 
@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
 
   program
     .description('Reproduce, measure and guard high-availability web clusters')
-    .version(VERSION)
+    .version(versionLine(), '-V, --version', 'print the version, the commit it was built from and Node\'s version')
     .option('--debug', 'print stack traces')
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t.replace(/\n$/, '')), writeErr: (t) => io.err(t.replace(/\n$/, '')) })
