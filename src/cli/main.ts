@@ -87,7 +87,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .option('-p, --profile <name>', 'the scenarios\' profile: quick (about 7 minutes on 2 cores) or thesis (30 repetitions; hours)', 'quick')
     .option('-o, --out <dir>', 'report folder (default reports/<timestamp>-reproduce)')
     .option('--results <dir>', 'results folder for the run folders', 'results')
-    .option('--scenarios <dir>', 'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml', 'scenarios')
+    .option('--scenarios <dir>', 'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml (default ./scenarios when it holds them, else the ones shipped with lb-bench)')
     .option('--keep-lab', 'leave the lab up when reproduce brought it up')
     .option('--alpha <p>', 'significance level of the verdicts (default 0.05)')
     .option('--repetitions <n>', 'repetitions of every load scenario (default: the profile\'s, at least 5)', positive('--repetitions'))
