@@ -109,6 +109,13 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .action(lazy(() => import('./commands/validate.js')));
 
   program
+    .command('init')
+    .description('write a starter for your own repository: example scenarios, an inventory, a nightly workflow')
+    .argument('[dir]', "your repository's top folder", '.')
+    .option('--force', 'overwrite files that exist')
+    .action(lazy(() => import('./commands/init.js')));
+
+  program
     .command('schema')
     .description('print the JSON Schema of scenario files, for editors')
     .action(lazy(() => import('./commands/schema.js')));
