@@ -108,13 +108,21 @@ test('init: one existing file is enough to write nothing', async () => {
   assert.ok(!existsSync(join(dir, 'inventory.yaml')), 'nothing written');
 });
 
-test('init never replaces a folder, even with --force; a file as DIR is refused', async () => {
+test('init never replaces a folder, nor writes through a file where a folder goes, even with --force; a file as DIR is refused', async () => {
   const dir = join(ws.dir, 'folder');
   mkdirSync(join(dir, 'known_hosts'), { recursive: true });
   const r = await runCli(['init', dir, '--force']);
   assert.equal(r.code, 2);
   assert.match(r.err[0], /known_hosts: exists and is not a plain file/);
   assert.ok(!existsSync(join(dir, 'inventory.yaml')));
+
+  const blocked = join(ws.dir, 'blocked');
+  mkdirSync(blocked);
+  writeFileSync(join(blocked, 'scenarios'), 'a file, not a folder\n');
+  const b = await runCli(['init', blocked, '--force']);
+  assert.equal(b.code, 2, 'a file where a folder goes is bad input, not the environment');
+  assert.match(b.err[0], /scenarios: is not a folder; init writes scenarios\/staging\.yaml there/);
+  assert.ok(!existsSync(join(blocked, 'inventory.yaml')));
 
   const file = ws.write('plain-file', 'x');
   const f = await runCli(['init', file]);

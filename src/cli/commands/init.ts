@@ -23,15 +23,26 @@ function kindOf(path: string): 'none' | 'file' | 'other' {
   }
 }
 
+/** A file where init needs a folder (e.g. a file named `scenarios`), between root and `path`. */
+function fileInTheWay(root: string, path: string): string | null {
+  for (let dir = dirname(path); dir.length > root.length; dir = dirname(dir)) {
+    if (kindOf(dir) !== 'none' && !lstatSync(dir).isDirectory()) return dir;
+  }
+  return null;
+}
+
 /** One line per file in the way; a folder or link is never replaced, even with --force. */
 function obstacles(root: string, files: StarterFile[], force: boolean): string[] {
-  const problems: string[] = [];
+  const problems = new Set<string>();
   for (const f of files) {
-    const kind = kindOf(join(root, f.path));
-    if (kind === 'other') problems.push(`${displayPath(join(root, f.path))}: exists and is not a plain file; init writes a file there`);
-    else if (kind === 'file' && !force) problems.push(`${displayPath(join(root, f.path))}: exists; init does not overwrite it`);
+    const path = join(root, f.path);
+    const blocking = fileInTheWay(root, path);
+    const kind = kindOf(path);
+    if (blocking) problems.add(`${displayPath(blocking)}: is not a folder; init writes ${f.path} there`);
+    else if (kind === 'other') problems.add(`${displayPath(path)}: exists and is not a plain file; init writes a file there`);
+    else if (kind === 'file' && !force) problems.add(`${displayPath(path)}: exists; init does not overwrite it`);
   }
-  return problems;
+  return [...problems];
 }
 
 function nextSteps(dir: string): string {
