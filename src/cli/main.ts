@@ -5,7 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, LbError } from '../errors.js';
 import { processIo, type Io } from './io.js';
-import { VERSION } from '../version.js';
+import { versionLine } from '../version.js';
 
 type Action = (io: Io, ...args: any[]) => Promise<number | void>;
 
@@ -38,7 +38,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
 
   program
     .description('Reproduce, measure and guard high-availability web clusters')
-    .version(VERSION)
+    .version(versionLine(), '-V, --version', 'print the version, the commit it was built from and Node\'s version')
     .option('--debug', 'print stack traces')
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t.replace(/\n$/, '')), writeErr: (t) => io.err(t.replace(/\n$/, '')) })
@@ -87,7 +87,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .option('-p, --profile <name>', 'the scenarios\' profile: quick (about 7 minutes on 2 cores) or thesis (30 repetitions; hours)', 'quick')
     .option('-o, --out <dir>', 'report folder (default reports/<timestamp>-reproduce)')
     .option('--results <dir>', 'results folder for the run folders', 'results')
-    .option('--scenarios <dir>', 'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml', 'scenarios')
+    .option('--scenarios <dir>', 'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml (default ./scenarios when it holds them, else the ones shipped with lb-bench)')
     .option('--keep-lab', 'leave the lab up when reproduce brought it up')
     .option('--alpha <p>', 'significance level of the verdicts (default 0.05)')
     .option('--repetitions <n>', 'repetitions of every load scenario (default: the profile\'s, at least 5)', positive('--repetitions'))
@@ -107,6 +107,13 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .description('check scenario files; every problem at once')
     .argument('<file...>', 'scenario files (YAML)')
     .action(lazy(() => import('./commands/validate.js')));
+
+  program
+    .command('init')
+    .description('write a starter for your own repository: example scenarios, an inventory, a nightly workflow')
+    .argument('[dir]', "your repository's top folder", '.')
+    .option('--force', 'overwrite files that exist')
+    .action(lazy(() => import('./commands/init.js')));
 
   program
     .command('schema')

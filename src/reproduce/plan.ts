@@ -4,8 +4,9 @@
  * its file is missing, or this lb-bench cannot run `kind: failover`, the plan says why instead.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { inputError, LbError } from '../errors.js';
+import { holdsScenarios, packagePath } from '../package-files.js';
 import { isFailover, isLoad, loadScenario, type ResolvedScenario } from '../scenario/load.js';
 import type { AnyScenario, Scenario } from '../scenario/schema.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
@@ -25,6 +26,18 @@ export interface PlanOptions {
   profile: string;
   /** every load scenario's repetitions; default: the profile's, raised to MIN_REPETITIONS */
   repetitions?: number;
+}
+
+/**
+ * Where the thesis's scenarios are read from without --scenarios: ./scenarios when it holds every
+ * load scenario (a clone of this project, or the user's own copies), else the ones shipped with
+ * lb-bench, so that an installed lb-bench reproduces from any folder.
+ */
+export function defaultScenariosDir(cwd: string = process.cwd()): { dir: string; shipped: boolean } {
+  const local = resolve(cwd, 'scenarios');
+  // relative, as before: run folders and messages name scenarios/single.yaml, not a long path
+  if (holdsScenarios(local, THESIS_SCENARIOS)) return { dir: relative(process.cwd(), local), shipped: false };
+  return { dir: packagePath('scenarios'), shipped: true };
 }
 
 /** Can this build run `kind: failover`? Its runner ships in src/failover. */

@@ -9,6 +9,7 @@ import { markdownTable } from '../../report/markdown.js';
 import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
 import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
+import { defaultScenariosDir } from '../../reproduce/plan.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
 import { displayPath, type Io } from '../io.js';
 import { interruptSignal } from '../signals.js';
@@ -17,11 +18,18 @@ interface Options {
   profile: string;
   out?: string;
   results?: string;
-  scenarios: string;
+  scenarios?: string;
   keepLab?: boolean;
   alpha?: string;
   repetitions?: number;
   acceptNewHostKeys?: boolean;
+}
+
+/** No --scenarios: ./scenarios, or the scenarios shipped with lb-bench (said on stderr, as it is not the working folder). */
+function scenariosFolder(io: Io): string {
+  const { dir, shipped } = defaultScenariosDir();
+  if (shipped) io.err(`reproduce: the thesis's scenarios shipped with lb-bench, from ${dir} (./scenarios does not hold them; --scenarios DIR for others)`);
+  return dir;
 }
 
 export default async function reproduceCommand(io: Io, opts: Options): Promise<number> {
@@ -32,11 +40,12 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
     const minP = mannWhitneyMinP(opts.repetitions, opts.repetitions);
     if (minP >= alpha) io.err(`warning: with ${opts.repetitions} repetitions a side Mann-Whitney cannot reach p < ${alpha} (smallest p ${minP.toPrecision(2)}): every two-sample verdict will be "not significant"`);
   }
+  const scenariosDir = opts.scenarios ?? scenariosFolder(io);
   const { signal, dispose } = interruptSignal(io, { first: 'stopping; what finished is kept, and the lab is brought down if reproduce brought it up', second: 'quitting at once; the lab may still be up: lb-bench lab down' });
   try {
     const result = await reproduce({
       profile: opts.profile,
-      scenariosDir: opts.scenarios,
+      scenariosDir,
       resultsDir: opts.results ?? DEFAULT_RESULTS_DIR,
       outDir: opts.out ?? join('reports', `${timestampId()}-reproduce`),
       keepLab: Boolean(opts.keepLab),

@@ -1,0 +1,77 @@
+/**
+ * `lb-bench init [DIR] [--force]`: a starter for the user's own repository (src/init/starter.ts):
+ * scenarios, an inventory, known_hosts and a nightly workflow. Every file is checked before any
+ * is written: one that exists is named and nothing is written (exit 2), unless --force.
+ */
+import { lstatSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { envError, inputError } from '../../errors.js';
+import { starterFiles, type StarterFile } from '../../init/starter.js';
+import { VERSION } from '../../version.js';
+import { displayPath, type Io } from '../io.js';
+
+interface Options {
+  force?: boolean;
+}
+
+function kindOf(path: string): 'none' | 'file' | 'other' {
+  try {
+    return lstatSync(path).isFile() ? 'file' : 'other';
+  } catch {
+    return 'none';
+  }
+}
+
+/** A file where init needs a folder (e.g. a file named `scenarios`), between root and `path`. */
+function fileInTheWay(root: string, path: string): string | null {
+  for (let dir = dirname(path); dir.length > root.length; dir = dirname(dir)) {
+    if (kindOf(dir) !== 'none' && !lstatSync(dir).isDirectory()) return dir;
+  }
+  return null;
+}
+
+/** One line per file in the way; a folder or link is never replaced, even with --force. */
+function obstacles(root: string, files: StarterFile[], force: boolean): string[] {
+  const problems = new Set<string>();
+  for (const f of files) {
+    const path = join(root, f.path);
+    const blocking = fileInTheWay(root, path);
+    const kind = kindOf(path);
+    if (blocking) problems.add(`${displayPath(blocking)}: is not a folder; init writes ${f.path} there`);
+    else if (kind === 'other') problems.add(`${displayPath(path)}: exists and is not a plain file; init writes a file there`);
+    else if (kind === 'file' && !force) problems.add(`${displayPath(path)}: exists; init does not overwrite it`);
+  }
+  return [...problems];
+}
+
+function nextSteps(dir: string): string {
+  const lb = `npx lb-bench@${VERSION}`;
+  return [
+    `init: a starter in ${dir}. Next:`,
+    '  1. inventory.yaml and known_hosts: your hosts, and their host keys (the steps are in inventory.yaml)',
+    `  2. scenarios/*.yaml: target, levels, thresholds; then: ${lb} validate scenarios/*.yaml`,
+    '  3. .github/workflows/lb-bench.yml: the secret LB_BENCH_SSH_KEY, and a runner that reaches the cluster',
+    `  try it now: node scenarios/examples/server.mjs 8000 & ${lb} run scenarios/examples/local.yaml --profile quick`,
+  ].join('\n');
+}
+
+export default async function init(io: Io, dir: string, opts: Options): Promise<void> {
+  const root = resolve(dir);
+  const rootKind = kindOf(root);
+  if (rootKind === 'file') throw inputError(`${dir}: is a file; init writes into a folder (your repository's top folder)`);
+  const files = starterFiles();
+  const problems = obstacles(root, files, Boolean(opts.force));
+  if (problems.length) throw inputError(problems.join('\n'), 'nothing was written; move those files away, or give --force to overwrite them');
+  for (const f of files) {
+    const path = join(root, f.path);
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, f.content);
+    } catch (e) {
+      throw envError(`${displayPath(path)}: cannot write it (${(e as NodeJS.ErrnoException).code})`);
+    }
+    io.out(displayPath(path));
+  }
+  io.err(nextSteps(displayPath(root)));
+}
