@@ -19,6 +19,9 @@ import { faultPlan } from './faults.js';
 import { checkIcmp } from './icmp.js';
 import { probeTarget } from './probes.js';
 
+/** The bound on the reachability checks before the first probe. */
+const SETUP_CHECK_MS = 10_000;
+
 export interface FailoverEnvironment {
   pool: SshPool | null;
   servers?: Record<string, Record<string, string>>;
@@ -84,8 +87,9 @@ export async function openFailoverEnvironment(
       const t = probeTarget(p, s.target);
       const where = `${file}: probe[${i}]`;
       if (p.type === 'icmp') await checkIcmp(p, t.host, where);
-      else if (p.type === 'http') await checkTarget(t.url.href, Math.max(p.timeout, 2000), where);
-      else await tcpCheck(t.host, t.port, Math.max(p.timeout, 2000), where);
+      // set-up, not measurement: a generous bound, so a busy machine is not taken for a dead target
+      else if (p.type === 'http') await checkTarget(t.url.href, Math.max(p.timeout, SETUP_CHECK_MS), where);
+      else await tcpCheck(t.host, t.port, Math.max(p.timeout, SETUP_CHECK_MS), where);
     }
   } catch (e) {
     pool?.close();

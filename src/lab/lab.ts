@@ -46,8 +46,14 @@ function makeDirs(p: LabPaths): void {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
 }
 
+/**
+ * How long a component may take to answer after it starts: generous, since a busy machine is the
+ * normal case and the wait ends as soon as it answers.
+ */
+const READY_MS = 60_000;
+
 /** Ready means: answers as a client would see it. A component that died meanwhile fails with its log. */
-async function waitReady(p: LabPaths, layout: CgroupLayout, c: Component, address: string, timeoutMs = 15_000): Promise<void> {
+async function waitReady(p: LabPaths, layout: CgroupLayout, c: Component, address: string, timeoutMs = READY_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const ready = async () => {
     switch (c.service) {
@@ -67,7 +73,7 @@ async function waitReady(p: LabPaths, layout: CgroupLayout, c: Component, addres
   throw envError(`lab up: ${c.id} did not answer within ${timeoutMs / 1000} s`, `its log: ${path.join(p.logs, c.id + '.log')}`);
 }
 
-async function waitForVip(timeoutMs = 15_000): Promise<void> {
+async function waitForVip(timeoutMs = READY_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await namespacesHolding(VIP, BALANCERS.map((b) => b.name))).length === 1) return;
