@@ -10,6 +10,7 @@ import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
 import { checkTarget } from '../load/preflight.js';
 import { toSample } from '../metrics/run-sample.js';
 import { newManifest } from '../results/manifest.js';
+import type { RunLock } from '../results/lock.js';
 import { RunWriter } from '../results/store.js';
 import type { RunSample, StoredRun } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
@@ -24,6 +25,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** a stored run to complete instead of starting a new folder */
   resume?: StoredRun;
+  /** its lock, taken before it was read */
+  lock?: RunLock;
   acceptNewHostKeys?: boolean;
 }
 
@@ -66,7 +69,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
 
   let writer: RunWriter;
   try {
-    writer = opts.resume ? RunWriter.reopen(opts.resume) : RunWriter.create(opts.outDir, newManifest(r, total));
+    writer = opts.resume ? RunWriter.reopen(opts.resume, opts.lock) : RunWriter.create(opts.outDir, newManifest(r, total));
   } catch (e) {
     env.close();
     throw e;
