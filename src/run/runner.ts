@@ -18,6 +18,7 @@ import { planRuns, type PlannedRun } from './plan.js';
 import { createProgress, eta } from './progress.js';
 import { thresholdBreaches } from './thresholds.js';
 import { openEnvironment, type Environment } from './environment.js';
+import { targetSummary, targetWarning } from './target-health.js';
 
 export interface RunOptions {
   outDir: string;
@@ -81,6 +82,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
     servers: { ...writer.manifest.servers, ...env.servers },
     warnings: [...writer.manifest.warnings, ...env.warnings],
   });
+  const measured: RunSample[] = [];
   const progress = createProgress(opts.io);
   // ETA: seconds per request measured so far (load windows only), times what is left, plus cooldowns
   let measuredSeconds = 0;
@@ -101,6 +103,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
       for (const w of sample.warnings ?? []) progress.note(`warning: ${w}`);
       writer.appendSample(sample);
       done.push(sample);
+      measured.push(sample);
       measuredRequests += run.level;
       progress.done(
         `${label}  ${sample.rps} req/s  loss ${sample.loss}` +
@@ -117,7 +120,9 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
     progress.stop();
     env.close();
   }
-  finish(writer, opts.signal.aborted ? 'interrupted' : 'complete');
+  const summary = targetSummary(scenario.name, measured);
+  if (summary) opts.io.err(`warning: ${summary}`);
+  finish(writer, opts.signal.aborted ? 'interrupted' : 'complete', undefined, summary);
   if (opts.signal.aborted) {
     throw new Interrupted(
       `interrupted: ${done.length} of ${total} runs are kept in ${writer.dir}; finish them with: lb-bench run ${r.file} --resume ${writer.dir}`,
@@ -127,9 +132,9 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
 }
 
 /** Record how the run folder ended, and close it. */
-function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed', onError?: (e: unknown) => void): void {
+function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed', onError?: (e: unknown) => void, warning?: string | null): void {
   try {
-    writer.update({ status, ended_at: new Date().toISOString() });
+    writer.update({ status, ended_at: new Date().toISOString(), ...(warning ? { warnings: [...writer.manifest.warnings, warning] } : {}) });
   } catch (e) {
     if (!onError) throw e;
     onError(e);
@@ -163,7 +168,10 @@ async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal
     await inflight.closed;
     if (signal.aborted) return null;
     for (const record of window?.records ?? []) writer.appendTo('cpu.jsonl', record);
-    return toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings);
+    const sample = toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings);
+    const target = targetWarning(sample);
+    if (target) sample.warnings = [...(sample.warnings ?? []), target];
+    return sample;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
