@@ -1,12 +1,13 @@
 /**
- * Loud when the target dies (issue 15, part 5): a real HTTP server on port 0 that stops mid-scenario.
+ * Loud when the target dies (issue 15, part 5) and the reachability request on the record (part 6):
+ * a real HTTP server on port 0 that stops mid-scenario, and one that counts every request.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
-import { PAGE, type TestServer } from './helpers/http-server.js';
+import { PAGE, startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { targetSummary, targetWarning } from '../src/run/target-health.js';
 import { sample } from './report-fixtures.js';
@@ -69,4 +70,35 @@ test('a run that failed mostly on refused connections is warned about; one that 
     'x: the target failed 2 of 3 runs, the first at level 100 rep 1 (1 with no request answered, 1 mostly refused); their figures measure the failure, not the target',
   );
   assert.equal(targetSummary('x', [answered]), null);
+});
+
+test('the reachability request is in the manifest, and the server\'s count reconciles with requested', async () => {
+  const server = await startServer('ok');
+  servers.push(server);
+  const file = ws.write('counted.yaml', loadScenarioYaml(server.url, { levels: [5, 10], repetitions: 2, name: 'counted' }));
+  const r = await runCli(['run', file, '--out', ws.results]);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  await server.idle();
+  const dir = r.last;
+  const m = ws.manifest(dir);
+  const samples = ws.samples(dir);
+  const requested = samples.reduce((n: number, s: { requested: number }) => n + s.requested, 0);
+  assert.equal(server.received, requested + 1, 'every request the server saw: the runs and the one before them');
+  assert.equal(m.preflight.status, 200);
+  assert.ok(m.preflight.time_ms > 0 && m.preflight.time_ms < 60_000, String(m.preflight.time_ms));
+  // bytes as a sample counts them (headers and body): with the runs', every byte the server sent
+  const runBytes = samples.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0);
+  assert.equal(m.preflight.bytes, server.bytesSent - runBytes);
+  assert.ok(m.preflight.bytes > PAGE.length);
+
+  // a resume sends its own request, and records it beside the first
+  const again = await runCli(['run', file, '--out', ws.results, '--resume', dir]);
+  assert.equal(again.code, 0, again.err.join('\n'));
+  await server.idle();
+  assert.equal(server.received, requested + 2);
+  const m2 = ws.manifest(dir);
+  assert.deepEqual(m2.preflight, m.preflight);
+  assert.equal(m2.resumes.length, 1);
+  assert.equal(m2.resumes[0].preflight.status, 200);
+  assert.ok(!Number.isNaN(Date.parse(m2.resumes[0].started_at)));
 });

@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { PROBE_TYPES } from '../scenario/failover-schema.js';
-import type { FailoverSample, RunSample } from './types.js';
+import type { FailoverSample, Preflight, RunSample } from './types.js';
 
 const count = z.number().int().min(0);
 const positiveInt = z.number().int().positive();
@@ -67,6 +67,9 @@ export const failoverSampleSchema = z.object({
   warnings: strings.optional(),
 });
 
+/** The request sent before the first run, to see that the target is there (README, "Results"). */
+export const preflightSchema = z.object({ status: z.number().int(), bytes: count, time_ms: finite });
+
 const reference = z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())]));
 
 /** The scenario as a manifest records it: what report, compare and reproduce read of it. */
@@ -116,6 +119,8 @@ export const manifestSchema = z.looseObject({
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),
   planned_runs: count,
   warnings: strings,
+  preflight: preflightSchema.optional(),
+  resumes: z.array(z.looseObject({ started_at: z.string(), preflight: preflightSchema.optional() })).optional(),
 });
 
 /** Messages that say what a field must be, as the scenario schema's do. */
@@ -131,4 +136,5 @@ type Assert<T extends true> = T;
 export type SchemasMatchTypes = [
   Assert<Same<z.output<typeof runSampleSchema>, RunSample>>,
   Assert<Same<z.output<typeof failoverSampleSchema>, FailoverSample>>,
+  Assert<Same<z.output<typeof preflightSchema>, Preflight>>,
 ];

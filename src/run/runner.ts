@@ -12,7 +12,7 @@ import { toSample } from '../metrics/run-sample.js';
 import { newManifest } from '../results/manifest.js';
 import type { RunLock } from '../results/lock.js';
 import { RunWriter } from '../results/store.js';
-import type { RunSample, StoredRun } from '../results/types.js';
+import type { Preflight, RunSample, StoredRun } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import { planRuns, type PlannedRun } from './plan.js';
 import { createProgress, eta } from './progress.js';
@@ -40,15 +40,14 @@ export interface ScenarioResult {
 const connectionsFor = (level: number, concurrency: number | 'all') => (concurrency === 'all' ? level : Math.min(concurrency, level));
 
 /** Everything that can fail before a byte of load is sent: the lab guard first, then hosts, limits, target. */
-async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environment> {
+async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environment & { preflight: Preflight }> {
   const { scenario, file } = r;
   const env = await openEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
   try {
     const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
     ensureOpenFiles(widest, file);
     ensurePorts(widest, file);
-    await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file);
-    return env;
+    return { ...env, preflight: await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file) };
   } catch (e) {
     env.close();
     throw e;
@@ -76,11 +75,16 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
     throw e;
   }
   for (const w of env.warnings) opts.io.err(`warning: ${w}`);
+  // the reachability request is on the record, so that the target's logs reconcile with `requested`
+  const requestRecord = opts.resume
+    ? { resumes: [...(writer.manifest.resumes ?? []), { started_at: new Date().toISOString(), preflight: env.preflight }] }
+    : { preflight: env.preflight };
   writer.update({
     status: 'running',
     ended_at: null,
     servers: { ...writer.manifest.servers, ...env.servers },
     warnings: [...writer.manifest.warnings, ...env.warnings],
+    ...requestRecord,
   });
   const measured: RunSample[] = [];
   const progress = createProgress(opts.io);
