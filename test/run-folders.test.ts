@@ -182,6 +182,22 @@ test('a torn last line is cut back before a resume appends, and said', async () 
   assert.ok(m.warnings.some((w: string) => /^samples\.jsonl: cut off a torn last line \(25 bytes/.test(w)), m.warnings.join('\n'));
 });
 
+test('cpu.jsonl and probes.jsonl: a torn last line is cut back before the first append too', async () => {
+  const { RunWriter } = await import('../src/results/store.js');
+  const run = writeRun(join(ws.dir, 'torn-extra'), scenario('torn-extra'), [sample(1000, 1)]);
+  writeFileSync(join(run.dir, 'cpu.jsonl'), '{"t":1,"host":"web1","busy_pct":3}\n{"t":2,"host":"we');
+  writeFileSync(join(run.dir, 'probes.jsonl'), '{"repetition":1,"type":"http","seq":0,"ok":true}');
+  const w = RunWriter.reopen(run);
+  w.appendTo('cpu.jsonl', { t: 3, host: 'web1', busy_pct: 4 });
+  w.appendTo('probes.jsonl', { repetition: 1, type: 'http', seq: 1, ok: true });
+  w.close();
+  const parsed = (file: string) => readFileSync(join(run.dir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  assert.deepEqual(parsed('cpu.jsonl').map((r) => r.t), [1, 3]);
+  assert.deepEqual(parsed('probes.jsonl').map((r) => r.seq), [0, 1], 'a whole last line that only lacked its newline is kept');
+  const m = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8'));
+  assert.deepEqual(m.warnings, ['cpu.jsonl: cut off a torn last line (17 bytes, left by a crash mid-write) before appending']);
+});
+
 test('a line that does not parse is a warning naming the file and line; the rest is used', async () => {
   const { results, dir } = await finishedRun('garbled', [5, 6], 2);
   const kept = lines(dir);
