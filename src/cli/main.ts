@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, LbError } from '../errors.js';
 import { processIo, type Io } from './io.js';
+import { onStoreWarning } from '../results/warnings.js';
 import { versionLine } from '../version.js';
 
 type Action = (io: Io, ...args: any[]) => Promise<number | void>;
@@ -28,6 +29,8 @@ function positive(name: string) {
 
 export async function main(argv: string[], io: Io = processIo(argv.includes('--debug'))): Promise<number> {
   let code: number = ExitCode.ok;
+  // problems found in run folders that do not stop a command reach this command's stderr
+  onStoreWarning((m) => io.err(`warning: ${m}`));
   const program = new Command('lb-bench');
   const lazy =
     (load: () => Promise<{ default: Action }>) =>

@@ -10,6 +10,7 @@ import { interruptible } from '../run/pause.js';
 import type { Io } from '../cli/io.js';
 import { envError, Interrupted } from '../errors.js';
 import { newManifest } from '../results/manifest.js';
+import type { RunLock } from '../results/lock.js';
 import { RunWriter } from '../results/store.js';
 import type { FailoverSample, StoredRun } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
@@ -25,6 +26,8 @@ export interface FailoverOptions {
   io: Io;
   signal: AbortSignal;
   resume?: StoredRun;
+  /** its lock, taken before it was read */
+  lock?: RunLock;
   acceptNewHostKeys?: boolean;
 }
 
@@ -48,7 +51,7 @@ export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<F
     env.close();
     throw new Interrupted('interrupted before the first repetition; nothing was measured');
   }
-  const writer = opts.resume ? RunWriter.reopen(opts.resume) : RunWriter.create(opts.outDir, newManifest(r, scenario.repetitions));
+  const writer = opts.resume ? RunWriter.reopen(opts.resume, opts.lock) : RunWriter.create(opts.outDir, newManifest(r, scenario.repetitions));
   writer.update({ status: 'running', ended_at: null, ...(env.servers ? { servers: env.servers } : {}) });
   const plan = faultPlan(scenario.fault);
   opts.io.err(`${scenario.name}: fault on ${scenario.fault.host}: inject ${describeStep(plan.inject)}; recover ${describeStep(plan.recover)}`);

@@ -1,12 +1,17 @@
 /**
  * The results store: one folder per scenario run, append-only. Each finished run is written to
  * samples.jsonl and fsynced before the next starts, so a crash loses at most the run in flight.
+ * A folder being written is locked (lock.ts); what is read back is checked (schema.ts).
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve, basename } from 'node:path';
-import { envError, inputError } from '../errors.js';
+import { envError, inputError, LbError } from '../errors.js';
+import { formatIssues } from '../scenario/load.js';
+import { RunLock, releaseHeldLocks } from './lock.js';
+import { failoverSampleSchema, issueText, manifestSchema, runSampleSchema } from './schema.js';
 import type { FailoverSample, Manifest, RunSample, StoredRun } from './types.js';
+import { storeWarning } from './warnings.js';
 
 export const DEFAULT_RESULTS_DIR = 'results';
 
@@ -26,16 +31,22 @@ function diskError(e: unknown, path: string): Error {
 /** Writes one run folder. Appends are synchronous and fsynced: durability over speed, once per run. */
 export class RunWriter {
   private fd: number;
-  constructor(
+  public manifest: Manifest;
+  /** Takes over `lock` (released on close, or here if the folder cannot be opened). */
+  private constructor(
     readonly dir: string,
-    public manifest: Manifest,
+    manifest: Manifest,
+    private readonly lock: RunLock,
   ) {
     try {
-      this.fd = openSync(join(dir, 'samples.jsonl'), 'a');
+      const notes = [lock.note, cutTornLine(dir, 'samples.jsonl')].filter((n): n is string => n !== null);
+      this.manifest = notes.length ? { ...manifest, warnings: [...manifest.warnings, ...notes] } : manifest;
+      this.fd = openFile(dir, 'samples.jsonl');
+      this.writeManifest();
     } catch (e) {
-      throw diskError(e, join(dir, 'samples.jsonl'));
+      lock.release();
+      throw e;
     }
-    this.writeManifest();
     openWriters.add(this);
   }
 
@@ -49,7 +60,8 @@ export class RunWriter {
         const dir = join(outDir, id);
         try {
           mkdirSync(dir);
-          return new RunWriter(dir, { ...manifest, id } as Manifest);
+          // locked before its manifest exists: a resume can never find the folder unlocked while it runs
+          return new RunWriter(dir, { ...manifest, id } as Manifest, RunLock.acquire(dir));
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         }
@@ -60,9 +72,12 @@ export class RunWriter {
     }
   }
 
-  /** Reopen an existing folder to add the runs it is missing. */
-  static reopen(run: StoredRun): RunWriter {
-    return new RunWriter(run.dir, run.manifest);
+  /**
+   * Reopen an existing folder to add the runs it is missing, under its lock: the one taken before
+   * the folder was read (run --resume), or one taken here.
+   */
+  static reopen(run: StoredRun, lock?: RunLock): RunWriter {
+    return new RunWriter(run.dir, run.manifest, lock ?? RunLock.acquire(run.dir));
   }
 
   appendSample(sample: RunSample | FailoverSample): void {
@@ -74,12 +89,10 @@ export class RunWriter {
   appendTo(file: 'cpu.jsonl' | 'probes.jsonl', record: unknown): void {
     let fd = this.extra.get(file);
     if (fd === undefined) {
-      try {
-        fd = openSync(join(this.dir, file), 'a');
-      } catch (e) {
-        throw diskError(e, join(this.dir, file));
-      }
+      const note = cutTornLine(this.dir, file);
+      fd = openFile(this.dir, file);
       this.extra.set(file, fd);
+      if (note) this.update({ warnings: [...this.manifest.warnings, note] });
     }
     this.appendLine(fd, record, file, false);
   }
@@ -129,7 +142,69 @@ export class RunWriter {
     }
     this.extra.clear();
     openWriters.delete(this);
+    this.lock.release();
   }
+}
+
+function openFile(dir: string, file: string): number {
+  try {
+    return openSync(join(dir, file), 'a');
+  } catch (e) {
+    throw diskError(e, join(dir, file));
+  }
+}
+
+/**
+ * A last line without its end (a crash mid-write) is cut back off before anything is appended,
+ * so that a new line is never glued onto the fragment. A last line that is whole JSON and only
+ * lacks its newline (an edit by hand) is kept and ended. Returns the note for the manifest when it
+ * cut (said on stderr too), else null.
+ */
+function cutTornLine(dir: string, file: string): string | null {
+  const path = join(dir, file);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw diskError(e, path);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const start = lastLineStart(fd, size);
+    if (start === size) return null;
+    const tail = Buffer.alloc(size - start);
+    readSync(fd, tail, 0, tail.length, start);
+    try {
+      JSON.parse(tail.toString('utf8'));
+      writeSync(fd, '\n', size);
+      return null;
+    } catch {
+      /* a fragment: cut below */
+    }
+    ftruncateSync(fd, start);
+    fsyncSync(fd);
+    const what = `cut off a torn last line (${tail.length} bytes, left by a crash mid-write) before appending`;
+    storeWarning(`${path}: ${what}`);
+    return `${file}: ${what}`;
+  } catch (e) {
+    throw e instanceof LbError ? e : diskError(e, path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Where the file's last line starts: after its last newline (size when it ends with one; 0 when it has none). */
+function lastLineStart(fd: number, size: number): number {
+  const chunk = Buffer.alloc(64 * 1024);
+  for (let end = size; end > 0; ) {
+    const from = Math.max(0, end - chunk.length);
+    const n = readSync(fd, chunk, 0, end - from, from);
+    const i = chunk.subarray(0, n).lastIndexOf(0x0a);
+    if (i >= 0) return from + i + 1;
+    end = from;
+  }
+  return 0;
 }
 
 const openWriters = new Set<RunWriter>();
@@ -147,10 +222,18 @@ export function interruptOpenRuns(): void {
     }
     w.close();
   }
+  releaseHeldLocks();
 }
 
-/** Lines of a JSONL file; a torn last line (a crash mid-write) is ignored. */
-export async function readJsonl<T>(path: string): Promise<T[]> {
+/** How many problems of one file are listed before "… and N more". */
+const LISTED = 5;
+const listed = (items: readonly string[]) => items.slice(0, LISTED).join(', ') + (items.length > LISTED ? `, … (${items.length} in all)` : '');
+
+/**
+ * The lines of a JSONL file that parse, with their line numbers. A line that does not parse is
+ * left out with a warning naming the file and line: a torn last line (a crash mid-write) or damage.
+ */
+export async function readJsonl(path: string): Promise<{ line: number; value: unknown }[]> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -158,33 +241,85 @@ export async function readJsonl<T>(path: string): Promise<T[]> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
   }
-  const out: T[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
+  const lines = text.split('\n');
+  const out: { line: number; value: unknown }[] = [];
+  const bad: string[] = [];
+  lines.forEach((line, i) => {
+    if (!line.trim()) return;
     try {
-      out.push(JSON.parse(line) as T);
+      out.push({ line: i + 1, value: JSON.parse(line) });
     } catch {
-      /* torn line */
+      // the last piece of a file that ends without a newline is a line cut short
+      if (i === lines.length - 1) storeWarning(`${path}: line ${i + 1} is torn (no end of line: a crash mid-write?); left out`);
+      else bad.push(String(i + 1));
     }
-  }
+  });
+  if (bad.length) storeWarning(`${path}: ${bad.length > 1 ? `lines ${listed(bad)} are` : `line ${bad[0]} is`} not valid JSON; left out`);
   return out;
 }
 
-export async function readRun(dir: string): Promise<StoredRun> {
-  let manifest: Manifest;
+const parseOptions = { reportInput: true, error: issueText } as const;
+
+async function readManifest(dir: string): Promise<Manifest> {
+  const file = join(dir, 'manifest.json');
+  let raw: unknown;
   try {
-    manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
+    raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw inputError(
-      `${dir}: not a run folder (${code === 'ENOENT' ? 'no manifest.json' : 'manifest.json is not valid JSON'})`,
-      'name a folder under results/, or a scenario name',
-    );
+    if (code === 'ENOENT') throw inputError(`${dir}: not a run folder (no manifest.json)`, 'name a folder under results/, or a scenario name');
+    throw inputError(`${file}: ${code ? `cannot read it (${code})` : `not valid JSON (${(e as Error).message})`}`, 'restore it from a copy, or move the folder out of the results folder');
   }
-  return { dir, manifest, samples: await readJsonl<RunSample>(join(dir, 'samples.jsonl')) };
+  const checked = manifestSchema.safeParse(raw, parseOptions);
+  if (!checked.success) throw badFile(file, formatIssues(checked.error.issues));
+  return checked.data as unknown as Manifest;
 }
 
-/** Every run folder under DIR, oldest first. */
+function badFile(file: string, problems: string[]): LbError {
+  const shown = problems.slice(0, LISTED).map((p) => `${file}: ${p}`);
+  if (problems.length > LISTED) shown.push(`${file}: … and ${problems.length - LISTED} more problems`);
+  return inputError(shown.join('\n'), 'restore the file from a copy, or move the folder out of the results folder');
+}
+
+/**
+ * The samples of a run folder, each checked: a line that is JSON but not a sample is exit 2 naming
+ * the line and field. A (level, repetition) pair stored twice (two overlapping resumes before
+ * folders were locked) counts once, the first, with a warning: statistics never see it twice.
+ */
+async function readSamples(dir: string, kind: 'load' | 'failover'): Promise<RunSample[]> {
+  const file = join(dir, 'samples.jsonl');
+  const schema = kind === 'failover' ? failoverSampleSchema : runSampleSchema;
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  const samples: RunSample[] = [];
+  for (const { line, value } of await readJsonl(file)) {
+    const checked = schema.safeParse(value, parseOptions);
+    if (!checked.success) {
+      problems.push(...formatIssues(checked.error.issues).map((p) => `line ${line}: ${p}`));
+      continue;
+    }
+    const s = checked.data as RunSample | FailoverSample;
+    const key = 'level' in s ? `${s.level}/${s.repetition}` : String(s.repetition);
+    if (seen.has(key)) repeated.push(String(line));
+    else samples.push(s as RunSample);
+    seen.add(key);
+  }
+  if (problems.length) throw badFile(file, problems);
+  if (repeated.length) {
+    const what = kind === 'failover' ? 'repetition' : '(level, repetition) pair';
+    storeWarning(`${file}: ${repeated.length} line${repeated.length > 1 ? 's' : ''} (${listed(repeated)}) repeat a ${what} stored before; each is counted once, the first`);
+  }
+  return samples;
+}
+
+/** A run folder, checked: exit 2 naming the file and field when manifest.json or a sample is bad. */
+export async function readRun(dir: string): Promise<StoredRun> {
+  const manifest = await readManifest(dir);
+  return { dir, manifest, samples: await readSamples(dir, manifest.scenario.kind === 'failover' ? 'failover' : 'load') };
+}
+
+/** Every run folder under DIR, oldest first. A folder that cannot be read is left out with a warning. */
 export async function listRuns(resultsDir = DEFAULT_RESULTS_DIR): Promise<StoredRun[]> {
   let names: string[];
   try {
@@ -197,9 +332,15 @@ export async function listRuns(resultsDir = DEFAULT_RESULTS_DIR): Promise<Stored
     const dir = join(resultsDir, name);
     try {
       if (!(await stat(join(dir, 'manifest.json'))).isFile()) continue;
-      runs.push(await readRun(dir));
     } catch {
-      /* not a run folder */
+      continue; // not a run folder
+    }
+    try {
+      runs.push(await readRun(dir));
+    } catch (e) {
+      if (!(e instanceof LbError)) throw e;
+      const [first, ...more] = e.message.split('\n');
+      storeWarning(`${first}${more.length ? ' (and more problems)' : ''}; that run folder is left out`);
     }
   }
   return runs.sort((a, b) => a.manifest.started_at.localeCompare(b.manifest.started_at) || a.dir.localeCompare(b.dir));

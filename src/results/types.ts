@@ -85,6 +85,14 @@ export interface FailoverSample {
 
 export type RunStatus = 'running' | 'complete' | 'interrupted' | 'failed';
 
+/** The one request sent to the target before the first run, to see that it is there. */
+export interface Preflight {
+  status: number;
+  /** bytes received, headers and body, as a sample's `bytes` */
+  bytes: number;
+  time_ms: number;
+}
+
 export interface Manifest {
   format: 1;
   id: string;
@@ -104,6 +112,10 @@ export interface Manifest {
   status: RunStatus;
   planned_runs: number;
   warnings: string[];
+  /** the reachability request of the run that started the folder (load scenarios) */
+  preflight?: Preflight;
+  /** each `run --resume` of the folder, with its own reachability request */
+  resumes?: { started_at: string; preflight?: Preflight }[];
 }
 
 /** A run folder read back from disk. */

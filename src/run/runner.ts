@@ -10,13 +10,15 @@ import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
 import { checkTarget } from '../load/preflight.js';
 import { toSample } from '../metrics/run-sample.js';
 import { newManifest } from '../results/manifest.js';
+import type { RunLock } from '../results/lock.js';
 import { RunWriter } from '../results/store.js';
-import type { RunSample, StoredRun } from '../results/types.js';
+import type { Preflight, RunSample, StoredRun } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import { planRuns, type PlannedRun } from './plan.js';
 import { createProgress, eta } from './progress.js';
 import { thresholdBreaches } from './thresholds.js';
 import { openEnvironment, type Environment } from './environment.js';
+import { targetSummary, targetWarning } from './target-health.js';
 
 export interface RunOptions {
   outDir: string;
@@ -24,6 +26,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** a stored run to complete instead of starting a new folder */
   resume?: StoredRun;
+  /** its lock, taken before it was read */
+  lock?: RunLock;
   acceptNewHostKeys?: boolean;
 }
 
@@ -36,15 +40,14 @@ export interface ScenarioResult {
 const connectionsFor = (level: number, concurrency: number | 'all') => (concurrency === 'all' ? level : Math.min(concurrency, level));
 
 /** Everything that can fail before a byte of load is sent: the lab guard first, then hosts, limits, target. */
-async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environment> {
+async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environment & { preflight: Preflight }> {
   const { scenario, file } = r;
   const env = await openEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
   try {
     const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
     ensureOpenFiles(widest, file);
     ensurePorts(widest, file);
-    await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file);
-    return env;
+    return { ...env, preflight: await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file) };
   } catch (e) {
     env.close();
     throw e;
@@ -66,18 +69,24 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
 
   let writer: RunWriter;
   try {
-    writer = opts.resume ? RunWriter.reopen(opts.resume) : RunWriter.create(opts.outDir, newManifest(r, total));
+    writer = opts.resume ? RunWriter.reopen(opts.resume, opts.lock) : RunWriter.create(opts.outDir, newManifest(r, total));
   } catch (e) {
     env.close();
     throw e;
   }
   for (const w of env.warnings) opts.io.err(`warning: ${w}`);
+  // the reachability request is on the record, so that the target's logs reconcile with `requested`
+  const requestRecord = opts.resume
+    ? { resumes: [...(writer.manifest.resumes ?? []), { started_at: new Date().toISOString(), preflight: env.preflight }] }
+    : { preflight: env.preflight };
   writer.update({
     status: 'running',
     ended_at: null,
     servers: { ...writer.manifest.servers, ...env.servers },
     warnings: [...writer.manifest.warnings, ...env.warnings],
+    ...requestRecord,
   });
+  const measured: RunSample[] = [];
   const progress = createProgress(opts.io);
   // ETA: seconds per request measured so far (load windows only), times what is left, plus cooldowns
   let measuredSeconds = 0;
@@ -98,6 +107,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
       for (const w of sample.warnings ?? []) progress.note(`warning: ${w}`);
       writer.appendSample(sample);
       done.push(sample);
+      measured.push(sample);
       measuredRequests += run.level;
       progress.done(
         `${label}  ${sample.rps} req/s  loss ${sample.loss}` +
@@ -114,7 +124,9 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
     progress.stop();
     env.close();
   }
-  finish(writer, opts.signal.aborted ? 'interrupted' : 'complete');
+  const summary = targetSummary(scenario.name, measured);
+  if (summary) opts.io.err(`warning: ${summary}`);
+  finish(writer, opts.signal.aborted ? 'interrupted' : 'complete', undefined, summary);
   if (opts.signal.aborted) {
     throw new Interrupted(
       `interrupted: ${done.length} of ${total} runs are kept in ${writer.dir}; finish them with: lb-bench run ${r.file} --resume ${writer.dir}`,
@@ -124,9 +136,9 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
 }
 
 /** Record how the run folder ended, and close it. */
-function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed', onError?: (e: unknown) => void): void {
+function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed', onError?: (e: unknown) => void, warning?: string | null): void {
   try {
-    writer.update({ status, ended_at: new Date().toISOString() });
+    writer.update({ status, ended_at: new Date().toISOString(), ...(warning ? { warnings: [...writer.manifest.warnings, warning] } : {}) });
   } catch (e) {
     if (!onError) throw e;
     onError(e);
@@ -160,7 +172,10 @@ async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal
     await inflight.closed;
     if (signal.aborted) return null;
     for (const record of window?.records ?? []) writer.appendTo('cpu.jsonl', record);
-    return toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings);
+    const sample = toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings);
+    const target = targetWarning(sample);
+    if (target) sample.warnings = [...(sample.warnings ?? []), target];
+    return sample;
   } finally {
     signal.removeEventListener('abort', onAbort);
   }

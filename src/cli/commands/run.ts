@@ -1,5 +1,6 @@
 /** `lb-bench run FILE… [--profile P] [--out DIR] [--resume RUN]` */
 import { ExitCode, inputError, LbError } from '../../errors.js';
+import { RunLock } from '../../results/lock.js';
 import { findRunFolder, readRun } from '../../results/store.js';
 import type { StoredRun } from '../../results/types.js';
 import { isFailover, loadScenario, type ResolvedScenario } from '../../scenario/load.js';
@@ -19,10 +20,27 @@ interface RunFlags {
   json?: boolean;
 }
 
-async function resumeTarget(ref: string, files: string[], flags: RunFlags): Promise<{ scenario: ResolvedScenario<AnyScenario>; stored: StoredRun }> {
+interface Job {
+  scenario: ResolvedScenario<AnyScenario>;
+  stored?: StoredRun;
+  /** a resumed folder's lock, taken before it is read: no other process appends to it meanwhile */
+  lock?: RunLock;
+}
+
+async function resumeTarget(ref: string, files: string[], flags: RunFlags): Promise<Job> {
   if (files.length > 1) throw inputError('--resume: completes one run folder; give at most one scenario file');
   const dir = await findRunFolder(ref, flags.out);
   if (!dir) throw inputError(`--resume: no run folder "${ref}"`, `name a folder under ${flags.out}/ (ls ${flags.out})`);
+  const lock = RunLock.acquire(dir);
+  try {
+    return { ...(await checkResume(dir, files, flags)), lock };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+async function checkResume(dir: string, files: string[], flags: RunFlags): Promise<Job> {
   const stored = await readRun(dir);
   const m = stored.manifest;
   const scenario = await loadScenario(files[0] ?? m.scenario_file, {
@@ -49,7 +67,7 @@ async function warnNoise(dir: string, io: Io): Promise<void> {
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume) throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
   // every file is checked before any traffic is sent
-  const jobs: { scenario: ResolvedScenario<AnyScenario>; stored?: StoredRun }[] = [];
+  const jobs: Job[] = [];
   if (flags.resume) {
     jobs.push(await resumeTarget(flags.resume, files, flags));
   } else {
@@ -69,7 +87,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   const results: (Omit<ScenarioResult, 'samples'> & { samples: readonly unknown[] })[] = [];
   try {
     for (const job of jobs) {
-      const options = { outDir: flags.out, io, signal, resume: job.stored, acceptNewHostKeys: flags.acceptNewHostKeys };
+      const options = { outDir: flags.out, io, signal, resume: job.stored, lock: job.lock, acceptNewHostKeys: flags.acceptNewHostKeys };
       // kind: failover has its own runner (src/failover); imported only when used
       const result = isFailover(job.scenario)
         ? await (await import('../../failover/runner.js')).runFailover(job.scenario, options)
@@ -80,6 +98,8 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
     }
   } finally {
     dispose();
+    // the runner's writer releases it when it closes; this covers a failure before it opened
+    for (const job of jobs) job.lock?.release();
   }
 
   const breaches = results.flatMap((r, i) => r.breaches.map((b) => `${jobs[i].scenario.scenario.name}: ${b}`));

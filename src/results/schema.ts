@@ -1,0 +1,140 @@
+/**
+ * What a stored run folder must hold to be read (README, "Results"): manifest.json and each line
+ * of samples.jsonl are checked like scenario files, so that a damaged or hand-edited file is one
+ * clear line naming the file and field (exit 2), never a crash in a report.
+ *
+ * Samples are checked whole; the types in types.ts must stay what these schemas give (checked at
+ * compile time below). The manifest is checked whole too, but its `scenario` only for what the
+ * readers use (name, kind, labels, levels, probes, …): a run folder keeps loading when the
+ * scenario format gains rules that older runs did not follow. Unknown fields of a manifest are
+ * kept, so that a resume never drops what a newer or older version wrote.
+ */
+import { z } from 'zod';
+import { PROBE_TYPES } from '../scenario/failover-schema.js';
+import type { FailoverSample, Preflight, RunSample } from './types.js';
+
+const count = z.number().int().min(0);
+const positiveInt = z.number().int().positive();
+const finite = z.number();
+const nullableNumber = z.number().nullable();
+const strings = z.array(z.string());
+
+const latencySchema = z.object({ p50: nullableNumber, p90: nullableNumber, p99: nullableNumber, max: nullableNumber });
+const cpuFigureSchema = z.object({ mean: nullableNumber, peak: nullableNumber });
+
+export const runSampleSchema = z.object({
+  level: positiveInt,
+  repetition: positiveInt,
+  started_at: z.string(),
+  ended_at: z.string(),
+  requested: count,
+  completed: count,
+  loss: count,
+  errors: count,
+  timeouts: count,
+  non2xx: count,
+  bytes: count,
+  duration_s: finite,
+  rps: finite,
+  throughput_mbps: finite,
+  latency_ms: latencySchema,
+  generator_cpu: finite,
+  generator_bound: z.boolean(),
+  error_codes: z.record(z.string(), count).optional(),
+  cpu: z.record(z.string(), cpuFigureSchema).optional(),
+  warnings: strings.optional(),
+});
+
+const perProbe = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(PROBE_TYPES), value);
+
+export const failoverSampleSchema = z.object({
+  repetition: positiveInt,
+  started_at: z.string(),
+  ended_at: z.string(),
+  injected_at: z.string(),
+  recovered_at: z.string().nullable(),
+  downtime_ms: perProbe(nullableNumber),
+  failback_downtime_ms: perProbe(nullableNumber),
+  availability: perProbe(nullableNumber),
+  window_ms: finite,
+  probes: perProbe(z.object({ sent: count, ok: count })),
+  requests_sent: count.optional(),
+  requests_lost: count.optional(),
+  recovered: z.boolean(),
+  failed_back: z.boolean(),
+  holder_after_failover: strings.optional(),
+  holder_after_failback: strings.optional(),
+  warnings: strings.optional(),
+});
+
+/** The request sent before the first run, to see that the target is there (README, "Results"). */
+export const preflightSchema = z.object({ status: z.number().int(), bytes: count, time_ms: finite });
+
+const reference = z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())]));
+
+/** The scenario as a manifest records it: what report, compare and reproduce read of it. */
+const storedCommon = {
+  name: z.string().min(1),
+  title: z.string().optional(),
+  balancer: z.string().optional(),
+  algorithm: z.string().optional(),
+  target: z.string(),
+  backends: z.array(z.looseObject({ host: z.string() })).default([]),
+  reference: reference.optional(),
+};
+
+const storedScenarioSchema = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && (v as { kind?: unknown }).kind === undefined ? { ...v, kind: 'load' } : v),
+  z.discriminatedUnion(
+    'kind',
+    [
+      z.looseObject({ ...storedCommon, kind: z.literal('load'), load: z.looseObject({ levels: z.array(positiveInt).min(1), repetitions: positiveInt }) }),
+      z.looseObject({
+        ...storedCommon,
+        kind: z.literal('failover'),
+        repetitions: positiveInt,
+        probe: z.array(z.looseObject({ type: z.enum(PROBE_TYPES) })).min(1),
+        fault: z.looseObject({ host: z.string(), lab: z.string().optional() }),
+      }),
+    ],
+    { error: 'must be load or failover' },
+  ),
+);
+
+export const manifestSchema = z.looseObject({
+  format: z.literal(1, { error: 'must be 1: this run folder was written by a newer lb-bench' }),
+  id: z.string().min(1),
+  tool: z.looseObject({ name: z.string(), version: z.string() }),
+  node: z.string(),
+  os: z.looseObject({ platform: z.string(), release: z.string(), kernel: z.string(), arch: z.string() }),
+  host: z.looseObject({ hostname: z.string(), cpus: count, cpu_model: z.string(), memory_gb: finite }),
+  scenario_file: z.string(),
+  scenario: storedScenarioSchema,
+  scenario_hash: z.string(),
+  profile: z.string().nullable(),
+  overrides: z.looseObject({ repetitions: positiveInt.optional(), levels: z.array(positiveInt).optional() }),
+  servers: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  started_at: z.string(),
+  ended_at: z.string().nullable(),
+  status: z.enum(['running', 'complete', 'interrupted', 'failed']),
+  planned_runs: count,
+  warnings: strings,
+  preflight: preflightSchema.optional(),
+  resumes: z.array(z.looseObject({ started_at: z.string(), preflight: preflightSchema.optional() })).optional(),
+});
+
+/** Messages that say what a field must be, as the scenario schema's do. */
+export function issueText(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  const a = { object: 'an object', array: 'a list', number: 'a number', string: 'a string', boolean: 'true or false', int: 'an integer' }[issue.expected as string];
+  return a ? `must be ${a}` : undefined;
+}
+
+// The sample types of types.ts and the schemas above must agree: this fails to compile otherwise.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+export type SchemasMatchTypes = [
+  Assert<Same<z.output<typeof runSampleSchema>, RunSample>>,
+  Assert<Same<z.output<typeof failoverSampleSchema>, FailoverSample>>,
+  Assert<Same<z.output<typeof preflightSchema>, Preflight>>,
+];
