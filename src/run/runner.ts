@@ -39,6 +39,9 @@ export interface ScenarioResult {
 
 const connectionsFor = (level: number, concurrency: number | 'all') => (concurrency === 'all' ? level : Math.min(concurrency, level));
 
+/** The reachability request is set-up, not measurement: at least this patient, so a busy machine is not taken for a dead target. */
+const PREFLIGHT_MIN_MS = 10_000;
+
 /** Everything that can fail before a byte of load is sent: the lab guard first, then hosts, limits, target. */
 async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environment & { preflight: Preflight }> {
   const { scenario, file } = r;
@@ -47,7 +50,7 @@ async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environ
     const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
     ensureOpenFiles(widest, file);
     ensurePorts(widest, file);
-    return { ...env, preflight: await checkTarget(scenario.target, Math.min(scenario.load.timeout, 5000), file) };
+    return { ...env, preflight: await checkTarget(scenario.target, Math.max(scenario.load.timeout, PREFLIGHT_MIN_MS), file) };
   } catch (e) {
     env.close();
     throw e;
