@@ -2,13 +2,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { envError } from '../errors.js';
+import { redactUrl } from '../util/redact.js';
 
 export async function checkTarget(url: string, timeoutMs: number, where: string): Promise<void> {
   const mod = url.startsWith('https:') ? https : http;
   await new Promise<void>((resolve, reject) => {
     const fail = (reason: string) =>
       reject(
-        envError(`${where}: target ${url} is unreachable (${reason})`, 'check that the server is up and that `target` has the right address and port'),
+        envError(`${where}: target ${redactUrl(url)} is unreachable (${reason})`, 'check that the server is up and that `target` has the right address and port'),
       );
     const req = mod.get(url, { agent: false, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
       res.resume();

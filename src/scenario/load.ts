@@ -8,6 +8,7 @@ import { formatIssues, safeKey } from '../util/issues.js';
 import { deepMerge, isPlainObject } from '../util/objects.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
 import { failoverScenarioSchema } from './failover-schema.js';
+import { redactScenario } from './redact.js';
 import { loadScenarioSchema, type AnyScenario, type Scenario } from './schema.js';
 
 export { fieldPath, formatIssues } from '../util/issues.js';
@@ -97,7 +98,8 @@ export function resolveScenarioText(
   const { profile, ...rest } = overrides;
   return {
     ok: true,
-    value: { file, scenario: final.data, profile: profile ?? null, overrides: rest, hash: stableHash(final.data) },
+    // the hash leaves out credentials (a password in the target), which never reach a run folder
+    value: { file, scenario: final.data, profile: profile ?? null, overrides: rest, hash: stableHash(redactScenario(final.data)) },
   };
 }
 
