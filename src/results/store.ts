@@ -6,6 +6,7 @@ import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync, mk
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve, basename } from 'node:path';
 import { envError, inputError } from '../errors.js';
+import { childPath } from '../util/paths.js';
 import type { FailoverSample, Manifest, RunSample, StoredRun } from './types.js';
 
 export const DEFAULT_RESULTS_DIR = 'results';
@@ -46,7 +47,8 @@ export class RunWriter {
       mkdirSync(outDir, { recursive: true });
       for (let i = 0; ; i++) {
         const id = `${stamp}-${manifest.scenario.name}${i ? `-${i + 1}` : ''}`;
-        const dir = join(outDir, id);
+        const dir = childPath(outDir, id);
+        if (!dir) throw inputError(`scenario.name: not a scenario name, got ${JSON.stringify(manifest.scenario.name)}`); // the schema's slug makes this unreachable
         try {
           mkdirSync(dir);
           return new RunWriter(dir, { ...manifest, id } as Manifest);
