@@ -70,7 +70,7 @@ test('run refuses bad input with exit 2 before any traffic and without a run fol
     [[ws.write('l.yaml', loadScenarioYaml(ok.url)), '--levels', '10,abc'], /--levels: must be positive integers/],
     [[ws.write('r.yaml', loadScenarioYaml(ok.url)), '--repetitions', '0'], /--repetitions: must be a positive number/],
     [[ws.dir + '/missing.yaml'], /missing\.yaml: cannot read the scenario file \(no such file\)/],
-    [[ws.write('yaml.yaml', 'name: [unclosed\n')], /yaml\.yaml: line \d+: not valid YAML/],
+    [[ws.write('yaml.yaml', 'name: [unclosed\n')], /yaml\.yaml: line \d+, column \d+: not valid YAML/],
     [[ws.write('t0.yaml', loadScenarioYaml(ok.url, { timeout: '0s' }))], /load\.timeout: must be longer than 0, got "0s"/],
     [[ws.write('inv.yaml', loadScenarioYaml(ok.url, { more: 'backends: [{ host: web1, cpu: procstat }]' }))], /backends: sampling CPU needs an inventory/],
     [['--resume', 'no-such-run'], /--resume: no run folder "no-such-run"/],

@@ -55,7 +55,7 @@ test('every problem of an inventory is reported with its field path', () => {
     'hosts.web2.ssh.passphraseEnv: must be the name of an environment variable, such as LB_BENCH_KEY_PASSPHRASE, got "my secret"',
   ]);
   assert.match(problems('hosts: [1, 2]\n')[0], /^hosts: must be a mapping of host names to hosts/);
-  assert.match(problems('hosts: {a: 1\n')[0], /^line \d+: not valid YAML/);
+  assert.match(problems('hosts: {a: 1\n')[0], /^line \d+, column \d+: not valid YAML/);
 });
 
 test('loadInventory: exit 2 with FILE: field: reason, one line per problem', async () => {

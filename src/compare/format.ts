@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { fmt } from '../report/tables.js';
-import { markdownTable } from '../report/markdown.js';
+import { markdownTable, mdText } from '../report/markdown.js';
 import type { Description } from '../stats/describe.js';
 import type { Comparison, ComparisonRow } from './compare.js';
 import type { Breach } from './gate.js';
@@ -78,9 +78,9 @@ export function toText(comparisons: readonly Comparison[]): string {
 export function toMarkdown(comparisons: readonly Comparison[]): string {
   return comparisons
     .map((c) => {
-      const parts = [`## ${heading(c)}`, ''];
+      const parts = [`## ${mdText(heading(c))}`, ''];
       for (const t of tables(c)) parts.push(`### ${t.title}`, '', markdownTable({ header: t.header, rows: t.rows, numeric: t.header.map((_, i) => i > 0 && i < 6) }), '');
-      return [...parts, ...footer(c).map((l) => `- ${l}`)].join('\n');
+      return [...parts, ...footer(c).map((l) => `- ${mdText(l)}`)].join('\n');
     })
     .join('\n\n');
 }

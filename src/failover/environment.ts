@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { envError, inputError } from '../errors.js';
+import { envError, inputError, LbError } from '../errors.js';
 import { isPlainObject } from '../util/objects.js';
+import { loadYamlMapping } from '../util/yaml-file.js';
 import { inventoryPathFor, loadInventory } from '../inventory/load.js';
 import { assertLabUp, guardBenchAddress, labDir, labInventoryPath } from '../lab/index.js';
+import { LAB_SETTINGS_FILE } from '../lab/settings.js';
 import { checkTarget } from '../load/preflight.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
 import type { ResolvedScenario } from '../scenario/load.js';
@@ -43,9 +45,10 @@ function checkLabConfig(r: ResolvedScenario<FailoverScenario>): void {
   const file = path.resolve(path.dirname(r.file), cfg);
   let wanted: unknown;
   try {
-    wanted = parse(readFileSync(file, 'utf8'));
+    wanted = loadYamlMapping(file, LAB_SETTINGS_FILE);
   } catch (e) {
-    throw inputError(`${r.file}: lab_config: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (!(e instanceof LbError)) throw e;
+    throw inputError(`${r.file}: lab_config: ${e.message}`, e.hint);
   }
   let running: unknown;
   try {
@@ -75,7 +78,7 @@ export async function openFailoverEnvironment(
   let pool: SshPool | null = null;
   if (needsSsh) {
     if (!s.inventory) throw inputError(`${file}: fault: runs commands over SSH on ${f.host}, which needs an inventory`, 'add `inventory: FILE` (or `inventory: lab`), or run the steps here with { local: COMMAND }');
-    const inventory = await loadInventory(inventoryPathFor(file, s.inventory, labInventoryPath()));
+    const inventory = await loadInventory(inventoryPathFor(file, s.inventory, labInventoryPath()), file);
     for (const [field, name] of [['fault.host', f.host], ['fault.backup', f.backup]] as const) {
       if (name && !inventory.hosts[name]) throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
       if (name) await guardBenchAddress(inventory.hosts[name].address, `${inventory.file}: hosts.${name}.address`);

@@ -2,14 +2,16 @@
  * Reading an inventory file and checking a scenario's backends against it. Problems are
  * reported all at once, as `FILE: hosts.web1.ssh.port: reason` (exit 2), before any traffic.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
-import { inputError } from '../errors.js';
-import { formatIssues } from '../scenario/load.js';
+import { inputError, LbError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
+import { checkSchema } from '../util/issues.js';
+import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
 import { inventorySchema, type Inventory } from './schema.js';
+
+/** What an inventory is, for the reader: a mapping with `hosts`. */
+export const INVENTORY_FILE: YamlKind = { what: 'inventory file', keys: ['hosts'], expected: 'a mapping with `hosts`' };
 
 /** The inventory a scenario names: `lab` is the lab's own file, anything else is relative to the scenario. */
 export function inventoryPathFor(scenarioFile: string, inventory: string, labInventoryFile: string): string {
@@ -18,17 +20,15 @@ export function inventoryPathFor(scenarioFile: string, inventory: string, labInv
 
 /** Parse an inventory's text; paths are resolved against the folder of `file`. */
 export function parseInventoryText(file: string, text: string): { ok: true; value: Inventory } | { ok: false; problems: string[] } {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length) {
-    return { ok: false, problems: doc.errors.map((e) => `line ${e.linePos?.[0].line ?? 0}: not valid YAML: ${e.message.split('\n')[0]}`) };
-  }
-  const parsed = inventorySchema.safeParse(doc.toJS(), { reportInput: true });
-  if (!parsed.success) return { ok: false, problems: formatIssues(parsed.error.issues) };
+  const raw = parseYamlMapping(text, INVENTORY_FILE);
+  if (!raw.ok) return raw;
+  const parsed = checkSchema(inventorySchema, raw.value);
+  if (!parsed.ok) return parsed;
 
   const base = dirname(resolve(file));
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const hosts: Inventory['hosts'] = {};
-  for (const [name, host] of Object.entries(parsed.data.hosts)) {
+  for (const [name, host] of Object.entries(parsed.value.hosts)) {
     hosts[name] = {
       ...host,
       name,
@@ -42,17 +42,20 @@ export function parseInventoryText(file: string, text: string): { ok: true; valu
   return { ok: true, value: { file: resolve(file), hosts } };
 }
 
-/** Read and check an inventory file; throws one LbError (exit 2) listing every problem. */
-export async function loadInventory(file: string): Promise<Inventory> {
+/**
+ * Read and check an inventory file; throws one LbError (exit 2) listing every problem. `namedBy`,
+ * the scenario file that names it, goes into the hint: the fix may be there, not in the inventory.
+ */
+export async function loadInventory(file: string, namedBy?: string): Promise<Inventory> {
+  const hint = namedBy && `the inventory named by \`inventory\` in ${namedBy}`;
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readYamlText(file, INVENTORY_FILE);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw inputError(`${file}: cannot read the inventory file (${code === 'ENOENT' ? 'no such file' : code})`, 'check the scenario\'s `inventory` field');
+    throw e instanceof LbError && hint ? new LbError(e.message, e.code, `${e.hint ? `${e.hint}: ` : ''}${hint}`) : e;
   }
   const result = parseInventoryText(file, text);
-  if (!result.ok) throw inputError(result.problems.map((p) => `${file}: ${p}`).join('\n'));
+  if (!result.ok) throw problemsError(file, result.problems, hint);
   return result.value;
 }
 

@@ -18,10 +18,11 @@ import { positiveDuration } from '../scenario/schema.js';
  */
 export const DEFAULT_SSH_TIMEOUT_MS = 30_000;
 
-const nonEmpty = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
+const nonEmpty = (what: string, max = 4096) =>
+  z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` }).max(max, { error: `must be ${what} of at most ${max} characters` });
 
 export const sshSchema = z.strictObject({
-  user: nonEmpty('a user name'),
+  user: nonEmpty('a user name', 256),
   port: z
     .number({ error: 'must be a port number (1-65535)' })
     .int({ error: 'must be a port number (1-65535)' })
@@ -43,20 +44,20 @@ export const sshSchema = z.strictObject({
 
 export const cgroupSchema = z.strictObject({
   /** the cgroup's folder: v1 holds cpuacct.usage, v2 holds cpu.stat */
-  path: z.string({ error: 'must be an absolute path' }).regex(/^\//, { error: 'must be an absolute path on the host' }),
+  path: z.string({ error: 'must be an absolute path' }).regex(/^\//, { error: 'must be an absolute path on the host' }).max(4096),
   /** the CPU share the cgroup may use (its quota / period), the 100 % of cgroup mode */
   cpus: z.number({ error: 'must be a positive number of CPUs, e.g. 0.25' }).positive({ error: 'must be a positive number of CPUs, e.g. 0.25' }),
 });
 
 export const hostSchema = z.strictObject({
-  address: nonEmpty('a host name or IP address'),
+  address: nonEmpty('a host name or IP address', 255),
   ssh: sshSchema,
   cgroup: cgroupSchema.optional(),
 });
 
 export const inventorySchema = z.strictObject({
   hosts: z.record(
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, { error: 'host names must be letters, digits, ".", "_" or "-"' }),
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'host names must be letters, digits, ".", "_" or "-", at most 64' }),
     hostSchema,
     { error: 'must be a mapping of host names to hosts' },
   ),

@@ -4,13 +4,15 @@
  * — /run is emptied at boot, and a new boot makes new keys. known_hosts and authorized_keys are
  * rewritten from the keys every time; the same keys give the same files.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import { exec } from './exec.js';
 import { hostKeyPath } from './configs/sshd.js';
 import type { LabHost, LabPaths } from './topology.js';
 
 async function ensureKey(file: string, comment: string): Promise<void> {
   if (!existsSync(file)) await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
+  // private, whoever made it and however it was kept: OpenSSH (lab status) and sshd refuse a key others can read
+  chmodSync(file, 0o600);
 }
 
 /** "ssh-ed25519 AAAA…" of a public key file, without its comment */

@@ -3,13 +3,14 @@
  * `--config FILE` is merged on top of it, so a user's file names only what it changes.
  * Validation is strict and reports every problem at once, with the file and the field.
  */
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { inputError, envError } from '../errors.js';
-import { deepMerge, isPlainObject } from '../util/objects.js';
+import { checkSchema } from '../util/issues.js';
+import { deepMerge } from '../util/objects.js';
+import { loadYamlMapping, problemsError, type YamlKind } from '../util/yaml-file.js';
 
 const posInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
@@ -67,29 +68,29 @@ export function defaultSettingsFile(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lab.yaml');
 }
 
-function readYaml(file: string, missing: (m: string) => Error): unknown {
+/** What a lab settings file is, for the reader: lab.yaml's sections; empty changes nothing. */
+export const LAB_SETTINGS_FILE: YamlKind = {
+  what: 'lab settings file',
+  keys: Object.keys(schema.shape),
+  expected: 'a mapping of lab settings, such as  web: { cpus: 0.5 }',
+  emptyIsMapping: true,
+};
+
+function readYaml(file: string, missing: (m: string) => Error): Record<string, unknown> {
   if (!existsSync(file)) throw missing(`${file}: not found`);
-  try {
-    return parse(readFileSync(file, 'utf8')) ?? {};
-  } catch (e) {
-    throw inputError(`${file}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
-  }
+  return loadYamlMapping(file, LAB_SETTINGS_FILE);
 }
 
 export function loadSettings(userFile?: string): LabSettings {
   const defaultsFile = defaultSettingsFile();
   const defaults = readYaml(defaultsFile, (m) => envError(`${m} (the lab's defaults ship with lb-bench)`, 'reinstall lb-bench'));
   const user = userFile ? readYaml(path.resolve(userFile), (m) => inputError(`--config ${m}`)) : {};
-  if (!isPlainObject(user)) throw inputError(`${userFile}: must be a mapping of settings, such as  web: { cpus: 0.5 }`);
-  const result = schema.safeParse(deepMerge(defaults, user));
-  if (!result.success) {
-    const where = userFile ?? defaultsFile;
-    const lines = result.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top)'}: ${i.message}`);
-    throw inputError(lines.join('\n'));
-  }
-  const s = result.data;
+  const where = userFile ?? defaultsFile;
+  const result = checkSchema(schema, deepMerge(defaults, user), { unknownHint: 'check its spelling (lab.yaml lists every setting)' });
+  if (!result.ok) throw problemsError(where, result.problems);
+  const s = result.value;
   if (s.keepalived.priorityBackup >= s.keepalived.priorityMaster) {
-    throw inputError(`${userFile ?? defaultsFile}: keepalived.priorityBackup: must be below priorityMaster (${s.keepalived.priorityMaster})`);
+    throw inputError(`${where}: keepalived.priorityBackup: must be below priorityMaster (${s.keepalived.priorityMaster})`);
   }
   return s;
 }

@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import { latencySummary } from './percentiles.js';
 import { cpuMeter } from './generator-cpu.js';
 import type { Latency } from '../results/types.js';
+import { redactText } from '../util/redact.js';
 
 export interface LoadRunOptions {
   url: string;
@@ -144,7 +145,7 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
   let failed: ((e: Error) => void) | null = null;
   const failure = new Promise<never>((_r, reject) => (failed = reject));
   failure.catch(() => {});
-  instance.on('error', (e: Error) => failed?.(new Error(`the load engine refused the run: ${e.message}`)));
+  instance.on('error', (e: Error) => failed?.(new Error(`the load engine refused the run: ${redactText(e.message)}`)));
 
   let stopped = false;
   const finished = new Promise<void>((resolve) => instance.once('done', () => resolve()));

@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { envError } from '../errors.js';
 import type { Preflight } from '../results/types.js';
+import { redactUrl } from '../util/redact.js';
 
 export async function checkTarget(url: string, timeoutMs: number, where: string): Promise<Preflight> {
   const mod = url.startsWith('https:') ? https : http;
@@ -13,7 +14,7 @@ export async function checkTarget(url: string, timeoutMs: number, where: string)
   return new Promise<Preflight>((resolve, reject) => {
     const fail = (reason: string) =>
       reject(
-        envError(`${where}: target ${url} is unreachable (${reason})`, 'check that the server is up and that `target` has the right address and port'),
+        envError(`${where}: target ${redactUrl(url)} is unreachable (${reason})`, 'check that the server is up and that `target` has the right address and port'),
       );
     const req = mod.get(url, { agent: false, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
       // headers and body, as a sample's `bytes`: the connection is this request's alone (agent: false)

@@ -2,7 +2,14 @@
 import type { Aggregate } from '../stats/aggregate.js';
 import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable, type Table } from './tables.js';
 
-const esc = (s: string) => s.replace(/\|/g, '\\|');
+/**
+ * Text from a run (a title, a name) as Markdown shows it and nothing more: HTML escaped as
+ * index.html escapes it, line breaks as spaces, so that it cannot end a table row or a list item.
+ */
+export const mdText = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+/** A table cell: also its backslashes and pipes, which would split the cell. */
+const esc = (s: string) => mdText(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 
 export function markdownTable(t: Table): string {
   const line = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
@@ -21,7 +28,7 @@ export function toMarkdown(agg: Aggregate, extra: readonly ExtraSection[] = []):
   parts.push('Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions;', '"thesis" columns are the scenario\'s `reference` figures.', '');
   for (const t of metricTables(agg)) {
     parts.push(`## ${t.metric.label} (${t.metric.unit})`, '', `\`${t.metric.name}\``, '', markdownTable(t), '');
-    if (t.notes.length) parts.push(...t.notes.map((n) => `- ${n}`), '');
+    if (t.notes.length) parts.push(...t.notes.map((n) => `- ${mdText(n)}`), '');
   }
   for (const x of extra) parts.push(`## ${x.title}`, '', ...(x.intro ? [x.intro, ''] : []), markdownTable(x.table), '');
   const noise = noiseTable(agg);
@@ -30,6 +37,6 @@ export function toMarkdown(agg: Aggregate, extra: readonly ExtraSection[] = []):
   const warnings = agg.warnings.filter((w) => w.kind !== 'noisy');
   parts.push('## Warnings', '');
   if (!warnings.length) parts.push('None.', '');
-  else parts.push(...warnings.map((w) => `- ${w.message}${w.hint ? ` — ${w.hint}` : ''}`), '');
+  else parts.push(...warnings.map((w) => `- ${mdText(w.message)}${w.hint ? ` — ${mdText(w.hint)}` : ''}`), '');
   return parts.join('\n');
 }

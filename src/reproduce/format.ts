@@ -3,7 +3,7 @@
  * summary.md and index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
  */
 import { stringify } from 'csv-stringify/sync';
-import { markdownTable } from '../report/markdown.js';
+import { markdownTable, mdText } from '../report/markdown.js';
 import type { Table } from '../report/tables.js';
 import type { ConclusionRow } from './conclusions.js';
 
@@ -41,8 +41,8 @@ const runLines = (ctx: ConclusionContext) => ctx.runs.map((r) => `${r.scenario}:
 export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
   const parts = ['# Conclusions of the thesis, reproduced', '', ...preamble(ctx), '', markdownTable(conclusionsTable(rows)), ''];
   parts.push('How each row was measured:', '', ...methods(rows).map((m) => `- ${m}`), '');
-  if (ctx.notes.length) parts.push('Notes:', '', ...ctx.notes.map((n) => `- ${n}`), '');
-  parts.push('Runs:', '', ...runLines(ctx).map((l) => `- ${l}`), '');
+  if (ctx.notes.length) parts.push('Notes:', '', ...ctx.notes.map((n) => `- ${mdText(n)}`), '');
+  parts.push('Runs:', '', ...runLines(ctx).map((l) => `- ${mdText(l)}`), '');
   return parts.join('\n');
 }
 

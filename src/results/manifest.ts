@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { VERSION } from '../version.js';
 import type { ResolvedScenario } from '../scenario/load.js';
+import { redactScenario } from '../scenario/redact.js';
 import type { AnyScenario } from '../scenario/schema.js';
 import type { Manifest } from './types.js';
 
@@ -19,7 +20,8 @@ export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: numbe
       memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     },
     scenario_file: r.file,
-    scenario: r.scenario,
+    // as resolved, less its credentials (a URL's password, an Authorization header): the run uses them, the folder never holds them
+    scenario: redactScenario(r.scenario),
     scenario_hash: r.hash,
     profile: r.profile,
     overrides: r.overrides,

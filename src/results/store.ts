@@ -8,6 +8,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, resolve, basename } from 'node:path';
 import { envError, inputError, LbError } from '../errors.js';
 import { formatIssues } from '../scenario/load.js';
+import { childPath } from '../util/paths.js';
 import { RunLock, releaseHeldLocks } from './lock.js';
 import { failoverSampleSchema, issueText, manifestSchema, runSampleSchema } from './schema.js';
 import type { FailoverSample, Manifest, RunSample, StoredRun } from './types.js';
@@ -57,7 +58,8 @@ export class RunWriter {
       mkdirSync(outDir, { recursive: true });
       for (let i = 0; ; i++) {
         const id = `${stamp}-${manifest.scenario.name}${i ? `-${i + 1}` : ''}`;
-        const dir = join(outDir, id);
+        const dir = childPath(outDir, id);
+        if (!dir) throw inputError(`scenario.name: not a scenario name, got ${JSON.stringify(manifest.scenario.name)}`); // the schema's slug makes this unreachable
         try {
           mkdirSync(dir);
           // locked before its manifest exists: a resume can never find the folder unlocked while it runs

@@ -36,7 +36,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     if (scenario.backends.length) throw inputError(`${file}: backends: sampling CPU needs an inventory of hosts`, 'add `inventory: FILE` (or `inventory: lab`)');
     return none;
   }
-  const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()));
+  const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()), file);
   checkBackends(file, scenario.backends, inventory);
   for (const b of scenario.backends) await guardBenchAddress(inventory.hosts[b.host].address, `${inventory.file}: hosts.${b.host}.address`);
   if (!scenario.backends.length) return { ...none, inventory };

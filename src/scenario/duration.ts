@@ -2,6 +2,13 @@
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
 
+/**
+ * The longest duration a scenario may give (a timeout, interval, bound or pause). Node's timers
+ * overflow above 2^31 - 1 ms (24.8 days) and then fire at once; nothing lb-bench waits for
+ * needs more than an hour.
+ */
+export const MAX_DURATION_MS = 3_600_000;
+
 /** Milliseconds, or null when the text is not a duration. */
 export function parseDuration(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;

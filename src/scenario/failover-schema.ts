@@ -4,7 +4,7 @@
  * Strict, like the load schema: an unknown key is an error. Durations become milliseconds.
  */
 import { z } from 'zod';
-import { common, duration, positiveDuration, positiveInt } from './schema.js';
+import { common, duration, pathText, positiveDuration, positiveInt, text } from './schema.js';
 
 export const PROBE_TYPES = ['http', 'tcp', 'icmp'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];
@@ -20,11 +20,12 @@ export const probeSchema = z.strictObject({
   /** a probe not answered within it has failed; keep it below 1 s, TCP's first SYN retransmission */
   timeout: positiveDuration.default(500),
   /** what this probe aims at, when not the scenario's target: a URL (http), host:port (tcp) or host (icmp) */
-  target: z.string().min(1).optional(),
+  target: text(2048).min(1).optional(),
 });
 
 /** A fault step: a shell command run over SSH on `fault.host`, or `{ local: … }` run on this machine. */
-const step = z.union([z.string().min(1), z.strictObject({ local: z.string().min(1) })], {
+const command = text(8192).min(1);
+const step = z.union([command, z.strictObject({ local: command })], {
   error: 'must be a shell command (run over SSH on fault.host) or { local: COMMAND } (run on this machine)',
 });
 
@@ -84,7 +85,7 @@ export const failoverScenarioSchema = z.strictObject({
    * lab settings (lab.yaml form) that this scenario needs the running lab to have, e.g. a tuned
    * keepalived; a file relative to the scenario. The lab is not changed: a mismatch is exit 3.
    */
-  lab_config: z.string().min(1).optional(),
+  lab_config: pathText.min(1).optional(),
 });
 
 export type FailoverScenario = z.output<typeof failoverScenarioSchema>;

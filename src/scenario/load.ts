@@ -2,14 +2,16 @@
  * Reading scenario files: YAML → profile merge → command-line overrides → strict schema.
  * Every problem of a file is collected and reported at once, as `FILE: field.path: reason`.
  */
-import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
-import { inputError } from '../errors.js';
+import { formatIssues, safeKey } from '../util/issues.js';
 import { deepMerge, isPlainObject } from '../util/objects.js';
+import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
 import { failoverScenarioSchema } from './failover-schema.js';
+import { redactScenario } from './redact.js';
 import { loadScenarioSchema, type AnyScenario, type Scenario } from './schema.js';
+
+export { fieldPath, formatIssues } from '../util/issues.js';
 
 /** Either kind, told apart by `kind` (default `load`). */
 export const anyScenarioSchema = z.preprocess(
@@ -32,47 +34,16 @@ export interface ResolvedScenario<S extends AnyScenario = Scenario> {
   hash: string;
 }
 
-/** `load.levels[2]` from ['load', 'levels', 2]. */
-export function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) {
-    if (typeof key === 'number') out += `[${key}]`;
-    else out += out ? `.${String(key)}` : String(key);
-  }
-  return out || '(top level)';
-}
-
 export const isFailover = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Extract<AnyScenario, { kind: 'failover' }>> =>
   r.scenario.kind === 'failover';
 export const isLoad = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Scenario> => r.scenario.kind === 'load';
 
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-/** One line per zod issue, in the form `field.path: reason, got X`. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string[] {
-  const lines: string[] = [];
-  for (const issue of issues) {
-    const path = [...prefix, ...issue.path];
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) lines.push(`${fieldPath([...path, key])}: unknown field; check its spelling (see lb-bench schema)`);
-      continue;
-    }
-    if (issue.code === 'invalid_union' && issue.errors.length) {
-      // a union fails with one branch's reason: report the first, it is the intended form
-      lines.push(...formatIssues(issue.errors[0], path).slice(0, 1));
-      continue;
-    }
-    let reason = issue.message;
-    if (issue.code === 'invalid_type' && issue.input === undefined) reason = 'is required';
-    else if ('input' in issue && issue.input !== undefined) reason += `, got ${describe(issue.input)}`;
-    lines.push(`${fieldPath(path)}: ${reason}`);
-  }
-  return [...new Set(lines)];
-}
+/** What a scenario file is, for the reader: its top-level keys are those of either kind, and profiles. */
+export const SCENARIO_FILE: YamlKind = {
+  what: 'scenario file',
+  keys: [...new Set([...Object.keys(loadScenarioSchema.shape), ...Object.keys(failoverScenarioSchema.shape), 'profiles'])],
+  expected: 'a mapping of scenario fields such as `name`, `target` and `load`',
+};
 
 function stableHash(value: unknown): string {
   const canonical = JSON.stringify(value, (_k, v) =>
@@ -87,15 +58,9 @@ export function resolveScenarioText(
   text: string,
   overrides: Overrides = {},
 ): { ok: true; value: ResolvedScenario<AnyScenario> } | { ok: false; problems: string[] } {
-  const doc = parseDocument(text, { prettyErrors: false });
-  if (doc.errors.length) {
-    return {
-      ok: false,
-      problems: doc.errors.map((e) => `line ${(e.linePos?.[0].line ?? 0)}: not valid YAML: ${e.message.split('\n')[0]}`),
-    };
-  }
-  const raw = doc.toJS();
-  if (!isPlainObject(raw)) return { ok: false, problems: ['(top level): must be a mapping of scenario fields'] };
+  const parsed = parseYamlMapping(text, SCENARIO_FILE);
+  if (!parsed.ok) return parsed;
+  const raw = parsed.value;
 
   const problems: string[] = [];
   const { profiles, ...base } = raw;
@@ -107,7 +72,7 @@ export function resolveScenarioText(
   // every profile must give a valid scenario too, so a broken `thesis` profile is found before the night it is used
   for (const [name, over] of Object.entries(profileTable)) {
     if (!isPlainObject(over)) {
-      problems.push(`profiles.${name}: must be a mapping of overrides`);
+      problems.push(`profiles.${safeKey(name)}: must be a mapping of overrides`);
       continue;
     }
     const merged = anyScenarioSchema.safeParse(deepMerge(base, over), { reportInput: true });
@@ -116,7 +81,7 @@ export function resolveScenarioText(
   if (overrides.profile !== undefined && !(overrides.profile in profileTable)) {
     const known = Object.keys(profileTable);
     problems.push(
-      `profiles: no profile named "${overrides.profile}"` + (known.length ? ` (the file has: ${known.join(', ')})` : ' (the file has none)'),
+      `profiles: no profile named "${overrides.profile}"` + (known.length ? ` (the file has: ${known.map(safeKey).join(', ')})` : ' (the file has none)'),
     );
   }
   if (problems.length) return { ok: false, problems };
@@ -133,20 +98,14 @@ export function resolveScenarioText(
   const { profile, ...rest } = overrides;
   return {
     ok: true,
-    value: { file, scenario: final.data, profile: profile ?? null, overrides: rest, hash: stableHash(final.data) },
+    // the hash leaves out credentials (a password in the target), which never reach a run folder
+    value: { file, scenario: final.data, profile: profile ?? null, overrides: rest, hash: stableHash(redactScenario(final.data)) },
   };
 }
 
 /** Read and check a scenario file; throws one LbError (exit 2) listing every problem. */
 export async function loadScenario(file: string, overrides: Overrides = {}): Promise<ResolvedScenario<AnyScenario>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw inputError(`${file}: cannot read the scenario file (${code === 'ENOENT' ? 'no such file' : code})`, 'check the path');
-  }
-  const result = resolveScenarioText(file, text, overrides);
-  if (!result.ok) throw inputError(result.problems.map((p) => `${file}: ${p}`).join('\n'));
+  const result = resolveScenarioText(file, readYamlText(file, SCENARIO_FILE), overrides);
+  if (!result.ok) throw problemsError(file, result.problems);
   return result.value;
 }

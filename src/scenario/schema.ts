@@ -3,7 +3,7 @@
  * so a typo never silently falls back to a default. Durations are turned into milliseconds.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { MAX_DURATION_MS, parseDuration } from './duration.js';
 import type { FailoverScenario } from './failover-schema.js';
 
 const durationOf = (positive: boolean) =>
@@ -17,10 +17,14 @@ const durationOf = (positive: boolean) =>
       ctx.addIssue({ code: 'custom', message: 'must be longer than 0', input: v });
       return z.NEVER;
     }
+    if (ms > MAX_DURATION_MS) {
+      ctx.addIssue({ code: 'custom', message: 'must be at most 1h', input: v });
+      return z.NEVER;
+    }
     return ms;
   });
 
-/** a pause: 0 is allowed */
+/** a pause: 0 is allowed; every duration is at most MAX_DURATION_MS */
 export const duration = durationOf(false);
 /** a timeout, interval or bound: 0 would mean every request lost, or a probe loop that never yields */
 export const positiveDuration = durationOf(true);
@@ -30,11 +34,40 @@ export const positiveInt = z
   .int({ error: 'must be a positive integer' })
   .positive({ error: 'must be a positive integer' });
 
+/** The longest scenario name: it names the run folder, beside a timestamp, and must fit a file name. */
+export const MAX_NAME_LENGTH = 64;
+
+/** A scenario's name; also what a name read back from a run folder must be before it is used in a file name. */
+export const SLUG = /^[a-z0-9][a-z0-9._-]*$/;
+
 const slug = z
   .string({ error: 'must be a string' })
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, { error: 'must be a slug: lower-case letters, digits, ".", "_" or "-"' });
+  .regex(SLUG, { error: 'must be a slug: lower-case letters, digits, ".", "_" or "-"' })
+  .max(MAX_NAME_LENGTH, { error: `must be at most ${MAX_NAME_LENGTH} characters (it names the run folder)` });
 
-export const httpUrl = z.string({ error: 'must be a URL' }).refine(
+/** Free text that is stored in every run folder (titles, notes): bounded, so no file grows huge from it. */
+export const text = (max: number) => z.string({ error: 'must be a string' }).max(max, { error: `must be at most ${max} characters` });
+/** A label (balancer, algorithm) or a path. */
+const label = text(64);
+export const pathText = text(4096);
+
+/** RFC 9110 field names are tokens: letters, digits and !#$%&'*+-.^_`|~. */
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Field values: no control characters but tab (a CR or LF would end the header, and smuggle another). */
+const HEADER_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
+
+export const headersSchema = z
+  .record(
+    z.string().regex(HEADER_NAME, { error: 'header names must be HTTP tokens: letters, digits and !#$%&\'*+-.^_`|~' }).max(256),
+    z
+      .string({ error: 'must be a string' })
+      .regex(HEADER_VALUE, { error: 'must not hold control characters (CR, LF, NUL, …): they would end the header' })
+      .max(8192, { error: 'must be at most 8192 characters' }),
+    { error: 'must be a mapping of header names to values' },
+  )
+  .refine((h) => Object.keys(h).length <= 100, { error: 'at most 100 headers' });
+
+export const httpUrl = z.string({ error: 'must be a URL' }).max(2048, { error: 'must be at most 2048 characters' }).refine(
   (v) => {
     try {
       const u = new URL(v);
@@ -46,8 +79,25 @@ export const httpUrl = z.string({ error: 'must be a URL' }).refine(
   { error: 'must be an http:// or https:// URL' },
 );
 
+const MAX_LEVELS = 1000;
+
+/** A level twice would run twice as often and be counted as one: load.repetitions is for that. */
+function noDuplicateLevels(levels: number[], ctx: z.RefinementCtx<number[]>): void {
+  const first = new Map<number, number>();
+  let reported = 0;
+  levels.forEach((level, i) => {
+    const earlier = first.get(level);
+    if (earlier === undefined) first.set(level, i);
+    else if (reported++ < 10) ctx.addIssue({ code: 'custom', path: [i], input: level, message: `a level given twice (also [${earlier}]); give each level once, load.repetitions repeats it` });
+  });
+}
+
 export const loadSchema = z.strictObject({
-  levels: z.array(positiveInt, { error: 'must be a list of request counts' }).min(1, { error: 'needs at least one level' }),
+  levels: z
+    .array(positiveInt, { error: 'must be a list of request counts' })
+    .min(1, { error: 'needs at least one level' })
+    .max(MAX_LEVELS, { error: `must be at most ${MAX_LEVELS} levels` })
+    .superRefine(noDuplicateLevels),
   concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
   repetitions: positiveInt.default(30),
   timeout: positiveDuration.default(10_000),
@@ -55,7 +105,7 @@ export const loadSchema = z.strictObject({
   /** autocannon's worker threads cannot carry the per-request accounting (README, Performance): only 0 */
   workers: z.literal(0, { error: "must be 0: autocannon's worker threads cannot carry lb-bench's per-request accounting" }).default(0),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
-  headers: z.record(z.string(), z.string()).default({}),
+  headers: headersSchema.default({}),
 });
 
 export const backendSchema = z.strictObject({
@@ -82,15 +132,15 @@ export const referenceSchema = z.record(
 
 export const common = {
   name: slug,
-  title: z.string().optional(),
-  balancer: z.string().default('none'),
-  algorithm: z.string().optional(),
-  inventory: z.string().optional(),
+  title: text(200).optional(),
+  balancer: label.default('none'),
+  algorithm: label.optional(),
+  inventory: pathText.optional(),
   target: httpUrl,
   backends: z.array(backendSchema).default([]),
   thresholds: thresholdsSchema.optional(),
   reference: referenceSchema.optional(),
-  notes: z.string().optional(),
+  notes: text(4000).optional(),
 };
 
 export const loadScenarioSchema = z.strictObject({

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { envError, inputError, type LbError } from '../errors.js';
 import type { Inventory } from '../inventory/schema.js';
+import { looseKeyWarning } from './key-mode.js';
 import { RemoteShell, ShellTimeout } from './shell.js';
 import { addHostKey, checkHostKey, fingerprint, hostField, keyFromBlob, knownKeyTypes } from './known-hosts.js';
 
@@ -52,6 +53,8 @@ export class SshHost {
   #opening: Promise<Client> | null = null;
   #shell: RemoteShell | null = null;
   #setup: Promise<RemoteShell> | null = null;
+  /** the key file's mode is warned about once, not at every reconnection */
+  #keyModeChecked = false;
   readonly where: string;
 
   constructor(
@@ -127,6 +130,11 @@ export class SshHost {
       const agent = process.env.SSH_AUTH_SOCK;
       if (!agent) throw envError(`${this.where}: the inventory gives no ssh.identity and no SSH agent is running (SSH_AUTH_SOCK is not set)`, 'start ssh-agent and ssh-add the key, or set hosts.NAME.ssh.identity');
       return { agent };
+    }
+    if (!this.#keyModeChecked) {
+      this.#keyModeChecked = true;
+      const loose = looseKeyWarning(this.host.name, identity);
+      if (loose) this.options.log?.(loose);
     }
     let privateKey: Buffer;
     try {

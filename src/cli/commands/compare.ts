@@ -3,8 +3,8 @@
  * comparison, its table on stdout (or JSON), compare.png under --out, then the gate. The chosen
  * runs, files written and breaches go to stderr, so that stdout is only the table.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ExitCode, envError, inputError } from '../../errors.js';
 import { metricsFor } from '../../metrics/registry.js';
 import { chartFont, renderChart } from '../../report/charts.js';
@@ -16,6 +16,9 @@ import { compareRuns, selectMetrics, type Comparison, type TestName } from '../.
 import { format, toJson, type Format } from '../../compare/format.js';
 import { breachLine, breaches } from '../../compare/gate.js';
 import { baselinePairs, resolvePair } from '../../compare/resolve.js';
+import { SLUG } from '../../scenario/schema.js';
+import { describeValue } from '../../util/issues.js';
+import { childPath } from '../../util/paths.js';
 import type { Io } from '../io.js';
 
 interface Options {
@@ -40,9 +43,15 @@ function number(flag: string, value: string | undefined, ok: (n: number) => bool
 const runLine = (side: string, r: StoredRun) =>
   `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, ${r.manifest.scenario.kind === 'failover' ? 'failover' : `levels ${levelsOf(r).join(',')}`}, ${r.manifest.status})`;
 
+/** A folder as the disk knows it (links and `..` resolved), to tell whether two names are one folder. */
+const canonical = (dir: string) => realpath(dir).catch(() => resolve(dir));
+
 async function choosePairs(refs: string[], opts: Options, resultsDir: string, io: Io): Promise<[StoredRun, StoredRun][]> {
   if (opts.baseline) {
     if (refs.length) throw inputError('compare: give either A and B or --baseline DIR, not both');
+    if ((await canonical(opts.baseline)) === (await canonical(resultsDir))) {
+      throw inputError(`--baseline ${opts.baseline}: the same folder as --results ${resultsDir}; every run would be compared with itself`, 'name the folder of the earlier runs with --baseline, e.g. last night\'s results');
+    }
     const { pairs, unmatched, notRun } = await baselinePairs(resultsDir, opts.baseline);
     for (const name of unmatched) io.err(`warning: ${name}: no run in the baseline ${opts.baseline}; not compared`);
     for (const name of notRun) io.err(`warning: ${name}: in the baseline but no run under ${resultsDir}/; not compared`);
@@ -56,6 +65,18 @@ async function choosePairs(refs: string[], opts: Options, resultsDir: string, io
   return [[a, b]];
 }
 
+/**
+ * Where a comparison's chart goes. With several, the file is named after the scenario, a name
+ * read from a run folder: it is used only when it is a scenario name (a slug) that stays a file
+ * inside outDir, else exit 2 (checked for all before anything is written).
+ */
+function chartFile(outDir: string, c: Comparison, several: boolean): string {
+  if (!several) return join(outDir, 'compare.png');
+  const path = SLUG.test(c.b.scenario) ? childPath(outDir, `compare-${c.b.scenario}.png`) : null;
+  if (!path) throw inputError(`${join(c.b.dir, 'manifest.json')}: scenario.name: not a scenario name, got ${describeValue(c.b.scenario)}; a name read from a run folder is never used as a path`, 'this manifest was not written by lb-bench run: restore it, or leave this run folder out');
+  return path;
+}
+
 async function writeCharts(comparisons: Comparison[], outDir: string, wanted: string | undefined, io: Io): Promise<void> {
   if (chartFont() === null) io.err('warning: the chart has no text: this machine has no fonts (apt-get install fonts-dejavu-core)');
   let path = outDir;
@@ -64,7 +85,7 @@ async function writeCharts(comparisons: Comparison[], outDir: string, wanted: st
     for (const c of comparisons) {
       const metric = chartMetric(c, wanted);
       if (!metric) continue;
-      path = join(outDir, comparisons.length > 1 ? `compare-${c.b.scenario}.png` : 'compare.png');
+      path = chartFile(outDir, c, comparisons.length > 1);
       await writeFile(path, renderChart(compareChartSpec(c, metric)));
       io.err(`wrote ${path} (${metric})`);
     }
@@ -96,6 +117,7 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
 
   // a gate that compared nothing must not pass (e.g. every scenario's levels changed since the baseline)
   if (!comparisons.length) throw inputError('nothing to compare: no scenario has a level measured on both sides', 'run with the same levels as the baseline');
+  if (opts.out) for (const c of comparisons) chartFile(opts.out, c, comparisons.length > 1);
   const found = pct === null ? [] : breaches(comparisons, pct);
   io.out(opts.json ? toJson(comparisons, found, pct) : format(comparisons, opts.format ?? 'text'));
   if (opts.out) await writeCharts(comparisons, opts.out, opts.metric?.[0], io);
