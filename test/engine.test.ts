@@ -10,7 +10,11 @@ after(async () => {
   for (const s of servers) await s.close();
 });
 
-async function measure(behaviour: Behaviour, level: number, connections = level, timeoutMs = 2000) {
+/**
+ * Timeouts fit a busy machine: a request that is only slow (a 2-core runner with other work, 1000
+ * connections opened at once) must not turn into a timeout; only the stalled ones may.
+ */
+async function measure(behaviour: Behaviour, level: number, connections = level, timeoutMs = 15_000) {
   const server = await startServer(behaviour);
   servers.push(server);
   const run = startLoad({ url: server.url, requests: level, connections, timeoutMs });
@@ -36,13 +40,13 @@ for (const level of [200, 1000]) {
 }
 
 test('a server that stalls past the timeout: those requests are timeouts', async () => {
-  const { sample, server } = await measure('stall-every-10th', 300, 300, 700);
+  const { sample, server } = await measure('stall-every-10th', 300, 300, 3000);
   assert.equal(server.received, 300);
   assert.equal(sample.timeouts, 30);
   assert.equal(sample.completed, 270);
   assert.equal(sample.errors, 0);
   // the run lasts until the last timeout fired, not less
-  assert.ok(sample.duration_s >= 0.7, `duration ${sample.duration_s} covers the timeout`);
+  assert.ok(sample.duration_s >= 3, `duration ${sample.duration_s} covers the timeout`);
 });
 
 test('a server that resets connections: those requests are errors', async () => {
