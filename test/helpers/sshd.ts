@@ -82,7 +82,7 @@ function sshdChildren(root: number): number[] {
   return out;
 }
 
-export async function startSshd(options: { userKeyPassphrase?: string } = {}): Promise<TestSshd> {
+export async function startSshd(options: { userKeyPassphrase?: string; /** more sshd_config lines */ config?: string[] } = {}): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'lb-bench-sshd-'));
   keygen(join(dir, 'host_ed25519'));
   keygen(join(dir, 'id_ed25519'), options.userKeyPassphrase ?? '');
@@ -104,6 +104,7 @@ export async function startSshd(options: { userKeyPassphrase?: string } = {}): P
       'UsePAM no',
       'MaxStartups 50',
       'LogLevel VERBOSE',
+      ...(options.config ?? []),
     ].join('\n') + '\n',
   );
   const hostKey = readFileSync(join(dir, 'host_ed25519.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
@@ -165,9 +166,10 @@ export async function startSshd(options: { userKeyPassphrase?: string } = {}): P
 }
 
 /** An inventory YAML for one test sshd, as the lab will write one. */
-export function inventoryYaml(s: TestSshd, name: string, extra: { knownHosts?: string; cgroup?: { path: string; cpus: number }; passphraseEnv?: string } = {}): string {
+export function inventoryYaml(s: TestSshd, name: string, extra: { knownHosts?: string; cgroup?: { path: string; cpus: number }; passphraseEnv?: string; timeout?: string } = {}): string {
   const ssh = [`user: ${s.user}`, `port: ${s.port}`, `identity: ${s.identity}`, `knownHosts: ${extra.knownHosts ?? s.knownHosts}`];
   if (extra.passphraseEnv) ssh.push(`passphraseEnv: ${extra.passphraseEnv}`);
+  if (extra.timeout) ssh.push(`timeout: ${extra.timeout}`);
   const lines = ['hosts:', `  ${name}:`, `    address: ${s.address}`, `    ssh: { ${ssh.join(', ')} }`];
   if (extra.cgroup) lines.push(`    cgroup: { path: ${extra.cgroup.path}, cpus: ${extra.cgroup.cpus} }`);
   return lines.join('\n') + '\n';
