@@ -8,7 +8,9 @@ export const GENERATOR_BOUND_PCT = 90;
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 export function toSample(level: number, repetition: number, o: LoadOutcome, cpu?: Record<string, CpuFigure>, warnings: string[] = []): RunSample {
-  const d = o.duration_s;
+  // rates from the duration as stored, so that rps = completed / duration_s holds in the file too
+  // (a 10 ms burst would otherwise differ by more than rps's own rounding)
+  const d = round(o.duration_s, 6);
   const sample: RunSample = {
     level,
     repetition,
@@ -21,7 +23,7 @@ export function toSample(level: number, repetition: number, o: LoadOutcome, cpu?
     timeouts: o.timeouts,
     non2xx: o.non2xx,
     bytes: o.bytes,
-    duration_s: round(d, 6),
+    duration_s: d,
     rps: d > 0 ? round(o.completed / d) : 0,
     throughput_mbps: d > 0 ? round(o.bytes / d / 1e6, 6) : 0,
     latency_ms: o.latency_ms,
