@@ -10,6 +10,7 @@ import type { LatencyHistogram } from './histogram.js';
 import type { Latency, WorkerFigures } from '../results/types.js';
 import { DEFAULT_ENGINE, type EngineName } from './engines/registry.js';
 import { startLocal } from './local.js';
+import { startWorkers } from './workers/pool.js';
 
 /** What one engine is asked to do. */
 export interface LoadShare {
@@ -88,5 +89,5 @@ export interface LoadRun {
 
 export function startLoad(opts: LoadRunOptions): LoadRun {
   const o = { ...opts, engine: opts.engine ?? DEFAULT_ENGINE };
-  return startLocal(o);
+  return o.workers ? startWorkers(o, o.workers) : startLocal(o);
 }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { envError } from '../errors.js';
 
 /** sockets, files and pipes that Node, SSH connections and the results store hold besides the load */
-const FD_MARGIN = 256;
+export const FD_MARGIN = 256;
 
 export function openFileLimit(): { soft: number; hard: number } | null {
   try {

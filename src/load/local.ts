@@ -18,12 +18,12 @@ export interface ShareFigures {
   blocks: LoopBlocks;
 }
 
-/** Plan → connect → send, with the measurements around the send window. */
-export async function driveEngine(engine: LoadEngine, beforeSend: () => Promise<void> = async () => {}): Promise<ShareFigures> {
+/** Plan → connect → send, with the measurements around the send window; `beforeSend` may hold it (a start barrier). */
+export async function driveEngine(engine: LoadEngine, beforeSend: (connect_ms: number | null) => Promise<void> = async () => {}): Promise<ShareFigures> {
   const c0 = performance.now();
   await engine.connect();
   const connect_ms = engine.connectsFirst ? performance.now() - c0 : null;
-  await beforeSend();
+  await beforeSend(connect_ms);
   const cpu = cpuMeter();
   const loop = watchLoop();
   try {

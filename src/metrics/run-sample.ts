@@ -1,11 +1,39 @@
 /** The metrics of one run (DESIGN.md, "Metrics"), from what the load engine counted. */
 import type { LoadOutcome } from '../load/engine.js';
-import type { CpuFigure, RunSample } from '../results/types.js';
+import type { CpuFigure, RunSample, WorkerFigures } from '../results/types.js';
 
 /** A generator above this share of a core is the bottleneck, not the target. */
 export const GENERATOR_BOUND_PCT = 90;
+/**
+ * An answer that arrives while the generator's loop is blocked is read when the block ends, so
+ * its latency grows by up to the block. A block of a tenth of the median latency can move the
+ * latencies it meets by as much as the 10 % that the report calls noise between repetitions.
+ */
+export const GENERATOR_BLOCK_SHARE = 0.1;
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+type BoundFigures = Pick<RunSample, 'generator_cpu' | 'generator_block_max_ms' | 'latency_ms' | 'workers'>;
+
+/** Why the generator, not the target, may have set a run's figures; null when it did not. */
+export function generatorBoundReason(s: BoundFigures): string | null {
+  // CPU per process: each worker is its own event loop, on its own core if there is one
+  const cpu = s.workers?.length ? Math.max(...s.workers.map((w) => w.generator_cpu)) : s.generator_cpu;
+  if (cpu >= GENERATOR_BOUND_PCT) return `${round(cpu, 1)} % CPU`;
+  const block = s.generator_block_max_ms ?? 0;
+  const p50 = s.latency_ms.p50;
+  if (p50 !== null && block > 0 && block >= GENERATOR_BLOCK_SHARE * p50) return `its event loop blocked ${round(block, 1)} ms, median latency ${p50} ms`;
+  return null;
+}
+
+const workerFigures = (w: WorkerFigures): WorkerFigures => ({
+  ...w,
+  duration_s: round(w.duration_s, 6),
+  connect_ms: w.connect_ms === null ? null : round(w.connect_ms, 1),
+  generator_cpu: round(w.generator_cpu, 1),
+  generator_block_max_ms: round(w.generator_block_max_ms, 1),
+  generator_block_total_ms: round(w.generator_block_total_ms, 1),
+});
 
 export function toSample(level: number, repetition: number, o: LoadOutcome, cpu?: Record<string, CpuFigure>, warnings: string[] = []): RunSample {
   // rates from the duration as stored, so that rps = completed / duration_s holds in the file too
@@ -28,8 +56,13 @@ export function toSample(level: number, repetition: number, o: LoadOutcome, cpu?
     throughput_mbps: d > 0 ? round(o.bytes / d / 1e6, 6) : 0,
     latency_ms: o.latency_ms,
     generator_cpu: round(o.generator_cpu, 1),
-    generator_bound: o.generator_cpu >= GENERATOR_BOUND_PCT,
+    generator_bound: false,
+    generator_block_max_ms: round(o.generator_block_max_ms, 1),
+    generator_block_total_ms: round(o.generator_block_total_ms, 1),
+    connect_ms: o.connect_ms === null ? null : round(o.connect_ms, 1),
   };
+  if (o.workers) sample.workers = o.workers.map(workerFigures);
+  sample.generator_bound = generatorBoundReason(sample) !== null;
   if (Object.keys(o.errorCodes).length) sample.error_codes = o.errorCodes;
   if (cpu) sample.cpu = cpu;
   const all = [...o.anomalies.map((a) => `accounting: ${a}`), ...warnings];

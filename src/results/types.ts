@@ -125,6 +125,8 @@ export interface Manifest {
   scenario_hash: string;
   profile: string | null;
   overrides: { repetitions?: number; levels?: number[] };
+  /** load scenarios: the engine and the worker processes of each level (`load.workers: auto` resolved) */
+  generator?: { engine: string; workers: number | 'auto'; workers_by_level: Record<string, number> };
   /** per inventory host: program → version line, read over SSH */
   servers?: Record<string, Record<string, string>>;
   started_at: string;

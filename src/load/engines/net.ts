@@ -149,6 +149,7 @@ class NetEngine implements LoadEngine {
   }
 
   send(): Promise<EngineCounts> {
+    if (this.stopped) return Promise.resolve(this.acct.finish(true));
     const finished = new Promise<void>((r) => (this.settle = r));
     this.sending = true;
     this.checkDone();
