@@ -41,8 +41,6 @@ const SLICE_MS = 1;
 
 interface Target extends Endpoint {
   request: Buffer;
-  /** HEAD: the response has no body whatever its headers say */
-  skipBody: boolean;
 }
 
 /** The bytes autocannon sends, so that either engine asks the same of the server. */
@@ -69,7 +67,6 @@ async function resolveTarget(share: LoadShare): Promise<Target> {
     secure,
     servername: secure && !net.isIP(name) ? name : undefined,
     request: buildRequest(u, port, method, share.headers ?? {}),
-    skipBody: method === 'HEAD',
   };
 }
 
@@ -80,6 +77,42 @@ export function useSockets(on: boolean): void {
   forceSockets = on;
 }
 const linksFor = (t: Target): OpenLink => (t.secure || forceSockets ? socketLinks : (handleLinks() ?? socketLinks));
+
+/**
+ * Parsers are kept between runs (as node:http keeps its own), each serving one connection at a
+ * time: llhttp calls back with the parser as `this`, which knows its connection.
+ */
+interface ConnParser extends Parser {
+  conn: Conn | null;
+}
+const idleParsers: ConnParser[] = [];
+const IDLE_PARSERS_KEPT = 65_536;
+
+function onHeadersComplete(this: ConnParser, _maj: number, _min: number, _h: string[], _m: unknown, _u: unknown, status: number, _s: string, _up: boolean, keepAlive: boolean): number {
+  const c = this.conn!;
+  c.status = status;
+  c.keepAlive = keepAlive;
+  return c.skipBody ? 1 : 0;
+}
+function onMessageComplete(this: ConnParser): void {
+  this.conn?.onResponse(this.conn);
+}
+
+function takeParser(c: Conn): ConnParser {
+  let p = idleParsers.pop();
+  if (!p) {
+    p = new HTTPParser() as ConnParser;
+    p[HTTPParser.kOnHeadersComplete] = onHeadersComplete;
+    p[HTTPParser.kOnMessageComplete] = onMessageComplete;
+  }
+  p.conn = c;
+  return p;
+}
+
+function returnParser(p: ConnParser): void {
+  p.conn = null;
+  if (idleParsers.length < IDLE_PARSERS_KEPT) idleParsers.push(p);
+}
 
 /** One connection and the requests it still has to carry. */
 class Conn {
@@ -95,8 +128,14 @@ class Conn {
   left: number;
   status = 0;
   keepAlive = true;
-  parser: Parser | null = null;
-  constructor(requests: number) {
+  parser: ConnParser | null = null;
+  constructor(
+    requests: number,
+    /** HEAD: the response has no body whatever its headers say */
+    readonly skipBody: boolean,
+    /** the engine's handler of a whole response */
+    readonly onResponse: (c: Conn) => void,
+  ) {
     this.left = requests;
   }
 }
@@ -126,7 +165,9 @@ class NetEngine implements LoadEngine {
     // the level split over the connections, the remainder spread
     const n = Math.max(1, Math.min(share.connections, share.requests));
     const base = Math.floor(share.requests / n);
-    this.conns = Array.from({ length: share.requests ? n : 0 }, (_, i) => new Conn(base + (i < share.requests % n ? 1 : 0)));
+    const skipBody = (share.method ?? 'GET') === 'HEAD';
+    const onResponse = (c: Conn) => this.onResponse(c);
+    this.conns = Array.from({ length: share.requests ? n : 0 }, (_, i) => new Conn(base + (i < share.requests % n ? 1 : 0), skipBody, onResponse));
     this.closed = new Promise<void>((r) => (this.release = r));
   }
 
@@ -187,7 +228,7 @@ class NetEngine implements LoadEngine {
     c.open = false;
     c.keepAlive = true;
     c.connectingSince = performance.now();
-    c.parser ??= this.newParser(c);
+    c.parser ??= takeParser(c);
     c.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
     this.links++;
     const link: Link = this.openLink(this.target!, {
@@ -207,16 +248,6 @@ class NetEngine implements LoadEngine {
     c.link = link;
   }
 
-  private newParser(c: Conn): Parser {
-    const p = new HTTPParser();
-    p[HTTPParser.kOnHeadersComplete] = (_maj: number, _min: number, _h: string[], _m: unknown, _u: unknown, status: number, _s: string, _up: boolean, keepAlive: boolean) => {
-      c.status = status;
-      c.keepAlive = keepAlive;
-      return this.target!.skipBody ? 1 : 0;
-    };
-    p[HTTPParser.kOnMessageComplete] = () => this.onResponse(c);
-    return p;
-  }
 
   private write(c: Conn): void {
     const now = performance.now();
@@ -244,7 +275,9 @@ class NetEngine implements LoadEngine {
     c.left--;
     if (latency > this.share.timeoutMs) this.acct.timedOut(c.sentAt + this.share.timeoutMs);
     else this.acct.response(c.status, latency, now);
-    // the parser is still inside execute(): go on once it has returned
+    // closing the link or writing on it may happen inside the parser's execute(); opening a new
+    // one re-initialises the parser, so that waits until execute() has returned
+    if (c.left <= 0 || (c.open && c.keepAlive)) return this.next(c);
     const link = c.link;
     queueMicrotask(() => c.link === link && this.next(c));
   }
@@ -315,7 +348,13 @@ class NetEngine implements LoadEngine {
   }
 
   private checkClosed(): void {
-    if (this.links === 0 && (this.stopped || this.acct.outcomes >= this.share.requests)) this.release();
+    if (this.links === 0 && (this.stopped || this.acct.outcomes >= this.share.requests)) {
+      for (const c of this.conns) {
+        if (c.parser) returnParser(c.parser);
+        c.parser = null;
+      }
+      this.release();
+    }
   }
 
   /** Timeouts: a request without its whole answer, or a connect not done, within the timeout. */

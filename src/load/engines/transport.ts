@@ -95,6 +95,7 @@ function loadBindings(): Bindings | null {
 }
 
 let bindings: Bindings | null | undefined;
+let spareWrite: InstanceType<Bindings['WriteWrap']> | null = null;
 
 /** libuv handles where Node allows them; null where it does not (then: sockets) */
 export function handleLinks(): OpenLink | null {
@@ -118,6 +119,10 @@ export function handleLinks(): OpenLink | null {
       close('close');
       on.failed(code);
     };
+    const written = function (this: object, status: number) {
+      pending.delete(this);
+      if (status < 0) fail(errName(status));
+    };
     handle.useUserBuffer(READ_BUFFER);
     handle.onread = () => {
       const n = b.state[b.kReadBytesOrError]!;
@@ -139,16 +144,16 @@ export function handleLinks(): OpenLink | null {
     return {
       write(data) {
         if (closed) return;
-        const w = new b.WriteWrap();
+        // a write the kernel took at once leaves its request object unused: the next write reuses it
+        const w = spareWrite ?? new b.WriteWrap();
+        spareWrite = null;
         w.handle = handle;
         w.async = false;
-        w.oncomplete = (status: number) => {
-          pending.delete(w);
-          if (status < 0) fail(errName(status));
-        };
+        w.oncomplete = written;
         const e = handle.writeBuffer(w, data);
         if (e) setImmediate(() => fail(errName(e)));
         else if (b.state[b.kLastWriteWasAsync]) pending.add(w);
+        else spareWrite = w;
       },
       reset: () => close('reset'),
     };
