@@ -7,6 +7,7 @@
  */
 import autocannon from 'autocannon';
 import type { EventEmitter } from 'node:events';
+import { TLSSocket } from 'node:tls';
 import { Accounting, type AccountingHooks, type EngineCounts } from '../accounting.js';
 import type { EngineFactory, LoadEngine, LoadShare } from '../engine.js';
 
@@ -32,7 +33,8 @@ function closeWithReset(client: AcClient): void {
     conn.removeAllListeners('error');
     conn.removeAllListeners('end');
     conn.on('error', () => {});
-    if (conn.readyState === 'open' && typeof conn.resetAndDestroy === 'function') conn.resetAndDestroy();
+    // a TLS socket cannot be reset (node:net refuses its handle): it closes as usual
+    if (conn.readyState === 'open' && !(conn instanceof TLSSocket) && typeof conn.resetAndDestroy === 'function') conn.resetAndDestroy();
     else conn.destroy();
     this.pipelinedRequests.clear();
   };

@@ -163,9 +163,12 @@ export function handleLinks(): OpenLink | null {
 /** node:net and node:tls Sockets */
 export const socketLinks: OpenLink = (to, on) => {
   let done = false;
-  const sock: net.Socket = to.secure
-    ? tls.connect({ host: to.host, port: to.port, servername: to.servername, rejectUnauthorized: false })
+  // TLS runs over a TCP socket of our own, so that it can be closed with a reset too
+  const tcp = to.secure ? net.connect({ host: to.host, port: to.port }) : null;
+  const sock: net.Socket = tcp
+    ? tls.connect({ socket: tcp, servername: to.servername, rejectUnauthorized: false })
     : net.connect({ host: to.host, port: to.port, onread: { buffer: READ_BUFFER, callback: (n: number): boolean => (on.data(READ_BUFFER, n), true) } });
+  tcp?.on('error', () => {}); // reported by the TLS socket on top
   if (to.secure) sock.on('data', (chunk: Buffer) => on.data(chunk, chunk.length));
   const fail = (code: string) => {
     if (done) return;
@@ -185,8 +188,9 @@ export const socketLinks: OpenLink = (to, on) => {
     reset() {
       if (done) return;
       done = true;
-      if (sock.readyState === 'open' && typeof sock.resetAndDestroy === 'function') sock.resetAndDestroy();
-      else sock.destroy();
+      const raw = tcp ?? sock;
+      if (raw.readyState === 'open' && typeof raw.resetAndDestroy === 'function') raw.resetAndDestroy();
+      sock.destroy();
     },
   };
 };
