@@ -3,9 +3,9 @@
  * Nginx (1 worker), by each engine of the registry and by ApacheBench (`ab -n N -c N`, a C client,
  * no keep-alive), alternated engine, engine, ab, … for N = 1000 and 5000.
  *
- * Like for like: ab's time runs from its first connect to its last answer, so an engine's req/s is
- * taken over its connect phase and its send window together (completed / (connect_ms + duration));
- * its own figure (the send window alone) is shown beside. Latency: the engine's median (request
+ * Like for like: ab's time runs from its first connect to its last answer, and so does a run's
+ * duration (its connect phase included); the send window alone is shown beside. Latency: the
+ * engine's median (request
  * written to answer read) against ab's median "Processing" time (connection established to answer
  * read; ab writes the request as soon as the connection is up). Figures are medians over the runs,
  * with ranges; the ratios are medians of per-round ratios, each engine against the ab run of its round.
@@ -26,7 +26,7 @@ export const range = (xs: number[], digits = 0) => (xs.length > 1 ? ` (${round(M
 
 interface EngineRun {
   outcome: LoadOutcome;
-  /** completed / (connect phase + send window): ab's definition */
+  /** completed / duration, connect phase included: ab's definition */
   rpsWithConnect: number;
   /** this process's CPU (user + system) per request, µs */
   cpuUs: number;
@@ -44,10 +44,9 @@ async function runEngine(url: string, engine: EngineName, n: number): Promise<En
   const waited = wait();
   const c = process.cpuUsage(c0);
   await run.closed;
-  const windowS = o.duration_s + (o.connect_ms ?? 0) / 1000;
   return {
     outcome: o,
-    rpsWithConnect: windowS > 0 ? o.completed / windowS : 0,
+    rpsWithConnect: o.duration_s > 0 ? o.completed / o.duration_s : 0,
     cpuUs: (c.user + c.system) / n,
     waitedPct: waited === null ? null : (waited / wallMs) * 100,
   };
@@ -69,7 +68,7 @@ function levelFigures(n: number, rounds: Round[], engines: EngineName[]): { figu
   for (const e of engines) {
     const runs = rounds.map((r) => r.engines.get(e)!);
     const rps = runs.map((r) => r.rpsWithConnect);
-    const own = runs.map((r) => r.outcome.completed / r.outcome.duration_s);
+    const own = runs.map((r) => r.outcome.completed / (r.outcome.duration_s - (r.outcome.connect_ms ?? 0) / 1000));
     const p50 = runs.map((r) => r.outcome.latency_ms.p50 ?? NaN);
     const rpsRatio = median(rounds.map((r) => r.engines.get(e)!.rpsWithConnect / r.ab.rps));
     const latRatio = median(rounds.map((r) => (r.engines.get(e)!.outcome.latency_ms.p50 ?? NaN) / Math.max(1, r.ab.processingMedianMs)));

@@ -4,8 +4,8 @@
  * `connections` < requests, so each connection carries many requests, as wrk's do). Runs are
  * alternated engine, engine, wrk, …; the figure is the median of the per-round ratios.
  * Every side uses one thread: the engine's event loop, and `wrk -t1`; Nginx has one worker, so on
- * a 2-core machine each side has a core. An engine's req/s is over its send window (its connect
- * phase, 100 connections, is not part of what wrk reports either).
+ * a 2-core machine each side has a core. An engine's req/s is over its run, whose connect phase
+ * (100 connections, a few ms of a 5 s run) is part of wrk's run too.
  */
 import { startLoad } from '../src/load/engine.js';
 import { ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';

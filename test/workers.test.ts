@@ -64,6 +64,8 @@ for (const engine of ENGINE_NAMES) {
         );
       }
       assert.equal(o.generator_cpu, w.reduce((a, x) => a + x.generator_cpu, 0), 'generator CPU is the workers’ total');
+      assert.ok(o.duration_s * 1000 >= Math.max(...w.map((x) => x.connect_ms ?? 0)), 'the window holds the slowest connect phase');
+      for (const x of w) assert.ok(x.duration_s <= o.duration_s + 1e-9, `worker ${x.worker}'s window lies within the run's`);
 
       // merged histograms against every latency of every worker: the same as one histogram of
       // them all, and the exact nearest-rank values to the histogram's resolution (to the

@@ -1,49 +1,67 @@
 /**
  * One run's load in this process: the chosen engine connects, then sends, while the generator's
- * own CPU and event-loop blocks are measured over the send window.
+ * own CPU and event-loop blocks are measured.
  */
 import { performance } from 'node:perf_hooks';
 import type { EngineCounts } from './accounting.js';
 import type { LoadEngine, LoadOutcome, LoadRun, LoadRunOptions } from './engine.js';
 import { ENGINES, type EngineName } from './engines/registry.js';
-import { cpuMeter } from './generator-cpu.js';
+import { cpuPercent, cpuSpan } from './generator-cpu.js';
 import { histogramSummary } from './histogram.js';
 import { watchLoop, type LoopBlocks } from './loop-monitor.js';
 
 /** What the engine measured, around what the generator measured of itself. */
 export interface ShareFigures {
   counts: EngineCounts;
+  /** when the connect phase began (performance.now()); null for an engine without one */
+  connectStart: number | null;
   connect_ms: number | null;
+  /** over the connect phase and the send window */
   generator_cpu: number;
+  /** over the send window: a block then can delay the reading of answers */
   blocks: LoopBlocks;
 }
 
-/** Plan → connect → send, with the measurements around the send window; `beforeSend` may hold it (a start barrier). */
+/** Plan → connect → send, with the measurements around them; `beforeSend` may hold the send (a start barrier). */
 export async function driveEngine(engine: LoadEngine, beforeSend: (connect_ms: number | null) => Promise<void> = async () => {}): Promise<ShareFigures> {
   const c0 = performance.now();
+  const connectCpu = cpuSpan();
   await engine.connect();
+  const connecting = connectCpu();
   const connect_ms = engine.connectsFirst ? performance.now() - c0 : null;
   await beforeSend(connect_ms);
-  const cpu = cpuMeter();
+  const sendCpu = cpuSpan();
   const loop = watchLoop();
   try {
     const counts = await engine.send();
-    return { counts, connect_ms, generator_cpu: cpu(), blocks: loop.stop() };
+    const spans = engine.connectsFirst ? [connecting, sendCpu()] : [sendCpu()];
+    return { counts, connectStart: engine.connectsFirst ? c0 : null, connect_ms, generator_cpu: cpuPercent(...spans), blocks: loop.stop() };
   } catch (e) {
     loop.stop();
     throw e;
   }
 }
 
-const duration = (c: EngineCounts) => (c.windowStart === null || c.windowEnd === null ? 0 : (c.windowEnd - c.windowStart) / 1000);
+/**
+ * The run's window: from the start of the connect phase (for an engine that has one: ab's time
+ * likewise includes its connects) or the first request written, to the last outcome.
+ */
+function window(f: ShareFigures): { start: number | null; seconds: number } {
+  const c = f.counts;
+  const start = f.connectStart ?? c.windowStart;
+  if (start === null) return { start, seconds: 0 };
+  const end = c.windowEnd ?? (f.connect_ms === null ? start : start + f.connect_ms);
+  return { start, seconds: Math.max(0, end - start) / 1000 };
+}
 
 /** performance.now() time → wall-clock Date, at this moment's offset between the clocks */
 export const wallClock = (t: number | null) => new Date(t === null ? Date.now() : Date.now() - (performance.now() - t));
 
 export function outcomeOf(engine: EngineName, f: ShareFigures): LoadOutcome {
   const c = f.counts;
-  const d = duration(c);
-  const started_at = wallClock(c.windowStart);
+  const w = window(f);
+  const d = w.seconds;
+  const started_at = wallClock(w.start);
   return {
     engine,
     requested: c.requested,

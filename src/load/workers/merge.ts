@@ -1,7 +1,8 @@
 /**
  * The exact merge of the workers' results: counts and bytes are sums, latencies one HDR histogram
- * of every completed request, the window from the earliest first request to the latest outcome
- * (each worker's times counted from its own `go`, which lb-bench sent to all at once).
+ * of every completed request, the window from the start of the slowest connect phase (or, for an
+ * engine without one, the earliest first request) to the latest outcome (each worker's times
+ * counted from its own `go`, which lb-bench sent to all at once).
  */
 import type { LoadOutcome, LoadShare } from '../engine.js';
 import type { EngineName } from '../engines/registry.js';
@@ -29,9 +30,10 @@ export function mergeResults(engine: EngineName, shares: LoadShare[], results: W
   });
   const starts = results.map((r) => r.start_ms).filter((t): t is number => t !== null);
   const ends = results.map((r) => r.end_ms).filter((t): t is number => t !== null);
-  const start = starts.length ? Math.min(...starts) : 0;
-  const end = ends.length ? Math.max(start, ...ends) : start;
   const connects = results.map((r) => r.connect_ms).filter((t): t is number => t !== null);
+  // with a connect phase the run starts with it: the slowest worker's, which `go` waited for
+  const start = connects.length ? -Math.max(...connects) : starts.length ? Math.min(...starts) : 0;
+  const end = ends.length ? Math.max(start, ...ends) : connects.length ? 0 : start;
   const started_at = new Date(goWall + start);
   const maxes = results.map((r) => r.max_ms).filter((t): t is number => t !== null);
   const workers: WorkerFigures[] = results.map((r, i) => ({
@@ -42,7 +44,8 @@ export function mergeResults(engine: EngineName, shares: LoadShare[], results: W
     timeouts: r.timeouts,
     non2xx: r.non2xx,
     bytes: r.bytes,
-    duration_s: r.start_ms === null || r.end_ms === null ? 0 : Math.max(0, r.end_ms - r.start_ms) / 1000,
+    // its own window: its connect phase, then from `go` to its last outcome
+    duration_s: r.connect_ms !== null ? (r.connect_ms + (r.end_ms ?? 0)) / 1000 : r.start_ms === null || r.end_ms === null ? 0 : Math.max(0, r.end_ms - r.start_ms) / 1000,
     connect_ms: r.connect_ms,
     latency_ms: { ...histogramSummary(histograms[i]!), max: r.max_ms },
     generator_cpu: r.generator_cpu,
