@@ -4,7 +4,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { startLoad, type LoadOutcome } from '../src/load/engine.js';
 import { ENGINE_NAMES } from '../src/load/engines/registry.js';
 import { autoWorkers, spread, splitShare, workersFor, CONNECTIONS_PER_WORKER } from '../src/load/workers/split.js';
@@ -13,7 +15,8 @@ import { histogramSummary, newHistogram, recordMs } from '../src/load/histogram.
 import { LbError } from '../src/errors.js';
 import { runCli } from './helpers/cli.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { startServer, type Behaviour, type TestServer } from './helpers/http-server.js';
+import { closedPort, startServer, type Behaviour, type TestServer } from './helpers/http-server.js';
+import { ephemeralPorts, openFileLimit } from '../src/load/limits.js';
 
 const servers: TestServer[] = [];
 const ws = workspace();
@@ -89,13 +92,17 @@ for (const engine of ENGINE_NAMES) {
   }
 }
 
-/** this process's children that are load workers */
-function workerPids(): number[] {
+/** a process's children that are load workers */
+function workerPids(parent: number | 'self' = 'self'): number[] {
   const pids: number[] = [];
-  for (const task of readdirSync('/proc/self/task')) {
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${parent}/task`);
+  } catch {}
+  for (const task of tasks) {
     let children = '';
     try {
-      children = readFileSync(`/proc/self/task/${task}/children`, 'utf8');
+      children = readFileSync(`/proc/${parent}/task/${task}/children`, 'utf8');
     } catch {
       continue;
     }
@@ -176,4 +183,49 @@ test('lb-bench run with workers: auto: the choice in the manifest, each workerâ€
   assert.equal(sample.workers[0].requested, 30);
   assert.equal(sample.completed, 30);
   assert.equal(typeof sample.connect_ms, 'number');
+});
+
+test('the open-file limit applies per worker: a level one process cannot hold runs over two', async (t) => {
+  const fd = openFileLimit();
+  const level = fd ? fd.hard - 100 : NaN; // over what one process may open, with lb-bench's margin
+  if (!Number.isFinite(level) || level < 1000 || level > (ephemeralPorts() ?? Infinity)) return t.skip(`open-file limit ${fd?.hard} does not allow this test here`);
+  const target = `http://127.0.0.1:${await closedPort()}/`;
+  const one = ws.write('fd-one.yaml', loadScenarioYaml(target, { levels: [level], repetitions: 1, name: 'fd-one' }));
+  let r = await runCli(['run', one, '--out', ws.results]);
+  assert.equal(r.code, 3, r.err.join('\n'));
+  assert.match(r.err[0]!, new RegExp(`${level} simultaneous connections need about ${level + 256} open files, but this process may open at most ${fd!.hard}`));
+  // two workers hold half each: the check passes, and the next one (the target is down) speaks
+  const two = ws.write('fd-two.yaml', loadScenarioYaml(target, { levels: [level], repetitions: 1, name: 'fd-two', more: '  workers: 2' }));
+  r = await runCli(['run', two, '--out', ws.results]);
+  assert.equal(r.code, 3, r.err.join('\n'));
+  assert.match(r.err[0]!, /is unreachable \(ECONNREFUSED\)/);
+});
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+test('Ctrl-C during a run over workers: exit 130, and no worker outlives lb-bench', async () => {
+  const s = await server('ok', { delayMs: 3000 });
+  const file = ws.write('sigint-workers.yaml', loadScenarioYaml(s.url, { levels: [20], repetitions: 2, name: 'sigint-workers', timeout: '10s', more: '  workers: 2' }));
+  const bin = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
+  const child = spawn(process.execPath, [bin, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // the first run is in flight: the server holds its requests
+  while (s.received < 1 + 20) await new Promise((r) => setTimeout(r, 20));
+  const pids = workerPids(child.pid!);
+  assert.equal(pids.length, 2, `two workers under lb-bench: ${pids.join(', ')}`);
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted: 0 of 2 runs are kept/);
+  const deadline = Date.now() + 10_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(pids.filter(alive), [], 'every worker has ended');
 });
