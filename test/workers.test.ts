@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startLoad, type LoadOutcome } from '../src/load/engine.js';
 import { ENGINE_NAMES } from '../src/load/engines/registry.js';
 import { autoWorkers, spread, splitShare, workersFor, CONNECTIONS_PER_WORKER } from '../src/load/workers/split.js';
+import { endIdleWorkers } from '../src/load/workers/pool.js';
 import { toSample } from '../src/metrics/run-sample.js';
 import { histogramSummary, newHistogram, recordMs } from '../src/load/histogram.js';
 import { LbError } from '../src/errors.js';
@@ -116,6 +117,7 @@ function workerPids(parent: number | 'self' = 'self'): number[] {
 }
 
 test('a worker killed during the run fails the run, named: which worker, its signal; the others are stopped', async () => {
+  await endIdleWorkers(); // the earlier tests' workers, waiting for a next run
   const s = await server('ok', { delayMs: 5000 });
   const run = startLoad({ url: s.url, requests: 40, connections: 40, timeoutMs: 10_000, engine: 'net', workers: 2 });
   const failed = run.done.then(
@@ -135,7 +137,25 @@ test('a worker killed during the run fails the run, named: which worker, its sig
   assert.deepEqual(workerPids(), [], 'no worker is left behind');
 });
 
+test('workers stay up between runs (their engine stays compiled), and end when told or idle', async () => {
+  await endIdleWorkers();
+  const s = await server('ok');
+  const once = async () => {
+    const run = startLoad({ url: s.url, requests: 100, connections: 100, timeoutMs: 5000, engine: 'net', workers: 2 });
+    assert.equal((await run.done).completed, 100);
+    await run.closed;
+  };
+  await once();
+  const first = workerPids().sort();
+  assert.equal(first.length, 2, 'two workers wait for the next run');
+  await once();
+  assert.deepEqual(workerPids().sort(), first, 'the next run used the same two');
+  await endIdleWorkers();
+  assert.deepEqual(workerPids(), []);
+});
+
 test('a worker that crashes: its exit code and its error line are in the error', async () => {
+  await endIdleWorkers();
   // autocannon refuses this method by throwing inside the worker, which ends it with code 1
   const run = startLoad({ url: 'http://127.0.0.1:1/', method: 'FOO', requests: 4, connections: 4, timeoutMs: 1000, engine: 'autocannon', workers: 2 });
   await assert.rejects(run.done, (e: unknown) => {

@@ -1,11 +1,12 @@
 /**
- * A minimal engine on node:net and Node's own HTTP parser (llhttp, the one http.request uses),
- * built for the burst: it opens every connection first (a connect phase spread over ticks, so the
- * event loop keeps running), then writes the first request of every connection in slices of about
- * a millisecond, reading answers between slices. A request's latency runs from its own write to
- * its response's last byte. Connections carry their share one request after another (keep-alive,
- * no pipelining), reconnecting where the server closed; a finished connection is closed with a
- * reset, as autocannon's adapter does, so that no TIME_WAIT port is left behind.
+ * A minimal engine on Node's TCP handles (transport.ts) and Node's own HTTP parser (llhttp, the
+ * one http.request uses), built for the burst: it opens every connection first (a connect phase
+ * spread over ticks, so the event loop keeps running), then writes the first request of every
+ * connection in one pass, as fast as the thread can, and reads the answers. A request's latency
+ * runs from its own write to its response's last byte. Connections carry their share one request
+ * after another (keep-alive, no pipelining), reconnecting where the server closed; a finished
+ * connection is closed with a reset, as autocannon's adapter does, so that no TIME_WAIT port is
+ * left behind.
  *
  * Every request ends as exactly one outcome: a response (2xx/3xx completed, else non2xx), a
  * timeout (no whole response within the timeout, even if one arrives later), or an error (the
@@ -36,7 +37,7 @@ interface ParserClass {
 }
 const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserClass };
 
-/** yield the event loop after this much work, so that answers are read while we connect or send */
+/** the connect phase yields the event loop after this much work (nothing is timed then, but the loop stays free) */
 const SLICE_MS = 1;
 
 interface Target extends Endpoint {
@@ -196,9 +197,11 @@ class NetEngine implements LoadEngine {
     this.checkDone();
     if (!this.stopped && this.target) {
       this.startSweeper();
-      void this.sliced(this.conns, (c) => {
-        if (c.left > 0 && !c.awaiting) this.next(c);
-      });
+      // the burst: every connection's first request in one pass, as fast as this thread writes,
+      // before any answer is read (as a C client's loop does). Reading between slices of writes
+      // would pace the requests at the rate answers come back, and the server would never see
+      // them at once (measured: median latency a fifth of ab's at 5000, not its equal).
+      for (const c of this.conns) if (c.left > 0 && !c.awaiting) this.next(c);
     }
     return finished.then(() => this.acct.finish(this.stopped));
   }
@@ -212,7 +215,7 @@ class NetEngine implements LoadEngine {
     this.checkClosed();
   }
 
-  /** Run `fn` over `items`, yielding the loop every SLICE_MS so that answers are read meanwhile. */
+  /** Run `fn` over `items`, yielding the loop every SLICE_MS. */
   private async sliced<T>(items: T[], fn: (item: T) => void): Promise<void> {
     let i = 0;
     while (i < items.length && !this.stopped) {

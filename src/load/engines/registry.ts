@@ -11,6 +11,6 @@ export const ENGINES = {
 
 export type EngineName = keyof typeof ENGINES;
 export const ENGINE_NAMES = Object.keys(ENGINES) as [EngineName, ...EngineName[]];
-export const DEFAULT_ENGINE: EngineName = 'autocannon';
+export const DEFAULT_ENGINE: EngineName = 'net';
 
 export const isEngineName = (v: unknown): v is EngineName => typeof v === 'string' && Object.hasOwn(ENGINES, v);

@@ -4,6 +4,10 @@
  * is at once across workers; their results merge exactly (merge.ts). A worker that dies or refuses
  * before its result fails the run, named, with its exit code or signal and the end of its stderr:
  * its requests are never silently dropped.
+ *
+ * Between runs a scenario's workers stay up, idle: a new process per run would send every run
+ * with an engine that V8 has not compiled yet, measured at half the req/s of a warm one. Idle
+ * workers do not keep lb-bench alive, and end after IDLE_MS without a run (or with lb-bench).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -20,6 +24,8 @@ const WORKER_PROGRAM = fileURLToPath(new URL('./worker.js', import.meta.url));
 /** after stop or the end of a run, how long a worker may take to release its connections */
 const EXIT_GRACE_MS = 5000;
 const STDERR_KEPT = 4000;
+/** an idle worker ends after this long without a run */
+const IDLE_MS = 30_000;
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -31,15 +37,21 @@ class Worker {
   exit: Exit | null = null;
   private stderr = '';
 
-  constructor(
-    readonly index: number,
-    readonly count: number,
-  ) {
+  index = 0;
+  count = 0;
+  /** its first message, once, after it started */
+  readonly hello: Promise<Extract<FromWorker, { type: 'hello' }>>;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** it said `closed` since its last share */
+  private released = false;
+
+  constructor() {
     this.child = spawn(process.execPath, [WORKER_PROGRAM], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdin!.on('error', () => {}); // a dead worker's stdin: its exit says why
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-STDERR_KEPT)));
     createInterface({ input: this.child.stdout! }).on('line', (line) => {
       const m = decode<FromWorker>(line);
+      if (m?.type === 'closed') this.released = true; // it may come in the same read as the result
       if (m) this.events.emit('message', m);
     });
     this.exited = new Promise((resolve) => {
@@ -55,6 +67,33 @@ class Worker {
         this.events.emit('exit');
       });
     });
+    this.hello = this.expect('hello', 'it started');
+    this.hello.catch(() => {});
+  }
+
+  /** In a run (it keeps lb-bench alive), or idle between runs (it does not, and ends after IDLE_MS). */
+  use(index: number, count: number): void {
+    this.index = index;
+    this.count = count;
+    this.released = false;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    this.setRef(true);
+  }
+
+  idle(): void {
+    this.setRef(false);
+    this.idleTimer = setTimeout(() => this.end(), IDLE_MS);
+    this.idleTimer.unref();
+  }
+
+  private setRef(on: boolean): void {
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref?(): void; unref?(): void }[]) {
+      if (on) stream?.ref?.();
+      else stream?.unref?.();
+    }
+    if (on) this.child.ref();
+    else this.child.unref();
   }
 
   get name(): string {
@@ -113,6 +152,38 @@ class Worker {
     await this.exited;
     clearTimeout(timer);
   }
+
+  /** After its result: idle once its connections are released, or ended if it does not say so in time. */
+  async release(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), EXIT_GRACE_MS)));
+    const closed = this.released ? Promise.resolve('closed' as const) : this.expect('closed', 'it released its connections').then(() => 'closed' as const, () => 'dead' as const);
+    const said = await Promise.race([closed, late]);
+    clearTimeout(timer);
+    if (said === 'closed') {
+      this.idle();
+      idleWorkers.push(this);
+    } else await this.finish();
+  }
+}
+
+/** Workers between runs, the most recently used last. */
+const idleWorkers: Worker[] = [];
+
+/** End the idle workers now (they also end by themselves, and with lb-bench). */
+export async function endIdleWorkers(): Promise<void> {
+  await Promise.all(idleWorkers.splice(0).map((w) => w.finish()));
+}
+
+function takeWorkers(count: number): Worker[] {
+  const got: Worker[] = [];
+  while (got.length < count && idleWorkers.length) {
+    const w = idleWorkers.pop()!;
+    if (!w.exit) got.push(w);
+  }
+  while (got.length < count) got.push(new Worker());
+  got.forEach((w, i) => w.use(i + 1, count));
+  return got;
 }
 
 /** What a dead process's stderr says: its error line if it threw, else its last lines (no stack frames). */
@@ -127,7 +198,7 @@ export function stderrGist(stderr: string): string {
 export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: number): LoadRun {
   const base: LoadShare = { url: o.url, requests: o.requests, connections: o.connections, timeoutMs: o.timeoutMs, method: o.method, headers: o.headers };
   const shares = splitShare(base, count);
-  const workers = shares.map((_, i) => new Worker(i + 1, shares.length));
+  const workers = takeWorkers(shares.length);
   let stopped = false;
   let abandon!: (o: LoadOutcome) => void;
   const abandoned = new Promise<LoadOutcome>((r) => (abandon = r));
@@ -136,7 +207,7 @@ export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: 
     if (stopped) throw new Error('abandoned');
   };
   const run = async (): Promise<LoadOutcome> => {
-    const hellos = await Promise.all(workers.map((w) => w.expect('hello', 'it started')));
+    const hellos = await Promise.all(workers.map((w) => w.hello));
     goOn();
     hellos.forEach((h, i) => {
       if (h.protocol !== PROTOCOL) throw envError(`${workers[i]!.name} speaks protocol ${h.protocol}, this lb-bench ${PROTOCOL}`, 'run the same lb-bench version everywhere');
@@ -156,9 +227,15 @@ export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: 
 
   const measured = run();
   const done = Promise.race([measured, abandoned]);
-  // whatever happened, every worker ends: after its result it releases its connections and exits
+  // after a result each worker releases its connections and waits for the next run; after a
+  // failure or a stop every worker ends
   const closed = measured.then(
-    () => Promise.all(workers.map((w) => w.finish())).then(() => {}),
+    async () => {
+      if (stopped) {
+        for (const w of workers) w.send({ type: 'stop' });
+        await Promise.all(workers.map((w) => w.finish()));
+      } else await Promise.all(workers.map((w) => w.release()));
+    },
     async () => {
       for (const w of workers) w.send({ type: 'stop' });
       await Promise.all(workers.map((w) => w.finish()));
