@@ -1,7 +1,8 @@
 /**
  * The burst, the thesis's workload: N requests over N connections, all at once, against a local
- * Nginx (1 worker), by each engine of the registry and by ApacheBench (`ab -n N -c N`, a C client,
- * no keep-alive), alternated engine, engine, ab, … for N = 1000 and 5000.
+ * Nginx (1 worker), by each engine of the registry (and the default over two worker processes)
+ * and by ApacheBench (`ab -n N -c N`, a C client, no keep-alive), alternated engine, engine, ab, …
+ * for N = 1000 and 5000.
  *
  * Like for like: ab's time runs from its first connect to its last answer, and so does a run's
  * duration (its connect phase included); the send window alone is shown beside. Latency: the
@@ -11,7 +12,8 @@
  * with ranges; the ratios are medians of per-round ratios, each engine against the ab run of its round.
  */
 import { startLoad, type LoadOutcome } from '../src/load/engine.js';
-import { ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';
+import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';
+import { endIdleWorkers } from '../src/load/workers/pool.js';
 import { runAb, type AbRun } from './lib/ab.js';
 import { startNginx } from './lib/nginx.js';
 import { findProgram } from './lib/programs.js';
@@ -34,11 +36,18 @@ interface EngineRun {
   waitedPct: number | null;
 }
 
-async function runEngine(url: string, engine: EngineName, n: number): Promise<EngineRun> {
+/** an engine in lb-bench's own process, or over worker processes */
+interface Variant {
+  label: string;
+  engine: EngineName;
+  workers: number;
+}
+
+async function runEngine(url: string, v: Variant, n: number): Promise<EngineRun> {
   const c0 = process.cpuUsage();
   const wait = runQueueMeter();
   const t0 = performance.now();
-  const run = startLoad({ url, requests: n, connections: n, timeoutMs: 10_000, engine });
+  const run = startLoad({ url, requests: n, connections: n, timeoutMs: 10_000, engine: v.engine, workers: v.workers });
   const o = await run.done;
   const wallMs = performance.now() - t0;
   const waited = wait();
@@ -54,10 +63,10 @@ async function runEngine(url: string, engine: EngineName, n: number): Promise<En
 
 interface Round {
   ab: AbRun;
-  engines: Map<EngineName, EngineRun>;
+  engines: Map<string, EngineRun>;
 }
 
-function levelFigures(n: number, rounds: Round[], engines: EngineName[]): { figures: Figure[]; notes: string[] } {
+function levelFigures(n: number, rounds: Round[], variants: Variant[]): { figures: Figure[]; notes: string[] } {
   const abRps = rounds.map((r) => r.ab.rps);
   const abProc = rounds.map((r) => r.ab.processingMedianMs);
   const figures: Figure[] = [
@@ -65,7 +74,7 @@ function levelFigures(n: number, rounds: Round[], engines: EngineName[]): { figu
     { figure: `${n}: ab median latency, Processing (median, range)`, value: `${median(abProc)}${range(abProc)}`, unit: 'ms' },
   ];
   const notes: string[] = [];
-  for (const e of engines) {
+  for (const { label: e, workers } of variants) {
     const runs = rounds.map((r) => r.engines.get(e)!);
     const rps = runs.map((r) => r.rpsWithConnect);
     const own = runs.map((r) => r.outcome.completed / (r.outcome.duration_s - (r.outcome.connect_ms ?? 0) / 1000));
@@ -85,8 +94,10 @@ function levelFigures(n: number, rounds: Round[], engines: EngineName[]): { figu
     const waited = runs.map((r) => r.waitedPct).filter((w): w is number => w !== null);
     notes.push(
       `${n}, ${e}: send-window req/s ${Math.round(median(own))}${range(own)}; connect phase ${round(median(connect), 1)} ms${range(connect, 1)}; ` +
-        `longest loop block ${round(median(block), 1)} ms${range(block, 1)}; CPU ${round(median(runs.map((r) => r.cpuUs)), 1)} µs a request` +
-        (waited.length ? `; its thread waited for a CPU ${round(median(waited), 0)} % of the run` : ''),
+        `longest loop block ${round(median(block), 1)} ms${range(block, 1)}` +
+        // with workers, this process only waits: their CPU is theirs
+        (workers ? '' : `; CPU ${round(median(runs.map((r) => r.cpuUs)), 1)} µs a request`) +
+        (waited.length && !workers ? `; its thread waited for a CPU ${round(median(waited), 0)} % of the run` : ''),
     );
   }
   const abCpu = rounds.map((r) => r.ab.cpuMs).filter((c): c is number => c !== null);
@@ -100,30 +111,33 @@ export async function burst(a: BenchArgs): Promise<BenchResult> {
   if (missing.length) return { bench: 'burst', title, tiny: a.tiny, figures: [], notes: [], skipped: `${missing.join(' and ')} not installed (scripts/setup.sh installs them)` };
   const levels = a.tiny ? [200] : [1000, 5000];
   const rounds = a.tiny ? 1 : 7;
-  const engines = [...ENGINE_NAMES];
+  // every engine in lb-bench's process, and the default over two worker processes (CPU per
+  // request then counts lb-bench's own process only, not the workers')
+  const variants: Variant[] = [...ENGINE_NAMES.map((engine) => ({ label: engine, engine, workers: 0 })), { label: `${DEFAULT_ENGINE} ×2 workers`, engine: DEFAULT_ENGINE, workers: 2 }];
   const nginx = await startNginx({ workers: 1, workerConnections: 12_000 });
   const figures: Figure[] = [];
   const notes: string[] = [];
   try {
     for (const n of levels) {
       // warm-up: code paths, Nginx's memory, the page in the cache
-      for (const e of engines) await runEngine(nginx.url, e, n);
+      for (const v of variants) await runEngine(nginx.url, v, n);
       await runAb(nginx.url, { requests: n, concurrency: n });
       const measured: Round[] = [];
       for (let i = 0; i < rounds; i++) {
-        const engineRuns = new Map<EngineName, EngineRun>();
+        const engineRuns = new Map<string, EngineRun>();
         // alternate the order too, so that neither side always follows the other
-        const order = i % 2 ? [...engines].reverse() : engines;
-        for (const e of order) engineRuns.set(e, await runEngine(nginx.url, e, n));
+        const order = i % 2 ? [...variants].reverse() : variants;
+        for (const v of order) engineRuns.set(v.label, await runEngine(nginx.url, v, n));
         measured.push({ ab: await runAb(nginx.url, { requests: n, concurrency: n }), engines: engineRuns });
       }
-      const l = levelFigures(n, measured, engines);
+      const l = levelFigures(n, measured, variants);
       figures.push(...l.figures);
       notes.push(...l.notes);
     }
     notes.push(`${rounds} rounds per level, alternated; target: ${nginx.version}, 1 worker, 1.5 KB static page on ${nginx.url}`);
     return { bench: 'burst', title, tiny: a.tiny, figures, notes };
   } finally {
+    await endIdleWorkers();
     await nginx.stop();
   }
 }

@@ -29,7 +29,7 @@ async function take(m: Extract<ToWorker, { type: 'share' }>): Promise<void> {
   if (job) return refuse(new Error('a share is already running'));
   if (!isEngineName(m.engine)) return refuse(new Error(`no engine "${m.engine}" here`));
   try {
-    ensureOpenFiles(m.share.connections, `worker (pid ${process.pid})`);
+    ensureOpenFiles(m.share.connections, 'its share');
   } catch (e) {
     return refuse(e);
   }
