@@ -47,7 +47,9 @@ export const httpUrl = z.string({ error: 'must be a URL' }).refine(
   { error: 'must be an http:// or https:// URL' },
 );
 
-const WORKERS = 'must be 0 (the engine runs inside lb-bench), a number of worker processes, or "auto"';
+/** each worker is a Node process (about 60 MB before its sockets): more than this is a typo */
+const MAX_WORKERS = 256;
+const WORKERS = `must be 0 (the engine runs inside lb-bench), a number of worker processes up to ${MAX_WORKERS}, or "auto"`;
 
 export const loadSchema = z.strictObject({
   levels: z.array(positiveInt, { error: 'must be a list of request counts' }).min(1, { error: 'needs at least one level' }),
@@ -59,7 +61,7 @@ export const loadSchema = z.strictObject({
   engine: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).optional(),
   /** 0: the engine runs inside lb-bench; N: N worker processes share each run; auto: chosen per level */
   workers: z
-    .union([z.literal('auto', { error: WORKERS }), z.number({ error: WORKERS }).int({ error: WORKERS }).min(0, { error: WORKERS })], { error: WORKERS })
+    .union([z.literal('auto', { error: WORKERS }), z.number({ error: WORKERS }).int({ error: WORKERS }).min(0, { error: WORKERS }).max(MAX_WORKERS, { error: WORKERS })], { error: WORKERS })
     .default(0),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
   headers: z.record(z.string(), z.string()).default({}),
