@@ -1,87 +1,98 @@
 /**
- * Generator headroom: lb-bench's load engine against wrk, on the same local Nginx, with the same
- * 100 connections, both keeping their connections alive (the engine sends `requests` over
+ * Generator headroom: each engine of the registry against wrk, on the same local Nginx, with the
+ * same 100 connections, all keeping their connections alive (an engine sends `requests` over
  * `connections` < requests, so each connection carries many requests, as wrk's do). Runs are
- * alternated engine, wrk, engine, wrk…; the figure is the median of the per-pair ratios.
- * Both sides use one thread: the engine's event loop, and `wrk -t1`; Nginx has one worker, so on a
- * 2-core machine each side has a core.
+ * alternated engine, engine, wrk, …; the figure is the median of the per-round ratios.
+ * Every side uses one thread: the engine's event loop, and `wrk -t1`; Nginx has one worker, so on
+ * a 2-core machine each side has a core. An engine's req/s is over its run, whose connect phase
+ * (100 connections, a few ms of a 5 s run) is part of wrk's run too.
  */
 import { startLoad } from '../src/load/engine.js';
+import { ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';
 import { startNginx } from './lib/nginx.js';
 import { runWrk } from './lib/wrk.js';
 import { findProgram } from './lib/programs.js';
-import { round, runAsScript, runQueueMeter, type BenchArgs, type BenchResult } from './lib/result.js';
+import { median, range } from './burst.js';
+import { round, runAsScript, runQueueMeter, type BenchArgs, type BenchResult, type Figure } from './lib/result.js';
 
 const CONNECTIONS = 100;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+interface Measured {
+  rps: number[];
+  ratios: number[];
+  cpu: number[];
+  us: number[];
+  waited: number[];
+  lost: number;
+}
+
+async function runEngine(url: string, engine: EngineName, requests: number) {
+  const c0 = process.cpuUsage();
+  const wait = runQueueMeter();
+  const run = startLoad({ url, requests, connections: CONNECTIONS, timeoutMs: 10_000, engine });
+  const e = await run.done;
+  await run.closed;
+  const c = process.cpuUsage(c0);
+  const w = wait();
+  return { e, us: (c.user + c.system) / e.completed, waitedPct: w === null ? null : (w / (e.duration_s * 1000)) * 100 };
+}
 
 export async function headroom(a: BenchArgs): Promise<BenchResult> {
-  const title = 'Generator headroom: engine vs wrk';
+  const title = 'Generator headroom: each engine vs wrk';
   const missing = ['nginx', 'wrk'].filter((p) => !findProgram(p));
   if (missing.length) return { bench: 'headroom', title, tiny: a.tiny, figures: [], notes: [], skipped: `${missing.join(' and ')} not installed (scripts/setup.sh installs them)` };
-  const pairs = a.tiny ? 1 : 5;
+  const rounds = a.tiny ? 1 : 5;
   const seconds = a.tiny ? 1 : 5;
+  const engines = [...ENGINE_NAMES];
   const nginx = await startNginx({ workers: 1 });
   try {
-    // warm-up, and the engine's request count that fills about `seconds`
-    const warmRun = startLoad({ url: nginx.url, requests: a.tiny ? 2000 : 20_000, connections: CONNECTIONS, timeoutMs: 10_000 });
-    const warm = await warmRun.done;
-    await warmRun.closed;
+    // warm-up, and each engine's request count that fills about `seconds`
+    const requests = new Map<EngineName, number>();
+    for (const e of engines) {
+      const warm = (await runEngine(nginx.url, e, a.tiny ? 2000 : 20_000)).e;
+      requests.set(e, Math.max(1000, Math.round((warm.completed / warm.duration_s) * seconds)));
+    }
     await runWrk(nginx.url, { threads: 1, connections: CONNECTIONS, seconds: 1 });
-    const requests = Math.max(1000, Math.round((warm.completed / warm.duration_s) * seconds));
 
-    const engineRps: number[] = [];
+    const m = new Map<EngineName, Measured>(engines.map((e) => [e, { rps: [], ratios: [], cpu: [], us: [], waited: [], lost: 0 }]));
     const wrkRps: number[] = [];
-    const ratios: number[] = [];
-    const cpu: number[] = [];
-    const engineUs: number[] = [];
     const wrkUs: number[] = [];
-    const waited: number[] = [];
-    let lost = 0;
-    for (let i = 0; i < pairs; i++) {
-      const c0 = process.cpuUsage();
-      const wait = runQueueMeter();
-      const run = startLoad({ url: nginx.url, requests, connections: CONNECTIONS, timeoutMs: 10_000 });
-      const e = await run.done;
-      await run.closed;
-      const c = process.cpuUsage(c0);
-      const w0 = wait();
-      if (w0 !== null) waited.push((w0 / (e.duration_s * 1000)) * 100);
-      engineUs.push((c.user + c.system) / e.completed);
-      lost += e.requested - e.completed;
+    for (let i = 0; i < rounds; i++) {
+      const got = new Map<EngineName, number>();
+      for (const e of i % 2 ? [...engines].reverse() : engines) {
+        const r = await runEngine(nginx.url, e, requests.get(e)!);
+        const x = m.get(e)!;
+        got.set(e, r.e.completed / r.e.duration_s);
+        x.rps.push(r.e.completed / r.e.duration_s);
+        x.cpu.push(r.e.generator_cpu);
+        x.us.push(r.us);
+        if (r.waitedPct !== null) x.waited.push(r.waitedPct);
+        x.lost += r.e.requested - r.e.completed;
+      }
       const w = await runWrk(nginx.url, { threads: 1, connections: CONNECTIONS, seconds });
       if (w.cpuMs !== null) wrkUs.push((w.cpuMs * 1000) / w.requests);
-      const rps = e.completed / e.duration_s;
-      engineRps.push(rps);
       wrkRps.push(w.rps);
-      ratios.push(rps / w.rps);
-      cpu.push(e.generator_cpu);
+      for (const e of engines) m.get(e)!.ratios.push(got.get(e)! / w.rps);
     }
-    const ratio = median(ratios);
-    return {
-      bench: 'headroom',
-      title,
-      tiny: a.tiny,
-      figures: [
-        { figure: 'engine req/s (median)', value: Math.round(median(engineRps)) },
-        { figure: 'wrk -t1 req/s (median)', value: Math.round(median(wrkRps)) },
-        { figure: 'engine / wrk (median of pairs)', value: round(ratio, 3), target: '≥ 0.9', met: ratio >= 0.9 },
-        { figure: "engine's event-loop CPU (median)", value: round(median(cpu), 1), unit: '% of a core' },
-        { figure: "engine's event loop waiting for a CPU (median)", value: waited.length ? round(median(waited), 1) : 'n/a', unit: '% of the window' },
-        { figure: 'CPU per request: engine (all threads) / wrk', value: `${round(median(engineUs), 1)} / ${wrkUs.length ? round(median(wrkUs), 1) : 'n/a'}`, unit: 'µs' },
-        { figure: 'engine requests lost', value: lost, target: '0', met: lost === 0 },
-      ],
-      notes: [
-        `${pairs} pairs, alternated engine then wrk; ${CONNECTIONS} keep-alive connections each; engine: ${requests} requests a run, wrk -t1 -d ${seconds}s`,
-        `target: ${nginx.version}, 1 worker, 1.5 KB static page on ${nginx.url}`,
-        `ratios: ${ratios.map((r) => round(r, 3)).join(', ')}`,
-      ],
-    };
+    const figures: Figure[] = [{ figure: 'wrk -t1 req/s (median, range)', value: `${Math.round(median(wrkRps))}${range(wrkRps)}` }];
+    const notes: string[] = [];
+    for (const e of engines) {
+      const x = m.get(e)!;
+      const ratio = median(x.ratios);
+      figures.push(
+        { figure: `${e} req/s (median, range)`, value: `${Math.round(median(x.rps))}${range(x.rps)}` },
+        { figure: `${e} / wrk (median of rounds)`, value: round(ratio, 3), target: '≥ 0.9', met: ratio >= 0.9 },
+        { figure: `${e} CPU per request (all threads) / wrk's`, value: `${round(median(x.us), 1)} / ${wrkUs.length ? round(median(wrkUs), 1) : 'n/a'}`, unit: 'µs' },
+        { figure: `${e} requests lost`, value: x.lost, target: '0', met: x.lost === 0 },
+      );
+      notes.push(
+        `${e}: ${requests.get(e)} requests a run; event-loop CPU ${round(median(x.cpu), 1)} % of a core` +
+          (x.waited.length ? `, waiting for a CPU ${round(median(x.waited), 1)} % of the window` : '') +
+          `; ratios ${x.ratios.map((r) => round(r, 3)).join(', ')}`,
+      );
+    }
+    notes.push(`${rounds} rounds, alternated; ${CONNECTIONS} keep-alive connections each; wrk -t1 -d ${seconds}s; target: ${nginx.version}, 1 worker, 1.5 KB static page on ${nginx.url}`);
+    return { bench: 'headroom', title, tiny: a.tiny, figures, notes };
   } finally {
     await nginx.stop();
   }

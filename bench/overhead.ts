@@ -1,7 +1,8 @@
 /**
  * Orchestration overhead: a whole scenario (30 runs of 1000 simultaneous requests against a local
  * Nginx) through the same runScenario that `lb-bench run` calls, its wall time against the sum of
- * its load windows (each run's duration_s) and cooldowns. What is left is lb-bench's own work:
+ * its load windows (each run's duration_s, its engine's connect phase included) and cooldowns.
+ * What is left is lb-bench's own work:
  * preflight, the results folder, fsynced samples, progress, starting and stopping the engine.
  * The cooldown is 100 ms, not the shipped scenarios' 2 s, so that the overhead is not hidden in it.
  */

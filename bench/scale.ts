@@ -3,7 +3,9 @@
  * `lb-bench run` does it. Where this machine's limits refuse it, the figures are the tool's own
  * message (which limit, what to set) and, instead, the widest level the limits allow: 50 000
  * requests over as many simultaneous connections as fit, every request accounted for, and the
- * memory it took. Nginx runs 4 workers with SO_REUSEPORT, each under its own open-file limit.
+ * memory it took; and the same level over worker processes (`load.workers: auto`), which the
+ * open-file limit of one process no longer refuses. Nginx runs 4 workers with SO_REUSEPORT, each
+ * under its own open-file limit.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,7 @@ import type { RunSample } from '../src/results/types.js';
 import { startNginx } from './lib/nginx.js';
 import { findProgram } from './lib/programs.js';
 import { round, runAsScript, type BenchArgs, type BenchResult, type Figure } from './lib/result.js';
+import { endIdleWorkers } from '../src/load/workers/pool.js';
 
 const silent: Io = { out: () => {}, err: () => {}, interactive: false, debug: false };
 /** open files that Node, Nginx's pipes and the results folder need besides the load (limits.ts keeps 256) */
@@ -26,14 +29,14 @@ const FD_RESERVE = 300;
 interface LevelRun {
   sample: RunSample;
   wallMs: number;
-  /** the longest the generator's event loop was blocked (creating and connecting clients), ms */
+  /** the longest lb-bench's event loop was blocked over the whole run (connect phase included), ms */
   loopBlockedMs: number;
   /** kernel CPU of the generator process over the level (connect, send, receive), s */
   systemS: number;
 }
 
-async function runLevel(url: string, level: number, concurrency: number | 'all'): Promise<LevelRun> {
-  const text = `name: bench-scale\ntarget: ${url}\nload:\n  levels: [${level}]\n  concurrency: ${concurrency}\n  repetitions: 1\n  timeout: 30s\n  cooldown: 0s\n`;
+async function runLevel(url: string, level: number, concurrency: number | 'all', workers: number | 'auto' = 0): Promise<LevelRun> {
+  const text = `name: bench-scale\ntarget: ${url}\nload:\n  levels: [${level}]\n  concurrency: ${concurrency}\n  workers: ${workers}\n  repetitions: 1\n  timeout: 30s\n  cooldown: 0s\n`;
   const r = resolveScenarioText('bench-scale.yaml', text);
   if (!r.ok || !isLoad(r.value)) throw new Error(`bench scenario invalid: ${r.ok ? 'not a load scenario' : r.problems.join('; ')}`);
   const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-scale-'));
@@ -76,6 +79,15 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
     } catch (e) {
       refused = refusal(e);
     }
+    // over worker processes, each under its own open-file limit: what refuses then is the port range
+    let refusedOverWorkers: string | null = null;
+    if (refused) {
+      try {
+        full = await runLevel(nginx.url, level, 'all', 'auto');
+      } catch (e) {
+        refusedOverWorkers = refusal(e);
+      }
+    }
     // the port limit, which the open-file check (first) hides
     let portRefusal: string | null = null;
     try {
@@ -90,7 +102,8 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
       met: full !== null && full.sample.loss === 0,
     });
     if (refused) notes.push(`lb-bench says: ${refused}`);
-    if (portRefusal) notes.push(`and then: ${portRefusal}`);
+    if (refusedOverWorkers) notes.push(`with load.workers: auto: ${refusedOverWorkers}`);
+    else if (portRefusal) notes.push(`and then: ${portRefusal}`);
 
     let run = full;
     let connections = level;
@@ -112,7 +125,8 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
         { figure: 'latency p50 / p99 / max', value: `${s.latency_ms.p50} / ${s.latency_ms.p99} / ${s.latency_ms.max}`, unit: 'ms' },
         { figure: "generator's event-loop CPU", value: s.generator_cpu, unit: '% of a core' },
         { figure: "generator's kernel CPU (connect, send, receive)", value: round(run.systemS, 2), unit: 's' },
-        { figure: 'longest event-loop block (creating the connections)', value: Math.round(run.loopBlockedMs), unit: 'ms' },
+        { figure: 'connect phase', value: s.connect_ms === null || s.connect_ms === undefined ? 'none (connects while sending)' : Math.round(s.connect_ms), unit: s.connect_ms ? 'ms' : undefined },
+        { figure: 'longest event-loop block: send window / whole run', value: `${Math.round(s.generator_block_max_ms ?? NaN)} / ${Math.round(run.loopBlockedMs)}`, unit: 'ms' },
         { figure: 'peak RSS of the generator process', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB' },
         { figure: 'RSS added by the level', value: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20), unit: 'MB' },
       );
@@ -121,12 +135,13 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
     // the thesis's top level, for scale: how long the generator blocks while it opens the connections
     const thesis = await runLevel(nginx.url, a.tiny ? 1000 : 10_000, 'all');
     figures.push({
-      figure: `thesis top level ${thesis.sample.requested} (all): window / longest loop block`,
-      value: `${round(thesis.sample.duration_s, 2)} s / ${Math.round(thesis.loopBlockedMs)} ms`,
+      figure: `thesis top level ${thesis.sample.requested} (all): window / connect phase / longest block in the send window`,
+      value: `${round(thesis.sample.duration_s, 2)} s / ${Math.round(thesis.sample.connect_ms ?? 0)} ms / ${Math.round(thesis.sample.generator_block_max_ms ?? NaN)} ms`,
     });
     notes.push(`target: ${nginx.version}, 4 workers with reuseport, worker_connections 19000, on ${nginx.url}`);
     return { bench: 'scale', title, tiny: a.tiny, figures, notes };
   } finally {
+    await endIdleWorkers();
     await nginx.stop();
   }
 }

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(haproxy nginx apache2 keepalived openssh-server iputils-ping iproute2 util-linux fonts-dejavu-core wrk)
+PACKAGES=(haproxy nginx apache2 keepalived openssh-server iputils-ping iproute2 util-linux fonts-dejavu-core wrk apache2-utils)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

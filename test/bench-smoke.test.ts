@@ -1,7 +1,7 @@
 /**
  * The benchmarks are not tests (they measure this machine), but each is run once here with
  * `--tiny`, through `bench/all.js` as `npm run bench` runs them, so that they cannot rot. Without
- * nginx or wrk a benchmark reports itself skipped: that is a skip here, and a failure under CI,
+ * nginx, wrk or ab a benchmark reports itself skipped: that is a skip here, and a failure under CI,
  * where scripts/setup.sh has installed both.
  */
 import { test } from 'node:test';
@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BENCHES } from '../bench/all.js';
+import { ENGINE_NAMES } from '../src/load/engines/registry.js';
 import { formatResult, type BenchResult } from '../bench/lib/result.js';
 
 const ALL = fileURLToPath(new URL('../bench/all.js', import.meta.url));
@@ -36,10 +37,20 @@ const figure = (r: BenchResult, name: string) => r.figures.find((f) => f.figure.
 
 /** Each check gets the benchmark's result once it ran (not skipped). */
 const checks: Record<(typeof BENCHES)[number], (r: BenchResult) => void> = {
+  burst: (r) => {
+    assert.ok(parseFloat(String(figure(r, '200: ab req/s')?.value)) > 0, 'ab ran');
+    for (const e of ENGINE_NAMES) {
+      assert.ok(parseFloat(String(figure(r, `200: ${e} req/s with connect`)?.value)) > 0, `${e} sent requests`);
+      assert.ok(Number(figure(r, `200: ${e} / ab req/s`)?.value) > 0);
+      assert.equal(figure(r, `200: ${e} requests lost`)?.value, 0);
+    }
+  },
   headroom: (r) => {
-    assert.ok(Number(figure(r, 'engine req/s')?.value) > 0, 'the engine sent requests');
-    assert.ok(Number(figure(r, 'wrk -t1 req/s')?.value) > 0, 'wrk ran');
-    assert.equal(figure(r, 'engine requests lost')?.value, 0);
+    assert.ok(parseFloat(String(figure(r, 'wrk -t1 req/s')?.value)) > 0, 'wrk ran');
+    for (const e of ENGINE_NAMES) {
+      assert.ok(parseFloat(String(figure(r, `${e} req/s`)?.value)) > 0, `${e} sent requests`);
+      assert.equal(figure(r, `${e} requests lost`)?.value, 0);
+    }
   },
   overhead: (r) => {
     assert.ok(Number(figure(r, 'wall / (windows + cooldowns)')?.value) >= 1, 'wall time covers the windows');
@@ -68,7 +79,7 @@ for (const name of BENCHES) {
     assert.ok(r, `${name} is in the output`);
     assert.ok(!('error' in r), `${name} failed: ${'error' in r ? r.error : ''}`);
     if (r.skipped) {
-      assert.ok(!inCi, `${name} was skipped under CI (${r.skipped}); scripts/setup.sh installs nginx and wrk`);
+      assert.ok(!inCi, `${name} was skipped under CI (${r.skipped}); scripts/setup.sh installs nginx, wrk and ab`);
       t.skip(r.skipped);
       return;
     }

@@ -2,6 +2,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLoad } from '../src/load/engine.js';
+import { ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';
+import { useSockets } from '../src/load/engines/net.js';
 import { toSample } from '../src/metrics/run-sample.js';
 import { startServer, type Behaviour, type TestServer } from './helpers/http-server.js';
 
@@ -14,12 +16,14 @@ after(async () => {
  * Timeouts fit a busy machine: a request that is only slow (a 2-core runner with other work, 1000
  * connections opened at once) must not turn into a timeout; only the stalled ones may.
  */
-async function measure(behaviour: Behaviour, level: number, connections = level, timeoutMs = 15_000) {
+async function measureWith(variant: Variant, behaviour: Behaviour, level: number, connections = level, timeoutMs = 15_000) {
   const server = await startServer(behaviour);
   servers.push(server);
-  const run = startLoad({ url: server.url, requests: level, connections, timeoutMs });
+  useSockets(variant.sockets);
+  const run = startLoad({ url: server.url, requests: level, connections, timeoutMs, engine: variant.engine });
   const outcome = await run.done;
   await run.closed;
+  useSockets(false);
   const sample = toSample(level, 1, outcome);
   // the invariant, in every run
   assert.equal(sample.requested, sample.completed + sample.errors + sample.timeouts + sample.non2xx, 'every request accounted for');
@@ -28,57 +32,69 @@ async function measure(behaviour: Behaviour, level: number, connections = level,
   return { sample, server };
 }
 
-for (const level of [200, 1000]) {
-  test(`a server answering 503 to every tenth request: loss and non2xx are a tenth of ${level}`, async () => {
-    const { sample, server } = await measure('fail-every-10th', level);
-    assert.equal(server.received, level, 'the server received exactly the requested count');
-    assert.equal(sample.non2xx, level / 10);
-    assert.equal(sample.loss, level / 10);
-    assert.equal(sample.completed, level - level / 10);
-    assert.equal(sample.errors + sample.timeouts, 0);
+// every engine of the registry, the same assertions; the net engine also over node:net Sockets
+// (its connections where Node's TCP handles are not available, and for https)
+interface Variant {
+  engine: EngineName;
+  sockets: boolean;
+}
+const variants: Variant[] = [...ENGINE_NAMES.map((engine) => ({ engine, sockets: false })), { engine: 'net', sockets: true }];
+for (const variant of variants) {
+  const engine = variant.engine + (variant.sockets ? ' over sockets' : '');
+  const measure = (behaviour: Behaviour, level: number, connections?: number, timeoutMs?: number) => measureWith(variant, behaviour, level, connections, timeoutMs);
+
+  for (const level of [200, 1000]) {
+    test(`[${engine}] a server answering 503 to every tenth request: loss and non2xx are a tenth of ${level}`, async () => {
+      const { sample, server } = await measure('fail-every-10th', level);
+      assert.equal(server.received, level, 'the server received exactly the requested count');
+      assert.equal(sample.non2xx, level / 10);
+      assert.equal(sample.loss, level / 10);
+      assert.equal(sample.completed, level - level / 10);
+      assert.equal(sample.errors + sample.timeouts, 0);
+    });
+  }
+
+  test(`[${engine}] a server that stalls past the timeout: those requests are timeouts`, async () => {
+    const { sample, server } = await measure('stall-every-10th', 300, 300, 3000);
+    assert.equal(server.received, 300);
+    assert.equal(sample.timeouts, 30);
+    assert.equal(sample.completed, 270);
+    assert.equal(sample.errors, 0);
+    // the run lasts until the last timeout fired, not less
+    assert.ok(sample.duration_s >= 3, `duration ${sample.duration_s} covers the timeout`);
+  });
+
+  test(`[${engine}] a server that resets connections: those requests are errors`, async () => {
+    const { sample, server } = await measure('reset-every-10th', 300);
+    assert.equal(server.received, 300);
+    assert.equal(sample.errors, 30);
+    assert.equal(sample.error_codes?.ECONNRESET, 30);
+    assert.equal(sample.completed, 270);
+  });
+
+  test(`[${engine}] a server that closes connections without answering: errors, not silently dropped (autocannon #462)`, async () => {
+    const { sample } = await measure('close-every-10th', 300);
+    assert.equal(sample.errors, 30);
+    assert.equal(sample.completed, 270);
+  });
+
+  test(`[${engine}] fewer connections than requests: each connection sends its share, all accounted for`, async () => {
+    const { sample, server } = await measure('fail-every-10th', 1000, 25);
+    assert.equal(server.received, 1000);
+    assert.equal(sample.non2xx, 100);
+    assert.equal(sample.completed, 900);
+  });
+
+  test(`[${engine}] bytes received agree with the server, and with throughput × duration`, async () => {
+    const { sample, server } = await measure('ok', 500);
+    await server.idle(); // the server's byte counts are final once every socket has closed
+    assert.equal(sample.bytes, server.bytesSent, 'every byte the server wrote was counted');
+    const fromThroughput = sample.throughput_mbps * sample.duration_s * 1e6;
+    // both figures are stored to 6 decimals: half a unit of each, in bytes, is the rounding allowed
+    const rounding = 0.5 * sample.duration_s + 0.5 * sample.throughput_mbps + 1e-6;
+    assert.ok(Math.abs(fromThroughput - sample.bytes) <= rounding, `${fromThroughput} ≈ ${sample.bytes} (±${rounding})`);
+    assert.ok(Math.abs(sample.rps - sample.completed / sample.duration_s) < 0.01);
+    assert.ok(sample.latency_ms.p50! <= sample.latency_ms.p90! && sample.latency_ms.p90! <= sample.latency_ms.p99!);
+    assert.ok(sample.latency_ms.p99! <= sample.latency_ms.max!);
   });
 }
-
-test('a server that stalls past the timeout: those requests are timeouts', async () => {
-  const { sample, server } = await measure('stall-every-10th', 300, 300, 3000);
-  assert.equal(server.received, 300);
-  assert.equal(sample.timeouts, 30);
-  assert.equal(sample.completed, 270);
-  assert.equal(sample.errors, 0);
-  // the run lasts until the last timeout fired, not less
-  assert.ok(sample.duration_s >= 3, `duration ${sample.duration_s} covers the timeout`);
-});
-
-test('a server that resets connections: those requests are errors', async () => {
-  const { sample, server } = await measure('reset-every-10th', 300);
-  assert.equal(server.received, 300);
-  assert.equal(sample.errors, 30);
-  assert.equal(sample.error_codes?.ECONNRESET, 30);
-  assert.equal(sample.completed, 270);
-});
-
-test('a server that closes connections without answering: errors, not silently dropped (autocannon #462)', async () => {
-  const { sample } = await measure('close-every-10th', 300);
-  assert.equal(sample.errors, 30);
-  assert.equal(sample.completed, 270);
-});
-
-test('fewer connections than requests: each connection sends its share, all accounted for', async () => {
-  const { sample, server } = await measure('fail-every-10th', 1000, 25);
-  assert.equal(server.received, 1000);
-  assert.equal(sample.non2xx, 100);
-  assert.equal(sample.completed, 900);
-});
-
-test('bytes received agree with the server, and with throughput × duration', async () => {
-  const { sample, server } = await measure('ok', 500);
-  await server.idle(); // the server's byte counts are final once every socket has closed
-  assert.equal(sample.bytes, server.bytesSent, 'every byte the server wrote was counted');
-  const fromThroughput = sample.throughput_mbps * sample.duration_s * 1e6;
-  // both figures are stored to 6 decimals: half a unit of each, in bytes, is the rounding allowed
-  const rounding = 0.5 * sample.duration_s + 0.5 * sample.throughput_mbps + 1e-6;
-  assert.ok(Math.abs(fromThroughput - sample.bytes) <= rounding, `${fromThroughput} ≈ ${sample.bytes} (±${rounding})`);
-  assert.ok(Math.abs(sample.rps - sample.completed / sample.duration_s) < 0.01);
-  assert.ok(sample.latency_ms.p50! <= sample.latency_ms.p90! && sample.latency_ms.p90! <= sample.latency_ms.p99!);
-  assert.ok(sample.latency_ms.p99! <= sample.latency_ms.max!);
-});

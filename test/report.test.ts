@@ -111,7 +111,7 @@ test('lb-bench report: choosing runs, exit codes and the last stdout line', asyn
   assert.equal(await main(['report', '--results', results, '--out', out1], io), 0, io.stderr.join('\n'));
   assert.equal(io.stdout.at(-1), out1);
   assert.ok(io.stdout.some((l) => l.includes(newer.dir)) && !io.stdout.some((l) => l.includes(old.dir)));
-  assert.ok(io.stderr.includes(`warning: haproxy-lc level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %) (those figures measure this machine, not the cluster: use a faster generator machine or more workers)`), io.stderr.join('\n'));
+  assert.ok(io.stderr.includes(`warning: haproxy-lc level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency) (those figures measure this machine, not the cluster: use a faster generator machine, or more worker processes with load.workers)`), io.stderr.join('\n'));
   assert.match(readFileSync(join(out1, 'summary.md'), 'utf8'), /\| requests \| haproxy-lc \| nginx-rr \|/);
 
   // a folder name under results, a folder path and a scenario name

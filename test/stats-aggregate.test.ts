@@ -48,7 +48,7 @@ test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incompl
   assert.ok(!noisy.some((f) => ['loss', 'errors', 'completed'].includes(f.metric)), 'request counts are not called noisy');
   // rps 90/100/110 at level 1000 (cv 10 %, not above) and 190/200/210 at 2000 (5 %): not noisy
   assert.deepEqual(aggregate([run('quiet')]).noisy.filter((f) => f.metric === 'rps'), []);
-  assert.deepEqual(by('generator-bound'), ["noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %)"]);
+  assert.deepEqual(by('generator-bound'), ["noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency)"]);
   assert.deepEqual(by('cpu-missing'), ['noisy: CPU of web2 missing in 1 of 3 runs', 'noisy: CPU of web3 missing in 3 of 3 runs']);
   assert.deepEqual(by('sample'), ['noisy level 1000 rep 1: ulimit raised to 4096 (and 2 more runs)']);
   assert.deepEqual(by('run'), ['noisy: run x-noisy is interrupted: 3 of 6 runs finished']);

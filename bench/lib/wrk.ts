@@ -17,7 +17,7 @@ export interface WrkRun {
  * CPU time of this process's reaped children (cutime + cstime of /proc/self/stat, in clock ticks
  * of 10 ms): wrk's, once it has exited, since it is the only child that exits during its run.
  */
-function childrenCpuMs(): number | null {
+export function childrenCpuMs(): number | null {
   try {
     const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
     // after "pid (comm) ", field 3 is index 0: cutime is field 16, cstime 17

@@ -13,17 +13,28 @@ function threadCpuNs(): number | null {
   }
 }
 
-/** Call at the start of a window; the returned function gives CPU % of one core since then. */
-export function cpuMeter(): () => number {
+/** Call at the start of a span; the returned function gives the CPU time and wall time since, ms. */
+export function cpuSpan(): () => { cpuMs: number; wallMs: number } {
   const t0 = process.hrtime.bigint();
   const thread0 = threadCpuNs();
   const proc0 = process.cpuUsage();
   return () => {
-    const wallNs = Number(process.hrtime.bigint() - t0);
-    if (wallNs <= 0) return 0;
+    const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
     const thread1 = thread0 === null ? null : threadCpuNs();
-    if (thread0 !== null && thread1 !== null) return ((thread1 - thread0) / wallNs) * 100;
+    if (thread0 !== null && thread1 !== null) return { cpuMs: (thread1 - thread0) / 1e6, wallMs };
     const p = process.cpuUsage(proc0);
-    return (((p.user + p.system) * 1000) / wallNs) * 100;
+    return { cpuMs: (p.user + p.system) / 1000, wallMs };
   };
+}
+
+/** CPU % of one core over spans (e.g. a connect phase and a send window, without the wait between). */
+export function cpuPercent(...spans: { cpuMs: number; wallMs: number }[]): number {
+  const wall = spans.reduce((a, s) => a + s.wallMs, 0);
+  return wall > 0 ? (spans.reduce((a, s) => a + s.cpuMs, 0) / wall) * 100 : 0;
+}
+
+/** Call at the start of a window; the returned function gives CPU % of one core since then. */
+export function cpuMeter(): () => number {
+  const span = cpuSpan();
+  return () => cpuPercent(span());
 }

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { envError } from '../errors.js';
 
 /** sockets, files and pipes that Node, SSH connections and the results store hold besides the load */
-const FD_MARGIN = 256;
+export const FD_MARGIN = 256;
 
 export function openFileLimit(): { soft: number; hard: number } | null {
   try {
@@ -33,7 +33,7 @@ export function ensureOpenFiles(connections: number, where: string): void {
   if (needed > limit.hard) {
     throw envError(
       `${where}: ${connections} simultaneous connections need about ${needed} open files, but this process may open at most ${limit.hard} (hard limit)`,
-      `raise it (ulimit -Hn ${needed}, or LimitNOFILE= for a service) as root, or lower load.concurrency`,
+      `raise it (ulimit -Hn ${needed}, or LimitNOFILE= for a service) as root, split the level over worker processes (load.workers: auto), or lower load.concurrency`,
     );
   }
   try {

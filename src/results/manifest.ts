@@ -5,6 +5,7 @@ import type { ResolvedScenario } from '../scenario/load.js';
 import { redactScenario } from '../scenario/redact.js';
 import type { AnyScenario } from '../scenario/schema.js';
 import type { Manifest } from './types.js';
+import { generatorPlan } from '../load/workers/split.js';
 
 export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: number): Omit<Manifest, 'id'> {
   const cpus = os.cpus();
@@ -25,6 +26,7 @@ export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: numbe
     scenario_hash: r.hash,
     profile: r.profile,
     overrides: r.overrides,
+    ...(r.scenario.kind === 'load' ? { generator: generatorPlan(r.scenario.load) } : {}),
     started_at: new Date().toISOString(),
     ended_at: null,
     status: 'running',

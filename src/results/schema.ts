@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { PROBE_TYPES } from '../scenario/failover-schema.js';
-import type { FailoverSample, Preflight, RunSample } from './types.js';
+import type { FailoverSample, Preflight, RunSample, WorkerFigures } from './types.js';
 
 const count = z.number().int().min(0);
 const positiveInt = z.number().int().positive();
@@ -21,6 +21,23 @@ const strings = z.array(z.string());
 
 const latencySchema = z.object({ p50: nullableNumber, p90: nullableNumber, p99: nullableNumber, max: nullableNumber });
 const cpuFigureSchema = z.object({ mean: nullableNumber, peak: nullableNumber });
+
+const workerFiguresSchema = z.object({
+  worker: positiveInt,
+  requested: count,
+  completed: count,
+  errors: count,
+  timeouts: count,
+  non2xx: count,
+  bytes: count,
+  duration_s: finite,
+  connect_ms: nullableNumber,
+  latency_ms: latencySchema,
+  generator_cpu: finite,
+  generator_block_max_ms: finite,
+  generator_block_total_ms: finite,
+  error_codes: z.record(z.string(), count).optional(),
+});
 
 export const runSampleSchema = z.object({
   level: positiveInt,
@@ -40,6 +57,10 @@ export const runSampleSchema = z.object({
   latency_ms: latencySchema,
   generator_cpu: finite,
   generator_bound: z.boolean(),
+  generator_block_max_ms: finite.optional(),
+  generator_block_total_ms: finite.optional(),
+  connect_ms: nullableNumber.optional(),
+  workers: z.array(workerFiguresSchema).optional(),
   error_codes: z.record(z.string(), count).optional(),
   cpu: z.record(z.string(), cpuFigureSchema).optional(),
   warnings: strings.optional(),
@@ -131,10 +152,12 @@ export function issueText(issue: z.core.$ZodRawIssue): string | undefined {
 }
 
 // The sample types of types.ts and the schemas above must agree: this fails to compile otherwise.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Required<> too, so that an optional field missing from a schema (and so dropped on reading) is caught.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([Required<A>] extends [Required<B>] ? ([Required<B>] extends [Required<A>] ? true : false) : false) : false) : false;
 type Assert<T extends true> = T;
 export type SchemasMatchTypes = [
   Assert<Same<z.output<typeof runSampleSchema>, RunSample>>,
   Assert<Same<z.output<typeof failoverSampleSchema>, FailoverSample>>,
   Assert<Same<z.output<typeof preflightSchema>, Preflight>>,
+  Assert<Same<z.output<typeof workerFiguresSchema>, WorkerFigures>>,
 ];

@@ -37,15 +37,43 @@ export interface RunSample {
   rps: number;
   throughput_mbps: number;
   latency_ms: Latency;
-  /** the generator process's CPU, % of one core */
+  /** the generator's event-loop thread CPU, % of one core (with workers: their sum) */
   generator_cpu: number;
+  /** the generator, not the target, may have set these figures (README, Metrics) */
   generator_bound: boolean;
+  /** the generator's event loop over the send window: its longest block and all blocks, ms */
+  generator_block_max_ms?: number;
+  generator_block_total_ms?: number;
+  /** the connect phase before the first request, ms; null for an engine that connects while sending */
+  connect_ms?: number | null;
+  /** per worker process (`load.workers`), each with its own exact accounting */
+  workers?: WorkerFigures[];
   /** connection errors by code (ECONNRESET, closed-without-response, …) */
   error_codes?: Record<string, number>;
   /** per backend host, when the scenario samples backends */
   cpu?: Record<string, CpuFigure>;
   /** things that went wrong in this run without stopping it */
   warnings?: string[];
+}
+
+/** One worker process's share of a run; times are relative to its own start signal. */
+export interface WorkerFigures {
+  /** 1-based */
+  worker: number;
+  requested: number;
+  completed: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  bytes: number;
+  /** its first request written to its last outcome */
+  duration_s: number;
+  connect_ms: number | null;
+  latency_ms: Latency;
+  generator_cpu: number;
+  generator_block_max_ms: number;
+  generator_block_total_ms: number;
+  error_codes?: Record<string, number>;
 }
 
 /**
@@ -105,6 +133,8 @@ export interface Manifest {
   scenario_hash: string;
   profile: string | null;
   overrides: { repetitions?: number; levels?: number[] };
+  /** load scenarios: the engine and the worker processes of each level (`load.workers: auto` resolved) */
+  generator?: { engine: string; workers: number | 'auto'; workers_by_level: Record<string, number> };
   /** per inventory host: program → version line, read over SSH */
   servers?: Record<string, Record<string, string>>;
   started_at: string;

@@ -8,7 +8,8 @@ import type { Io } from '../cli/io.js';
 import { startLoad } from '../load/engine.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
 import { checkTarget } from '../load/preflight.js';
-import { toSample } from '../metrics/run-sample.js';
+import { generatorBoundReason, toSample } from '../metrics/run-sample.js';
+import { connectionsPerProcess, workersFor } from '../load/workers/split.js';
 import { newManifest } from '../results/manifest.js';
 import type { RunLock } from '../results/lock.js';
 import { RunWriter } from '../results/store.js';
@@ -48,7 +49,8 @@ async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environ
   const env = await openEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
   try {
     const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
-    ensureOpenFiles(widest, file);
+    // with worker processes, each holds only its share of the sockets; the local ports are shared
+    ensureOpenFiles(Math.max(...scenario.load.levels.map((l) => connectionsPerProcess(l, scenario.load))), file);
     ensurePorts(widest, file);
     return { ...env, preflight: await checkTarget(scenario.target, Math.max(scenario.load.timeout, PREFLIGHT_MIN_MS), file) };
   } catch (e) {
@@ -116,7 +118,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
         `${label}  ${sample.rps} req/s  loss ${sample.loss}` +
           (sample.loss ? ` (errors ${sample.errors}, timeouts ${sample.timeouts}, non2xx ${sample.non2xx})` : '') +
           `  p99 ${sample.latency_ms.p99 ?? '-'} ms` +
-          (sample.generator_bound ? `  generator-bound (${sample.generator_cpu} % CPU)` : ''),
+          (sample.generator_bound ? `  generator-bound (${generatorBoundReason(sample)})` : ''),
       );
     }
   } catch (e) {
@@ -166,6 +168,8 @@ async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal
     timeoutMs: load.timeout,
     method: load.method,
     headers: load.headers,
+    engine: load.engine,
+    workers: workersFor(run.level, load),
   });
   const onAbort = () => inflight.stop();
   signal.addEventListener('abort', onAbort, { once: true });

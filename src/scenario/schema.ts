@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { MAX_DURATION_MS, parseDuration } from './duration.js';
+import { ENGINE_NAMES } from '../load/engines/registry.js';
 import type { FailoverScenario } from './failover-schema.js';
 
 const durationOf = (positive: boolean) =>
@@ -92,6 +93,10 @@ function noDuplicateLevels(levels: number[], ctx: z.RefinementCtx<number[]>): vo
   });
 }
 
+/** each worker is a Node process (about 60 MB before its sockets): more than this is a typo */
+const MAX_WORKERS = 256;
+const WORKERS = `must be 0 (the engine runs inside lb-bench), a number of worker processes up to ${MAX_WORKERS}, or "auto"`;
+
 export const loadSchema = z.strictObject({
   levels: z
     .array(positiveInt, { error: 'must be a list of request counts' })
@@ -102,8 +107,12 @@ export const loadSchema = z.strictObject({
   repetitions: positiveInt.default(30),
   timeout: positiveDuration.default(10_000),
   cooldown: duration.default(2_000),
-  /** autocannon's worker threads cannot carry the per-request accounting (README, Performance): only 0 */
-  workers: z.literal(0, { error: "must be 0: autocannon's worker threads cannot carry lb-bench's per-request accounting" }).default(0),
+  /** the load engine (src/load/engines/registry.ts); absent: the default, recorded in the manifest */
+  engine: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).optional(),
+  /** 0: the engine runs inside lb-bench; N: N worker processes share each run; auto: chosen per level */
+  workers: z
+    .union([z.literal('auto', { error: WORKERS }), z.number({ error: WORKERS }).int({ error: WORKERS }).min(0, { error: WORKERS }).max(MAX_WORKERS, { error: WORKERS })], { error: WORKERS })
+    .default(0),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
   headers: headersSchema.default({}),
 });

@@ -158,8 +158,8 @@ function generatorBound(label: string, level: number, samples: readonly RunSampl
       kind: 'generator-bound',
       scenario: label,
       level,
-      message: `${label} level ${level}: ${bound} of ${samples.length} runs were generator-bound (the load generator's CPU neared 100 %)`,
-      hint: 'those figures measure this machine, not the cluster: use a faster generator machine or more workers',
+      message: `${label} level ${level}: ${bound} of ${samples.length} runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency)`,
+      hint: 'those figures measure this machine, not the cluster: use a faster generator machine, or more worker processes with load.workers',
     },
   ];
 }
