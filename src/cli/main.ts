@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, LbError } from '../errors.js';
-import { processIo, type Io } from './io.js';
+import type { Io } from '../io/io.js';
+import { processIo } from './io.js';
 import { onStoreWarning } from '../results/warnings.js';
 import { versionLine } from '../version.js';
 

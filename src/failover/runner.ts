@@ -6,8 +6,8 @@
  * brought back stops the scenario with exit 3.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { interruptible } from '../run/pause.js';
-import type { Io } from '../cli/io.js';
+import { interruptible } from '../util/pause.js';
+import type { Io } from '../io/io.js';
 import { envError, Interrupted } from '../errors.js';
 import { newManifest } from '../results/manifest.js';
 import type { RunLock } from '../results/lock.js';

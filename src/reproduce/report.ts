@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 import { compareRuns } from '../compare/compare.js';
 import { toMarkdown as compareMarkdown } from '../compare/format.js';
 import { envError } from '../errors.js';

@@ -8,7 +8,7 @@
  * (exit 130); what finished is kept in the results folder.
  */
 import { dirname, resolve } from 'node:path';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 import { ExitCode, Interrupted, LbError } from '../errors.js';
 import { readRun } from '../results/store.js';
 import type { FailoverSample, StoredRun } from '../results/types.js';

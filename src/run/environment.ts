@@ -6,7 +6,8 @@
 import { inputError } from '../errors.js';
 import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/schema.js';
-import { assertLabUp, guardBenchAddress, labInventoryPath } from '../lab/index.js';
+import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
+import { labInventoryPath } from '../lab/topology.js';
 import { CpuMonitor } from '../samplers/monitor.js';
 import { SshPool } from '../ssh/pool.js';
 import { serverVersions } from '../ssh/versions.js';

@@ -2,9 +2,9 @@
  * One scenario, start to end: check the environment, then every planned (level, repetition)
  * run in order, each stored the moment it finishes. Interruption drops only the run in flight.
  */
-import { interruptible } from './pause.js';
+import { interruptible } from '../util/pause.js';
 import { Interrupted } from '../errors.js';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 import { startLoad } from '../load/engine.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
 import { checkTarget } from '../load/preflight.js';
@@ -15,7 +15,7 @@ import { RunWriter } from '../results/store.js';
 import type { Preflight, RunSample, StoredRun } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import { planRuns, type PlannedRun } from './plan.js';
-import { createProgress, eta } from './progress.js';
+import { createProgress, eta } from '../io/progress.js';
 import { thresholdBreaches } from './thresholds.js';
 import { openEnvironment, type Environment } from './environment.js';
 import { targetSummary, targetWarning } from './target-health.js';

@@ -19,7 +19,7 @@ import { baselinePairs, resolvePair } from '../../compare/resolve.js';
 import { SLUG } from '../../scenario/schema.js';
 import { describeValue } from '../../util/issues.js';
 import { childPath } from '../../util/paths.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/io.js';
 
 interface Options {
   results?: string;

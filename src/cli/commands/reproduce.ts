@@ -11,7 +11,8 @@ import { conclusionsTable } from '../../reproduce/format.js';
 import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
 import { defaultScenariosDir } from '../../reproduce/plan.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
-import { displayPath, type Io } from '../io.js';
+import type { Io } from '../../io/io.js';
+import { displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface Options {

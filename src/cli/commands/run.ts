@@ -7,7 +7,8 @@ import { isFailover, loadScenario, type ResolvedScenario } from '../../scenario/
 import type { AnyScenario } from '../../scenario/schema.js';
 import { runScenario, type ScenarioResult } from '../../run/runner.js';
 import { aggregate, noiseSummary } from '../../stats/aggregate.js';
-import { displayPath, type Io } from '../io.js';
+import type { Io } from '../../io/io.js';
+import { displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {

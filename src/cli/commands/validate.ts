@@ -5,7 +5,8 @@ import { checkBackends, inventoryPathFor, loadInventory } from '../../inventory/
 import { labInventoryPath } from '../../lab/topology.js';
 import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
 import type { AnyScenario } from '../../scenario/schema.js';
-import { displayPath, type Io } from '../io.js';
+import type { Io } from '../../io/io.js';
+import { displayPath } from '../io.js';
 
 /**
  * The scenario's inventory, checked as `run` checks it (the file, and the hosts the scenario
