@@ -5,7 +5,7 @@
  */
 import type { FailoverAggregate } from '../stats/failover.js';
 import type { ChartSeries, ChartSpec } from './charts.js';
-import { cell, fmt, type Table } from './tables.js';
+import { fmt, meanCi, type Table } from '../util/format.js';
 
 export function failoverTable(fo: FailoverAggregate): Table {
   const header = ['scenario', 'fault', 'probe', 'n', 'downtime ms', 'min', 'max', 'failback ms', 'availability %', 'min availability %', 'thesis ms'];
@@ -19,10 +19,10 @@ export function failoverTable(fo: FailoverAggregate): Table {
         s.fault,
         probe,
         String(d?.n ?? 0),
-        cell(d),
+        meanCi(d, ''),
         fmt(d?.min ?? null),
         fmt(d?.max ?? null),
-        cell(index.get(`${s.label}\0failback_downtime_ms.${probe}`)),
+        meanCi(index.get(`${s.label}\0failback_downtime_ms.${probe}`), ''),
         a?.mean == null ? '' : a.mean.toFixed(3),
         a?.min == null ? '' : a.min.toFixed(3),
         s.reference === null ? '' : String(s.reference),

@@ -4,15 +4,8 @@
  */
 import type { Aggregate } from '../stats/aggregate.js';
 import type { ExtraSection } from './markdown.js';
-import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable, type Table } from './tables.js';
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
-function htmlTable(t: Table): string {
-  const th = t.header.map((h, i) => `<th${t.numeric[i] ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
-  const rows = t.rows.map((r) => `<tr>${r.map((c, i) => `<td${t.numeric[i] ? ' class="num"' : ''}>${esc(c)}</td>`).join('')}</tr>`);
-  return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-}
+import { escapeHtml as esc, htmlTable } from '../util/format.js';
+import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable } from './tables.js';
 
 const CSS = `body{font-family:system-ui,sans-serif;max-width:1040px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1em}th,td{border:1px solid #ccc;padding:.25em .6em}

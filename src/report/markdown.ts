@@ -1,20 +1,7 @@
 /** summary.md: the report as readable tables. Pure: aggregate in, text out. */
 import type { Aggregate } from '../stats/aggregate.js';
-import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable, type Table } from './tables.js';
-
-/**
- * Text from a run (a title, a name) as Markdown shows it and nothing more: HTML escaped as
- * index.html escapes it, line breaks as spaces, so that it cannot end a table row or a list item.
- */
-export const mdText = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
-/** A table cell: also its backslashes and pipes, which would split the cell. */
-const esc = (s: string) => mdText(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
-
-export function markdownTable(t: Table): string {
-  const line = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
-  return [line(t.header), `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...t.rows.map(line)].join('\n');
-}
+import { markdownTable, mdText, type Table } from '../util/format.js';
+import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable } from './tables.js';
 
 /** Sections after the load tables (failover), each a title, a table and notes. */
 export interface ExtraSection {

@@ -4,14 +4,10 @@
  * Markdown and HTML only decide how a table is spelled. Pure.
  */
 import type { MetricDef } from '../metrics/registry.js';
-import { NOISY_CV, type Aggregate, type ScenarioSummary, type SummaryRow } from '../stats/aggregate.js';
+import { NOISY_CV, type Aggregate, type ScenarioSummary } from '../stats/aggregate.js';
+import { fmt, meanCi, type Table } from '../util/format.js';
 
-export interface Table {
-  header: string[];
-  rows: string[][];
-  /** columns whose cells are numbers (right-aligned) */
-  numeric: boolean[];
-}
+export type { Table } from '../util/format.js';
 
 export interface MetricTable extends Table {
   metric: MetricDef;
@@ -34,20 +30,6 @@ export function referenceOf(s: ScenarioSummary, metric: string): { levels: Map<n
   return { levels, other };
 }
 
-/** Enough digits to tell runs apart, not more: 2352.9, 35.27, 3.531, 0.0123. */
-export function fmt(v: number | null, like: number | null = v): string {
-  if (v === null) return '–';
-  const a = Math.abs(like ?? v);
-  const digits = a >= 100 ? 1 : a >= 10 ? 2 : a >= 0.1 || a === 0 ? 3 : 4;
-  return v.toFixed(digits);
-}
-
-export function cell(row: SummaryRow | undefined): string {
-  if (!row || row.mean === null) return '';
-  if (row.ci_high === null) return fmt(row.mean);
-  return `${fmt(row.mean)} ± ${fmt(row.ci_high - row.mean, row.mean)}`;
-}
-
 export function metricTables(agg: Aggregate): MetricTable[] {
   const index = new Map(agg.rows.map((r) => [`${r.scenario}\0${r.level}\0${r.metric}`, r]));
   const tables: MetricTable[] = [];
@@ -61,7 +43,7 @@ export function metricTables(agg: Aggregate): MetricTable[] {
     const rows = levels.map((level) => {
       const line = [String(level)];
       agg.scenarios.forEach((s, i) => {
-        line.push(cell(index.get(`${s.label}\0${level}\0${metric.name}`)));
+        line.push(meanCi(index.get(`${s.label}\0${level}\0${metric.name}`), ''));
         if (refs[i].levels.size) line.push(refs[i].levels.has(level) ? String(refs[i].levels.get(level)) : '');
       });
       return line;

@@ -9,11 +9,11 @@
  * repetitions at its own peak level, the level with the highest mean.
  */
 import { pickPair } from '../compare/resolve.js';
-import { fmt } from '../report/tables.js';
 import { levelsOf } from '../results/levels.js';
 import type { FailoverSample, RunSample, StoredRun } from '../results/types.js';
 import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
+import { fmt, pValue } from '../util/format.js';
 import { THESIS, type LoadRole } from './thesis.js';
 
 export type Verdict = 'holds' | 'does not hold' | 'not significant' | 'not measured';
@@ -57,7 +57,6 @@ const name = (run: StoredRun) => run.manifest.scenario.name;
 const pct = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(Math.abs(v) >= 10 ? 0 : 1)} %`;
 /** a count (lost requests) as people write it: 0, 10, 10.4 */
 const count = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
-const pText = (p: number) => (p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
 
 interface Judgement {
   p: number;
@@ -160,7 +159,7 @@ function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun |
   const points = parts.map((x) => meanOf(x.b)! - meanOf(x.a)!);
   const relative = parts.map((x, i) => (points[i] / meanOf(x.b)!) * 100);
   const range = (xs: number[], f: (v: number) => string) => (Math.min(...xs) === Math.max(...xs) ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`);
-  const perLevel = parts.map((x) => `${x.level}: ${fmt(meanOf(x.b)!)} → ${fmt(meanOf(x.a)!)} (p ${pText(x.j.p)})`).join('; ');
+  const perLevel = parts.map((x) => `${x.level}: ${fmt(meanOf(x.b)!)} → ${fmt(meanOf(x.a)!)} (p ${pValue(x.j.p)})`).join('; ');
   const measured = `lower by ${range(points, (v) => v.toFixed(1))} points, ${range(relative, (v) => `${v.toFixed(0)}`)} % of single (${perLevel})`;
   const j = combine(parts.map((x) => x.j));
   return { ...base, method, measured, p: j.p, verdict: j.verdict, measured_values: [Math.min(...relative), Math.max(...relative)] };

@@ -3,8 +3,7 @@
  * summary.md and index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
  */
 import { stringify } from 'csv-stringify/sync';
-import { markdownTable, mdText } from '../report/markdown.js';
-import type { Table } from '../report/tables.js';
+import { escapeHtml, htmlTable, markdownTable, mdText, pValue, type Table } from '../util/format.js';
 import type { ConclusionRow } from './conclusions.js';
 
 /** What the section says about how the table was made. */
@@ -17,12 +16,10 @@ export interface ConclusionContext {
   notes: string[];
 }
 
-const pCell = (p: number | null) => (p === null ? '–' : p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
-
 export function conclusionsTable(rows: readonly ConclusionRow[]): Table {
   return {
     header: ['§5.1', 'the thesis concludes', 'thesis', 'this machine', 'p', 'verdict'],
-    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pCell(r.p), r.verdict]),
+    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pValue(r.p), r.verdict]),
     numeric: [true, false, false, false, true, false],
   };
 }
@@ -46,19 +43,16 @@ export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: Conclus
   return parts.join('\n');
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 /** *x* of the preamble → <em>x</em>, after escaping */
-const inline = (s: string) => esc(s).replace(/\*([^*]+)\*/g, '<em>$1</em>').replace(/`([^`]+)`/g, '<code>$1</code>');
+const inline = (s: string) => escapeHtml(s).replace(/\*([^*]+)\*/g, '<em>$1</em>').replace(/`([^`]+)`/g, '<code>$1</code>');
 
 export function conclusionsHtml(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
   const t = conclusionsTable(rows);
-  const th = t.header.map((h, i) => `<th${t.numeric[i] ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
-  const tr = t.rows.map((r) => `<tr>${r.map((c, i) => `<td${t.numeric[i] ? ' class="num"' : ''}>${i === r.length - 1 ? `<strong>${esc(c)}</strong>` : esc(c)}</td>`).join('')}</tr>`);
   const list = (items: string[]) => `<ul>${items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`;
   return [
     '<h2 id="conclusions">Conclusions of the thesis, reproduced</h2>',
     `<p>${preamble(ctx).map(inline).join(' ')}</p>`,
-    `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${tr.join('\n')}\n</tbody>\n</table>`,
+    htmlTable(t, (column) => column === t.header.length - 1), // the verdict in bold
     '<p>How each row was measured:</p>',
     list(methods(rows)),
     ...(ctx.notes.length ? ['<p>Notes:</p>', list(ctx.notes)] : []),

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
-import { markdownTable } from '../../report/markdown.js';
+import { markdownTable } from '../../util/format.js';
 import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
 import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
