@@ -14,7 +14,7 @@ import { inventoryPathFor, loadInventory } from '../inventory/load.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labDir, labInventoryPath } from '../lab/topology.js';
 import { LAB_SETTINGS_FILE } from '../lab/settings.js';
-import { checkTarget } from '../load/preflight.js';
+import { checkTarget, checkTcp } from '../net/reach.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import { SshPool } from '../ssh/pool.js';
@@ -93,7 +93,7 @@ export async function openFailoverEnvironment(
       if (p.type === 'icmp') await checkIcmp(p, t.host, where);
       // set-up, not measurement: a generous bound, so a busy machine is not taken for a dead target
       else if (p.type === 'http') await checkTarget(t.url.href, Math.max(p.timeout, SETUP_CHECK_MS), where);
-      else await tcpCheck(t.host, t.port, Math.max(p.timeout, SETUP_CHECK_MS), where);
+      else await checkTcp(t.host, t.port, Math.max(p.timeout, SETUP_CHECK_MS), where);
     }
   } catch (e) {
     pool?.close();
@@ -116,20 +116,4 @@ export async function openFailoverEnvironment(
     },
     close: () => pool?.close(),
   };
-}
-
-function tcpCheck(host: string, port: number, timeoutMs: number, where: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const sock = net.connect({ host, port, timeout: timeoutMs });
-    sock.on('connect', () => {
-      sock.destroy();
-      resolve();
-    });
-    const fail = (why: string) => {
-      sock.destroy();
-      reject(envError(`${where}: ${host}:${port} does not accept connections (${why})`, 'check the target address and port'));
-    };
-    sock.on('timeout', () => fail(`no answer within ${timeoutMs} ms`));
-    sock.on('error', (e: NodeJS.ErrnoException) => fail(e.code ?? e.message));
-  });
 }

@@ -7,7 +7,7 @@ import { Interrupted } from '../errors.js';
 import type { Io } from '../io/io.js';
 import { startLoad } from '../load/engine.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
-import { checkTarget } from '../load/preflight.js';
+import { checkTarget } from '../net/reach.js';
 import { toSample } from '../metrics/run-sample.js';
 import { newManifest } from '../results/manifest.js';
 import type { RunLock } from '../results/lock.js';
