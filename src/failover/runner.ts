@@ -7,11 +7,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { interruptible } from '../util/pause.js';
-import type { Io } from '../io/io.js';
-import { envError, Interrupted } from '../errors.js';
-import { newManifest } from '../results/manifest.js';
-import type { RunLock } from '../results/lock.js';
-import { RunWriter } from '../results/store.js';
+import { envError } from '../errors.js';
+import { inRunFolder, type FolderOptions } from '../results/lifecycle.js';
+import type { RunWriter } from '../results/store.js';
 import type { FailoverSample, StoredRun } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
@@ -21,13 +19,8 @@ import { openFailoverEnvironment, type FailoverEnvironment } from './environment
 import { nowMs, probeTarget, round, startProber, type ProbeResult, type Prober } from './probes.js';
 import { Timeline } from './timeline.js';
 
-export interface FailoverOptions {
-  outDir: string;
-  io: Io;
-  signal: AbortSignal;
+export interface FailoverOptions extends FolderOptions {
   resume?: StoredRun;
-  /** its lock, taken before it was read */
-  lock?: RunLock;
   acceptNewHostKeys?: boolean;
 }
 
@@ -47,16 +40,9 @@ export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<F
   const { scenario } = r;
   const env = await openFailoverEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
   const done = [...((opts.resume?.samples ?? []) as unknown as FailoverSample[])];
-  if (opts.signal.aborted) {
-    env.close();
-    throw new Interrupted('interrupted before the first repetition; nothing was measured');
-  }
-  const writer = opts.resume ? RunWriter.reopen(opts.resume, opts.lock) : RunWriter.create(opts.outDir, newManifest(r, scenario.repetitions));
-  writer.update({ status: 'running', ended_at: null, ...(env.servers ? { servers: env.servers } : {}) });
-  const plan = faultPlan(scenario.fault);
-  opts.io.err(`${scenario.name}: fault on ${scenario.fault.host}: inject ${describeStep(plan.inject)}; recover ${describeStep(plan.recover)}`);
-  let failed: Error | null = null;
-  try {
+  return inRunFolder(r, opts, { unit: 'repetition', planned: scenario.repetitions }, env, async (writer) => {
+    const plan = faultPlan(scenario.fault);
+    opts.io.err(`${scenario.name}: fault on ${scenario.fault.host}: inject ${describeStep(plan.inject)}; recover ${describeStep(plan.recover)}`);
     for (let rep = done.length + 1; rep <= scenario.repetitions && !opts.signal.aborted; rep++) {
       const sample = await repetition(r, rep, plan, env, writer, opts);
       if (!sample) break;
@@ -66,19 +52,8 @@ export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<F
       if (!sample.failed_back) await bringBack(r, plan, env, opts);
       if (rep < scenario.repetitions) await interruptible(scenario.fault.settle, opts.signal);
     }
-  } catch (e) {
-    failed = e as Error;
-    throw e;
-  } finally {
-    const status = opts.signal.aborted ? 'interrupted' : failed ? 'failed' : 'complete';
-    writer.update({ status, ended_at: new Date().toISOString() });
-    writer.close();
-    env.close();
-  }
-  if (opts.signal.aborted) {
-    throw new Interrupted(`interrupted: ${done.length} of ${scenario.repetitions} repetitions are kept in ${writer.dir}; finish them with: lb-bench run ${r.file} --resume ${writer.dir}`);
-  }
-  return { dir: writer.dir, samples: done, breaches: breaches(scenario, done) };
+    return { kept: done.length, result: { dir: writer.dir, samples: done, breaches: breaches(scenario, done) } };
+  });
 }
 
 /** Waits until `ready()` or the bound; false on the bound or an interruption. */

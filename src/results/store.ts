@@ -78,7 +78,7 @@ export class RunWriter {
    * Reopen an existing folder to add the runs it is missing, under its lock: the one taken before
    * the folder was read (run --resume), or one taken here.
    */
-  static reopen(run: StoredRun, lock?: RunLock): RunWriter {
+  static reopen(run: { dir: string; manifest: Manifest }, lock?: RunLock): RunWriter {
     return new RunWriter(run.dir, run.manifest, lock ?? RunLock.acquire(run.dir));
   }
 
