@@ -3,6 +3,7 @@
  * so a typo never silently falls back to a default. Durations are turned into milliseconds.
  */
 import { z } from 'zod';
+import { CPU_SOURCE_NAMES } from '../cpu/registry.js';
 import { MAX_DURATION_MS, parseDuration } from './duration.js';
 import type { FailoverScenario } from './failover-schema.js';
 
@@ -110,7 +111,8 @@ export const loadSchema = z.strictObject({
 
 export const backendSchema = z.strictObject({
   host: z.string({ error: 'must name a host of the inventory' }).min(1),
-  cpu: z.enum(['cgroup', 'procstat'], { error: 'must be cgroup or procstat' }).default('procstat'),
+  /** where its CPU figure comes from: a source of src/cpu/registry.ts */
+  cpu: z.enum(CPU_SOURCE_NAMES, { error: `must be ${CPU_SOURCE_NAMES.slice(0, -1).join(', ')} or ${CPU_SOURCE_NAMES.at(-1)}` }).default('procstat'),
 });
 
 export const thresholdsSchema = z.strictObject({
