@@ -4,12 +4,14 @@
  */
 import type { z } from 'zod';
 import { cgroupSource } from './cgroup.js';
+import { nodeExporterSource } from './node-exporter.js';
 import { procstatSource } from './procstat.js';
 import type { CpuSource } from './source.js';
 
 export const CPU_SOURCES = {
   cgroup: cgroupSource,
   procstat: procstatSource,
+  node_exporter: nodeExporterSource,
 };
 
 export type CpuSourceName = keyof typeof CPU_SOURCES;
