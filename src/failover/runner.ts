@@ -10,17 +10,18 @@ import { interruptible } from '../util/pause.js';
 import { envError } from '../errors.js';
 import { inRunFolder, type FolderOptions } from '../results/lifecycle.js';
 import type { RunWriter } from '../results/store.js';
-import type { FailoverSample, StoredRun } from '../results/types.js';
+import type { FailoverSample } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
 import { availability, phaseDowntime, stable } from './downtime.js';
 import { describeStep, faultPlan, labRepair, runStep, type FaultPlan } from './faults.js';
 import { openFailoverEnvironment, type FailoverEnvironment } from './environment.js';
 import { nowMs, probeTarget, round, startProber, type ProbeResult, type Prober } from './probes.js';
+import type { FailoverRun } from './stored.js';
 import { Timeline } from './timeline.js';
 
 export interface FailoverOptions extends FolderOptions {
-  resume?: StoredRun;
+  resume?: FailoverRun;
   acceptNewHostKeys?: boolean;
 }
 
@@ -39,7 +40,7 @@ const HOLDER_POLL_MS = 250;
 export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<FailoverResult> {
   const { scenario } = r;
   const env = await openFailoverEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
-  const done = [...((opts.resume?.samples ?? []) as unknown as FailoverSample[])];
+  const done: FailoverSample[] = [...(opts.resume?.samples ?? [])];
   return inRunFolder(r, opts, { unit: 'repetition', planned: scenario.repetitions }, env, async (writer) => {
     const plan = faultPlan(scenario.fault);
     opts.io.err(`${scenario.name}: fault on ${scenario.fault.host}: inject ${describeStep(plan.inject)}; recover ${describeStep(plan.recover)}`);

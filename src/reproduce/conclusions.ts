@@ -9,8 +9,8 @@
  * repetitions at its own peak level, the level with the highest mean.
  */
 import { pickPair } from '../compare/resolve.js';
-import { levelsOf } from '../results/levels.js';
-import type { FailoverSample, RunSample, StoredRun } from '../results/types.js';
+import type { FailoverSample, RunSample } from '../results/types.js';
+import { levelsOf, type LoadRun } from '../run/stored.js';
 import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
 import { fmt, pValue } from '../util/format.js';
@@ -41,7 +41,7 @@ export type FailoverInput = { dir: string; samples: readonly FailoverSample[] } 
 
 export interface ConclusionInput {
   /** the newest run of each thesis scenario that reproduce ran */
-  runs: Partial<Record<LoadRole, StoredRun>>;
+  runs: Partial<Record<LoadRole, LoadRun>>;
   failover: FailoverInput;
   alpha: number;
 }
@@ -52,8 +52,8 @@ const throughput: Metric = (s) => s.throughput_mbps;
 const loss: Metric = (s) => s.loss;
 
 const meanOf = (xs: readonly number[]) => describe(xs).mean;
-const valuesAt = (run: StoredRun, metric: Metric, level: number) => finiteValues(run.samples.filter((s) => s.level === level).map(metric));
-const name = (run: StoredRun) => run.manifest.scenario.name;
+const valuesAt = (run: LoadRun, metric: Metric, level: number) => finiteValues(run.samples.filter((s) => s.level === level).map(metric));
+const name = (run: LoadRun) => run.manifest.scenario.name;
 const pct = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(Math.abs(v) >= 10 ? 0 : 1)} %`;
 /** a count (lost requests) as people write it: 0, 10, 10.4 */
 const count = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
@@ -82,7 +82,7 @@ export function combine(parts: readonly Judgement[]): Judgement {
 }
 
 /** The level with the highest mean of the metric, and the repetitions there. */
-export function peak(run: StoredRun, metric: Metric): { level: number; values: number[]; mean: number } | null {
+export function peak(run: LoadRun, metric: Metric): { level: number; values: number[]; mean: number } | null {
   let best: { level: number; values: number[]; mean: number } | null = null;
   for (const level of levelsOf(run)) {
     const values = valuesAt(run, metric, level);
@@ -101,8 +101,8 @@ const missing = (...names: string[]) => `no run of ${names.join(' and ')}`;
 /** "X is higher than Y" on peak figures: req/s or throughput. */
 function peakClaim(
   base: Omit<ConclusionRow, 'measured' | 'p' | 'verdict' | 'measured_values' | 'method'>,
-  hi: StoredRun | undefined,
-  lo: StoredRun | undefined,
+  hi: LoadRun | undefined,
+  lo: LoadRun | undefined,
   metric: Metric,
   alpha: number,
   names: [string, string],
@@ -124,7 +124,7 @@ function peakClaim(
  * single server's own CPU (the busiest backend of the single run, web1 in the lab) in the single
  * scenario's runs at the same level. Reduction = single − balanced, in points and in % of single.
  */
-function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun | undefined, alpha: number): ConclusionRow {
+function cpuClaim(role: LoadRole, lb: LoadRun | undefined, single: LoadRun | undefined, alpha: number): ConclusionRow {
   const base = {
     id: `lb-cpu-${role}`,
     bullet: 1,
@@ -135,7 +135,7 @@ function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun |
     method: '',
   };
   if (!lb || !single) return notMeasured({ ...base, method: 'CPU sampled on the backends' }, missing(...(lb ? [] : [role]), ...(single ? [] : ['single'])));
-  const hosts = (run: StoredRun) => [...new Set(run.samples.flatMap((s) => Object.keys(s.cpu ?? {})))].sort();
+  const hosts = (run: LoadRun) => [...new Set(run.samples.flatMap((s) => Object.keys(s.cpu ?? {})))].sort();
   const cpu = (s: RunSample, h: string) => s.cpu?.[h]?.mean ?? null;
   const singleHosts = hosts(single);
   const server = singleHosts
@@ -166,7 +166,7 @@ function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun |
 }
 
 /** "HAProxy loses no request up to 10000": a universal claim; one lost request refutes it. */
-function noLossClaim(runs: Record<string, StoredRun | undefined>): ConclusionRow {
+function noLossClaim(runs: Record<string, LoadRun | undefined>): ConclusionRow {
   const base = {
     id: 'haproxy-no-loss',
     bullet: 5,
@@ -176,7 +176,7 @@ function noLossClaim(runs: Record<string, StoredRun | undefined>): ConclusionRow
     thesis_values: [0],
     method: 'lost requests (no 2xx/3xx answer) in every run of haproxy-rr and haproxy-lc; no test: one lost request refutes it',
   };
-  const present = Object.values(runs).filter((r): r is StoredRun => r !== undefined);
+  const present = Object.values(runs).filter((r): r is LoadRun => r !== undefined);
   const absent = Object.keys(runs).filter((k) => !runs[k]);
   if (!present.length) return notMeasured(base, missing(...absent));
   const parts = present.map((run) => {
@@ -195,7 +195,7 @@ function noLossClaim(runs: Record<string, StoredRun | undefined>): ConclusionRow
 }
 
 /** HAProxy loses fewer requests than Nginx, at the highest level both ran (the thesis: 0 vs 470.133 at 10000). */
-function lessLossClaim(pair: [StoredRun, StoredRun] | string, alpha: number): ConclusionRow {
+function lessLossClaim(pair: [LoadRun, LoadRun] | string, alpha: number): ConclusionRow {
   const base = {
     id: 'haproxy-nginx-loss',
     bullet: 5,
@@ -262,7 +262,7 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
 }
 
 /** haproxy vs nginx as `lb-bench compare haproxy nginx` resolves them among these runs, or why not. */
-export function haproxyNginx(runs: readonly StoredRun[]): [StoredRun, StoredRun] | string {
+export function haproxyNginx(runs: readonly LoadRun[]): [LoadRun, LoadRun] | string {
   try {
     return pickPair({ ref: 'haproxy' }, { ref: 'nginx' }, runs);
   } catch (e) {
@@ -272,7 +272,7 @@ export function haproxyNginx(runs: readonly StoredRun[]): [StoredRun, StoredRun]
 
 export function conclusions(input: ConclusionInput): ConclusionRow[] {
   const { runs, alpha } = input;
-  const present = Object.values(runs).filter((r): r is StoredRun => r !== undefined && r.samples.length > 0);
+  const present = Object.values(runs).filter((r): r is LoadRun => r !== undefined && r.samples.length > 0);
   const pair = haproxyNginx(present);
   const [h, n] = typeof pair === 'string' ? [undefined, undefined] : pair;
   const unitRps = 'req/s';

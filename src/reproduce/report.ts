@@ -10,7 +10,8 @@ import { compareRuns } from '../compare/compare.js';
 import { toMarkdown as compareMarkdown } from '../compare/format.js';
 import { envError } from '../errors.js';
 import { writeReport } from '../report/index.js';
-import type { FailoverSample, StoredRun } from '../results/types.js';
+import type { FailoverSample } from '../results/types.js';
+import type { LoadRun } from '../run/stored.js';
 import type { ProbeType } from '../scenario/failover-schema.js';
 import { describe } from '../stats/describe.js';
 import { haproxyNginx, type ConclusionRow, type FailoverInput } from './conclusions.js';
@@ -18,7 +19,7 @@ import { conclusionsCsv, conclusionsHtml, conclusionsJson, conclusionsMarkdown, 
 import type { LoadRole } from './thesis.js';
 
 export interface ReproduceReportInput {
-  runs: Partial<Record<LoadRole, StoredRun>>;
+  runs: Partial<Record<LoadRole, LoadRun>>;
   failover: FailoverInput;
   rows: ConclusionRow[];
   context: ConclusionContext;
@@ -50,7 +51,7 @@ async function write(path: string, text: string): Promise<void> {
 
 export async function writeReproduceReport(input: ReproduceReportInput): Promise<string> {
   const { outDir, io, rows } = input;
-  const loadRuns = Object.values(input.runs).filter((r): r is StoredRun => r !== undefined && r.samples.length > 0);
+  const loadRuns = Object.values(input.runs).filter((r): r is LoadRun => r !== undefined && r.samples.length > 0);
   const context: ConclusionContext = { ...input.context, notes: [...input.context.notes, ...failoverNotes(input.failover)] };
   let summary = '';
   let page = '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>lb-bench reproduce</title>\n</head>\n<body>\n<h1>lb-bench reproduce</h1>\n</body>\n</html>\n';

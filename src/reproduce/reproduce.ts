@@ -10,11 +10,9 @@
 import { dirname, resolve } from 'node:path';
 import type { Io } from '../io/io.js';
 import { ExitCode, Interrupted, LbError } from '../errors.js';
+import { KINDS, planOf, runsOfKind, type StoredRun } from '../kinds/registry.js';
 import { readRun } from '../results/store.js';
-import type { FailoverSample, StoredRun } from '../results/types.js';
-import { runScenario } from '../run/runner.js';
-import type { ResolvedScenario } from '../scenario/load.js';
-import type { FailoverScenario } from '../scenario/failover-schema.js';
+import type { LoadRun } from '../run/stored.js';
 import { conclusions, type ConclusionRow, type FailoverInput } from './conclusions.js';
 import { planReproduce } from './plan.js';
 import { writeReproduceReport } from './report.js';
@@ -76,11 +74,6 @@ async function openLab(io: Io, keep: boolean): Promise<LabSession> {
   };
 }
 
-const repetitionsOf = (r: StoredRun) => {
-  const s = r.manifest.scenario;
-  return s.kind === 'load' ? `levels ${s.load.levels.join(', ')} × ${s.load.repetitions} repetitions` : `${(s as FailoverScenario).repetitions} repetitions`;
-};
-
 /** Failures that are the environment's (or one scenario's): recorded, and the next scenario runs. */
 function recoverable(e: unknown): e is LbError {
   return e instanceof LbError && !(e instanceof Interrupted) && e.code !== ExitCode.ok;
@@ -93,7 +86,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const notes = [...plan.notes];
   for (const n of plan.notes) io.err(`note: ${n}`);
 
-  const runs: Partial<Record<LoadRole, StoredRun>> = {};
+  const runs: Partial<Record<LoadRole, LoadRun>> = {};
   const stored: StoredRun[] = [];
   let failover: FailoverInput = 'missing' in plan.failover ? { missing: plan.failover.missing } : { missing: 'not run' };
   let exitCode: number = ExitCode.ok;
@@ -111,24 +104,24 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
       if (signal.aborted) throw new Interrupted();
       io.err(`reproduce: ${scenario.scenario.name} (${scenario.file})`);
       try {
-        const result = await runScenario(scenario, runOpts);
+        const result = await KINDS.load.run(scenario, runOpts);
         for (const b of result.breaches) io.err(`note: ${scenario.scenario.name}: threshold breached: ${b}`);
-        runs[role] = await readRun(result.dir);
-        stored.push(runs[role]!);
+        const run = await readRun(result.dir);
+        runs[role] = runsOfKind([run], 'load')[0];
+        stored.push(run);
       } catch (e) {
         if (!recoverable(e)) throw e;
         failed(scenario.scenario.name, e);
       }
     }
     if ('scenario' in plan.failover) {
-      const r: ResolvedScenario<FailoverScenario> = plan.failover.scenario;
+      const r = plan.failover.scenario;
       if (signal.aborted) throw new Interrupted();
       io.err(`reproduce: ${r.scenario.name} (${r.file})`);
       try {
         if (r.scenario.lab_config && lab?.owned) await lab.reconfigure(resolve(dirname(r.file), r.scenario.lab_config));
-        const { runFailover } = await import('../failover/runner.js');
-        const result = await runFailover(r, runOpts);
-        failover = { dir: result.dir, samples: result.samples as FailoverSample[] };
+        const result = await KINDS.failover.run(r, runOpts);
+        failover = { dir: result.dir, samples: result.samples };
         stored.push(await readRun(result.dir));
       } catch (e) {
         if (!recoverable(e)) throw e;
@@ -154,7 +147,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const context = {
     alpha: opts.alpha,
     profile: opts.profile,
-    runs: stored.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: repetitionsOf(r) })),
+    runs: stored.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: planOf(r) })),
     notes,
   };
   const written = await writeReproduceReport({ runs, failover, rows, context, outDir: opts.outDir, io });

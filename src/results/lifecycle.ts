@@ -7,12 +7,12 @@
  */
 import { Interrupted } from '../errors.js';
 import type { Io } from '../io/io.js';
-import type { ResolvedScenario } from '../scenario/load.js';
-import type { AnyScenario } from '../scenario/schema.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { ScenarioBase } from '../scenario/schema.js';
 import type { RunLock } from './lock.js';
 import { newManifest } from './manifest.js';
-import { RunWriter } from './store.js';
-import type { Manifest, Preflight } from './types.js';
+import { RunWriter } from './writer.js';
+import type { Manifest, Preflight, StoredScenarioBase } from './types.js';
 
 /** Where a runner writes, and what it continues. */
 export interface FolderOptions {
@@ -20,7 +20,7 @@ export interface FolderOptions {
   io: Io;
   signal: AbortSignal;
   /** a stored run to complete instead of starting a new folder */
-  resume?: { dir: string; manifest: Manifest };
+  resume?: { dir: string; manifest: Manifest<StoredScenarioBase> };
   /** its lock, taken before it was read */
   lock?: RunLock;
 }
@@ -51,7 +51,7 @@ export interface Outcome<T> {
   result: T;
 }
 
-function open(r: ResolvedScenario<AnyScenario>, opts: FolderOptions, plan: Plan, env: SetUp): RunWriter {
+function open<S extends ScenarioBase>(r: ResolvedScenario<S>, opts: FolderOptions, plan: Plan, env: SetUp): RunWriter<StoredScenarioBase> {
   if (opts.signal.aborted) {
     env.close();
     throw new Interrupted(`interrupted before the first ${plan.unit}; nothing was measured`);
@@ -65,7 +65,7 @@ function open(r: ResolvedScenario<AnyScenario>, opts: FolderOptions, plan: Plan,
 }
 
 /** Marked running, with what this start found; the reachability request on the record, so that the target's logs reconcile. */
-function start(writer: RunWriter, resumed: boolean, env: SetUp, io: Io): void {
+function start(writer: RunWriter<StoredScenarioBase>, resumed: boolean, env: SetUp, io: Io): void {
   for (const w of env.warnings ?? []) io.err(`warning: ${w}`);
   const request =
     env.preflight === undefined
@@ -83,7 +83,7 @@ function start(writer: RunWriter, resumed: boolean, env: SetUp, io: Io): void {
 }
 
 /** Record how the folder ended, and close it (which releases its lock). */
-function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed', closing?: string | null): void {
+function finish(writer: RunWriter<StoredScenarioBase>, status: 'complete' | 'interrupted' | 'failed', closing?: string | null): void {
   try {
     writer.update({ status, ended_at: new Date().toISOString(), ...(closing ? { warnings: [...writer.manifest.warnings, closing] } : {}) });
   } finally {
@@ -92,12 +92,12 @@ function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed'
 }
 
 /** Opens the scenario's folder around `work`, and closes it as it ended; `env` is closed either way. */
-export async function inRunFolder<T>(
-  r: ResolvedScenario<AnyScenario>,
+export async function inRunFolder<S extends ScenarioBase, T>(
+  r: ResolvedScenario<S>,
   opts: FolderOptions,
   plan: Plan,
   env: SetUp,
-  work: (writer: RunWriter) => Promise<Outcome<T>>,
+  work: (writer: RunWriter<StoredScenarioBase>) => Promise<Outcome<T>>,
 ): Promise<T> {
   const writer = open(r, opts, plan, env);
   let outcome: Outcome<T>;

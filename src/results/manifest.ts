@@ -1,12 +1,11 @@
 /** What a run folder records about where and how it was measured. */
 import os from 'node:os';
 import { VERSION } from '../version.js';
-import type { ResolvedScenario } from '../scenario/load.js';
-import { redactScenario } from '../scenario/redact.js';
-import type { AnyScenario } from '../scenario/schema.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { ScenarioBase } from '../scenario/schema.js';
 import type { Manifest } from './types.js';
 
-export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: number): Omit<Manifest, 'id'> {
+export function newManifest<S extends ScenarioBase>(r: ResolvedScenario<S>, plannedRuns: number): Omit<Manifest<S>, 'id'> {
   const cpus = os.cpus();
   return {
     format: 1,
@@ -21,7 +20,7 @@ export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: numbe
     },
     scenario_file: r.file,
     // as resolved, less its credentials (a URL's password, an Authorization header): the run uses them, the folder never holds them
-    scenario: redactScenario(r.scenario),
+    scenario: r.redacted,
     scenario_hash: r.hash,
     profile: r.profile,
     overrides: r.overrides,

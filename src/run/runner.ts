@@ -9,17 +9,18 @@ import { checkTarget } from '../net/reach.js';
 import { toSample } from '../metrics/run-sample.js';
 import { inRunFolder, type FolderOptions } from '../results/lifecycle.js';
 import type { RunWriter } from '../results/store.js';
-import type { Preflight, RunSample, StoredRun } from '../results/types.js';
+import type { Preflight, RunSample } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/load.js';
 import { planRuns, type PlannedRun } from './plan.js';
 import { createProgress, eta } from '../io/progress.js';
 import { thresholdBreaches } from './thresholds.js';
 import { openEnvironment, type Environment } from './environment.js';
 import { targetSummary, targetWarning } from './target-health.js';
+import type { LoadRun } from './stored.js';
 
 export interface RunOptions extends FolderOptions {
   /** a stored run to complete instead of starting a new folder */
-  resume?: StoredRun;
+  resume?: LoadRun;
   acceptNewHostKeys?: boolean;
 }
 

@@ -1,11 +1,13 @@
 /**
- * The failover part of a report: one table (per scenario and probe type: downtime mean ± CI, min,
- * max, failback, availability, the thesis's figure) and downtime.png (each repetition and the
- * mean, per probe type). Pure: the aggregate in, a table and a chart spec out.
+ * The failover kind's part of a report: one table (per scenario and probe type: downtime mean ±
+ * CI, min, max, failback, availability, the thesis's figure) and downtime.png (each repetition and
+ * the mean, per probe type). Pure: runs in, a section and a chart spec out.
  */
-import type { FailoverAggregate } from '../stats/failover.js';
-import type { ChartSeries, ChartSpec } from './charts.js';
-import { fmt, meanCi, type Table } from '../util/format.js';
+import type { KindReport } from '../kinds/kind.js';
+import type { ChartSeries, ChartSpec } from '../report/charts.js';
+import { escapeHtml as esc, fmt, htmlTable, markdownTable, meanCi, type Table } from '../util/format.js';
+import { aggregateFailover, type FailoverAggregate } from './aggregate.js';
+import type { FailoverRun } from './stored.js';
 
 export function failoverTable(fo: FailoverAggregate): Table {
   const header = ['scenario', 'fault', 'probe', 'n', 'downtime ms', 'min', 'max', 'failback ms', 'availability %', 'min availability %', 'thesis ms'];
@@ -54,4 +56,24 @@ export function downtimeChart(fo: FailoverAggregate): ChartSpec | null {
     }
   }
   return { file: 'downtime.png', title: 'Failover downtime per repetition', yLabel: 'downtime (ms)', xLabel: 'repetition', series };
+}
+
+const TITLE = 'Failover';
+const INTRO =
+  "Downtime: last successful probe before the outage to the first after it, per probe type; mean ± the half-width of its 95 % CI over the repetitions. Availability: uptime / (uptime + downtime) × 100 over each repetition's probe window (thesis eq. 2.1).";
+
+export function failoverReport(runs: readonly FailoverRun[]): KindReport {
+  const fo = aggregateFailover(runs);
+  const table = failoverTable(fo);
+  const chart = downtimeChart(fo);
+  const figure = chart ? [`<figure><img src="${encodeURI(chart.file)}" alt="${esc(chart.title)}"></figure>`] : [];
+  return {
+    rows: fo.rows,
+    charts: chart ? [chart] : [],
+    section: {
+      markdown: [`## ${TITLE}`, '', INTRO, '', markdownTable(table), ''],
+      html: [`<h2>${esc(TITLE)}</h2>`, `<p>${esc(INTRO)}</p>`, ...figure, htmlTable(table)],
+    },
+    warnings: fo.warnings,
+  };
 }
