@@ -3,7 +3,7 @@ import type { FailoverSample, Manifest, RunSample } from '../src/results/types.j
 import type { FailoverScenario } from '../src/scenario/failover-schema.js';
 import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
-import type { StoredRun } from '../src/kinds/registry.js';
+import type { FailoverRun } from '../src/failover/stored.js';
 import type { LoadRun } from '../src/run/stored.js';
 
 export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario {
@@ -97,7 +97,7 @@ export function failoverScenario(name: string, extra: Partial<FailoverScenario> 
 }
 
 /** Write a failover run folder: one repetition per downtime (ms), HTTP probes only. */
-export function writeFailoverRun(dir: string, sc: FailoverScenario, downtimes: number[], started?: string): StoredRun {
+export function writeFailoverRun(dir: string, sc: FailoverScenario, downtimes: number[], started?: string): FailoverRun {
   const samples: FailoverSample[] = downtimes.map((d, i) => ({
     repetition: i + 1,
     started_at: '2026-01-02T03:04:05.000Z',

@@ -13,7 +13,8 @@ import { join, resolve } from 'node:path';
 import type { FailoverSample, RunSample } from '../src/results/types.js';
 import type { LoadRun } from '../src/run/stored.js';
 import { combine, conclusions, judge, type ConclusionRow } from '../src/reproduce/conclusions.js';
-import { conclusionsCsv, conclusionsMarkdown, insertHtml } from '../src/reproduce/format.js';
+import { conclusionsCsv, conclusionsMarkdown } from '../src/reproduce/format.js';
+import { toHtml } from '../src/report/html.js';
 import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
@@ -207,7 +208,8 @@ describe('conclusions from literal runs', () => {
     assert.match(md, /^# Conclusions of the thesis, reproduced\n/);
     assert.match(md, /\| §5\.1 \| the thesis concludes \| thesis \| this machine \| p \| verdict \|/);
     assert.match(md, /alpha 0\.05/);
-    const page = insertHtml('<html><body>\n<h1>lb-bench report</h1>\n<h2>Runs</h2></body></html>', '<h2 id="conclusions">C</h2>');
+    // the conclusions lead the report: a section before the report's own
+    const page = toHtml([{ markdown: [], html: ['<h2>Runs</h2>'] }], [], [{ markdown: [], html: ['<h2 id="conclusions">C</h2>'] }]);
     assert.ok(page.indexOf('id="conclusions"') > page.indexOf('</h1>') && page.indexOf('id="conclusions"') < page.indexOf('<h2>Runs'));
     const csv = conclusionsCsv(rows, 0.05).trim().split('\n');
     assert.equal(csv.length, rows.length + 1);

@@ -1,8 +1,9 @@
 /**
- * The conclusions table in the report's formats: a Markdown and an HTML section for the top of
- * summary.md and index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
+ * The conclusions table in the report's formats: a section for the head of summary.md and
+ * index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
  */
 import { stringify } from 'csv-stringify/sync';
+import type { ReportSection } from '../kinds/kind.js';
 import { escapeHtml, htmlTable, markdownTable, mdText, pValue, type Table } from '../util/format.js';
 import type { ConclusionRow } from './conclusions.js';
 
@@ -35,12 +36,16 @@ function preamble(ctx: ConclusionContext): string[] {
 const methods = (rows: readonly ConclusionRow[]) => rows.map((r) => `\`${r.id}\`: ${r.method}`);
 const runLines = (ctx: ConclusionContext) => ctx.runs.map((r) => `${r.scenario}: ${r.dir} (${r.runs} runs, ${r.repetitions})`);
 
-export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
+function markdownLines(rows: readonly ConclusionRow[], ctx: ConclusionContext): string[] {
   const parts = ['# Conclusions of the thesis, reproduced', '', ...preamble(ctx), '', markdownTable(conclusionsTable(rows)), ''];
   parts.push('How each row was measured:', '', ...methods(rows).map((m) => `- ${m}`), '');
   if (ctx.notes.length) parts.push('Notes:', '', ...ctx.notes.map((n) => `- ${mdText(n)}`), '');
   parts.push('Runs:', '', ...runLines(ctx).map((l) => `- ${mdText(l)}`), '');
-  return parts.join('\n');
+  return parts;
+}
+
+export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
+  return markdownLines(rows, ctx).join('\n');
 }
 
 /** *x* of the preamble → <em>x</em>, after escaping */
@@ -75,14 +80,7 @@ export function conclusionsJson(rows: readonly ConclusionRow[], ctx: ConclusionC
   return JSON.stringify({ alpha: ctx.alpha, profile: ctx.profile, conclusions: rows, runs: ctx.runs, notes: ctx.notes }, null, 2) + '\n';
 }
 
-/** summary.md with the conclusions first, above the report's own title. */
-export function prependMarkdown(summary: string, section: string): string {
-  return `${section}\n${summary}`;
-}
-
-/** index.html with the conclusions section right after the page's first heading (or first in the body). */
-export function insertHtml(page: string, section: string): string {
-  const h1 = page.indexOf('</h1>');
-  const at = h1 >= 0 ? h1 + '</h1>'.length : page.indexOf('<body>') + '<body>'.length;
-  return `${page.slice(0, at)}\n${section}${page.slice(at)}`;
+/** The conclusions as the report's leading section: a document of its own atop summary.md, right under index.html's title. */
+export function conclusionsSection(rows: readonly ConclusionRow[], ctx: ConclusionContext): ReportSection {
+  return { markdown: markdownLines(rows, ctx), html: [conclusionsHtml(rows, ctx)] };
 }
