@@ -13,8 +13,8 @@ import { Chart } from 'chart.js/auto';
 import { compareChartSpec } from '../src/compare/chart.js';
 import { compareRuns } from '../src/compare/compare.js';
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, type ChartSpec } from '../src/report/charts.js';
-import { aggregate } from '../src/run/aggregate.js';
-import { chartSpecs } from '../src/run/report.js';
+import { aggregate } from '../src/kinds/load/aggregate.js';
+import { chartSpecs } from '../src/kinds/load/report.js';
 import { grid, sample, scenario, writeRun } from './report-fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'lb-charts-'));

@@ -1,7 +1,7 @@
 /** aggregate() on synthetic StoredRuns held in memory (pure: no files). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from '../src/run/aggregate.js';
+import { aggregate } from '../src/kinds/load/aggregate.js';
 import type { LoadRun } from '../src/run/stored.js';
 import { grid, manifest, sample, scenario } from './report-fixtures.js';
 

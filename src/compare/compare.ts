@@ -82,6 +82,12 @@ function byLevel<X>(samples: readonly X[], level: (x: X) => number): Map<number,
   return out;
 }
 
+/** "haproxy-rr vs nginx-rr"; "local: baseline vs current" when the labels do not name the scenario */
+export function heading(c: Comparison): string {
+  const named = c.a.label === c.a.scenario && c.b.label === c.b.scenario;
+  return `${named || c.a.scenario !== c.b.scenario ? '' : `${c.a.scenario}: `}${c.a.label} vs ${c.b.label}`;
+}
+
 export function changePct(a: number, b: number): number {
   if (a === b) return 0;
   if (a === 0) return b > 0 ? Infinity : -Infinity;

@@ -3,8 +3,8 @@
  * it. Pure: comparisons in, text out. Numbers in CSV and JSON keep full precision.
  */
 import { stringify } from 'csv-stringify/sync';
-import { markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
-import type { Comparison, ComparisonRow } from './compare.js';
+import { changeCell, markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
+import { heading, type Comparison, type ComparisonRow } from './compare.js';
 import type { Breach } from './gate.js';
 
 export type Format = 'text' | 'md' | 'csv';
@@ -16,17 +16,6 @@ export interface CompareTable {
 }
 
 const TEST_NAMES = { 'mann-whitney': 'Mann-Whitney U', welch: "Welch's t" } as const;
-
-export function changeCell(c: number): string {
-  if (!Number.isFinite(c)) return c > 0 ? '+inf' : '-inf';
-  return `${c > 0 ? '+' : c < 0 ? '-' : ''}${Math.abs(c).toFixed(Math.abs(c) >= 10 ? 1 : 2)} %`;
-}
-
-/** "haproxy-rr vs nginx-rr"; "local: baseline vs current" when the labels do not name the scenario */
-export function heading(c: Comparison): string {
-  const named = c.a.label === c.a.scenario && c.b.label === c.b.scenario;
-  return `${named || c.a.scenario !== c.b.scenario ? '' : `${c.a.scenario}: `}${c.a.label} vs ${c.b.label}`;
-}
 
 export function tables(c: Comparison): CompareTable[] {
   return c.metrics.map((m) => ({

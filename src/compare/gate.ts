@@ -3,8 +3,8 @@
  * p below alpha) by more than PCT % of A's mean. Pure; the command decides the exit code.
  */
 import type { Comparison } from './compare.js';
-import { pValue } from '../util/format.js';
-import { changeCell, heading } from './format.js';
+import { changeCell, pValue } from '../util/format.js';
+import { heading } from './compare.js';
 
 export interface Breach {
   /** the comparison's heading: "haproxy-rr vs nginx-rr", "local: baseline vs current" */

@@ -16,7 +16,7 @@ import { labDir, labInventoryPath } from '../lab/topology.js';
 import { LAB_SETTINGS_FILE } from '../lab/settings.js';
 import { checkTarget, checkTcp } from '../net/reach.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
-import type { ResolvedScenario } from '../scenario/load.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
 import { SshPool } from '../ssh/pool.js';
 import { faultPlan } from './faults.js';
 import { checkIcmp } from './icmp.js';

@@ -13,7 +13,6 @@ import type { StoredRunOf, StoredScenarioBase } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { ScenarioBase } from '../scenario/schema.js';
 import type { Description } from '../stats/describe.js';
-import type { ChartSpec } from '../report/charts.js';
 
 /**
  * Each kind's types, by its name: its scenario, its sample (a line of samples.jsonl) and its
@@ -56,6 +55,35 @@ export interface ReportWarning {
   metric?: string;
   message: string;
   hint?: string;
+}
+
+/** One chart: x = the level (or the repetition), y with its unit, a line per series, 95 % CI error bars. */
+export interface ChartPoint {
+  x: number;
+  y: number;
+  low: number | null;
+  high: number | null;
+}
+
+export interface ChartSeries {
+  label: string;
+  points: ChartPoint[];
+  /** index into the palette */
+  color: number;
+  dashed?: boolean;
+  /** dash pattern index, for several lines of one scenario (CPU per backend) */
+  dash?: number;
+  /** the thesis's figures: markers, no line */
+  reference?: boolean;
+}
+
+export interface ChartSpec {
+  file: string;
+  title: string;
+  yLabel: string;
+  /** default: the load level */
+  xLabel?: string;
+  series: ChartSeries[];
 }
 
 /** A part of the report, spelled for each page: summary.md's lines and index.html's elements. */

@@ -3,8 +3,8 @@
  * kind asks here for the kind's part — the scenario loader, the run folder reader, run, validate,
  * report, compare and reproduce — and nowhere else is a kind named.
  */
-import { failoverKind } from '../failover/kind.js';
-import { loadKind } from '../run/kind.js';
+import { failoverKind } from './failover/kind.js';
+import { loadKind } from './load/kind.js';
 import type { StoredRunOf } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { Kind, KindTypes, MetricDef } from './kind.js';

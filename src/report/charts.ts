@@ -6,37 +6,13 @@
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { existsSync } from 'node:fs';
 import { Chart, type ChartConfiguration, type Plugin } from 'chart.js/auto';
+import type { ChartSeries, ChartSpec } from '../kinds/kind.js';
+
+/** A chart's data, built by the kinds' report parts and by compare. */
+export type { ChartPoint, ChartSeries, ChartSpec } from '../kinds/kind.js';
 
 export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 600;
-
-export interface ChartPoint {
-  x: number;
-  y: number;
-  low: number | null;
-  high: number | null;
-}
-
-export interface ChartSeries {
-  label: string;
-  points: ChartPoint[];
-  /** index into the palette */
-  color: number;
-  dashed?: boolean;
-  /** dash pattern index, for several lines of one scenario (CPU per backend) */
-  dash?: number;
-  /** the thesis's figures: markers, no line */
-  reference?: boolean;
-}
-
-export interface ChartSpec {
-  file: string;
-  title: string;
-  yLabel: string;
-  /** default: the load level */
-  xLabel?: string;
-  series: ChartSeries[];
-}
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const DASHES = [[], [8, 4], [2, 3], [12, 3, 2, 3]];

@@ -3,7 +3,7 @@
  * CPU source reads over SSH, and their CPU monitor. Everything here fails before the first byte of
  * load, with exit 2 (the files are wrong) or 3 (the hosts are not there).
  */
-import { CpuMonitor } from '../cpu/monitor.js';
+import { CpuMonitor } from './cpu-monitor.js';
 import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError } from '../errors.js';
 import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/load.js';
@@ -12,7 +12,7 @@ import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';
 import { SshPool } from '../ssh/pool.js';
 import { serverVersions } from '../ssh/versions.js';
-import type { ResolvedScenario } from '../scenario/load.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
 
 export interface EnvironmentOptions {
   acceptNewHostKeys?: boolean;

@@ -31,6 +31,12 @@ export function pValue(p: number | null): string {
   return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
 }
 
+/** A change in %, as compare prints it: "+12.5 %", "-3.21 %", "+inf" (from 0). */
+export function changeCell(c: number): string {
+  if (!Number.isFinite(c)) return c > 0 ? '+inf' : '-inf';
+  return `${c > 0 ? '+' : c < 0 ? '-' : ''}${Math.abs(c).toFixed(Math.abs(c) >= 10 ? 1 : 2)} %`;
+}
+
 /** Text from a run or a file as HTML shows it, and nothing more. */
 export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 

@@ -10,8 +10,8 @@
 import { envError } from '../errors.js';
 import type { CpuFigure } from '../results/types.js';
 import { WINDOW_READ_MS } from '../ssh/connection.js';
-import { CPU_SOURCES, type CpuHost, type CpuSourceName } from './registry.js';
-import { utilisation, type Counters, type CpuReader, type Shell } from './source.js';
+import { CPU_SOURCES, type CpuHost, type CpuSourceName } from '../cpu/registry.js';
+import { utilisation, type Counters, type CpuReader, type Shell } from '../cpu/source.js';
 
 export interface CpuBackend {
   host: string;

@@ -3,12 +3,12 @@
  * metric, the description of its repetitions; and the warnings that do not stop a report but
  * change how to read it. Pure.
  */
-import type { MetricDef, ReportWarning, SummaryRow } from '../kinds/kind.js';
-import type { RunSample } from '../results/types.js';
-import type { Reference } from '../scenario/schema.js';
-import { describe } from '../stats/describe.js';
+import type { MetricDef, ReportWarning, SummaryRow } from '../kind.js';
+import type { RunSample } from '../../results/types.js';
+import type { Reference } from '../../scenario/schema.js';
+import { describe } from '../../stats/describe.js';
 import { loadMetrics } from './metrics.js';
-import type { LoadRun } from './stored.js';
+import type { LoadRun } from '../../run/stored.js';
 
 type Metric = MetricDef<RunSample>;
 

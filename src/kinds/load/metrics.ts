@@ -2,8 +2,8 @@
  * The load kind's metrics, as statistics, reports and compare know them. Each says its unit and
  * whether higher is better, which compare uses for its verdict. A new metric is one entry here.
  */
-import type { MetricDef } from '../kinds/kind.js';
-import type { RunSample } from '../results/types.js';
+import type { MetricDef } from '../kind.js';
+import type { RunSample } from '../../results/types.js';
 
 const fixed: MetricDef<RunSample>[] = [
   { name: 'rps', label: 'Requests per second', unit: 'req/s', better: 'higher', value: (s) => s.rps },

@@ -1,21 +1,21 @@
 /**
  * `kind: failover`: probes sent open-loop at the target while a fault is injected into the
- * cluster and recovered, repetition after repetition. Its schema is scenario/failover-schema.ts,
- * its runner runner.ts, its samples FailoverSample (results/), its metrics metrics.ts, its
- * aggregation aggregate.ts and its part of the report report.ts.
+ * cluster and recovered, repetition after repetition. Its scenario schema is
+ * src/scenario/failover-schema.ts, its runner src/failover/, its samples FailoverSample
+ * (src/results/); its metrics, aggregation and part of the report are here.
  */
-import { inputError } from '../errors.js';
-import type { Kind } from '../kinds/kind.js';
-import { folderReader } from '../results/read.js';
-import { failoverSampleSchema, storedFailoverScenarioSchema, type StoredFailoverScenario } from '../results/schema.js';
-import type { FailoverSample } from '../results/types.js';
-import { failoverScenarioSchema, type FailoverScenario } from '../scenario/failover-schema.js';
-import { redactUrl } from '../util/redact.js';
-import { faultPlan } from './faults.js';
+import { inputError } from '../../errors.js';
+import type { Kind } from '../kind.js';
+import { folderReader } from '../../results/read.js';
+import { failoverSampleSchema, storedFailoverScenarioSchema, type StoredFailoverScenario } from '../../results/schema.js';
+import type { FailoverSample } from '../../results/types.js';
+import { failoverScenarioSchema, type FailoverScenario } from '../../scenario/failover-schema.js';
+import { redactUrl } from '../../util/redact.js';
+import { faultPlan } from '../../failover/faults.js';
 import { failoverMetrics } from './metrics.js';
 import { failoverReport } from './report.js';
 
-declare module '../kinds/kind.js' {
+declare module '../kind.js' {
   interface KindTypes {
     failover: { scenario: FailoverScenario; sample: FailoverSample; stored: StoredFailoverScenario };
   }
@@ -38,7 +38,7 @@ export const failoverKind: Kind<FailoverScenario, FailoverSample, StoredFailover
     }
   },
   // its runner (probes, ping, SSH) is loaded only when a failover scenario runs
-  run: async (r, opts) => (await import('./runner.js')).runFailover(r, opts),
+  run: async (r, opts) => (await import('../../failover/runner.js')).runFailover(r, opts),
   afterRun: () => null,
   read: folderReader(storedFailoverScenarioSchema, { sample: failoverSampleSchema, key: (s) => String(s.repetition), keyName: 'repetition' }),
   // a failover has no load level: its figures sit at level 0

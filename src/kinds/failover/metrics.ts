@@ -3,9 +3,9 @@
  * availability of each repetition (samples.jsonl of `kind: failover`), and the requests a steady
  * load lost. One list: the report's aggregation and compare both read it.
  */
-import type { MetricDef } from '../kinds/kind.js';
-import type { FailoverSample } from '../results/types.js';
-import { PROBE_TYPES, type ProbeType } from '../scenario/failover-schema.js';
+import type { MetricDef } from '../kind.js';
+import type { FailoverSample } from '../../results/types.js';
+import { PROBE_TYPES, type ProbeType } from '../../scenario/failover-schema.js';
 
 /** The figures a repetition has per probe type, as its sample names them. */
 export const PER_PROBE = [

@@ -4,11 +4,11 @@
  * Pure. Rows have the shape of the load rows (level 0: a failover has no load level), so that
  * summary.csv stays one tidy table.
  */
-import type { ReportWarning, SummaryRow } from '../kinds/kind.js';
-import type { ProbeType } from '../scenario/failover-schema.js';
-import { describe } from '../stats/describe.js';
+import type { ReportWarning, SummaryRow } from '../kind.js';
+import type { ProbeType } from '../../scenario/failover-schema.js';
+import { describe } from '../../stats/describe.js';
 import { PER_PROBE } from './metrics.js';
-import type { FailoverRun } from './stored.js';
+import type { FailoverRun } from '../../failover/stored.js';
 
 export interface FailoverSeries {
   probe: ProbeType;
