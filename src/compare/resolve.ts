@@ -1,5 +1,5 @@
 /**
- * Which runs `compare A B` means (DESIGN.md, "The commands"). A side is a run folder, else the
+ * Which runs `compare A B` means (README, "Comparing runs"). A side is a run folder, else the
  * newest run of the scenario of that name, else the newest runs of every scenario whose
  * `balancer` is that name — in each case only runs of a kind the other side also has (a load run
  * compares with load runs, a failover run with failover runs), so a failover scenario with

@@ -1,4 +1,4 @@
-/** summary.csv: tidy, one row per scenario, level and metric (README "Results"). Pure. */
+/** summary.csv: tidy, one row per scenario, level and metric (docs/reports.md). Pure. */
 import { stringify } from 'csv-stringify/sync';
 import type { SummaryRow } from '../kinds/kind.js';
 

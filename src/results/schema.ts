@@ -68,7 +68,7 @@ export const failoverSampleSchema = z.object({
   warnings: strings.optional(),
 });
 
-/** The request sent before the first run, to see that the target is there (README, "Results"). */
+/** The request sent before the first run, to see that the target is there (docs/results.md). */
 export const preflightSchema = z.object({ status: z.number().int(), bytes: count, time_ms: finite });
 
 const reference = z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())]));
