@@ -27,7 +27,10 @@ export function referenceOf(s: ScenarioSummary, metric: string): { levels: Map<n
   for (const [key, value] of Object.entries(s.reference)) {
     if ((REFERENCE_ALIASES[key] ?? key) !== metric) continue;
     if (typeof value === 'number') other.push(['', value]);
-    else for (const [k, v] of Object.entries(value)) /^\d+$/.test(k) ? levels.set(Number(k), v) : other.push([k, v]);
+    else for (const [k, v] of Object.entries(value)) {
+      if (/^\d+$/.test(k)) levels.set(Number(k), v);
+      else other.push([k, v]);
+    }
   }
   return { levels, other };
 }
