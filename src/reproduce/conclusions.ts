@@ -270,49 +270,59 @@ export function haproxyNginx(runs: readonly LoadRun[]): [LoadRun, LoadRun] | str
   }
 }
 
+type PeakBase = Parameters<typeof peakClaim>[0];
+
+const rpsOf = (a: keyof typeof THESIS.rps, b: keyof typeof THESIS.rps) => ({ unit: 'req/s', thesis_values: [THESIS.rps[a], THESIS.rps[b]] });
+
+/** What the thesis claims on peak figures (req/s, throughput): "X serves more than Y". */
+const PEAKS: Record<'lbRps' | 'lcRrRps' | 'lcRrThroughput' | 'haproxyNginxRps', PeakBase> = {
+  lbRps: {
+    id: 'lb-rps',
+    bullet: 2,
+    claim: 'Load balancing (HAProxy, least connection) serves more req/s than the single server',
+    thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps.single} req/s (peaks)`,
+    ...rpsOf('haproxy-lc', 'single'),
+  },
+  lcRrRps: {
+    id: 'lc-rr-rps',
+    bullet: 4,
+    claim: 'Least connection serves more req/s than round robin (HAProxy)',
+    thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps['haproxy-rr']} req/s`,
+    ...rpsOf('haproxy-lc', 'haproxy-rr'),
+  },
+  lcRrThroughput: {
+    id: 'lc-rr-throughput',
+    bullet: 4,
+    claim: 'Least connection has more throughput than round robin (HAProxy)',
+    thesis: `${THESIS.throughput_mbps['haproxy-lc']} vs ${THESIS.throughput_mbps['haproxy-rr']} MB/s`,
+    unit: 'MB/s',
+    thesis_values: [THESIS.throughput_mbps['haproxy-lc'], THESIS.throughput_mbps['haproxy-rr']],
+  },
+  haproxyNginxRps: {
+    id: 'haproxy-nginx-rps',
+    bullet: 6,
+    claim: 'HAProxy serves more req/s than Nginx (round robin)',
+    thesis: `${THESIS.rps['haproxy-rr']} vs ${THESIS.rps['nginx-rr']} req/s`,
+    ...rpsOf('haproxy-rr', 'nginx-rr'),
+  },
+};
+
 export function conclusions(input: ConclusionInput): ConclusionRow[] {
   const { runs, alpha } = input;
   const present = Object.values(runs).filter((r): r is LoadRun => r !== undefined && r.samples.length > 0);
   const pair = haproxyNginx(present);
   const [h, n] = typeof pair === 'string' ? [undefined, undefined] : pair;
-  const unitRps = 'req/s';
+  // haproxy vs nginx as compare would choose them: when it cannot, it says why
+  const haproxyNginxRps = peakClaim(PEAKS.haproxyNginxRps, h, n, rps, alpha, ['haproxy', 'nginx']);
   return [
-    peakClaim(
-      { id: 'lb-rps', bullet: 2, claim: 'Load balancing (HAProxy, least connection) serves more req/s than the single server', thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps.single} req/s (peaks)`, unit: unitRps, thesis_values: [THESIS.rps['haproxy-lc'], THESIS.rps.single] },
-      runs['haproxy-lc'],
-      runs.single,
-      rps,
-      alpha,
-      ['haproxy-lc', 'single'],
-    ),
+    peakClaim(PEAKS.lbRps, runs['haproxy-lc'], runs.single, rps, alpha, ['haproxy-lc', 'single']),
     cpuClaim('haproxy-rr', runs['haproxy-rr'], runs.single, alpha),
     cpuClaim('haproxy-lc', runs['haproxy-lc'], runs.single, alpha),
     noLossClaim({ 'haproxy-rr': runs['haproxy-rr'], 'haproxy-lc': runs['haproxy-lc'] }),
-    peakClaim(
-      { id: 'lc-rr-rps', bullet: 4, claim: 'Least connection serves more req/s than round robin (HAProxy)', thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps['haproxy-rr']} req/s`, unit: unitRps, thesis_values: [THESIS.rps['haproxy-lc'], THESIS.rps['haproxy-rr']] },
-      runs['haproxy-lc'],
-      runs['haproxy-rr'],
-      rps,
-      alpha,
-      ['haproxy-lc', 'haproxy-rr'],
-    ),
-    peakClaim(
-      { id: 'lc-rr-throughput', bullet: 4, claim: 'Least connection has more throughput than round robin (HAProxy)', thesis: `${THESIS.throughput_mbps['haproxy-lc']} vs ${THESIS.throughput_mbps['haproxy-rr']} MB/s`, unit: 'MB/s', thesis_values: [THESIS.throughput_mbps['haproxy-lc'], THESIS.throughput_mbps['haproxy-rr']] },
-      runs['haproxy-lc'],
-      runs['haproxy-rr'],
-      throughput,
-      alpha,
-      ['haproxy-lc', 'haproxy-rr'],
-    ),
-    peakClaim(
-      { id: 'haproxy-nginx-rps', bullet: 6, claim: 'HAProxy serves more req/s than Nginx (round robin)', thesis: `${THESIS.rps['haproxy-rr']} vs ${THESIS.rps['nginx-rr']} req/s`, unit: unitRps, thesis_values: [THESIS.rps['haproxy-rr'], THESIS.rps['nginx-rr']] },
-      h,
-      n,
-      rps,
-      alpha,
-      ['haproxy', 'nginx'],
-    ),
+    peakClaim(PEAKS.lcRrRps, runs['haproxy-lc'], runs['haproxy-rr'], rps, alpha, ['haproxy-lc', 'haproxy-rr']),
+    peakClaim(PEAKS.lcRrThroughput, runs['haproxy-lc'], runs['haproxy-rr'], throughput, alpha, ['haproxy-lc', 'haproxy-rr']),
+    typeof pair === 'string' ? { ...haproxyNginxRps, measured: pair } : haproxyNginxRps,
     lessLossClaim(pair, alpha),
     failoverClaim(input.failover, alpha),
-  ].map((row) => (typeof pair === 'string' && row.id === 'haproxy-nginx-rps' ? { ...row, measured: pair } : row));
+  ];
 }
