@@ -3,8 +3,7 @@
  * CI, min, max, failback, availability, the thesis's figure) and downtime.png (each repetition and
  * the mean, per probe type). Pure: runs in, a section and a chart spec out.
  */
-import type { KindReport } from '../kind.js';
-import type { ChartSeries, ChartSpec } from '../../report/charts.js';
+import type { ChartSeries, ChartSpec, KindReport } from '../kind.js';
 import { escapeHtml as esc, fmt, htmlTable, markdownTable, meanCi, type Table } from '../../util/format.js';
 import { aggregateFailover, type FailoverAggregate } from './aggregate.js';
 import type { FailoverRun } from '../../failover/stored.js';

@@ -4,8 +4,7 @@
  * figures beside; hyperfine's export/markup.rs) and the noise between repetitions. The tables are
  * built once; Markdown and HTML only decide how they are spelled. Pure.
  */
-import type { KindReport, MetricDef, ReportSection } from '../kind.js';
-import type { ChartPoint, ChartSeries, ChartSpec } from '../../report/charts.js';
+import type { ChartPoint, ChartSeries, ChartSpec, KindReport, MetricDef, ReportSection } from '../kind.js';
 import type { RunSample } from '../../results/types.js';
 import { escapeHtml as esc, fmt, htmlTable, markdownTable, mdText, meanCi, type Table } from '../../util/format.js';
 import { aggregate, NOISY_CV, type Aggregate, type ScenarioSummary } from './aggregate.js';
