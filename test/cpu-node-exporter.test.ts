@@ -50,8 +50,9 @@ const base = [
   cpu({ idle: 5.48760586e6, iowait: 2863.37, irq: 0, nice: 12.5, softirq: 310.2, steal: 0, system: 8040.93, user: 40211.06 }),
   cpu({ idle: 5.4871e6, iowait: 1500.11, irq: 0, nice: 3.25, softirq: 290.8, steal: 1.5, system: 7950.4, user: 39880.0 }),
 ];
-/** Over the next 10 s, on each CPU: 2.5 s busy (user 1.5, system 0.75, softirq 0.25), 7.5 s idle or waiting (idle 7, iowait 0.5): 25 %. */
-const later = base.map((c) => ({ ...c, user: c.user + 1.5, system: c.system + 0.75, softirq: c.softirq + 0.25, idle: c.idle + 7, iowait: c.iowait + 0.5 }));
+/** 10 s later, on each CPU: 2.5 s busy (user 1.5, system 0.75, softirq 0.25), 7.5 s idle or waiting (idle 7, iowait 0.5): 25 %. */
+const tenSecondsLater = (cs: Cpu[]) => cs.map((c) => ({ ...c, user: c.user + 1.5, system: c.system + 0.75, softirq: c.softirq + 0.25, idle: c.idle + 7, iowait: c.iowait + 0.5 }));
+const later = tenSecondsLater(base);
 
 test('parseNodeCpu sums every CPU; busy = total − idle − iowait; guest time and other metrics are left out', () => {
   const c = parseNodeCpu(page(base));
@@ -119,7 +120,7 @@ describe('node_exporter as a CPU source', () => {
   test('lb-bench run with cpu: node_exporter: every run has the figure the counters give, and cpu.jsonl its intervals', async () => {
     counters = base;
     // every page is 10 s later on both CPUs, 25 % busy: each interval and the window read 25 %
-    step = (cs) => cs.map((c) => ({ ...c, user: c.user + 1.5, system: c.system + 0.75, softirq: c.softirq + 0.25, idle: c.idle + 7, iowait: c.iowait + 0.5 }));
+    step = tenSecondsLater;
     ws.write('inventory.yaml', await inventoryText(url));
     const file = ws.write('ne.yaml', loadScenarioYaml(target.url, { levels: [20], repetitions: 2, cooldown: '600ms', name: 'ne', more: 'inventory: inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]' }));
     const before = served;
