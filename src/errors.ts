@@ -1,5 +1,5 @@
 /**
- * The exit codes of lb-bench: one table, documented in the README.
+ * The exit codes of lb-bench: one table, documented in docs/exit-codes.md.
  * Commands never call process.exit; they throw an LbError and `main` turns it into the code.
  */
 export const ExitCode = {

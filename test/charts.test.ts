@@ -12,8 +12,9 @@ import { createCanvas } from '@napi-rs/canvas';
 import { Chart } from 'chart.js/auto';
 import { compareChartSpec } from '../src/compare/chart.js';
 import { compareRuns } from '../src/compare/compare.js';
-import { CHART_HEIGHT, CHART_WIDTH, chartConfig, chartSpecs, type ChartSpec } from '../src/report/charts.js';
-import { aggregate } from '../src/stats/aggregate.js';
+import { CHART_HEIGHT, CHART_WIDTH, chartConfig, type ChartSpec } from '../src/report/charts.js';
+import { aggregate } from '../src/kinds/load/aggregate.js';
+import { chartSpecs } from '../src/kinds/load/report.js';
 import { grid, sample, scenario, writeRun } from './report-fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'lb-charts-'));

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { changePct, compareValues, mannWhitneyMinP, verdictOf } from '../src/compare/compare.js';
-import { metricByName } from '../src/metrics/registry.js';
+import { metricByName } from '../src/kinds/load/metrics.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../src/report/charts.js';
 import type { RunSample } from '../src/results/types.js';
 import { runCli } from './helpers/cli.js';

@@ -11,9 +11,9 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseInventoryText } from '../src/inventory/load.js';
 import type { Inventory } from '../src/inventory/schema.js';
-import { CpuMonitor } from '../src/samplers/monitor.js';
-import { parseProcStat } from '../src/samplers/procstat.js';
-import { utilisation } from '../src/samplers/types.js';
+import { CpuMonitor } from '../src/run/cpu-monitor.js';
+import { parseProcStat } from '../src/cpu/procstat.js';
+import { utilisation } from '../src/cpu/source.js';
 import { SshPool } from '../src/ssh/pool.js';
 import { requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
 

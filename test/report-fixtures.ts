@@ -1,8 +1,10 @@
 /** Synthetic run folders for the stats and report tests: real files, written with RunWriter. */
-import type { FailoverSample, Manifest, RunSample, StoredRun } from '../src/results/types.js';
+import type { FailoverSample, Manifest, RunSample } from '../src/results/types.js';
 import type { FailoverScenario } from '../src/scenario/failover-schema.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
+import type { FailoverRun } from '../src/failover/stored.js';
+import type { LoadRun } from '../src/run/stored.js';
 
 export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario {
   return {
@@ -18,7 +20,7 @@ export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario 
   };
 }
 
-export function manifest(sc: Scenario | FailoverScenario, planned: number, started = '2026-01-02T03:04:05.000Z'): Omit<Manifest, 'id'> {
+export function manifest<S extends ScenarioBase>(sc: S, planned: number, started = '2026-01-02T03:04:05.000Z'): Omit<Manifest<S>, 'id'> {
   return {
     format: 1,
     tool: { name: 'lb-bench', version: '0.0.0-test' },
@@ -64,7 +66,7 @@ export function sample(level: number, repetition: number, factor = 1, extra: Par
 }
 
 /** Write a run folder under dir and return it as readRun would. */
-export function writeRun(dir: string, sc: Scenario, samples: RunSample[], patch: Partial<Manifest> = {}, started?: string): StoredRun {
+export function writeRun(dir: string, sc: Scenario, samples: RunSample[], patch: Partial<Manifest<Scenario>> = {}, started?: string): LoadRun {
   const w = RunWriter.create(dir, { ...manifest(sc, sc.load.levels.length * sc.load.repetitions, started), ...patch });
   for (const s of samples) w.appendSample(s);
   w.close();
@@ -95,7 +97,7 @@ export function failoverScenario(name: string, extra: Partial<FailoverScenario> 
 }
 
 /** Write a failover run folder: one repetition per downtime (ms), HTTP probes only. */
-export function writeFailoverRun(dir: string, sc: FailoverScenario, downtimes: number[], started?: string): StoredRun {
+export function writeFailoverRun(dir: string, sc: FailoverScenario, downtimes: number[], started?: string): FailoverRun {
   const samples: FailoverSample[] = downtimes.map((d, i) => ({
     repetition: i + 1,
     started_at: '2026-01-02T03:04:05.000Z',
@@ -113,6 +115,5 @@ export function writeFailoverRun(dir: string, sc: FailoverScenario, downtimes: n
   const w = RunWriter.create(dir, manifest(sc, downtimes.length, started));
   for (const s of samples) w.appendSample(s);
   w.close();
-  // StoredRun types its samples as load runs; readRun returns a failover run's lines the same way
-  return { dir: w.dir, manifest: w.manifest, samples: samples as unknown as RunSample[] };
+  return { dir: w.dir, manifest: w.manifest, samples };
 }

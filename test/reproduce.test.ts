@@ -10,9 +10,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { FailoverSample, RunSample, StoredRun } from '../src/results/types.js';
+import type { FailoverSample, RunSample } from '../src/results/types.js';
+import type { LoadRun } from '../src/run/stored.js';
 import { combine, conclusions, judge, type ConclusionRow } from '../src/reproduce/conclusions.js';
-import { conclusionsCsv, conclusionsMarkdown, insertHtml } from '../src/reproduce/format.js';
+import { conclusionsCsv, conclusionsMarkdown } from '../src/reproduce/format.js';
+import { toHtml } from '../src/report/html.js';
 import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
@@ -22,7 +24,7 @@ import { manifest, scenario } from './report-fixtures.js';
 const BIN = resolve(import.meta.dirname, '../../bin/lb-bench.js');
 
 /** A stored run whose metrics at each level are the given lists, one value per repetition. */
-function run(name: string, balancer: string, algorithm: string, levels: Record<number, { rps?: number[]; throughput?: number[]; loss?: number[]; cpu?: Record<string, number[]> }>): StoredRun {
+function run(name: string, balancer: string, algorithm: string, levels: Record<number, { rps?: number[]; throughput?: number[]; loss?: number[]; cpu?: Record<string, number[]> }>): LoadRun {
   const samples: RunSample[] = [];
   for (const [level, m] of Object.entries(levels)) {
     const n = Math.max(m.rps?.length ?? 0, m.throughput?.length ?? 0, m.loss?.length ?? 0, ...Object.values(m.cpu ?? {}).map((x) => x.length));
@@ -51,7 +53,7 @@ function run(name: string, balancer: string, algorithm: string, levels: Record<n
     }
   }
   const sc = scenario(name, { balancer, algorithm });
-  return { dir: `results/x-${name}`, manifest: { id: `x-${name}`, ...manifest(sc, samples.length) } as StoredRun['manifest'], samples };
+  return { dir: `results/x-${name}`, manifest: { id: `x-${name}`, ...manifest(sc, samples.length) }, samples };
 }
 
 const zeros = [0, 0, 0, 0, 0];
@@ -206,7 +208,8 @@ describe('conclusions from literal runs', () => {
     assert.match(md, /^# Conclusions of the thesis, reproduced\n/);
     assert.match(md, /\| §5\.1 \| the thesis concludes \| thesis \| this machine \| p \| verdict \|/);
     assert.match(md, /alpha 0\.05/);
-    const page = insertHtml('<html><body>\n<h1>lb-bench report</h1>\n<h2>Runs</h2></body></html>', '<h2 id="conclusions">C</h2>');
+    // the conclusions lead the report: a section before the report's own
+    const page = toHtml([{ markdown: [], html: ['<h2>Runs</h2>'] }], [], [{ markdown: [], html: ['<h2 id="conclusions">C</h2>'] }]);
     assert.ok(page.indexOf('id="conclusions"') > page.indexOf('</h1>') && page.indexOf('id="conclusions"') < page.indexOf('<h2>Runs'));
     const csv = conclusionsCsv(rows, 0.05).trim().split('\n');
     assert.equal(csv.length, rows.length + 1);

@@ -1,11 +1,11 @@
 /** aggregate() on synthetic StoredRuns held in memory (pure: no files). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { aggregate } from '../src/stats/aggregate.js';
-import type { StoredRun } from '../src/results/types.js';
+import { aggregate } from '../src/kinds/load/aggregate.js';
+import type { LoadRun } from '../src/run/stored.js';
 import { grid, manifest, sample, scenario } from './report-fixtures.js';
 
-function run(name: string, samples = grid([1000, 2000], 3, (l, r) => sample(l, r)), extra: Partial<StoredRun['manifest']> = {}): StoredRun {
+function run(name: string, samples = grid([1000, 2000], 3, (l, r) => sample(l, r)), extra: Partial<LoadRun['manifest']> = {}): LoadRun {
   const sc = scenario(name);
   return { dir: `/results/x-${name}`, manifest: { ...manifest(sc, 6), id: `x-${name}`, ...extra }, samples };
 }

@@ -1,14 +1,10 @@
 import { isAbsolute, relative, resolve } from 'node:path';
+import type { Io } from '../io/io.js';
 
-/** Where commands write. Injected so that whole-CLI tests run in-process and read what was printed. */
-export interface Io {
-  out(text: string): void;
-  err(text: string): void;
-  /** true when progress may be drawn in place (a terminal, and not CI) */
-  interactive: boolean;
-  debug: boolean;
-}
+/** The benchmarks and tests name Io from here too. */
+export type { Io } from '../io/io.js';
 
+/** The command line's Io: the process's stdout and stderr. */
 export function processIo(debug = false): Io {
   return {
     out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),

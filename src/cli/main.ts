@@ -4,7 +4,8 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, LbError } from '../errors.js';
-import { processIo, type Io } from './io.js';
+import type { Io } from '../io/io.js';
+import { processIo } from './io.js';
 import { onStoreWarning } from '../results/warnings.js';
 import { versionLine } from '../version.js';
 
@@ -27,26 +28,10 @@ function positive(name: string) {
   };
 }
 
-export async function main(argv: string[], io: Io = processIo(argv.includes('--debug'))): Promise<number> {
-  let code: number = ExitCode.ok;
-  // problems found in run folders that do not stop a command reach this command's stderr
-  onStoreWarning((m) => io.err(`warning: ${m}`));
-  const program = new Command('lb-bench');
-  const lazy =
-    (load: () => Promise<{ default: Action }>) =>
-    async (...args: unknown[]) => {
-      const result = await (await load()).default(io, ...args);
-      if (typeof result === 'number') code = result;
-    };
+/** Runs a command's module, imported only when it is used; its number, if any, is the exit code. */
+type Lazy = (load: () => Promise<{ default: Action }>) => (...args: unknown[]) => Promise<void>;
 
-  program
-    .description('Reproduce, measure and guard high-availability web clusters')
-    .version(versionLine(), '-V, --version', 'print the version, the commit it was built from and Node\'s version')
-    .option('--debug', 'print stack traces')
-    .exitOverride()
-    .configureOutput({ writeOut: (t) => io.out(t.replace(/\n$/, '')), writeErr: (t) => io.err(t.replace(/\n$/, '')) })
-    .showSuggestionAfterError();
-
+function runCommand(program: Command, lazy: Lazy): void {
   program
     .command('run')
     .description('run scenario files; one run folder each under results/')
@@ -59,7 +44,9 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
     .option('--json', 'print a JSON summary instead of the run folder path')
     .action(lazy(() => import('./commands/run.js')));
+}
 
+function readingCommands(program: Command, lazy: Lazy): void {
   program
     .command('report')
     .description('tables and charts of runs (default: the newest run of each scenario)')
@@ -83,7 +70,9 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .option('--fail-on-regression <pct>', 'exit 1 when a metric is significantly worse by more than PCT %')
     .option('--baseline <dir>', 'compare the newest run of every scenario with its newest run in DIR')
     .action((a: string | undefined, b: string | undefined, opts: object) => lazy(() => import('./commands/compare.js'))([a, b].filter((x) => x !== undefined), opts));
+}
 
+function reproduceCommand(program: Command, lazy: Lazy): void {
   program
     .command('reproduce')
     .description('the thesis end to end: lab up, every thesis scenario, one report with its conclusions checked, lab down')
@@ -96,7 +85,9 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .option('--repetitions <n>', 'repetitions of every load scenario (default: the profile\'s, at least 5)', positive('--repetitions'))
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
     .action(lazy(() => import('./commands/reproduce.js')));
+}
 
+function setUpCommands(program: Command, lazy: Lazy): void {
   program
     .command('lab')
     .description('the thesis topology, built from real servers on this machine (root)')
@@ -105,11 +96,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .option('--json', 'status as JSON')
     .action(lazy(() => import('./commands/lab.js')));
 
-  program
-    .command('validate')
-    .description('check scenario files; every problem at once')
-    .argument('<file...>', 'scenario files (YAML)')
-    .action(lazy(() => import('./commands/validate.js')));
+  program.command('validate').description('check scenario files; every problem at once').argument('<file...>', 'scenario files (YAML)').action(lazy(() => import('./commands/validate.js')));
 
   program
     .command('init')
@@ -118,10 +105,33 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
     .option('--force', 'overwrite files that exist')
     .action(lazy(() => import('./commands/init.js')));
 
+  program.command('schema').description('print the JSON Schema of scenario files, for editors').action(lazy(() => import('./commands/schema.js')));
+}
+
+export async function main(argv: string[], io: Io = processIo(argv.includes('--debug'))): Promise<number> {
+  let code: number = ExitCode.ok;
+  // problems found in run folders that do not stop a command reach this command's stderr
+  onStoreWarning((m) => io.err(`warning: ${m}`));
+  const program = new Command('lb-bench');
+  const lazy: Lazy =
+    (load) =>
+    async (...args) => {
+      const result = await (await load()).default(io, ...args);
+      if (typeof result === 'number') code = result;
+    };
+
   program
-    .command('schema')
-    .description('print the JSON Schema of scenario files, for editors')
-    .action(lazy(() => import('./commands/schema.js')));
+    .description('Reproduce, measure and guard high-availability web clusters')
+    .version(versionLine(), '-V, --version', 'print the version, the commit it was built from and Node\'s version')
+    .option('--debug', 'print stack traces')
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => io.out(t.replace(/\n$/, '')), writeErr: (t) => io.err(t.replace(/\n$/, '')) })
+    .showSuggestionAfterError();
+  // in the order `lb-bench --help` lists them
+  runCommand(program, lazy);
+  readingCommands(program, lazy);
+  reproduceCommand(program, lazy);
+  setUpCommands(program, lazy);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -4,7 +4,7 @@
  * `interrupted`.
  */
 import { ExitCode } from '../errors.js';
-import type { Io } from './io.js';
+import type { Io } from '../io/io.js';
 import { interruptOpenRuns } from '../results/store.js';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

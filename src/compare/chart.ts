@@ -2,7 +2,7 @@
  * compare.png: both sides' means with 95 % CI bars per level, for one metric, drawn by the
  * report's own chart code (same layout, fonts and error bars). compareChartSpec is pure.
  */
-import type { ChartSpec } from '../report/charts.js';
+import type { ChartSpec } from '../kinds/kind.js';
 import type { Comparison } from './compare.js';
 
 export const DEFAULT_CHART_METRIC = 'rps';

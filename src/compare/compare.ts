@@ -4,8 +4,8 @@
  * and a verdict that calls a difference only below alpha. n is the number of repetitions at that
  * level (never the request count: a run's requests are not independent observations). Pure.
  */
-import { metricsFor, type MetricDef } from '../metrics/registry.js';
-import type { RunSample, StoredRun } from '../results/types.js';
+import type { MetricDef } from '../kinds/kind.js';
+import { withPair, type StoredRun } from '../kinds/registry.js';
 import { describe, finiteValues, mannWhitneyU, welchT, type Description } from '../stats/describe.js';
 
 export type TestName = 'mann-whitney' | 'welch';
@@ -48,8 +48,8 @@ export interface Comparison {
   b: Side;
   alpha: number;
   test: TestName;
-  /** the metrics shown, in the registry's order */
-  metrics: MetricDef[];
+  /** the metrics shown, in their kind's order */
+  metrics: MetricDef<never>[];
   rows: ComparisonRow[];
   /** metrics left out because both sides were equal everywhere (0 vs 0 loss), unless named */
   skipped: string[];
@@ -58,9 +58,9 @@ export interface Comparison {
 }
 
 /** Every metric the registry knows for these samples that matches a name or a `prefix.` of it. */
-export function selectMetrics(all: readonly MetricDef[], wanted: readonly string[] | undefined): { metrics: MetricDef[]; unknown: string[] } {
+export function selectMetrics<M extends { name: string }>(all: readonly M[], wanted: readonly string[] | undefined): { metrics: M[]; unknown: string[] } {
   if (!wanted?.length) return { metrics: [...all], unknown: [] };
-  const matches = (m: MetricDef, w: string) => m.name === w || m.name.startsWith(w + '.');
+  const matches = (m: M, w: string) => m.name === w || m.name.startsWith(w + '.');
   const unknown = wanted.filter((w) => !all.some((m) => matches(m, w)));
   return { metrics: all.filter((m) => wanted.some((w) => matches(m, w))), unknown };
 }
@@ -76,13 +76,17 @@ export function sides(a: StoredRun, b: StoredRun, labels?: [string, string]): [S
   return [side(a, la), side(b, lb)];
 }
 
-function byLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
-  const out = new Map<number, RunSample[]>();
-  // a failover repetition has no level: its figures sit at level 0
-  for (const s of samples) out.set(s.level ?? 0, [...(out.get(s.level ?? 0) ?? []), s]);
+function byLevel<X>(samples: readonly X[], level: (x: X) => number): Map<number, X[]> {
+  const out = new Map<number, X[]>();
+  for (const s of samples) out.set(level(s), [...(out.get(level(s)) ?? []), s]);
   return out;
 }
 
+/** "haproxy-rr vs nginx-rr"; "local: baseline vs current" when the labels do not name the scenario */
+export function heading(c: Comparison): string {
+  const named = c.a.label === c.a.scenario && c.b.label === c.b.scenario;
+  return `${named || c.a.scenario !== c.b.scenario ? '' : `${c.a.scenario}: `}${c.a.label} vs ${c.b.label}`;
+}
 
 export function changePct(a: number, b: number): number {
   if (a === b) return 0;
@@ -90,12 +94,12 @@ export function changePct(a: number, b: number): number {
   return ((b - a) / Math.abs(a)) * 100;
 }
 
-export function verdictOf(change: number, p: number | null, alpha: number, better: MetricDef['better']): Verdict {
+export function verdictOf(change: number, p: number | null, alpha: number, better: MetricDef<never>['better']): Verdict {
   if (p === null || !(p < alpha) || change === 0) return '~';
   return (change > 0) === (better === 'higher') ? 'better' : 'worse';
 }
 
-export function compareValues(xa: readonly number[], xb: readonly number[], metric: MetricDef, level: number, opts: CompareOptions): ComparisonRow {
+export function compareValues(xa: readonly number[], xb: readonly number[], metric: Pick<MetricDef<never>, 'name' | 'better'>, level: number, opts: CompareOptions): ComparisonRow {
   const a = describe(xa);
   const b = describe(xb);
   const change = changePct(a.mean!, b.mean!);
@@ -109,15 +113,29 @@ export function compareValues(xa: readonly number[], xb: readonly number[], metr
   return { metric: metric.name, level, a, b, change_pct: change, p, verdict: verdictOf(direction, p, opts.alpha, metric.better), all_equal: allEqual };
 }
 
+/** Runs of different kinds have no metric in common: nothing to compare. */
 export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptions): Comparison {
   const [a, b] = sides(runA, runB, opts.labels);
-  const { metrics: chosen } = selectMetrics(metricsFor([...runA.samples, ...runB.samples]), opts.metrics);
-  const levelsA = byLevel(runA.samples);
-  const levelsB = byLevel(runB.samples);
+  const none = { metrics: [], rows: [], skipped: [] };
+  const found = withPair(runA, runB, (kind, ra, rb) => compareSamples(kind.metrics([...ra.samples, ...rb.samples]), (s) => kind.level(s), ra.samples, rb.samples, opts)) ?? none;
+  return { a, b, alpha: opts.alpha, test: opts.test, ...found, notes: powerNotes(found.rows, opts) };
+}
+
+/** Per metric and level measured on both sides: the row; a metric equal everywhere is skipped unless named. */
+function compareSamples<X>(
+  all: MetricDef<X>[],
+  level: (x: X) => number,
+  samplesA: readonly X[],
+  samplesB: readonly X[],
+  opts: CompareOptions,
+): { metrics: MetricDef<X>[]; rows: ComparisonRow[]; skipped: string[] } {
+  const { metrics: chosen } = selectMetrics(all, opts.metrics);
+  const levelsA = byLevel(samplesA, level);
+  const levelsB = byLevel(samplesB, level);
   const levels = [...levelsA.keys()].filter((l) => levelsB.has(l)).sort((x, y) => x - y);
   const rows: ComparisonRow[] = [];
   const skipped: string[] = [];
-  const metrics: MetricDef[] = [];
+  const metrics: MetricDef<X>[] = [];
   for (const metric of chosen) {
     const own: ComparisonRow[] = [];
     for (const level of levels) {
@@ -134,7 +152,7 @@ export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptio
     metrics.push(metric);
     rows.push(...own);
   }
-  return { a, b, alpha: opts.alpha, test: opts.test, metrics, rows, skipped, notes: powerNotes(rows, opts) };
+  return { metrics, rows, skipped };
 }
 
 /**

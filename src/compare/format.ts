@@ -3,10 +3,8 @@
  * it. Pure: comparisons in, text out. Numbers in CSV and JSON keep full precision.
  */
 import { stringify } from 'csv-stringify/sync';
-import { fmt } from '../report/tables.js';
-import { markdownTable, mdText } from '../report/markdown.js';
-import type { Description } from '../stats/describe.js';
-import type { Comparison, ComparisonRow } from './compare.js';
+import { changeCell, markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
+import { heading, type Comparison, type ComparisonRow } from './compare.js';
 import type { Breach } from './gate.js';
 
 export type Format = 'text' | 'md' | 'csv';
@@ -19,35 +17,13 @@ export interface CompareTable {
 
 const TEST_NAMES = { 'mann-whitney': 'Mann-Whitney U', welch: "Welch's t" } as const;
 
-/** "2352.9 ± 24.8": the mean and the half-width of its 95 % CI. */
-export function meanCell(d: Description): string {
-  if (d.mean === null) return '–';
-  return d.ci_high === null ? fmt(d.mean) : `${fmt(d.mean)} ± ${fmt(d.ci_high - d.mean, d.mean)}`;
-}
-
-export function changeCell(c: number): string {
-  if (!Number.isFinite(c)) return c > 0 ? '+inf' : '-inf';
-  return `${c > 0 ? '+' : c < 0 ? '-' : ''}${Math.abs(c).toFixed(Math.abs(c) >= 10 ? 1 : 2)} %`;
-}
-
-export function pCell(p: number | null): string {
-  if (p === null) return '–';
-  return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
-}
-
-/** "haproxy-rr vs nginx-rr"; "local: baseline vs current" when the labels do not name the scenario */
-export function heading(c: Comparison): string {
-  const named = c.a.label === c.a.scenario && c.b.label === c.b.scenario;
-  return `${named || c.a.scenario !== c.b.scenario ? '' : `${c.a.scenario}: `}${c.a.label} vs ${c.b.label}`;
-}
-
 export function tables(c: Comparison): CompareTable[] {
   return c.metrics.map((m) => ({
     title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better)`,
     header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
     rows: c.rows
       .filter((r) => r.metric === m.name)
-      .map((r) => [String(r.level), meanCell(r.a), meanCell(r.b), changeCell(r.change_pct), pCell(r.p), `${r.a.n}+${r.b.n}`, r.verdict]),
+      .map((r) => [String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), `${r.a.n}+${r.b.n}`, r.verdict]),
   }));
 }
 
@@ -61,17 +37,9 @@ function footer(c: Comparison): string[] {
   return [...lines, ...c.notes.map((n) => `note: ${n}`)];
 }
 
-/** Columns padded to their widest cell; numbers right-aligned, as benchstat lays them out. */
-function textTable(t: CompareTable): string {
-  const all = [t.header, ...t.rows];
-  const widths = t.header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
-  return [t.title, line(t.header), ...t.rows.map(line)].join('\n');
-}
-
 export function toText(comparisons: readonly Comparison[]): string {
   return comparisons
-    .map((c) => [`== ${heading(c)} ==`, '', ...tables(c).flatMap((t) => [textTable(t), '']), ...footer(c)].join('\n'))
+    .map((c) => [`== ${heading(c)} ==`, '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'))
     .join('\n\n');
 }
 

@@ -3,7 +3,8 @@
  * p below alpha) by more than PCT % of A's mean. Pure; the command decides the exit code.
  */
 import type { Comparison } from './compare.js';
-import { changeCell, heading, pCell } from './format.js';
+import { changeCell, pValue } from '../util/format.js';
+import { heading } from './compare.js';
 
 export interface Breach {
   /** the comparison's heading: "haproxy-rr vs nginx-rr", "local: baseline vs current" */
@@ -24,5 +25,5 @@ export function breaches(comparisons: readonly Comparison[], pct: number): Breac
 }
 
 export function breachLine(b: Breach, pct: number): string {
-  return `regression: ${b.comparison}: ${b.metric} at level ${b.level}: ${changeCell(b.change_pct)} (p ${pCell(b.p)}), worse by more than ${pct} %`;
+  return `regression: ${b.comparison}: ${b.metric} at level ${b.level}: ${changeCell(b.change_pct)} (p ${pValue(b.p)}), worse by more than ${pct} %`;
 }

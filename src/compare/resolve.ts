@@ -1,5 +1,5 @@
 /**
- * Which runs `compare A B` means (DESIGN.md, "The commands"). A side is a run folder, else the
+ * Which runs `compare A B` means (README, "Comparing runs"). A side is a run folder, else the
  * newest run of the scenario of that name, else the newest runs of every scenario whose
  * `balancer` is that name — in each case only runs of a kind the other side also has (a load run
  * compares with load runs, a failover run with failover runs), so a failover scenario with
@@ -9,30 +9,28 @@
  * pure; resolvePair reads the disk.
  */
 import { inputError } from '../errors.js';
+import { KIND_NAMES, type KindName, type StoredRun } from '../kinds/registry.js';
 import { findRunFolder, listRuns, newestPerScenario, readRun } from '../results/store.js';
-import type { StoredRun } from '../results/types.js';
 
-export interface SideRef {
+export interface SideRef<R extends StoredRun = StoredRun> {
   ref: string;
   /** the run folder that ref names, if it names one */
-  folder?: StoredRun;
+  folder?: R;
 }
 
-type Kind = 'load' | 'failover';
-const KINDS: readonly Kind[] = ['load', 'failover'];
-const kindOf = (r: StoredRun): Kind => (r.manifest.scenario.kind === 'failover' ? 'failover' : 'load');
+const kindOf = (r: StoredRun): KindName => r.manifest.scenario.kind;
 const algorithm = (r: StoredRun) => r.manifest.scenario.algorithm;
 const describeRun = (r: StoredRun) =>
   `${r.manifest.scenario.name} (${[kindOf(r), [r.manifest.scenario.balancer, algorithm(r)].filter(Boolean).join('/')].filter(Boolean).join(', ')}, ${r.manifest.id})`;
 
 /** The runs a name can mean: its scenario's newest run, else the newest run of each scenario with that balancer. */
-export function candidates(ref: string, newest: readonly StoredRun[]): StoredRun[] {
+export function candidates<R extends StoredRun>(ref: string, newest: readonly R[]): R[] {
   const byName = newest.filter((r) => r.manifest.scenario.name === ref);
   return byName.length ? byName : newest.filter((r) => r.manifest.scenario.balancer === ref);
 }
 
 /** Keep the candidates that share an algorithm with the other side's; an empty result keeps them all. */
-function narrow(mine: StoredRun[], theirs: readonly StoredRun[]): StoredRun[] {
+function narrow<R extends StoredRun>(mine: R[], theirs: readonly R[]): R[] {
   if (mine.length < 2) return mine;
   const algorithms = new Set(theirs.map(algorithm).filter((a): a is string => a !== undefined));
   const kept = mine.filter((r) => algorithms.has(algorithm(r) ?? ''));
@@ -40,7 +38,7 @@ function narrow(mine: StoredRun[], theirs: readonly StoredRun[]): StoredRun[] {
 }
 
 /** Both sides' candidates among the runs of one kind, each narrowed by the other's algorithms. */
-function withinKind(kind: Kind, sides: readonly [SideRef, SideRef], newest: readonly StoredRun[]): [StoredRun[], StoredRun[]] {
+function withinKind<R extends StoredRun>(kind: KindName, sides: readonly [SideRef<R>, SideRef<R>], newest: readonly R[]): [R[], R[]] {
   const ofKind = newest.filter((r) => kindOf(r) === kind);
   let [ca, cb] = sides.map((s) => (s.folder ? [s.folder].filter((r) => kindOf(r) === kind) : candidates(s.ref, ofKind)));
   // narrowing one side can narrow the other: repeat until nothing changes
@@ -52,7 +50,7 @@ function withinKind(kind: Kind, sides: readonly [SideRef, SideRef], newest: read
   return [ca, cb];
 }
 
-export function pickPair(a: SideRef, b: SideRef, newest: readonly StoredRun[]): [StoredRun, StoredRun] {
+export function pickPair<R extends StoredRun>(a: SideRef<R>, b: SideRef<R>, newest: readonly R[]): [R, R] {
   const known = () => {
     const names = newest.map((r) => r.manifest.scenario.name).sort();
     const balancers = [...new Set(newest.map((r) => r.manifest.scenario.balancer))].filter((x) => x !== 'none').sort();
@@ -65,9 +63,9 @@ export function pickPair(a: SideRef, b: SideRef, newest: readonly StoredRun[]): 
     return found;
   });
   // the kind first: a name's runs of a kind the other side lacks are no candidates at all
-  const comparable = KINDS.map((k) => withinKind(k, [a, b], newest)).filter(([ca, cb]) => ca.length && cb.length);
+  const comparable = KIND_NAMES.map((k) => withinKind(k, [a, b], newest)).filter(([ca, cb]) => ca.length && cb.length);
   if (!comparable.length) {
-    const means = (s: SideRef, runs: StoredRun[]) => `"${s.ref}" is ${runs.map(describeRun).join(' or ')}`;
+    const means = (s: SideRef<R>, runs: R[]) => `"${s.ref}" is ${runs.map(describeRun).join(' or ')}`;
     throw inputError(
       `nothing comparable: ${means(a, all[0])}; ${means(b, all[1])}`,
       'load runs compare only with load runs, failover runs with failover runs: name two of one kind',

@@ -2,7 +2,7 @@
  * Downtime and availability from a probe timeline. Pure: probe results in, figures out.
  *
  * - An outage is a run of failed probes; it lasts from the last successful probe before it to
- *   the first successful probe after it (DESIGN.md, "Metrics"), each taken at the middle of its
+ *   the first successful probe after it (docs/metrics.md), each taken at the middle of its
  *   exchange (send time + latency / 2: when the target answered, as NTP estimates it). Send times
  *   alone would add the last success's latency; answer times, as this process saw them, would
  *   lose the first one's, and both include the event loop's delays on a busy machine. A true

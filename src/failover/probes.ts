@@ -8,29 +8,11 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ProbeSettings, ProbeType } from '../scenario/failover-schema.js';
+import type { ProbeSettings } from '../scenario/failover-schema.js';
 import { startIcmp } from './icmp.js';
+import type { ProbeResult, Prober } from './probe.js';
 
-/** One probe's outcome, as stored in probes.jsonl (with the repetition). */
-export interface ProbeResult {
-  type: ProbeType;
-  seq: number;
-  /** send time, ms since the Unix epoch (fractional) */
-  sent_at: number;
-  ok: boolean;
-  /** until the answer (HTTP: the whole response; TCP: connected; ICMP: echo reply) */
-  latency_ms: number | null;
-  /** why it failed: an error code, an HTTP status, "timeout" */
-  error?: string;
-}
-
-export interface Prober {
-  readonly type: ProbeType;
-  /** sent so far */
-  readonly sent: number;
-  /** stop sending; resolves once every probe in flight has an outcome (ICMP: its process has exited) */
-  stop(): Promise<void>;
-}
+export type { ProbeResult, Prober } from './probe.js';
 
 export const nowMs = () => performance.timeOrigin + performance.now();
 

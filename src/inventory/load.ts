@@ -4,6 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError, LbError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { checkSchema } from '../util/issues.js';
@@ -59,18 +60,17 @@ export async function loadInventory(file: string, namedBy?: string): Promise<Inv
   return result.value;
 }
 
-/** Every backend must name a host of the inventory; cgroup mode needs that host's cgroup. Exit 2 otherwise. */
+/** Every backend must name a host of the inventory that has what its CPU source reads (cgroup mode: the host's cgroup). Exit 2 otherwise. */
 export function checkBackends(scenarioFile: string, backends: Scenario['backends'], inventory: Inventory): void {
   const problems: string[] = [];
   const known = Object.keys(inventory.hosts);
   backends.forEach((b, i) => {
     const host = inventory.hosts[b.host];
+    const missing = host && CPU_SOURCES[b.cpu].missing(host);
     if (!host) {
       problems.push(`backends[${i}].host: no host "${b.host}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`);
-    } else if (b.cpu === 'cgroup' && !host.cgroup) {
-      problems.push(
-        `backends[${i}].cpu: cgroup mode needs hosts.${b.host}.cgroup ({ path, cpus }) in ${inventory.file}; or use cpu: procstat`,
-      );
+    } else if (missing) {
+      problems.push(`backends[${i}].cpu: ${b.cpu} mode needs ${missing} in ${inventory.file}; or use cpu: procstat`);
     }
   });
   if (problems.length) throw inputError(problems.map((p) => `${scenarioFile}: ${p}`).join('\n'));

@@ -7,8 +7,12 @@
  *       address: 198.18.0.11
  *       ssh: { user: root, port: 22, identity: keys/id_ed25519, knownHosts: known_hosts }
  *       cgroup: { path: /sys/fs/cgroup/cpuacct/lb-bench/web1, cpus: 0.25 }
+ *
+ * Beside address and ssh, a host holds what its CPU source reads (`cgroup`, …): each source
+ * declares its own fields (src/cpu/registry.ts).
  */
 import { z } from 'zod';
+import { cpuInventoryFields } from '../cpu/registry.js';
 import { positiveDuration } from '../scenario/schema.js';
 
 /**
@@ -42,17 +46,10 @@ export const sshSchema = z.strictObject({
   timeout: positiveDuration.default(DEFAULT_SSH_TIMEOUT_MS),
 });
 
-export const cgroupSchema = z.strictObject({
-  /** the cgroup's folder: v1 holds cpuacct.usage, v2 holds cpu.stat */
-  path: z.string({ error: 'must be an absolute path' }).regex(/^\//, { error: 'must be an absolute path on the host' }).max(4096),
-  /** the CPU share the cgroup may use (its quota / period), the 100 % of cgroup mode */
-  cpus: z.number({ error: 'must be a positive number of CPUs, e.g. 0.25' }).positive({ error: 'must be a positive number of CPUs, e.g. 0.25' }),
-});
-
 export const hostSchema = z.strictObject({
   address: nonEmpty('a host name or IP address', 255),
   ssh: sshSchema,
-  cgroup: cgroupSchema.optional(),
+  ...cpuInventoryFields,
 });
 
 export const inventorySchema = z.strictObject({
@@ -65,7 +62,6 @@ export const inventorySchema = z.strictObject({
 
 export type InventoryHost = z.output<typeof hostSchema>;
 export type SshSettings = z.output<typeof sshSchema>;
-export type CgroupSettings = z.output<typeof cgroupSchema>;
 
 /** A loaded inventory: every path in it is absolute (resolved against the inventory file). */
 export interface Inventory {

@@ -15,7 +15,8 @@ export interface ExecResult {
 export function tryExec(file: string, args: string[], timeoutMs = 30_000): Promise<ExecResult> {
   return new Promise((resolve) => {
     execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0;
+      // a program that ran and failed has its exit code; one that could not start (ENOENT) a string code
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr || (err && !stderr ? err.message : '')) });
     });
   });

@@ -1,7 +1,7 @@
 /** `lab install`: the distribution's packages, by apt-get, as a user would install them. */
 import { spawn } from 'node:child_process';
 import { envError } from '../errors.js';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 import { PACKAGES, isDebianLike } from './system.js';
 
 function apt(io: Io, args: string[]): Promise<number> {

@@ -4,6 +4,7 @@
  * Paths are relative to the inventory file, so the state folder can move as a whole.
  */
 import path from 'node:path';
+import { Document, YAMLMap } from 'yaml';
 import type { LabHost, LabPaths } from './topology.js';
 
 export interface InventoryHost {
@@ -11,18 +12,21 @@ export interface InventoryHost {
   cgroup?: { path: string; cpus: number };
 }
 
+/** A small mapping on one line, `{ user: root, port: 22 }`, as a person writes it. */
+function inline(doc: Document, value: object): YAMLMap {
+  const node = doc.createNode(value) as YAMLMap;
+  node.flow = true;
+  return node;
+}
+
 export function inventoryText(p: LabPaths, hosts: readonly LabHost[], cgroupOf: (h: LabHost) => InventoryHost['cgroup']): string {
   const rel = (f: string) => path.relative(path.dirname(p.inventory), f);
-  const ssh = `{ user: root, port: 22, identity: ${rel(p.userKey)}, knownHosts: ${rel(p.knownHosts)} }`;
-  const lines = [
-    '# The lab\'s hosts, written by `lb-bench lab up`; scenarios name it as `inventory: lab`.',
-    '# Paths are relative to this file.',
-    'hosts:',
-  ];
+  const doc = new Document({ hosts: {} });
+  const ssh = { user: 'root', port: 22, identity: rel(p.userKey), knownHosts: rel(p.knownHosts) };
   for (const h of hosts) {
-    lines.push(`  ${h.name}:`, `    address: ${h.address}`, `    ssh: ${ssh}`);
     const cg = cgroupOf(h);
-    if (cg) lines.push(`    cgroup: { path: ${cg.path}, cpus: ${cg.cpus} }`);
+    doc.setIn(['hosts', h.name], { address: h.address, ssh: inline(doc, ssh), ...(cg ? { cgroup: inline(doc, cg) } : {}) });
   }
-  return lines.join('\n') + '\n';
+  (doc.contents as YAMLMap).commentBefore = " The lab's hosts, written by `lb-bench lab up`; scenarios name it as `inventory: lab`.\n Paths are relative to this file.";
+  return doc.toString({ lineWidth: 0 });
 }

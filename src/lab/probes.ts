@@ -1,6 +1,6 @@
-/** Small health probes, from this machine to the lab's addresses only. */
-import http from 'node:http';
+/** Small health probes, from this machine to the lab's addresses only; the checks themselves are src/net/reach.ts. */
 import net from 'node:net';
+import { httpGet as get, tcpConnect } from '../net/reach.js';
 
 export interface HttpResult {
   status: number;
@@ -8,18 +8,10 @@ export interface HttpResult {
   bytes: number;
 }
 
-/** One GET on a new connection (no agent: each probe is its own connection, as a load request is). */
-export function httpGet(host: string, port: number, timeoutMs = 2000): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port, path: '/', agent: false, timeout: timeoutMs, headers: { connection: 'close' } }, (res) => {
-      let bytes = 0;
-      res.on('data', (d: Buffer) => (bytes += d.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, backend: res.headers['x-backend'] as string | undefined, bytes }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-  });
+/** One GET of / on a new connection (each probe is its own connection, as a load request is), with the X-Backend header the lab's web servers add. */
+export async function httpGet(host: string, port: number, timeoutMs = 2000): Promise<HttpResult> {
+  const r = await get(`http://${host}:${port}/`, timeoutMs);
+  return { status: r.status, backend: r.headers['x-backend'] as string | undefined, bytes: r.bytes };
 }
 
 /** Connects and reads the first line the server sends (an SSH banner). */
@@ -40,20 +32,10 @@ export function tcpBanner(host: string, port: number, timeoutMs = 2000): Promise
   });
 }
 
-export const errText = (e: unknown) => ((e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e));
-
 /** Whether something accepts connections on the port (a balancer answers 503 until its backends are up, so HTTP would mislead). */
 export function tcpOpen(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host, port, timeout: timeoutMs });
-    sock.on('connect', () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.on('timeout', () => {
-      sock.destroy();
-      resolve(false);
-    });
-    sock.on('error', () => resolve(false));
-  });
+  return tcpConnect(host, port, timeoutMs).then(
+    () => true,
+    () => false,
+  );
 }

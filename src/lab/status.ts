@@ -8,7 +8,8 @@ import { detectCgroups, groupPids, groupQuota, type CgroupLayout } from './cgrou
 import { labComponents } from './components.js';
 import { labProblems } from './guard.js';
 import { hostNetworkHealthy, namespacesHolding } from './netns.js';
-import { errText, httpGet } from './probes.js';
+import { failure } from '../net/reach.js';
+import { httpGet } from './probes.js';
 import { runningPid, type Component } from './processes.js';
 import { readLabSettings } from './state.js';
 import { BALANCERS, BALANCER_PORTS, HOSTS, VIP, labPaths, type LabHost, type LabPaths } from './topology.js';
@@ -32,7 +33,7 @@ async function httpCheck(address: string, port: number, expectBackend?: string):
     const ok = r.status === 200 && Boolean(r.backend) && (!expectBackend || r.backend === expectBackend);
     return [ok, `:${port} ${r.status}${r.backend ? ` from ${r.backend}` : ''}`];
   } catch (e) {
-    return [false, `:${port} ${errText(e)}`];
+    return [false, `:${port} ${failure(e)}`];
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The lab's fixed shape: hosts, addresses and names, as DESIGN.md draws them.
+ * The lab's fixed shape: hosts, addresses and names, as the README (The lab) draws them.
  * Everything else (CPU share, limits, timers) is a knob in lab.yaml.
  */
 import path from 'node:path';

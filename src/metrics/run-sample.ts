@@ -1,4 +1,4 @@
-/** The metrics of one run (DESIGN.md, "Metrics"), from what the load engine counted. */
+/** The metrics of one run (docs/metrics.md), from what the load engine counted. */
 import type { LoadOutcome } from '../load/engine.js';
 import type { CpuFigure, RunSample, WorkerFigures } from '../results/types.js';
 

@@ -1,89 +1,18 @@
 /**
- * The report's charts, laid out as the thesis's figures 4.1–4.6: x = simultaneous requests (the
- * level), y with its unit, one line per scenario, and 95 % CI error bars. chartSpecs is pure data;
- * renderChart draws one spec with chart.js on @napi-rs/canvas and returns the PNG's bytes.
+ * Charts: a ChartSpec is pure data (x = the level, or the repetition; y with its unit; a line per
+ * series, 95 % CI error bars, the thesis's figures as markers), built by the kinds' report parts
+ * and by compare; renderChart draws one with chart.js on @napi-rs/canvas and returns the PNG's bytes.
  */
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { existsSync } from 'node:fs';
 import { Chart, type ChartConfiguration, type Plugin } from 'chart.js/auto';
-import type { Aggregate, SummaryRow } from '../stats/aggregate.js';
-import { referenceOf } from './tables.js';
+import type { ChartSeries, ChartSpec } from '../kinds/kind.js';
+
+/** A chart's data, built by the kinds' report parts and by compare. */
+export type { ChartPoint, ChartSeries, ChartSpec } from '../kinds/kind.js';
 
 export const CHART_WIDTH = 1000;
 export const CHART_HEIGHT = 600;
-
-export interface ChartPoint {
-  x: number;
-  y: number;
-  low: number | null;
-  high: number | null;
-}
-
-export interface ChartSeries {
-  label: string;
-  points: ChartPoint[];
-  /** index into the palette */
-  color: number;
-  dashed?: boolean;
-  /** dash pattern index, for several lines of one scenario (CPU per backend) */
-  dash?: number;
-  /** the thesis's figures: markers, no line */
-  reference?: boolean;
-}
-
-export interface ChartSpec {
-  file: string;
-  title: string;
-  yLabel: string;
-  /** default: the load level */
-  xLabel?: string;
-  series: ChartSeries[];
-}
-
-/** Which metric goes in which chart; a chart with several metrics gets one line per scenario and metric. */
-const CHARTS: { file: string; title: string; yLabel: string; metrics: { name: string; suffix: string }[] }[] = [
-  { file: 'rps.png', title: 'Requests per second', yLabel: 'requests per second (req/s)', metrics: [{ name: 'rps', suffix: '' }] },
-  { file: 'throughput.png', title: 'Throughput', yLabel: 'throughput (MB/s)', metrics: [{ name: 'throughput_mbps', suffix: '' }] },
-  { file: 'loss.png', title: 'Request loss', yLabel: 'requests lost per run', metrics: [{ name: 'loss', suffix: '' }] },
-  {
-    file: 'latency.png',
-    title: 'Latency (p50 solid, p99 dashed)',
-    yLabel: 'latency (ms)',
-    metrics: [
-      { name: 'latency_ms.p50', suffix: ' p50' },
-      { name: 'latency_ms.p99', suffix: ' p99' },
-    ],
-  },
-];
-
-const points = (rows: SummaryRow[]): ChartPoint[] =>
-  rows.filter((r) => r.mean !== null).map((r) => ({ x: r.level, y: r.mean!, low: r.ci_low, high: r.ci_high }));
-
-export function chartSpecs(agg: Aggregate): ChartSpec[] {
-  const rowsOf = (label: string, metric: string) => agg.rows.filter((r) => r.scenario === label && r.metric === metric);
-  const specs: ChartSpec[] = CHARTS.map((c) => {
-    const series: ChartSeries[] = [];
-    agg.scenarios.forEach((s, i) => {
-      c.metrics.forEach((m, j) => series.push({ label: s.label + m.suffix, points: points(rowsOf(s.label, m.name)), color: i, dashed: j > 0 }));
-      for (const m of c.metrics) {
-        const ref = referenceOf(s, m.name).levels;
-        if (ref.size) series.push({ label: `${s.label}${m.suffix} (thesis)`, points: [...ref].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y, low: null, high: null })), color: i, reference: true });
-      }
-    });
-    return { file: c.file, title: c.title, yLabel: c.yLabel, series };
-  });
-  // Figure 4.3: CPU of every backend, one line per backend and scenario
-  // (several backends of one scenario share its hue; the dash pattern tells them apart)
-  const cpu: ChartSeries[] = agg.scenarios.flatMap((s, i) =>
-    s.metrics
-      .filter((m) => /^cpu\..+\.mean$/.test(m.name))
-      .map((m, k) => ({ label: `${s.label} ${m.name.split('.')[1]}`, points: points(rowsOf(s.label, m.name)), color: i, dash: k })),
-  );
-  if (cpu.some((c) => c.points.length)) {
-    specs.push({ file: 'cpu.png', title: 'Backend CPU utilisation', yLabel: 'CPU busy (% of its share)', series: cpu });
-  }
-  return specs;
-}
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 const DASHES = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
@@ -226,7 +155,8 @@ export function renderChart(spec: ChartSpec): Buffer {
   if (font) Chart.defaults.font.family = font;
   Chart.defaults.font.size = 14;
   const canvas = createCanvas(CHART_WIDTH, CHART_HEIGHT);
-  const chart = new Chart(canvas as unknown as HTMLCanvasElement, chartConfig(spec));
+  // @napi-rs/canvas implements what chart.js uses of an HTMLCanvasElement (getContext, width, height)
+  const chart = new Chart(canvas as typeof canvas & HTMLCanvasElement, chartConfig(spec));
   try {
     return canvas.toBuffer('image/png');
   } finally {

@@ -1,6 +1,6 @@
-/** summary.csv: tidy, one row per scenario, level and metric (README "Results"). Pure. */
+/** summary.csv: tidy, one row per scenario, level and metric (docs/reports.md). Pure. */
 import { stringify } from 'csv-stringify/sync';
-import type { SummaryRow } from '../stats/aggregate.js';
+import type { SummaryRow } from '../kinds/kind.js';
 
 /** The stable columns; cv follows as an extra last one. */
 export const CSV_COLUMNS = ['scenario', 'level', 'metric', 'n', 'mean', 'sd', 'ci_low', 'ci_high', 'median', 'min', 'max', 'cv'] as const;

@@ -1,18 +1,18 @@
 /**
- * The report manager (hyperfine's export/mod.rs): aggregates once, asks each pure exporter for its
- * bytes, and is the one place that writes files. A new format is one exporter and one line here.
+ * The report manager (hyperfine's export/mod.rs): each kind of run present gives its part once
+ * (rows, charts, a section), each pure exporter spells them, and this is the one place that writes
+ * the report's files. A new format is one exporter and one line here; a new kind of scenario
+ * brings its own part (src/kinds).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envError } from '../errors.js';
-import type { StoredRun } from '../results/types.js';
-import { aggregate, type ReportWarning } from '../stats/aggregate.js';
-import { aggregateFailover, isFailoverRun } from '../stats/failover.js';
-import { chartFont, chartSpecs, renderChart } from './charts.js';
+import type { ReportSection, ReportWarning } from '../kinds/kind.js';
+import { eachKind, type StoredRun } from '../kinds/registry.js';
+import { chartFont, renderChart } from './charts.js';
 import { toCsv } from './csv.js';
-import { downtimeChart, failoverTable } from './failover.js';
 import { toHtml } from './html.js';
-import { toMarkdown, type ExtraSection } from './markdown.js';
+import { toMarkdown } from './markdown.js';
 
 export interface WrittenReport {
   dir: string;
@@ -21,30 +21,32 @@ export interface WrittenReport {
   warnings: ReportWarning[];
 }
 
-export async function writeReport(runs: readonly StoredRun[], outDir: string): Promise<WrittenReport> {
-  // failover runs have their own summary (stats/failover.ts); load runs go through aggregate as before
-  const loadRuns = runs.filter((r) => !isFailoverRun(r));
-  const agg = aggregate(loadRuns);
-  const fo = aggregateFailover(runs.filter(isFailoverRun));
-  agg.warnings.push(...fo.warnings);
-  if (chartFont() === null) {
-    agg.warnings.push({
-      kind: 'environment',
-      scenario: '',
-      message: 'charts have no text: this machine has no fonts',
-      hint: 'install one, e.g. apt-get install fonts-dejavu-core (Debian/Ubuntu), then report again',
-    });
-  }
-  const downtime = downtimeChart(fo);
-  const specs = [...(loadRuns.length ? chartSpecs(agg) : []), ...(downtime ? [downtime] : [])];
-  const extra: ExtraSection[] = fo.scenarios.length
-    ? [{ title: 'Failover', intro: 'Downtime: last successful probe before the outage to the first after it, per probe type; mean ± the half-width of its 95 % CI over the repetitions. Availability: uptime / (uptime + downtime) × 100 over each repetition\'s probe window (thesis eq. 2.1).', table: failoverTable(fo) }]
-    : [];
+/** What a caller adds to the report: reproduce's conclusions. */
+export interface ReportExtras {
+  /** sections before the report's own: above summary.md's title, right under index.html's */
+  lead?: ReportSection[];
+  /** more files of the report folder: name and text */
+  files?: [string, string][];
+}
+
+const NO_FONTS: ReportWarning = {
+  kind: 'environment',
+  scenario: '',
+  message: 'charts have no text: this machine has no fonts',
+  hint: 'install one, e.g. apt-get install fonts-dejavu-core (Debian/Ubuntu), then report again',
+};
+
+export async function writeReport(runs: readonly StoredRun[], outDir: string, extras: ReportExtras = {}): Promise<WrittenReport> {
+  const parts = eachKind(runs, (kind, own) => kind.report(own));
+  const warnings = [...parts.flatMap((p) => p.warnings), ...(chartFont() === null ? [NO_FONTS] : [])];
+  const sections = parts.map((p) => p.section);
+  const charts = parts.flatMap((p) => p.charts);
   const outputs: [string, string | Buffer][] = [
-    ['summary.csv', toCsv([...agg.rows, ...fo.rows])],
-    ['summary.md', toMarkdown(agg, extra)],
-    ...specs.map((s): [string, Buffer] => [s.file, renderChart(s)]),
-    ['index.html', toHtml(agg, specs, extra)],
+    ['summary.csv', toCsv(parts.flatMap((p) => p.rows))],
+    ['summary.md', toMarkdown(sections, warnings, extras.lead)],
+    ...charts.map((s): [string, Buffer] => [s.file, renderChart(s)]),
+    ['index.html', toHtml(sections, warnings, extras.lead)],
+    ...(extras.files ?? []),
   ];
   const files: string[] = [];
   let path = outDir;
@@ -58,5 +60,5 @@ export async function writeReport(runs: readonly StoredRun[], outDir: string): P
   } catch (e) {
     throw envError(`${path}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another folder with --out');
   }
-  return { dir: outDir, files, warnings: agg.warnings };
+  return { dir: outDir, files, warnings };
 }

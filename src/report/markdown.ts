@@ -1,42 +1,14 @@
-/** summary.md: the report as readable tables. Pure: aggregate in, text out. */
-import type { Aggregate } from '../stats/aggregate.js';
-import { metricTables, NOISE_INTRO, NOISE_TITLE, noiseTable, runsTable, type Table } from './tables.js';
+/** summary.md: the report as readable tables. Pure: sections in, text out. */
+import type { ReportSection, ReportWarning } from '../kinds/kind.js';
+import { mdText } from '../util/format.js';
 
-/**
- * Text from a run (a title, a name) as Markdown shows it and nothing more: HTML escaped as
- * index.html escapes it, line breaks as spaces, so that it cannot end a table row or a list item.
- */
-export const mdText = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
-/** A table cell: also its backslashes and pipes, which would split the cell. */
-const esc = (s: string) => mdText(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
-
-export function markdownTable(t: Table): string {
-  const line = (cells: string[]) => `| ${cells.map(esc).join(' | ')} |`;
-  return [line(t.header), `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...t.rows.map(line)].join('\n');
-}
-
-/** Sections after the load tables (failover), each a title, a table and notes. */
-export interface ExtraSection {
-  title: string;
-  intro?: string;
-  table: Table;
-}
-
-export function toMarkdown(agg: Aggregate, extra: readonly ExtraSection[] = []): string {
-  const parts = ['# lb-bench report', '', '## Runs', '', markdownTable(runsTable(agg)), ''];
-  parts.push('Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions;', '"thesis" columns are the scenario\'s `reference` figures.', '');
-  for (const t of metricTables(agg)) {
-    parts.push(`## ${t.metric.label} (${t.metric.unit})`, '', `\`${t.metric.name}\``, '', markdownTable(t), '');
-    if (t.notes.length) parts.push(...t.notes.map((n) => `- ${mdText(n)}`), '');
-  }
-  for (const x of extra) parts.push(`## ${x.title}`, '', ...(x.intro ? [x.intro, ''] : []), markdownTable(x.table), '');
-  const noise = noiseTable(agg);
-  if (noise) parts.push(`## ${NOISE_TITLE}`, '', NOISE_INTRO, '', markdownTable(noise), '');
-  // the noisy figures are listed above, each; the warnings that say so per scenario are for the terminal
-  const warnings = agg.warnings.filter((w) => w.kind !== 'noisy');
+/** `lead`: sections above the report's own title (reproduce's conclusions), each a document of its own. */
+export function toMarkdown(sections: readonly ReportSection[], warnings: readonly ReportWarning[], lead: readonly ReportSection[] = []): string {
+  const parts = [...lead.flatMap((s) => s.markdown), '# lb-bench report', '', ...sections.flatMap((s) => s.markdown)];
+  // the noisy figures are listed in their section, each; the warnings that say so per scenario are for the terminal
+  const shown = warnings.filter((w) => w.kind !== 'noisy');
   parts.push('## Warnings', '');
-  if (!warnings.length) parts.push('None.', '');
-  else parts.push(...warnings.map((w) => `- ${mdText(w.message)}${w.hint ? ` — ${mdText(w.hint)}` : ''}`), '');
+  if (!shown.length) parts.push('None.', '');
+  else parts.push(...shown.map((w) => `- ${mdText(w.message)}${w.hint ? ` — ${mdText(w.hint)}` : ''}`), '');
   return parts.join('\n');
 }

@@ -9,11 +9,11 @@
  * repetitions at its own peak level, the level with the highest mean.
  */
 import { pickPair } from '../compare/resolve.js';
-import { fmt } from '../report/tables.js';
-import { levelsOf } from '../results/levels.js';
-import type { FailoverSample, RunSample, StoredRun } from '../results/types.js';
+import type { FailoverSample, RunSample } from '../results/types.js';
+import { levelsOf, type LoadRun } from '../run/stored.js';
 import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
+import { fmt, pValue } from '../util/format.js';
 import { THESIS, type LoadRole } from './thesis.js';
 
 export type Verdict = 'holds' | 'does not hold' | 'not significant' | 'not measured';
@@ -41,7 +41,7 @@ export type FailoverInput = { dir: string; samples: readonly FailoverSample[] } 
 
 export interface ConclusionInput {
   /** the newest run of each thesis scenario that reproduce ran */
-  runs: Partial<Record<LoadRole, StoredRun>>;
+  runs: Partial<Record<LoadRole, LoadRun>>;
   failover: FailoverInput;
   alpha: number;
 }
@@ -52,12 +52,11 @@ const throughput: Metric = (s) => s.throughput_mbps;
 const loss: Metric = (s) => s.loss;
 
 const meanOf = (xs: readonly number[]) => describe(xs).mean;
-const valuesAt = (run: StoredRun, metric: Metric, level: number) => finiteValues(run.samples.filter((s) => s.level === level).map(metric));
-const name = (run: StoredRun) => run.manifest.scenario.name;
+const valuesAt = (run: LoadRun, metric: Metric, level: number) => finiteValues(run.samples.filter((s) => s.level === level).map(metric));
+const name = (run: LoadRun) => run.manifest.scenario.name;
 const pct = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(Math.abs(v) >= 10 ? 0 : 1)} %`;
 /** a count (lost requests) as people write it: 0, 10, 10.4 */
 const count = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
-const pText = (p: number) => (p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
 
 interface Judgement {
   p: number;
@@ -83,7 +82,7 @@ export function combine(parts: readonly Judgement[]): Judgement {
 }
 
 /** The level with the highest mean of the metric, and the repetitions there. */
-export function peak(run: StoredRun, metric: Metric): { level: number; values: number[]; mean: number } | null {
+export function peak(run: LoadRun, metric: Metric): { level: number; values: number[]; mean: number } | null {
   let best: { level: number; values: number[]; mean: number } | null = null;
   for (const level of levelsOf(run)) {
     const values = valuesAt(run, metric, level);
@@ -102,8 +101,8 @@ const missing = (...names: string[]) => `no run of ${names.join(' and ')}`;
 /** "X is higher than Y" on peak figures: req/s or throughput. */
 function peakClaim(
   base: Omit<ConclusionRow, 'measured' | 'p' | 'verdict' | 'measured_values' | 'method'>,
-  hi: StoredRun | undefined,
-  lo: StoredRun | undefined,
+  hi: LoadRun | undefined,
+  lo: LoadRun | undefined,
   metric: Metric,
   alpha: number,
   names: [string, string],
@@ -125,7 +124,7 @@ function peakClaim(
  * single server's own CPU (the busiest backend of the single run, web1 in the lab) in the single
  * scenario's runs at the same level. Reduction = single − balanced, in points and in % of single.
  */
-function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun | undefined, alpha: number): ConclusionRow {
+function cpuClaim(role: LoadRole, lb: LoadRun | undefined, single: LoadRun | undefined, alpha: number): ConclusionRow {
   const base = {
     id: `lb-cpu-${role}`,
     bullet: 1,
@@ -136,7 +135,7 @@ function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun |
     method: '',
   };
   if (!lb || !single) return notMeasured({ ...base, method: 'CPU sampled on the backends' }, missing(...(lb ? [] : [role]), ...(single ? [] : ['single'])));
-  const hosts = (run: StoredRun) => [...new Set(run.samples.flatMap((s) => Object.keys(s.cpu ?? {})))].sort();
+  const hosts = (run: LoadRun) => [...new Set(run.samples.flatMap((s) => Object.keys(s.cpu ?? {})))].sort();
   const cpu = (s: RunSample, h: string) => s.cpu?.[h]?.mean ?? null;
   const singleHosts = hosts(single);
   const server = singleHosts
@@ -160,14 +159,14 @@ function cpuClaim(role: LoadRole, lb: StoredRun | undefined, single: StoredRun |
   const points = parts.map((x) => meanOf(x.b)! - meanOf(x.a)!);
   const relative = parts.map((x, i) => (points[i] / meanOf(x.b)!) * 100);
   const range = (xs: number[], f: (v: number) => string) => (Math.min(...xs) === Math.max(...xs) ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`);
-  const perLevel = parts.map((x) => `${x.level}: ${fmt(meanOf(x.b)!)} → ${fmt(meanOf(x.a)!)} (p ${pText(x.j.p)})`).join('; ');
+  const perLevel = parts.map((x) => `${x.level}: ${fmt(meanOf(x.b)!)} → ${fmt(meanOf(x.a)!)} (p ${pValue(x.j.p)})`).join('; ');
   const measured = `lower by ${range(points, (v) => v.toFixed(1))} points, ${range(relative, (v) => `${v.toFixed(0)}`)} % of single (${perLevel})`;
   const j = combine(parts.map((x) => x.j));
   return { ...base, method, measured, p: j.p, verdict: j.verdict, measured_values: [Math.min(...relative), Math.max(...relative)] };
 }
 
 /** "HAProxy loses no request up to 10000": a universal claim; one lost request refutes it. */
-function noLossClaim(runs: Record<string, StoredRun | undefined>): ConclusionRow {
+function noLossClaim(runs: Record<string, LoadRun | undefined>): ConclusionRow {
   const base = {
     id: 'haproxy-no-loss',
     bullet: 5,
@@ -177,7 +176,7 @@ function noLossClaim(runs: Record<string, StoredRun | undefined>): ConclusionRow
     thesis_values: [0],
     method: 'lost requests (no 2xx/3xx answer) in every run of haproxy-rr and haproxy-lc; no test: one lost request refutes it',
   };
-  const present = Object.values(runs).filter((r): r is StoredRun => r !== undefined);
+  const present = Object.values(runs).filter((r): r is LoadRun => r !== undefined);
   const absent = Object.keys(runs).filter((k) => !runs[k]);
   if (!present.length) return notMeasured(base, missing(...absent));
   const parts = present.map((run) => {
@@ -196,7 +195,7 @@ function noLossClaim(runs: Record<string, StoredRun | undefined>): ConclusionRow
 }
 
 /** HAProxy loses fewer requests than Nginx, at the highest level both ran (the thesis: 0 vs 470.133 at 10000). */
-function lessLossClaim(pair: [StoredRun, StoredRun] | string, alpha: number): ConclusionRow {
+function lessLossClaim(pair: [LoadRun, LoadRun] | string, alpha: number): ConclusionRow {
   const base = {
     id: 'haproxy-nginx-loss',
     bullet: 5,
@@ -263,7 +262,7 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
 }
 
 /** haproxy vs nginx as `lb-bench compare haproxy nginx` resolves them among these runs, or why not. */
-export function haproxyNginx(runs: readonly StoredRun[]): [StoredRun, StoredRun] | string {
+export function haproxyNginx(runs: readonly LoadRun[]): [LoadRun, LoadRun] | string {
   try {
     return pickPair({ ref: 'haproxy' }, { ref: 'nginx' }, runs);
   } catch (e) {
@@ -271,49 +270,59 @@ export function haproxyNginx(runs: readonly StoredRun[]): [StoredRun, StoredRun]
   }
 }
 
+type PeakBase = Parameters<typeof peakClaim>[0];
+
+const rpsOf = (a: keyof typeof THESIS.rps, b: keyof typeof THESIS.rps) => ({ unit: 'req/s', thesis_values: [THESIS.rps[a], THESIS.rps[b]] });
+
+/** What the thesis claims on peak figures (req/s, throughput): "X serves more than Y". */
+const PEAKS: Record<'lbRps' | 'lcRrRps' | 'lcRrThroughput' | 'haproxyNginxRps', PeakBase> = {
+  lbRps: {
+    id: 'lb-rps',
+    bullet: 2,
+    claim: 'Load balancing (HAProxy, least connection) serves more req/s than the single server',
+    thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps.single} req/s (peaks)`,
+    ...rpsOf('haproxy-lc', 'single'),
+  },
+  lcRrRps: {
+    id: 'lc-rr-rps',
+    bullet: 4,
+    claim: 'Least connection serves more req/s than round robin (HAProxy)',
+    thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps['haproxy-rr']} req/s`,
+    ...rpsOf('haproxy-lc', 'haproxy-rr'),
+  },
+  lcRrThroughput: {
+    id: 'lc-rr-throughput',
+    bullet: 4,
+    claim: 'Least connection has more throughput than round robin (HAProxy)',
+    thesis: `${THESIS.throughput_mbps['haproxy-lc']} vs ${THESIS.throughput_mbps['haproxy-rr']} MB/s`,
+    unit: 'MB/s',
+    thesis_values: [THESIS.throughput_mbps['haproxy-lc'], THESIS.throughput_mbps['haproxy-rr']],
+  },
+  haproxyNginxRps: {
+    id: 'haproxy-nginx-rps',
+    bullet: 6,
+    claim: 'HAProxy serves more req/s than Nginx (round robin)',
+    thesis: `${THESIS.rps['haproxy-rr']} vs ${THESIS.rps['nginx-rr']} req/s`,
+    ...rpsOf('haproxy-rr', 'nginx-rr'),
+  },
+};
+
 export function conclusions(input: ConclusionInput): ConclusionRow[] {
   const { runs, alpha } = input;
-  const present = Object.values(runs).filter((r): r is StoredRun => r !== undefined && r.samples.length > 0);
+  const present = Object.values(runs).filter((r): r is LoadRun => r !== undefined && r.samples.length > 0);
   const pair = haproxyNginx(present);
   const [h, n] = typeof pair === 'string' ? [undefined, undefined] : pair;
-  const unitRps = 'req/s';
+  // haproxy vs nginx as compare would choose them: when it cannot, it says why
+  const haproxyNginxRps = peakClaim(PEAKS.haproxyNginxRps, h, n, rps, alpha, ['haproxy', 'nginx']);
   return [
-    peakClaim(
-      { id: 'lb-rps', bullet: 2, claim: 'Load balancing (HAProxy, least connection) serves more req/s than the single server', thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps.single} req/s (peaks)`, unit: unitRps, thesis_values: [THESIS.rps['haproxy-lc'], THESIS.rps.single] },
-      runs['haproxy-lc'],
-      runs.single,
-      rps,
-      alpha,
-      ['haproxy-lc', 'single'],
-    ),
+    peakClaim(PEAKS.lbRps, runs['haproxy-lc'], runs.single, rps, alpha, ['haproxy-lc', 'single']),
     cpuClaim('haproxy-rr', runs['haproxy-rr'], runs.single, alpha),
     cpuClaim('haproxy-lc', runs['haproxy-lc'], runs.single, alpha),
     noLossClaim({ 'haproxy-rr': runs['haproxy-rr'], 'haproxy-lc': runs['haproxy-lc'] }),
-    peakClaim(
-      { id: 'lc-rr-rps', bullet: 4, claim: 'Least connection serves more req/s than round robin (HAProxy)', thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps['haproxy-rr']} req/s`, unit: unitRps, thesis_values: [THESIS.rps['haproxy-lc'], THESIS.rps['haproxy-rr']] },
-      runs['haproxy-lc'],
-      runs['haproxy-rr'],
-      rps,
-      alpha,
-      ['haproxy-lc', 'haproxy-rr'],
-    ),
-    peakClaim(
-      { id: 'lc-rr-throughput', bullet: 4, claim: 'Least connection has more throughput than round robin (HAProxy)', thesis: `${THESIS.throughput_mbps['haproxy-lc']} vs ${THESIS.throughput_mbps['haproxy-rr']} MB/s`, unit: 'MB/s', thesis_values: [THESIS.throughput_mbps['haproxy-lc'], THESIS.throughput_mbps['haproxy-rr']] },
-      runs['haproxy-lc'],
-      runs['haproxy-rr'],
-      throughput,
-      alpha,
-      ['haproxy-lc', 'haproxy-rr'],
-    ),
-    peakClaim(
-      { id: 'haproxy-nginx-rps', bullet: 6, claim: 'HAProxy serves more req/s than Nginx (round robin)', thesis: `${THESIS.rps['haproxy-rr']} vs ${THESIS.rps['nginx-rr']} req/s`, unit: unitRps, thesis_values: [THESIS.rps['haproxy-rr'], THESIS.rps['nginx-rr']] },
-      h,
-      n,
-      rps,
-      alpha,
-      ['haproxy', 'nginx'],
-    ),
+    peakClaim(PEAKS.lcRrRps, runs['haproxy-lc'], runs['haproxy-rr'], rps, alpha, ['haproxy-lc', 'haproxy-rr']),
+    peakClaim(PEAKS.lcRrThroughput, runs['haproxy-lc'], runs['haproxy-rr'], throughput, alpha, ['haproxy-lc', 'haproxy-rr']),
+    typeof pair === 'string' ? { ...haproxyNginxRps, measured: pair } : haproxyNginxRps,
     lessLossClaim(pair, alpha),
     failoverClaim(input.failover, alpha),
-  ].map((row) => (typeof pair === 'string' && row.id === 'haproxy-nginx-rps' ? { ...row, measured: pair } : row));
+  ];
 }

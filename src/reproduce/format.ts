@@ -1,10 +1,10 @@
 /**
- * The conclusions table in the report's formats: a Markdown and an HTML section for the top of
- * summary.md and index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
+ * The conclusions table in the report's formats: a section for the head of summary.md and
+ * index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
  */
 import { stringify } from 'csv-stringify/sync';
-import { markdownTable, mdText } from '../report/markdown.js';
-import type { Table } from '../report/tables.js';
+import type { ReportSection } from '../kinds/kind.js';
+import { escapeHtml, htmlTable, markdownTable, mdText, pValue, type Table } from '../util/format.js';
 import type { ConclusionRow } from './conclusions.js';
 
 /** What the section says about how the table was made. */
@@ -17,12 +17,10 @@ export interface ConclusionContext {
   notes: string[];
 }
 
-const pCell = (p: number | null) => (p === null ? '–' : p >= 0.001 ? p.toFixed(3) : p.toExponential(1));
-
 export function conclusionsTable(rows: readonly ConclusionRow[]): Table {
   return {
     header: ['§5.1', 'the thesis concludes', 'thesis', 'this machine', 'p', 'verdict'],
-    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pCell(r.p), r.verdict]),
+    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pValue(r.p), r.verdict]),
     numeric: [true, false, false, false, true, false],
   };
 }
@@ -38,27 +36,28 @@ function preamble(ctx: ConclusionContext): string[] {
 const methods = (rows: readonly ConclusionRow[]) => rows.map((r) => `\`${r.id}\`: ${r.method}`);
 const runLines = (ctx: ConclusionContext) => ctx.runs.map((r) => `${r.scenario}: ${r.dir} (${r.runs} runs, ${r.repetitions})`);
 
-export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
+function markdownLines(rows: readonly ConclusionRow[], ctx: ConclusionContext): string[] {
   const parts = ['# Conclusions of the thesis, reproduced', '', ...preamble(ctx), '', markdownTable(conclusionsTable(rows)), ''];
   parts.push('How each row was measured:', '', ...methods(rows).map((m) => `- ${m}`), '');
   if (ctx.notes.length) parts.push('Notes:', '', ...ctx.notes.map((n) => `- ${mdText(n)}`), '');
   parts.push('Runs:', '', ...runLines(ctx).map((l) => `- ${mdText(l)}`), '');
-  return parts.join('\n');
+  return parts;
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
+  return markdownLines(rows, ctx).join('\n');
+}
+
 /** *x* of the preamble → <em>x</em>, after escaping */
-const inline = (s: string) => esc(s).replace(/\*([^*]+)\*/g, '<em>$1</em>').replace(/`([^`]+)`/g, '<code>$1</code>');
+const inline = (s: string) => escapeHtml(s).replace(/\*([^*]+)\*/g, '<em>$1</em>').replace(/`([^`]+)`/g, '<code>$1</code>');
 
 export function conclusionsHtml(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
   const t = conclusionsTable(rows);
-  const th = t.header.map((h, i) => `<th${t.numeric[i] ? ' class="num"' : ''}>${esc(h)}</th>`).join('');
-  const tr = t.rows.map((r) => `<tr>${r.map((c, i) => `<td${t.numeric[i] ? ' class="num"' : ''}>${i === r.length - 1 ? `<strong>${esc(c)}</strong>` : esc(c)}</td>`).join('')}</tr>`);
   const list = (items: string[]) => `<ul>${items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`;
   return [
     '<h2 id="conclusions">Conclusions of the thesis, reproduced</h2>',
     `<p>${preamble(ctx).map(inline).join(' ')}</p>`,
-    `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${tr.join('\n')}\n</tbody>\n</table>`,
+    htmlTable(t, (column) => column === t.header.length - 1), // the verdict in bold
     '<p>How each row was measured:</p>',
     list(methods(rows)),
     ...(ctx.notes.length ? ['<p>Notes:</p>', list(ctx.notes)] : []),
@@ -81,14 +80,7 @@ export function conclusionsJson(rows: readonly ConclusionRow[], ctx: ConclusionC
   return JSON.stringify({ alpha: ctx.alpha, profile: ctx.profile, conclusions: rows, runs: ctx.runs, notes: ctx.notes }, null, 2) + '\n';
 }
 
-/** summary.md with the conclusions first, above the report's own title. */
-export function prependMarkdown(summary: string, section: string): string {
-  return `${section}\n${summary}`;
-}
-
-/** index.html with the conclusions section right after the page's first heading (or first in the body). */
-export function insertHtml(page: string, section: string): string {
-  const h1 = page.indexOf('</h1>');
-  const at = h1 >= 0 ? h1 + '</h1>'.length : page.indexOf('<body>') + '<body>'.length;
-  return `${page.slice(0, at)}\n${section}${page.slice(at)}`;
+/** The conclusions as the report's leading section: a document of its own atop summary.md, right under index.html's title. */
+export function conclusionsSection(rows: readonly ConclusionRow[], ctx: ConclusionContext): ReportSection {
+  return { markdown: markdownLines(rows, ctx), html: [conclusionsHtml(rows, ctx)] };
 }

@@ -1,14 +1,15 @@
 /**
  * What `reproduce` will run: the thesis's scenario files from one folder, resolved with the
  * profile, every problem found before anything starts. The failover scenario is optional: where
- * its file is missing, or this lb-bench cannot run `kind: failover`, the plan says why instead.
+ * its file is missing, the plan says so instead.
  */
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { inputError, LbError } from '../errors.js';
 import { holdsScenarios, packagePath } from '../package-files.js';
-import { isFailover, isLoad, loadScenario, type ResolvedScenario } from '../scenario/load.js';
-import type { AnyScenario, Scenario } from '../scenario/schema.js';
+import { hasKind, type AnyScenario } from '../kinds/registry.js';
+import { loadScenario, type ResolvedScenario } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
 import { FAILOVER_SCENARIO, MIN_REPETITIONS, THESIS_SCENARIOS, type LoadRole } from './thesis.js';
 
@@ -40,32 +41,23 @@ export function defaultScenariosDir(cwd: string = process.cwd()): { dir: string;
   return { dir: packagePath('scenarios'), shipped: true };
 }
 
-/** Can this build run `kind: failover`? Its runner ships in src/failover. */
-async function failoverSupported(): Promise<boolean> {
-  try {
-    const mod = (await import('../failover/runner.js')) as { runFailover?: unknown };
-    return typeof mod.runFailover === 'function';
-  } catch {
-    return false;
-  }
-}
-
 async function planFailover(file: string, profile: string): Promise<ReproducePlan['failover']> {
   if (!existsSync(file)) return { missing: `not run: ${file} does not exist` };
-  if (!(await failoverSupported())) return { missing: `not run: this lb-bench's run does not support kind: failover yet (${file})` };
   const r = await loadScenario(file, { profile });
-  if (!isFailover(r)) throw inputError(`${file}: kind: must be failover for reproduce's failover step, got ${r.scenario.kind}`);
+  if (!hasKind(r, 'failover')) throw inputError(`${file}: kind: must be failover for reproduce's failover step, got ${r.scenario.kind}`);
   return { scenario: r };
 }
 
 async function planLoad(file: string, role: LoadRole, opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<Scenario>> {
-  let r: ResolvedScenario<AnyScenario> = await loadScenario(file, { profile: opts.profile, repetitions: opts.repetitions });
-  if (!isLoad(r)) throw inputError(`${file}: kind: must be load for reproduce's ${role} step, got ${r.scenario.kind}`);
-  if (opts.repetitions === undefined && r.scenario.load.repetitions < MIN_REPETITIONS) {
-    notes.push(`${r.scenario.name}: ${r.scenario.load.repetitions} repetitions in profile ${opts.profile} raised to ${MIN_REPETITIONS}, so that Mann-Whitney can reach p < 0.05 (with 3 a side its smallest p is 0.1)`);
-    r = await loadScenario(file, { profile: opts.profile, repetitions: MIN_REPETITIONS });
-  }
-  return r as ResolvedScenario<Scenario>;
+  const load = async (repetitions?: number): Promise<ResolvedScenario<Scenario>> => {
+    const r = await loadScenario(file, { profile: opts.profile, repetitions });
+    if (!hasKind(r, 'load')) throw inputError(`${file}: kind: must be load for reproduce's ${role} step, got ${r.scenario.kind}`);
+    return r;
+  };
+  const r = await load(opts.repetitions);
+  if (opts.repetitions !== undefined || r.scenario.load.repetitions >= MIN_REPETITIONS) return r;
+  notes.push(`${r.scenario.name}: ${r.scenario.load.repetitions} repetitions in profile ${opts.profile} raised to ${MIN_REPETITIONS}, so that Mann-Whitney can reach p < 0.05 (with 3 a side its smallest p is 0.1)`);
+  return load(MIN_REPETITIONS);
 }
 
 /** Reads and checks every scenario; throws one input error (exit 2) listing every problem. */

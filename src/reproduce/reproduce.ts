@@ -8,15 +8,13 @@
  * (exit 130); what finished is kept in the results folder.
  */
 import { dirname, resolve } from 'node:path';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io/io.js';
 import { ExitCode, Interrupted, LbError } from '../errors.js';
+import { KINDS, planOf, runsOfKind, type StoredRun } from '../kinds/registry.js';
 import { readRun } from '../results/store.js';
-import type { FailoverSample, StoredRun } from '../results/types.js';
-import { runScenario } from '../run/runner.js';
-import type { ResolvedScenario } from '../scenario/load.js';
-import type { FailoverScenario } from '../scenario/failover-schema.js';
+import type { LoadRun } from '../run/stored.js';
 import { conclusions, type ConclusionRow, type FailoverInput } from './conclusions.js';
-import { planReproduce } from './plan.js';
+import { planReproduce, type ReproducePlan } from './plan.js';
 import { writeReproduceReport } from './report.js';
 import type { LoadRole } from './thesis.js';
 
@@ -76,89 +74,115 @@ async function openLab(io: Io, keep: boolean): Promise<LabSession> {
   };
 }
 
-const repetitionsOf = (r: StoredRun) => {
-  const s = r.manifest.scenario;
-  return s.kind === 'load' ? `levels ${s.load.levels.join(', ')} × ${s.load.repetitions} repetitions` : `${(s as FailoverScenario).repetitions} repetitions`;
-};
-
 /** Failures that are the environment's (or one scenario's): recorded, and the next scenario runs. */
 function recoverable(e: unknown): e is LbError {
   return e instanceof LbError && !(e instanceof Interrupted) && e.code !== ExitCode.ok;
+}
+
+/** What reproduce measured so far, and what it says about the rest. */
+class Measured {
+  readonly runs: Partial<Record<LoadRole, LoadRun>> = {};
+  readonly stored: StoredRun[] = [];
+  failover: FailoverInput;
+  exitCode: number = ExitCode.ok;
+  readonly notes: string[];
+
+  constructor(
+    plan: ReproducePlan,
+    private readonly io: Io,
+  ) {
+    this.notes = [...plan.notes];
+    this.failover = 'missing' in plan.failover ? { missing: plan.failover.missing } : { missing: 'not run' };
+  }
+
+  /** A scenario that failed on its environment: said, noted, and the exit code is its (the first one's). */
+  failed(what: string, e: LbError): void {
+    const line = `${what}: not measured: ${e.message.split('\n')[0]}`;
+    this.io.err(`lb-bench: ${line}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+    this.notes.push(line);
+    if (this.exitCode === ExitCode.ok) this.exitCode = e.code;
+  }
+}
+
+type RunOpts = { outDir: string; io: Io; signal: AbortSignal; acceptNewHostKeys?: boolean };
+
+/** single, haproxy-rr, haproxy-lc, nginx-rr, each stored; one that fails on its environment does not stop the others. */
+async function runLoad(plan: ReproducePlan, m: Measured, runOpts: RunOpts): Promise<void> {
+  for (const { role, scenario } of plan.load) {
+    if (runOpts.signal.aborted) throw new Interrupted();
+    runOpts.io.err(`reproduce: ${scenario.scenario.name} (${scenario.file})`);
+    try {
+      const result = await KINDS.load.run(scenario, runOpts);
+      for (const b of result.breaches) runOpts.io.err(`note: ${scenario.scenario.name}: threshold breached: ${b}`);
+      const run = await readRun(result.dir);
+      m.runs[role] = runsOfKind([run], 'load')[0];
+      m.stored.push(run);
+    } catch (e) {
+      if (!recoverable(e)) throw e;
+      m.failed(scenario.scenario.name, e);
+    }
+  }
+}
+
+/** The failover scenario, when the plan has one, with the lab settings it asks for when reproduce owns the lab. */
+async function runFailover(plan: ReproducePlan, m: Measured, lab: LabSession | null, runOpts: RunOpts): Promise<void> {
+  if (!('scenario' in plan.failover)) return;
+  const r = plan.failover.scenario;
+  if (runOpts.signal.aborted) throw new Interrupted();
+  runOpts.io.err(`reproduce: ${r.scenario.name} (${r.file})`);
+  try {
+    if (r.scenario.lab_config && lab?.owned) await lab.reconfigure(resolve(dirname(r.file), r.scenario.lab_config));
+    const result = await KINDS.failover.run(r, runOpts);
+    m.failover = { dir: result.dir, samples: result.samples };
+    m.stored.push(await readRun(result.dir));
+  } catch (e) {
+    if (!recoverable(e)) throw e;
+    m.failed(r.scenario.name, e);
+    m.failover = { missing: `not measured: ${e.message.split('\n')[0]}` };
+  }
+}
+
+/** The lab down (if reproduce brought it up); a failure of the environment is said and is exit 3, anything else is returned to be thrown. */
+async function closeLab(lab: LabSession, m: Measured, io: Io): Promise<unknown> {
+  try {
+    await lab.close();
+    return null;
+  } catch (e) {
+    if (!recoverable(e)) return e;
+    io.err(`lb-bench: lab down failed: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
+    m.exitCode = ExitCode.environment;
+    return null;
+  }
 }
 
 export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult> {
   const started = Date.now();
   const { io, signal } = opts;
   const plan = await planReproduce({ scenariosDir: opts.scenariosDir, profile: opts.profile, repetitions: opts.repetitions });
-  const notes = [...plan.notes];
   for (const n of plan.notes) io.err(`note: ${n}`);
-
-  const runs: Partial<Record<LoadRole, StoredRun>> = {};
-  const stored: StoredRun[] = [];
-  let failover: FailoverInput = 'missing' in plan.failover ? { missing: plan.failover.missing } : { missing: 'not run' };
-  let exitCode: number = ExitCode.ok;
-  const failed = (what: string, e: LbError) => {
-    const line = `${what}: not measured: ${e.message.split('\n')[0]}`;
-    io.err(`lb-bench: ${line}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
-    notes.push(line);
-    if (exitCode === ExitCode.ok) exitCode = e.code;
-  };
+  const m = new Measured(plan, io);
 
   const lab = plan.needsLab ? await openLab(io, opts.keepLab) : null;
+  const runOpts = { outDir: opts.resultsDir, io, signal, acceptNewHostKeys: opts.acceptNewHostKeys };
+  let stopped: { error: unknown } | null = null;
   try {
-    const runOpts = { outDir: opts.resultsDir, io, signal, acceptNewHostKeys: opts.acceptNewHostKeys };
-    for (const { role, scenario } of plan.load) {
-      if (signal.aborted) throw new Interrupted();
-      io.err(`reproduce: ${scenario.scenario.name} (${scenario.file})`);
-      try {
-        const result = await runScenario(scenario, runOpts);
-        for (const b of result.breaches) io.err(`note: ${scenario.scenario.name}: threshold breached: ${b}`);
-        runs[role] = await readRun(result.dir);
-        stored.push(runs[role]!);
-      } catch (e) {
-        if (!recoverable(e)) throw e;
-        failed(scenario.scenario.name, e);
-      }
-    }
-    if ('scenario' in plan.failover) {
-      const r: ResolvedScenario<FailoverScenario> = plan.failover.scenario;
-      if (signal.aborted) throw new Interrupted();
-      io.err(`reproduce: ${r.scenario.name} (${r.file})`);
-      try {
-        if (r.scenario.lab_config && lab?.owned) await lab.reconfigure(resolve(dirname(r.file), r.scenario.lab_config));
-        const { runFailover } = await import('../failover/runner.js');
-        const result = await runFailover(r, runOpts);
-        failover = { dir: result.dir, samples: result.samples as FailoverSample[] };
-        stored.push(await readRun(result.dir));
-      } catch (e) {
-        if (!recoverable(e)) throw e;
-        failed(r.scenario.name, e);
-        failover = { missing: `not measured: ${e.message.split('\n')[0]}` };
-      }
-    }
-  } finally {
-    if (lab) {
-      try {
-        await lab.close();
-      } catch (e) {
-        if (!recoverable(e)) throw e;
-        io.err(`lb-bench: lab down failed: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
-        exitCode = ExitCode.environment;
-      }
-    }
+    await runLoad(plan, m, runOpts);
+    await runFailover(plan, m, lab, runOpts);
+  } catch (e) {
+    stopped = { error: e };
   }
+  // the lab goes down after a failure or Ctrl-C too; a failure to bring it down that is not the environment's comes first
+  const closing = lab ? await closeLab(lab, m, io) : null;
+  if (closing) throw closing;
+  if (stopped) throw stopped.error;
 
   const wallSeconds = (Date.now() - started) / 1000;
-  notes.push(`wall time of this reproduce: ${formatDuration(wallSeconds)} on ${stored[0]?.manifest.host.cpus ?? '?'} CPUs (${stored[0]?.manifest.host.cpu_model ?? 'unknown'})`);
-  const rows = conclusions({ runs, failover, alpha: opts.alpha });
-  const context = {
-    alpha: opts.alpha,
-    profile: opts.profile,
-    runs: stored.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: repetitionsOf(r) })),
-    notes,
-  };
-  const written = await writeReproduceReport({ runs, failover, rows, context, outDir: opts.outDir, io });
-  return { reportDir: written, rows, exitCode, wallSeconds };
+  m.notes.push(`wall time of this reproduce: ${formatDuration(wallSeconds)} on ${m.stored[0]?.manifest.host.cpus ?? '?'} CPUs (${m.stored[0]?.manifest.host.cpu_model ?? 'unknown'})`);
+  const rows = conclusions({ runs: m.runs, failover: m.failover, alpha: opts.alpha });
+  const runs = m.stored.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: planOf(r) }));
+  const context = { alpha: opts.alpha, profile: opts.profile, runs, notes: m.notes };
+  const written = await writeReproduceReport({ runs: m.runs, failover: m.failover, rows, context, outDir: opts.outDir, io });
+  return { reportDir: written, rows, exitCode: m.exitCode, wallSeconds };
 }
 
 export function formatDuration(seconds: number): string {

@@ -1,13 +1,16 @@
 /** What a run folder records about where and how it was measured. */
 import os from 'node:os';
 import { VERSION } from '../version.js';
-import type { ResolvedScenario } from '../scenario/load.js';
-import { redactScenario } from '../scenario/redact.js';
-import type { AnyScenario } from '../scenario/schema.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { ScenarioBase } from '../scenario/schema.js';
 import type { Manifest } from './types.js';
-import { generatorPlan } from '../load/workers/split.js';
 
-export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: number): Omit<Manifest, 'id'> {
+/** `extra`: what the scenario's kind records of its own (the load kind: its generator). */
+export function newManifest<S extends ScenarioBase>(
+  r: ResolvedScenario<S>,
+  plannedRuns: number,
+  extra: Pick<Manifest<S>, 'generator'> = {},
+): Omit<Manifest<S>, 'id'> {
   const cpus = os.cpus();
   return {
     format: 1,
@@ -22,11 +25,11 @@ export function newManifest(r: ResolvedScenario<AnyScenario>, plannedRuns: numbe
     },
     scenario_file: r.file,
     // as resolved, less its credentials (a URL's password, an Authorization header): the run uses them, the folder never holds them
-    scenario: redactScenario(r.scenario),
+    scenario: r.redacted,
     scenario_hash: r.hash,
     profile: r.profile,
     overrides: r.overrides,
-    ...(r.scenario.kind === 'load' ? { generator: generatorPlan(r.scenario.load) } : {}),
+    ...extra,
     started_at: new Date().toISOString(),
     ended_at: null,
     status: 'running',

@@ -1,5 +1,5 @@
 /**
- * What a stored run folder must hold to be read (README, "Results"): manifest.json and each line
+ * What a stored run folder must hold to be read (docs/results.md): manifest.json and each line
  * of samples.jsonl are checked like scenario files, so that a damaged or hand-edited file is one
  * clear line naming the file and field (exit 2), never a crash in a report.
  *
@@ -7,7 +7,8 @@
  * compile time below). The manifest is checked whole too, but its `scenario` only for what the
  * readers use (name, kind, labels, levels, probes, …): a run folder keeps loading when the
  * scenario format gains rules that older runs did not follow. Unknown fields of a manifest are
- * kept, so that a resume never drops what a newer or older version wrote.
+ * kept, so that a resume never drops what a newer or older version wrote. Each kind names its
+ * sample and stored scenario schemas (src/kinds); the reader picks them by the manifest's kind.
  */
 import { z } from 'zod';
 import { PROBE_TYPES } from '../scenario/failover-schema.js';
@@ -88,7 +89,7 @@ export const failoverSampleSchema = z.object({
   warnings: strings.optional(),
 });
 
-/** The request sent before the first run, to see that the target is there (README, "Results"). */
+/** The request sent before the first run, to see that the target is there (docs/results.md). */
 export const preflightSchema = z.object({ status: z.number().int(), bytes: count, time_ms: finite });
 
 const reference = z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())]));
@@ -104,25 +105,25 @@ const storedCommon = {
   reference: reference.optional(),
 };
 
-const storedScenarioSchema = z.preprocess(
-  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && (v as { kind?: unknown }).kind === undefined ? { ...v, kind: 'load' } : v),
-  z.discriminatedUnion(
-    'kind',
-    [
-      z.looseObject({ ...storedCommon, kind: z.literal('load'), load: z.looseObject({ levels: z.array(positiveInt).min(1), repetitions: positiveInt }) }),
-      z.looseObject({
-        ...storedCommon,
-        kind: z.literal('failover'),
-        repetitions: positiveInt,
-        probe: z.array(z.looseObject({ type: z.enum(PROBE_TYPES) })).min(1),
-        fault: z.looseObject({ host: z.string(), lab: z.string().optional() }),
-      }),
-    ],
-    { error: 'must be load or failover' },
-  ),
-);
+/** A load scenario as its run folder keeps it (an old one may lack `kind`: the reader reads it as load). */
+export const storedLoadScenarioSchema = z.looseObject({
+  ...storedCommon,
+  kind: z.literal('load'),
+  load: z.looseObject({ levels: z.array(positiveInt).min(1), repetitions: positiveInt }),
+});
+export type StoredLoadScenario = z.output<typeof storedLoadScenarioSchema>;
 
-export const manifestSchema = z.looseObject({
+export const storedFailoverScenarioSchema = z.looseObject({
+  ...storedCommon,
+  kind: z.literal('failover'),
+  repetitions: positiveInt,
+  probe: z.array(z.looseObject({ type: z.enum(PROBE_TYPES) })).min(1),
+  fault: z.looseObject({ host: z.string(), lab: z.string().optional(), inject: z.union([z.string(), z.looseObject({ local: z.string() })]).optional() }),
+});
+export type StoredFailoverScenario = z.output<typeof storedFailoverScenarioSchema>;
+
+/** manifest.json but its `scenario`, which is checked by its kind's schema. */
+export const manifestBaseSchema = z.looseObject({
   format: z.literal(1, { error: 'must be 1: this run folder was written by a newer lb-bench' }),
   id: z.string().min(1),
   tool: z.looseObject({ name: z.string(), version: z.string() }),
@@ -130,7 +131,6 @@ export const manifestSchema = z.looseObject({
   os: z.looseObject({ platform: z.string(), release: z.string(), kernel: z.string(), arch: z.string() }),
   host: z.looseObject({ hostname: z.string(), cpus: count, cpu_model: z.string(), memory_gb: finite }),
   scenario_file: z.string(),
-  scenario: storedScenarioSchema,
   scenario_hash: z.string(),
   profile: z.string().nullable(),
   overrides: z.looseObject({ repetitions: positiveInt.optional(), levels: z.array(positiveInt).optional() }),

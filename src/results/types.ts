@@ -1,8 +1,10 @@
 /**
- * The stable result formats (README, "Results"). A run folder holds manifest.json,
- * samples.jsonl (one RunSample per line) and, where sampled, cpu.jsonl and probes.jsonl.
+ * The stable result formats (docs/results.md). A run folder holds manifest.json, samples.jsonl
+ * (one sample per line: a RunSample for the load kind, a FailoverSample for failover) and, where
+ * sampled, cpu.jsonl and probes.jsonl. Which sample a folder holds is its scenario's kind
+ * (src/kinds/registry.ts, where StoredRun is the union over the kinds).
  */
-import type { AnyScenario } from '../scenario/schema.js';
+import type { ScenarioBase } from '../scenario/schema.js';
 import type { ProbeType } from '../scenario/failover-schema.js';
 
 export interface Latency {
@@ -121,7 +123,8 @@ export interface Preflight {
   time_ms: number;
 }
 
-export interface Manifest {
+/** manifest.json; S is the scenario of the folder's kind (as written, or as read back). */
+export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   format: 1;
   id: string;
   tool: { name: string; version: string };
@@ -129,7 +132,8 @@ export interface Manifest {
   os: { platform: string; release: string; kernel: string; arch: string };
   host: { hostname: string; cpus: number; cpu_model: string; memory_gb: number };
   scenario_file: string;
-  scenario: AnyScenario;
+  /** as resolved, credentials replaced */
+  scenario: S;
   scenario_hash: string;
   profile: string | null;
   overrides: { repetitions?: number; levels?: number[] };
@@ -148,9 +152,15 @@ export interface Manifest {
   resumes?: { started_at: string; preflight?: Preflight }[];
 }
 
-/** A run folder read back from disk. */
-export interface StoredRun {
+/** What a manifest's scenario has however it was read: a name and a kind. */
+export interface StoredScenarioBase {
+  name: string;
+  kind: string;
+}
+
+/** A run folder read back from disk: a scenario of one kind (as the reader checked it) and that kind's samples. */
+export interface StoredRunOf<S extends StoredScenarioBase, X> {
   dir: string;
-  manifest: Manifest;
-  samples: RunSample[];
+  manifest: Manifest<S>;
+  samples: X[];
 }

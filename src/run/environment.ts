@@ -1,16 +1,18 @@
 /**
- * What a scenario needs around the load: the lab guard, the inventory, SSH to the backends and
- * their CPU monitor. Everything here fails before the first byte of load, with exit 2 (the files
- * are wrong) or 3 (the hosts are not there).
+ * What a scenario needs around the load: the lab guard, the inventory, SSH to the backends whose
+ * CPU source reads over SSH, and their CPU monitor. Everything here fails before the first byte of
+ * load, with exit 2 (the files are wrong) or 3 (the hosts are not there).
  */
+import { CpuMonitor } from './cpu-monitor.js';
+import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError } from '../errors.js';
 import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/load.js';
 import type { Inventory } from '../inventory/schema.js';
-import { assertLabUp, guardBenchAddress, labInventoryPath } from '../lab/index.js';
-import { CpuMonitor } from '../samplers/monitor.js';
+import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
+import { labInventoryPath } from '../lab/topology.js';
 import { SshPool } from '../ssh/pool.js';
 import { serverVersions } from '../ssh/versions.js';
-import type { ResolvedScenario } from '../scenario/load.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
 
 export interface EnvironmentOptions {
   acceptNewHostKeys?: boolean;
@@ -38,32 +40,26 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   }
   const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()), file);
   checkBackends(file, scenario.backends, inventory);
-  for (const b of scenario.backends) await guardBenchAddress(inventory.hosts[b.host].address, `${inventory.file}: hosts.${b.host}.address`);
+  // every address a CPU source sends to, before anything is sent
+  for (const b of scenario.backends) {
+    for (const a of CPU_SOURCES[b.cpu].addresses(inventory.hosts[b.host])) await guardBenchAddress(a.address, `${inventory.file}: ${a.field}`);
+  }
   if (!scenario.backends.length) return { ...none, inventory };
 
-  const pool = await SshPool.open(
-    inventory,
-    scenario.backends.map((b) => b.host),
-    { acceptNewHostKeys: opts.acceptNewHostKeys, log: opts.log },
-  );
+  const overSsh = scenario.backends.filter((b) => CPU_SOURCES[b.cpu].ssh).map((b) => b.host);
+  const pool = overSsh.length ? await SshPool.open(inventory, overSsh, { acceptNewHostKeys: opts.acceptNewHostKeys, log: opts.log }) : null;
   const monitor = new CpuMonitor(pool, inventory, scenario.backends);
+  const close = () => {
+    monitor.stop();
+    pool?.close();
+  };
   try {
     await monitor.check();
-    const versions = await serverVersions(pool);
-    return {
-      inventory,
-      pool,
-      monitor,
-      servers: versions.servers,
-      warnings: versions.warnings,
-      close: () => {
-        monitor.stop();
-        pool.close();
-      },
-    };
+    // the servers' versions are read over SSH, from the hosts it reaches
+    const versions = pool ? await serverVersions(pool) : { servers: {}, warnings: [] };
+    return { inventory, pool, monitor, servers: versions.servers, warnings: versions.warnings, close };
   } catch (e) {
-    monitor.stop();
-    pool.close();
+    close();
     throw e;
   }
 }

@@ -2,33 +2,26 @@
  * One scenario, start to end: check the environment, then every planned (level, repetition)
  * run in order, each stored the moment it finishes. Interruption drops only the run in flight.
  */
-import { interruptible } from './pause.js';
-import { Interrupted } from '../errors.js';
-import type { Io } from '../cli/io.js';
+import { interruptible } from '../util/pause.js';
 import { startLoad } from '../load/engine.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
-import { checkTarget } from '../load/preflight.js';
+import { checkTarget } from '../net/reach.js';
 import { generatorBoundReason, toSample } from '../metrics/run-sample.js';
-import { connectionsPerProcess, workersFor } from '../load/workers/split.js';
-import { newManifest } from '../results/manifest.js';
-import type { RunLock } from '../results/lock.js';
-import { RunWriter } from '../results/store.js';
-import type { Preflight, RunSample, StoredRun } from '../results/types.js';
-import type { ResolvedScenario } from '../scenario/load.js';
+import { connectionsPerProcess, generatorPlan, workersFor } from '../load/workers/split.js';
+import { inRunFolder, type FolderOptions } from '../results/lifecycle.js';
+import type { RunWriter } from '../results/writer.js';
+import type { Preflight, RunSample } from '../results/types.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
 import { planRuns, type PlannedRun } from './plan.js';
-import { createProgress, eta } from './progress.js';
+import { createProgress, eta } from '../io/progress.js';
 import { thresholdBreaches } from './thresholds.js';
 import { openEnvironment, type Environment } from './environment.js';
 import { targetSummary, targetWarning } from './target-health.js';
+import type { LoadRun } from './stored.js';
 
-export interface RunOptions {
-  outDir: string;
-  io: Io;
-  signal: AbortSignal;
+export interface RunOptions extends FolderOptions {
   /** a stored run to complete instead of starting a new folder */
-  resume?: StoredRun;
-  /** its lock, taken before it was read */
-  lock?: RunLock;
+  resume?: LoadRun;
   acceptNewHostKeys?: boolean;
 }
 
@@ -65,32 +58,22 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
   const done: RunSample[] = [...(opts.resume?.samples ?? [])];
   const plan = planRuns(load.levels, load.repetitions, done);
   const total = load.levels.length * load.repetitions;
-
   const env = await preflight(r, opts);
-  if (opts.signal.aborted) {
-    env.close();
-    throw new Interrupted('interrupted before the first run; nothing was measured');
-  }
-
-  let writer: RunWriter;
-  try {
-    writer = opts.resume ? RunWriter.reopen(opts.resume, opts.lock) : RunWriter.create(opts.outDir, newManifest(r, total));
-  } catch (e) {
-    env.close();
-    throw e;
-  }
-  for (const w of env.warnings) opts.io.err(`warning: ${w}`);
-  // the reachability request is on the record, so that the target's logs reconcile with `requested`
-  const requestRecord = opts.resume
-    ? { resumes: [...(writer.manifest.resumes ?? []), { started_at: new Date().toISOString(), preflight: env.preflight }] }
-    : { preflight: env.preflight };
-  writer.update({
-    status: 'running',
-    ended_at: null,
-    servers: { ...writer.manifest.servers, ...env.servers },
-    warnings: [...writer.manifest.warnings, ...env.warnings],
-    ...requestRecord,
+  return inRunFolder(r, opts, { unit: 'run', planned: total, manifest: { generator: generatorPlan(scenario.load) } }, env, async (writer) => {
+    const measured = await runPlan(r, plan, done, env, writer, opts);
+    return {
+      kept: done.length,
+      closing: targetSummary(scenario.name, measured),
+      result: { dir: writer.dir, samples: done, breaches: thresholdBreaches(scenario.thresholds, done) },
+    };
   });
+}
+
+/** Every planned run in order, each stored the moment it finishes; the runs measured now. */
+async function runPlan(r: ResolvedScenario, plan: PlannedRun[], done: RunSample[], env: Environment, writer: RunWriter, opts: RunOptions): Promise<RunSample[]> {
+  const { scenario } = r;
+  const { load } = scenario;
+  const total = load.levels.length * load.repetitions;
   const measured: RunSample[] = [];
   const progress = createProgress(opts.io);
   // ETA: seconds per request measured so far (load windows only), times what is left, plus cooldowns
@@ -114,42 +97,21 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
       done.push(sample);
       measured.push(sample);
       measuredRequests += run.level;
-      progress.done(
-        `${label}  ${sample.rps} req/s  loss ${sample.loss}` +
-          (sample.loss ? ` (errors ${sample.errors}, timeouts ${sample.timeouts}, non2xx ${sample.non2xx})` : '') +
-          `  p99 ${sample.latency_ms.p99 ?? '-'} ms` +
-          (sample.generator_bound ? `  generator-bound (${generatorBoundReason(sample)})` : ''),
-      );
+      progress.done(doneLine(label, sample));
     }
-  } catch (e) {
-    // the first failure is the one to report (a full disk may also refuse the status update)
-    finish(writer, 'failed', () => {});
-    throw e;
   } finally {
     progress.stop();
-    env.close();
   }
-  const summary = targetSummary(scenario.name, measured);
-  if (summary) opts.io.err(`warning: ${summary}`);
-  finish(writer, opts.signal.aborted ? 'interrupted' : 'complete', undefined, summary);
-  if (opts.signal.aborted) {
-    throw new Interrupted(
-      `interrupted: ${done.length} of ${total} runs are kept in ${writer.dir}; finish them with: lb-bench run ${r.file} --resume ${writer.dir}`,
-    );
-  }
-  return { dir: writer.dir, samples: done, breaches: thresholdBreaches(scenario.thresholds, done) };
+  return measured;
 }
 
-/** Record how the run folder ended, and close it. */
-function finish(writer: RunWriter, status: 'complete' | 'interrupted' | 'failed', onError?: (e: unknown) => void, warning?: string | null): void {
-  try {
-    writer.update({ status, ended_at: new Date().toISOString(), ...(warning ? { warnings: [...writer.manifest.warnings, warning] } : {}) });
-  } catch (e) {
-    if (!onError) throw e;
-    onError(e);
-  } finally {
-    writer.close();
-  }
+function doneLine(label: string, sample: RunSample): string {
+  return (
+    `${label}  ${sample.rps} req/s  loss ${sample.loss}` +
+    (sample.loss ? ` (errors ${sample.errors}, timeouts ${sample.timeouts}, non2xx ${sample.non2xx})` : '') +
+    `  p99 ${sample.latency_ms.p99 ?? '-'} ms` +
+    (sample.generator_bound ? `  generator-bound (${generatorBoundReason(sample)})` : '')
+  );
 }
 
 function runLabel(name: string, run: PlannedRun, reps: number, index: number, total: number): string {

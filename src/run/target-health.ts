@@ -1,7 +1,7 @@
 /**
  * A target that stops answering mid-scenario must not end as a quiet `complete`: each run whose
  * requests all failed, or that failed mostly on refused connections, gets a warning, and the
- * scenario ends with one that sums them up (README, "Exit codes": without thresholds, still exit 0).
+ * scenario ends with one that sums them up (docs/exit-codes.md: without thresholds, still exit 0).
  */
 import type { RunSample } from '../results/types.js';
 

@@ -1,5 +1,5 @@
 /**
- * `kind: failover` scenarios (DESIGN.md, "Scenario files"; issue 5): probes sent open-loop at the
+ * `kind: failover` scenarios (docs/scenarios.md; issue 5): probes sent open-loop at the
  * target while a fault is injected into the cluster and recovered, repetition after repetition.
  * Strict, like the load schema: an unknown key is an error. Durations become milliseconds.
  */

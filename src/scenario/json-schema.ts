@@ -1,7 +1,6 @@
-/** The JSON Schema that editors use (`# yaml-language-server: $schema=…`): both kinds, with profiles. */
+/** The JSON Schema that editors use (`# yaml-language-server: $schema=…`): every kind, with profiles. */
 import { z } from 'zod';
-import { failoverScenarioSchema } from './failover-schema.js';
-import { loadScenarioSchema } from './schema.js';
+import { KINDS } from '../kinds/registry.js';
 
 const profiles = z
   .record(z.string(), z.record(z.string(), z.unknown()))
@@ -9,6 +8,6 @@ const profiles = z
   .describe('named overrides, merged over the file by --profile NAME');
 
 export function jsonSchema(): unknown {
-  const either = z.union([loadScenarioSchema.extend({ profiles }), failoverScenarioSchema.extend({ profiles })]);
-  return z.toJSONSchema(either, { io: 'input', unrepresentable: 'any' });
+  const any = z.union(Object.values(KINDS).map((k) => k.schema.extend({ profiles })));
+  return z.toJSONSchema(any, { io: 'input', unrepresentable: 'any' });
 }

@@ -4,46 +4,35 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { hasKind, KIND_CHOICES, KINDS, kindNamed, withScenario, type AnyScenario } from '../kinds/registry.js';
 import { formatIssues, safeKey } from '../util/issues.js';
 import { deepMerge, isPlainObject } from '../util/objects.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
-import { failoverScenarioSchema } from './failover-schema.js';
-import { redactScenario } from './redact.js';
-import { loadScenarioSchema, type AnyScenario, type Scenario } from './schema.js';
+import type { Overrides, ResolvedScenario } from './resolved.js';
+import type { Scenario } from './schema.js';
 
 export { fieldPath, formatIssues } from '../util/issues.js';
+export type { Overrides, ResolvedScenario } from './resolved.js';
 
-/** Either kind, told apart by `kind` (default `load`). */
-export const anyScenarioSchema = z.preprocess(
-  (v) => (isPlainObject(v) && v.kind === undefined ? { ...v, kind: 'load' } : v),
-  z.discriminatedUnion('kind', [loadScenarioSchema, failoverScenarioSchema], { error: 'must be load or failover' }),
-);
+/** The benchmarks run load scenarios: is this one? */
+export const isLoad = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Scenario> => hasKind(r, 'load');
 
-export interface Overrides {
-  profile?: string;
-  repetitions?: number;
-  levels?: number[];
-}
-
-export interface ResolvedScenario<S extends AnyScenario = Scenario> {
-  file: string;
-  scenario: S;
-  profile: string | null;
-  overrides: Omit<Overrides, 'profile'>;
-  /** hash of the resolved scenario: --resume refuses a run whose scenario changed */
-  hash: string;
-}
-
-export const isFailover = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Extract<AnyScenario, { kind: 'failover' }>> =>
-  r.scenario.kind === 'failover';
-export const isLoad = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Scenario> => r.scenario.kind === 'load';
-
-/** What a scenario file is, for the reader: its top-level keys are those of either kind, and profiles. */
+/** What a scenario file is, for the reader: its top-level keys are those of any kind, and profiles. */
 export const SCENARIO_FILE: YamlKind = {
   what: 'scenario file',
-  keys: [...new Set([...Object.keys(loadScenarioSchema.shape), ...Object.keys(failoverScenarioSchema.shape), 'profiles'])],
+  keys: [...new Set([...Object.values(KINDS).flatMap((k) => Object.keys(k.schema.shape)), 'profiles'])],
   expected: 'a mapping of scenario fields such as `name`, `target` and `load`',
 };
+
+type Parsed = { success: true; data: AnyScenario } | { success: false; error: { issues: z.core.$ZodIssue[] } };
+
+/** A scenario of any kind, by its kind's schema; `kind` left out is `load`. */
+function parseScenario(raw: unknown): Parsed {
+  if (!isPlainObject(raw)) return { success: false, error: { issues: [{ code: 'invalid_type', expected: 'object', path: [], message: 'must be a mapping', input: raw }] } };
+  const name = kindNamed(raw.kind);
+  if (!name) return { success: false, error: { issues: [{ code: 'custom', path: ['kind'], message: `must be ${KIND_CHOICES}`, input: raw.kind }] } };
+  return KINDS[name].schema.safeParse({ ...raw, kind: name }, { reportInput: true });
+}
 
 function stableHash(value: unknown): string {
   const canonical = JSON.stringify(value, (_k, v) =>
@@ -67,7 +56,7 @@ export function resolveScenarioText(
   if (profiles !== undefined && !isPlainObject(profiles)) problems.push('profiles: must be a mapping of profile names to overrides');
   const profileTable = isPlainObject(profiles) ? profiles : {};
 
-  const baseResult = anyScenarioSchema.safeParse(base, { reportInput: true });
+  const baseResult = parseScenario(base);
   if (!baseResult.success) problems.push(...formatIssues(baseResult.error.issues));
   // every profile must give a valid scenario too, so a broken `thesis` profile is found before the night it is used
   for (const [name, over] of Object.entries(profileTable)) {
@@ -75,7 +64,7 @@ export function resolveScenarioText(
       problems.push(`profiles.${safeKey(name)}: must be a mapping of overrides`);
       continue;
     }
-    const merged = anyScenarioSchema.safeParse(deepMerge(base, over), { reportInput: true });
+    const merged = parseScenario(deepMerge(base, over));
     if (!merged.success && baseResult.success) problems.push(...formatIssues(merged.error.issues, ['profiles', name]));
   }
   if (overrides.profile !== undefined && !(overrides.profile in profileTable)) {
@@ -87,20 +76,20 @@ export function resolveScenarioText(
   if (problems.length) return { ok: false, problems };
 
   let merged: unknown = overrides.profile ? deepMerge(base, profileTable[overrides.profile]) : base;
-  const cli: Record<string, unknown> = {};
+  const cli: { levels?: number[]; repetitions?: number } = {};
   if (overrides.levels) cli.levels = overrides.levels;
   if (overrides.repetitions !== undefined) cli.repetitions = overrides.repetitions;
-  // a failover scenario's repetitions sit at the top level; --levels is for load scenarios only
-  if (Object.keys(cli).length) merged = deepMerge(merged, isPlainObject(merged) && merged.kind === 'failover' ? cli : { load: cli });
-  const final = anyScenarioSchema.safeParse(merged, { reportInput: true });
+  // where they go is the kind's: a load scenario's repetitions sit under `load`, a failover's at the top
+  const kind = isPlainObject(merged) ? kindNamed(merged.kind) : null;
+  if (Object.keys(cli).length && kind) merged = deepMerge(merged, KINDS[kind].overrides(cli));
+  const final = parseScenario(merged);
   if (!final.success) return { ok: false, problems: formatIssues(final.error.issues).map((p) => `${p} (from the command line)`) };
 
   const { profile, ...rest } = overrides;
-  return {
-    ok: true,
-    // the hash leaves out credentials (a password in the target), which never reach a run folder
-    value: { file, scenario: final.data, profile: profile ?? null, overrides: rest, hash: stableHash(redactScenario(final.data)) },
-  };
+  const resolved = { file, scenario: final.data, redacted: final.data, profile: profile ?? null, overrides: rest, hash: '' };
+  // the hash leaves out credentials (a password in the target), which never reach a run folder
+  const redacted = withScenario<AnyScenario>(resolved, (k, r) => k.redact(r.scenario));
+  return { ok: true, value: { ...resolved, redacted, hash: stableHash(redacted) } };
 }
 
 /** Read and check a scenario file; throws one LbError (exit 2) listing every problem. */

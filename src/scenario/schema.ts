@@ -1,11 +1,12 @@
 /**
- * The scenario file format (DESIGN.md, "Scenario files"). Strict: an unknown key is an error,
- * so a typo never silently falls back to a default. Durations are turned into milliseconds.
+ * The scenario file format (docs/scenarios.md): the fields every kind has, the building blocks of
+ * the kinds' schemas, and the load kind's schema. Strict: an unknown key is an error, so a typo
+ * never silently falls back to a default. Durations are turned into milliseconds.
  */
 import { z } from 'zod';
+import { CPU_SOURCE_NAMES } from '../cpu/registry.js';
 import { MAX_DURATION_MS, parseDuration } from './duration.js';
 import { ENGINE_NAMES } from '../load/engines/registry.js';
-import type { FailoverScenario } from './failover-schema.js';
 
 const durationOf = (positive: boolean) =>
   z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -119,7 +120,8 @@ export const loadSchema = z.strictObject({
 
 export const backendSchema = z.strictObject({
   host: z.string({ error: 'must name a host of the inventory' }).min(1),
-  cpu: z.enum(['cgroup', 'procstat'], { error: 'must be cgroup or procstat' }).default('procstat'),
+  /** where its CPU figure comes from: a source of src/cpu/registry.ts */
+  cpu: z.enum(CPU_SOURCE_NAMES, { error: `must be ${CPU_SOURCE_NAMES.slice(0, -1).join(', ')} or ${CPU_SOURCE_NAMES.at(-1)}` }).default('procstat'),
 });
 
 export const thresholdsSchema = z.strictObject({
@@ -152,17 +154,18 @@ export const common = {
   notes: text(4000).optional(),
 };
 
+/** What every kind of scenario has: its name and labels, target, backends, thresholds and reference figures. */
+export type ScenarioBase = z.output<z.ZodObject<typeof common>> & { kind: string };
+
 export const loadScenarioSchema = z.strictObject({
   ...common,
   kind: z.literal('load').default('load'),
   load: loadSchema,
 });
 
-
 export type LoadScenario = z.output<typeof loadScenarioSchema>;
 export type LoadSettings = LoadScenario['load'];
+/** The load kind's scenario (its runner's). */
 export type Scenario = LoadScenario;
-/** Either kind of scenario file (the loader's result; `Scenario` stays the load kind its runner takes). */
-export type AnyScenario = LoadScenario | FailoverScenario;
 export type Reference = NonNullable<LoadScenario['reference']>;
 export type Thresholds = NonNullable<LoadScenario['thresholds']>;

@@ -189,10 +189,33 @@ export class SshHost {
     return envError(`${this.where}: SSH failed: ${e.message}`);
   }
 
-  #open(timeoutMs: number): Promise<Client> {
+  /** How to connect: the host, its login (read now: a missing passphrase variable throws here), the bounds, the host key types known. */
+  #connectConfig(timeoutMs: number): ConnectConfig {
     const auth = this.#auth();
     const { address, ssh } = this.host;
     const preferred = knownKeyTypes(ssh.knownHosts, address, ssh.port).flatMap((t) => ALGORITHMS_FOR[t] ?? []);
+    return {
+      host: address,
+      port: ssh.port,
+      username: ssh.user,
+      ...auth,
+      readyTimeout: timeoutMs,
+      // notice a dead peer within ~10 s even when nothing is sent
+      keepaliveInterval: 5_000,
+      keepaliveCountMax: 2,
+      algorithms: preferred.length ? { serverHostKey: { remove: preferred, prepend: preferred } as never } : undefined,
+    };
+  }
+
+  /** ssh2 parses the key synchronously; its messages name the problem, never the key or passphrase. */
+  #keyError(e: unknown): LbError {
+    const { ssh } = this.host;
+    const reason = /passphrase/i.test((e as Error).message) ? 'the passphrase is missing or wrong' : 'it is not a usable private key';
+    return envError(`${this.where}: cannot use the key ${ssh.identity}: ${reason}`, ssh.passphraseEnv ? `check the environment variable ${ssh.passphraseEnv}` : 'an encrypted key needs ssh.passphraseEnv in the inventory');
+  }
+
+  #open(timeoutMs: number): Promise<Client> {
+    const config = this.#connectConfig(timeoutMs);
     return new Promise((resolve, reject) => {
       const client = new Client();
       let refusal: LbError | null = null;
@@ -218,22 +241,10 @@ export class SshHost {
         resolve(client);
       });
       try {
-        client.connect({
-          host: address,
-          port: ssh.port,
-          username: ssh.user,
-          ...auth,
-          readyTimeout: timeoutMs,
-          // notice a dead peer within ~10 s even when nothing is sent
-          keepaliveInterval: 5_000,
-          keepaliveCountMax: 2,
-          hostVerifier: this.#verifier((e) => (refusal = e)),
-          algorithms: preferred.length ? { serverHostKey: { remove: preferred, prepend: preferred } as never } : undefined,
-        });
+        // the host key is checked against known_hosts; a refusal is the error to report
+        client.connect({ ...config, hostVerifier: this.#verifier((e) => (refusal = e)) });
       } catch (e) {
-        // ssh2 parses the key synchronously; its messages name the problem, never the key or passphrase
-        const reason = /passphrase/i.test((e as Error).message) ? 'the passphrase is missing or wrong' : 'it is not a usable private key';
-        fail(envError(`${this.where}: cannot use the key ${ssh.identity}: ${reason}`, ssh.passphraseEnv ? `check the environment variable ${ssh.passphraseEnv}` : 'an encrypted key needs ssh.passphraseEnv in the inventory'));
+        fail(this.#keyError(e));
       }
     });
   }

@@ -1,6 +1,6 @@
 /**
- * Summary statistics of one (scenario, level, metric) over its repetitions, as DESIGN.md
- * "Metrics" lists them. Pure. The two-sample tests for `compare` are re-exported from here.
+ * Summary statistics of one (scenario, level, metric) over its repetitions, as docs/metrics.md
+ * ("Aggregates") lists them. Pure. The two-sample tests for `compare` are re-exported from here.
  */
 import { max, mean, median, min, sampleStandardDeviation } from 'simple-statistics';
 import { tQuantile } from './distributions.js';

@@ -6,11 +6,9 @@
 import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExitCode, envError, inputError } from '../../errors.js';
-import { metricsFor } from '../../metrics/registry.js';
+import { levelsOf, measuredBy, metricsOf, type StoredRun } from '../../kinds/registry.js';
 import { chartFont, renderChart } from '../../report/charts.js';
-import { levelsOf } from '../../results/levels.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
-import type { StoredRun } from '../../results/types.js';
 import { chartMetric, compareChartSpec } from '../../compare/chart.js';
 import { compareRuns, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
 import { format, toJson, type Format } from '../../compare/format.js';
@@ -19,7 +17,7 @@ import { baselinePairs, resolvePair } from '../../compare/resolve.js';
 import { SLUG } from '../../scenario/schema.js';
 import { describeValue } from '../../util/issues.js';
 import { childPath } from '../../util/paths.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/io.js';
 
 interface Options {
   results?: string;
@@ -41,7 +39,7 @@ function number(flag: string, value: string | undefined, ok: (n: number) => bool
 }
 
 const runLine = (side: string, r: StoredRun) =>
-  `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, ${r.manifest.scenario.kind === 'failover' ? 'failover' : `levels ${levelsOf(r).join(',')}`}, ${r.manifest.status})`;
+  `${side}: ${r.manifest.scenario.name}  ${r.dir}  (${r.samples.length} runs, ${measuredBy(r)}, ${r.manifest.status})`;
 
 /** A folder as the disk knows it (links and `..` resolved), to tell whether two names are one folder. */
 const canonical = (dir: string) => realpath(dir).catch(() => resolve(dir));
@@ -101,8 +99,8 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
   const pairs = await choosePairs(refs, opts, resultsDir, io);
 
-  // load and failover runs have different metrics: what is known is the union over the pairs
-  const known = [...new Map(pairs.flatMap(([a, b]) => metricsFor([...a.samples, ...b.samples])).map((m) => [m.name, m])).values()];
+  // each kind has its own metrics: what is known is the union over the pairs' runs
+  const known = [...new Map(pairs.flatMap(([a, b]) => [...metricsOf(a), ...metricsOf(b)]).map((m) => [m.name, m])).values()];
   const { unknown } = selectMetrics(known, opts.metric);
   if (unknown.length) throw inputError(`--metric: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, `metrics of these runs: ${known.map((m) => m.name).join(', ')}`);
 

@@ -9,7 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { envError, inputError } from '../../errors.js';
 import { starterFiles, type StarterFile } from '../../init/starter.js';
 import { VERSION } from '../../version.js';
-import { displayPath, type Io } from '../io.js';
+import type { Io } from '../../io/io.js';
+import { displayPath } from '../io.js';
 
 interface Options {
   force?: boolean;

@@ -1,6 +1,6 @@
 /** `lb-bench lab install|up|down|status`: parses and prints; the lab itself is in src/lab. */
 import { ExitCode, inputError } from '../../errors.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/io.js';
 
 interface LabOptions {
   config?: string;

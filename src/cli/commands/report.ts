@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
 import { writeReport } from '../../report/index.js';
-import type { StoredRun } from '../../results/types.js';
+import type { StoredRun } from '../../kinds/registry.js';
 import { DEFAULT_RESULTS_DIR, findRunFolder, listRuns, newestPerScenario, readRun, timestampId } from '../../results/store.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/io.js';
 
 interface Options {
   out?: string;

@@ -5,13 +5,14 @@
  */
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
-import { markdownTable } from '../../report/markdown.js';
+import { markdownTable } from '../../util/format.js';
 import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
 import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
 import { defaultScenariosDir } from '../../reproduce/plan.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
-import { displayPath, type Io } from '../io.js';
+import type { Io } from '../../io/io.js';
+import { displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface Options {

@@ -1,13 +1,12 @@
 /** `lb-bench run FILE… [--profile P] [--out DIR] [--resume RUN]` */
 import { ExitCode, inputError, LbError } from '../../errors.js';
+import type { Io } from '../../io/io.js';
+import type { RunOptions, ScenarioResult } from '../../kinds/kind.js';
+import { withResume, withRun, type AnySample, type AnyScenario, type StoredRun } from '../../kinds/registry.js';
 import { RunLock } from '../../results/lock.js';
 import { findRunFolder, readRun } from '../../results/store.js';
-import type { StoredRun } from '../../results/types.js';
-import { isFailover, loadScenario, type ResolvedScenario } from '../../scenario/load.js';
-import type { AnyScenario } from '../../scenario/schema.js';
-import { runScenario, type ScenarioResult } from '../../run/runner.js';
-import { aggregate, noiseSummary } from '../../stats/aggregate.js';
-import { displayPath, type Io } from '../io.js';
+import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
+import { displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
@@ -57,11 +56,15 @@ async function checkResume(dir: string, files: string[], flags: RunFlags): Promi
   return { scenario, stored };
 }
 
-/** One line when the scenario's repetitions disagree, however many figures do; the report lists each. */
-async function warnNoise(dir: string, io: Io): Promise<void> {
-  const stored = await readRun(dir);
-  const line = noiseSummary(stored.manifest.scenario.name, aggregate([stored]).noisy);
-  if (line) io.err(`warning: ${line} — lb-bench report lists them`);
+/** The kind's word on the stored folder (the load kind: one line when its repetitions disagree). */
+async function afterRun(dir: string, io: Io): Promise<void> {
+  const line = withRun(await readRun(dir), (kind, stored) => kind.afterRun(stored));
+  if (line) io.err(`warning: ${line}`);
+}
+
+/** The scenario, run by its kind's runner (a resumed folder with it). */
+function runOfKind(job: Job, options: Omit<RunOptions<never>, 'resume'>): Promise<ScenarioResult<AnySample>> {
+  return withResume<Promise<ScenarioResult<AnySample>>>(job.scenario, job.stored, (kind, r, resume) => kind.run(r, { ...options, resume }));
 }
 
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
@@ -84,16 +87,12 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   }
 
   const { signal, dispose } = interruptSignal(io, { first: 'stopping after dropping the run in flight' });
-  const results: (Omit<ScenarioResult, 'samples'> & { samples: readonly unknown[] })[] = [];
+  const results: ScenarioResult<AnySample>[] = [];
   try {
     for (const job of jobs) {
-      const options = { outDir: flags.out, io, signal, resume: job.stored, lock: job.lock, acceptNewHostKeys: flags.acceptNewHostKeys };
-      // kind: failover has its own runner (src/failover); imported only when used
-      const result = isFailover(job.scenario)
-        ? await (await import('../../failover/runner.js')).runFailover(job.scenario, options)
-        : await runScenario(job.scenario as ResolvedScenario, options);
+      const result = await runOfKind(job, { outDir: flags.out, io, signal, lock: job.lock, acceptNewHostKeys: flags.acceptNewHostKeys });
       results.push(result);
-      if (!isFailover(job.scenario)) await warnNoise(result.dir, io);
+      await afterRun(result.dir, io);
       if (!flags.json) io.out(displayPath(result.dir));
     }
   } finally {

@@ -1,5 +1,5 @@
 import { jsonSchema } from '../../scenario/json-schema.js';
-import type { Io } from '../io.js';
+import type { Io } from '../../io/io.js';
 
 /** `lb-bench schema`: the JSON Schema of scenario files. */
 export default async function schema(io: Io): Promise<void> {

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { LbError, ExitCode, inputError } from '../../errors.js';
-import { faultPlan } from '../../failover/faults.js';
-import { checkBackends, inventoryPathFor, loadInventory } from '../../inventory/load.js';
+import { LbError, ExitCode } from '../../errors.js';
+import { inventoryPathFor, loadInventory } from '../../inventory/load.js';
+import { withScenario, type AnyScenario } from '../../kinds/registry.js';
 import { labInventoryPath } from '../../lab/topology.js';
 import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
-import type { AnyScenario } from '../../scenario/schema.js';
-import { displayPath, type Io } from '../io.js';
+import type { Io } from '../../io/io.js';
+import { displayPath } from '../io.js';
 
 /**
  * The scenario's inventory, checked as `run` checks it (the file, and the hosts the scenario
@@ -18,15 +18,7 @@ async function checkInventory(r: ResolvedScenario<AnyScenario>): Promise<string>
   const path = inventoryPathFor(file, s.inventory, labInventoryPath());
   if (s.inventory === 'lab' && !existsSync(path)) return "; inventory: the lab's, written by lb-bench lab up (the lab is not up, so it is not checked)";
   const inventory = await loadInventory(path, file);
-  if (s.kind === 'load') checkBackends(file, s.backends, inventory);
-  else {
-    const plan = faultPlan(s.fault);
-    // as the failover run: the fault's hosts are looked up only when something runs over SSH on them
-    const needsSsh = 'ssh' in plan.inject || 'ssh' in plan.recover || s.fault.backup !== undefined;
-    for (const [field, name] of [['fault.host', s.fault.host], ['fault.backup', s.fault.backup]] as const) {
-      if (needsSsh && name && !inventory.hosts[name]) throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
-    }
-  }
+  withScenario(r, (kind, own) => kind.checkInventory(file, own.scenario, inventory));
   const hosts = Object.keys(inventory.hosts).length;
   return `; inventory ${displayPath(path)}: ${hosts} host${hosts === 1 ? '' : 's'}`;
 }
@@ -38,9 +30,7 @@ export default async function validate(io: Io, files: string[]): Promise<number>
     try {
       const resolved = await loadScenario(file);
       const { scenario } = resolved;
-      const shape = scenario.kind === 'failover'
-        ? `${scenario.probe.map((p) => p.type).join(' + ')} probes × ${scenario.repetitions} repetitions`
-        : `${scenario.load.levels.length} levels × ${scenario.load.repetitions} repetitions`;
+      const shape = withScenario(resolved, (kind, own) => kind.describe(own.scenario));
       const inventory = await checkInventory(resolved);
       io.out(`${file}: ok (${scenario.kind} scenario "${scenario.name}", ${shape}${inventory})`);
     } catch (e) {

@@ -8,16 +8,14 @@
  * window, so the sampler adds no reconnect storms to the load generator's machine.
  */
 import { envError } from '../errors.js';
-import type { Inventory } from '../inventory/schema.js';
 import type { CpuFigure } from '../results/types.js';
 import { WINDOW_READ_MS } from '../ssh/connection.js';
-import type { SshPool } from '../ssh/pool.js';
-import { samplers } from './registry.js';
-import { utilisation, type Counters, type Sampler } from './types.js';
+import { CPU_SOURCES, type CpuHost, type CpuSourceName } from '../cpu/registry.js';
+import { utilisation, type Counters, type CpuReader, type Shell } from '../cpu/source.js';
 
 export interface CpuBackend {
   host: string;
-  cpu: keyof typeof samplers;
+  cpu: CpuSourceName;
 }
 
 /** One line of cpu.jsonl: a backend's busy % over one interval, ending at `t`. */
@@ -41,20 +39,9 @@ export interface MonitorOptions {
   boundMs?: number;
 }
 
-/** Why a counter command failed, from what the host's shell said; the hint only where it fits. */
-export function counterFailure(host: string, output: string): Error & { hint?: string } {
-  const said = output.trim().split('\n').filter(Boolean).pop() ?? '(no output)';
-  const [what, hint] = /no such file|can't cd|cannot access|not found/i.test(said)
-    ? ['file missing', `check hosts.${host}.cgroup.path in the inventory (the cgroup's folder on that host), or use cpu: procstat`]
-    : /permission denied|operation not permitted/i.test(said)
-      ? ['permission denied', `log in as a user that may read it (hosts.${host}.ssh.user)`]
-      : ['the counter command failed', undefined];
-  return Object.assign(new Error(`${host}: ${what}: ${said}`), { hint });
-}
-
 interface Track {
   host: string;
-  sampler: Sampler;
+  reader: CpuReader;
   start: Counters | null;
   last: Counters | null;
   lastAt: number;
@@ -75,9 +62,10 @@ export class CpuMonitor {
   private records: CpuRecord[] = [];
   private warnings: string[] = [];
 
+  /** `shell`: the SSH connections of the hosts whose source reads over SSH (none needed otherwise). */
   constructor(
-    private readonly pool: SshPool,
-    inventory: Inventory,
+    shell: Shell | null,
+    inventory: { hosts: Record<string, CpuHost> },
     backends: readonly CpuBackend[],
     options: MonitorOptions = {},
   ) {
@@ -86,17 +74,11 @@ export class CpuMonitor {
     const seen = new Set<string>();
     this.tracks = backends
       .filter((b) => !seen.has(b.host) && seen.add(b.host))
-      .map((b) => ({ host: b.host, sampler: samplers[b.cpu](inventory.hosts[b.host]), start: null, last: null, lastAt: 0, peak: null, failed: null, busy: false }));
+      .map((b) => ({ host: b.host, reader: CPU_SOURCES[b.cpu].open(inventory.hosts[b.host], shell), start: null, last: null, lastAt: 0, peak: null, failed: null, busy: false }));
   }
 
-  private async read(t: Track, reconnect: boolean, timeoutMs: number): Promise<Counters> {
-    const out = await this.pool.query(t.host, t.sampler.command, { timeoutMs, reconnect });
-    if (out.code !== 0) throw counterFailure(t.host, out.stdout);
-    try {
-      return t.sampler.parse(out.stdout);
-    } catch (e) {
-      throw new Error(`${t.host}: ${(e as Error).message}`);
-    }
+  private read(t: Track, reconnect: boolean, timeoutMs: number): Promise<Counters> {
+    return t.reader.read(timeoutMs, reconnect);
   }
 
   /** Read each track, all at once, each bounded by `boundMs` (its error names the cause). Never reconnects. */
@@ -106,7 +88,7 @@ export class CpuMonitor {
 
   /** Set up every host whose connection was lost: before a window, with the hosts' own generous bound. */
   private async setUp(tracks: Track[]): Promise<(Error | null)[]> {
-    return Promise.all(tracks.map((t) => this.pool.host(t.host).connect().then(() => null, (e: Error) => e)));
+    return Promise.all(tracks.map((t) => t.reader.connect().then(() => null, (e: Error) => e)));
   }
 
   private fail(t: Track, e: Error): void {
@@ -128,7 +110,7 @@ export class CpuMonitor {
    */
   async check(): Promise<void> {
     const results = await Promise.all(
-      this.tracks.map((t) => this.pool.host(t.host).connect().then(() => this.read(t, true, this.pool.host(t.host).setupTimeoutMs)).catch((e: Error) => e)),
+      this.tracks.map((t) => t.reader.connect().then(() => this.read(t, true, t.reader.setupTimeoutMs)).catch((e: Error) => e)),
     );
     const failed = results.filter((r): r is Error & { hint?: string } => r instanceof Error);
     if (failed.length) throw envError(failed.map((e) => e.message).join('\n'), [...new Set(failed.flatMap((e) => (e.hint ? [e.hint] : [])))].join('\n') || undefined);
@@ -169,7 +151,7 @@ export class CpuMonitor {
         (c) => gen === this.generation && this.interval(t, c),
         (e: Error) => {
           // a slow read is only a missed tick; a lost connection makes the run's figure unknown
-          if (gen === this.generation && !this.pool.host(t.host).connected) this.fail(t, e);
+          if (gen === this.generation && !t.reader.connected) this.fail(t, e);
         },
       ).finally(() => (t.busy = false));
     }

@@ -3,7 +3,7 @@
  * always on stderr so that stdout keeps only the result (the run folder's path, or JSON).
  */
 import ora, { type Ora } from 'ora';
-import type { Io } from '../cli/io.js';
+import type { Io } from './io.js';
 
 export interface Progress {
   /** a run starts: redraw the status line (terminal only) */

@@ -1,17 +1,16 @@
 /**
- * From stored runs to the report's rows: per scenario, level and metric, the description of its
- * repetitions; and the warnings that do not stop a report but change how to read it. Pure.
+ * The load kind's aggregation, from stored runs to the report's rows: per scenario, level and
+ * metric, the description of its repetitions; and the warnings that do not stop a report but
+ * change how to read it. Pure.
  */
-import { metricsFor, type MetricDef } from '../metrics/registry.js';
-import type { RunSample, StoredRun } from '../results/types.js';
-import type { Reference } from '../scenario/schema.js';
-import { describe, type Description } from './describe.js';
+import type { MetricDef, ReportWarning, SummaryRow } from '../kind.js';
+import type { RunSample } from '../../results/types.js';
+import type { Reference } from '../../scenario/schema.js';
+import { describe } from '../../stats/describe.js';
+import { loadMetrics } from './metrics.js';
+import type { LoadRun } from '../../run/stored.js';
 
-export interface SummaryRow extends Description {
-  scenario: string;
-  level: number;
-  metric: string;
-}
+type Metric = MetricDef<RunSample>;
 
 /** One series of the report: one run folder. */
 export interface ScenarioSummary {
@@ -28,22 +27,7 @@ export interface ScenarioSummary {
   planned: number;
   levels: number[];
   reference: Reference;
-  metrics: MetricDef[];
-}
-
-/** environment: about this machine rather than a run (e.g. no fonts for the charts) */
-export type WarningKind = 'noisy' | 'generator-bound' | 'cpu-missing' | 'sample' | 'run' | 'environment';
-
-/** Something that does not stop the report but changes how to read it. */
-export interface ReportWarning {
-  kind: WarningKind;
-  scenario: string;
-  level?: number;
-  /** a warning about several levels (noisy) */
-  levels?: number[];
-  metric?: string;
-  message: string;
-  hint?: string;
+  metrics: Metric[];
 }
 
 /** A figure whose repetitions disagree: its cv is above NOISY_CV. */
@@ -59,7 +43,7 @@ export interface NoisyFigure {
 export interface Aggregate {
   scenarios: ScenarioSummary[];
   /** every metric seen in any run, in the registry's order */
-  metrics: MetricDef[];
+  metrics: Metric[];
   rows: SummaryRow[];
   /** every noisy figure, for the report's own section; the warnings say it once per scenario */
   noisy: NoisyFigure[];
@@ -69,7 +53,7 @@ export interface Aggregate {
 /** cv above this gets a warning (issue 2: "a warning where cv is above 10 %"). */
 export const NOISY_CV = 0.1;
 
-export function aggregate(runs: readonly StoredRun[]): Aggregate {
+export function aggregate(runs: readonly LoadRun[]): Aggregate {
   const names = runs.map((r) => r.manifest.scenario.name);
   const scenarios = runs.map((run) => summarize(run, names.filter((n) => n === run.manifest.scenario.name).length > 1));
   const rows: SummaryRow[] = [];
@@ -89,10 +73,10 @@ export function aggregate(runs: readonly StoredRun[]): Aggregate {
     noisy.push(...figures);
     warnings.push(...noisyWarning(s.label, figures), ...runWarnings(run, s), ...cpuMissing(run, s.label), ...sampleWarnings(run, s.label));
   });
-  return { scenarios, metrics: metricsFor(runs.flatMap((r) => r.samples)), rows, noisy, warnings };
+  return { scenarios, metrics: loadMetrics(runs.flatMap((r) => r.samples)), rows, noisy, warnings };
 }
 
-function summarize(run: StoredRun, ambiguous: boolean): ScenarioSummary {
+function summarize(run: LoadRun, ambiguous: boolean): ScenarioSummary {
   const m = run.manifest;
   return {
     label: ambiguous ? m.id : m.scenario.name,
@@ -106,7 +90,7 @@ function summarize(run: StoredRun, ambiguous: boolean): ScenarioSummary {
     planned: m.planned_runs,
     levels: [...new Set(run.samples.map((s) => s.level))].sort((a, b) => a - b),
     reference: m.scenario.reference ?? {},
-    metrics: metricsFor(run.samples),
+    metrics: loadMetrics(run.samples),
   };
 }
 
@@ -125,7 +109,7 @@ function groupByLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
  * non2xx) are left out: a count that is mostly 0 has a huge cv (0, 0, 1 → 173 %) without the
  * measurement being noisy.
  */
-function noisyFigures(metric: MetricDef, rows: readonly SummaryRow[]): NoisyFigure[] {
+function noisyFigures(metric: Metric, rows: readonly SummaryRow[]): NoisyFigure[] {
   if (metric.unit === 'requests') return [];
   return rows
     .filter((r) => r.cv !== null && r.cv > NOISY_CV)
@@ -164,7 +148,7 @@ function generatorBound(label: string, level: number, samples: readonly RunSampl
   ];
 }
 
-function runWarnings(run: StoredRun, s: ScenarioSummary): ReportWarning[] {
+function runWarnings(run: LoadRun, s: ScenarioSummary): ReportWarning[] {
   const out: ReportWarning[] = run.manifest.warnings.map((w) => ({ kind: 'run' as const, scenario: s.label, message: `${s.label}: ${w}` }));
   if (s.status !== 'complete') {
     out.push({
@@ -178,7 +162,7 @@ function runWarnings(run: StoredRun, s: ScenarioSummary): ReportWarning[] {
 }
 
 /** A backend that the scenario samples, or that some run has, but whose CPU figure is null in some runs. */
-function cpuMissing(run: StoredRun, label: string): ReportWarning[] {
+function cpuMissing(run: LoadRun, label: string): ReportWarning[] {
   const hosts = new Set(run.manifest.scenario.backends.map((b) => b.host));
   for (const s of run.samples) for (const h of Object.keys(s.cpu ?? {})) hosts.add(h);
   const out: ReportWarning[] = [];
@@ -197,7 +181,7 @@ function cpuMissing(run: StoredRun, label: string): ReportWarning[] {
 }
 
 /** A run's own warnings; the same message in many runs is said once, with a count. */
-function sampleWarnings(run: StoredRun, label: string): ReportWarning[] {
+function sampleWarnings(run: LoadRun, label: string): ReportWarning[] {
   const seen = new Map<string, { first: RunSample; count: number }>();
   for (const s of run.samples) {
     for (const w of s.warnings ?? []) {

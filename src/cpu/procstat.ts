@@ -4,7 +4,9 @@
  * busy = total − idle − iowait. The total is the first eight fields only: guest and guest_nice
  * are already counted in user and nice, and adding them again would count guests twice.
  */
-import type { Counters, Sampler, SamplerFactory } from './types.js';
+import type { z } from 'zod';
+import { commandReader, sshAddress } from './shell.js';
+import type { Counters, CpuSource } from './source.js';
 
 export function parseProcStat(stdout: string): Counters {
   const line = stdout.split('\n').find((l) => l.startsWith('cpu '));
@@ -17,8 +19,13 @@ export function parseProcStat(stdout: string): Counters {
   return { busy: total - idle, total };
 }
 
-export const procstatSampler: SamplerFactory = (): Sampler => ({
+/** It reads nothing from the inventory but the host's SSH. */
+type NoFields = z.ZodRawShape & Record<never, z.ZodType>;
+export const procstatSource: CpuSource<NoFields> = {
+  inventory: {},
+  ssh: true,
+  missing: () => null,
+  addresses: sshAddress,
   // `read` is a shell builtin: no extra process on the host
-  command: 'read -r line < /proc/stat && echo "$line"',
-  parse: parseProcStat,
-});
+  open: (host, shell) => commandReader(host.name, shell, 'read -r line < /proc/stat && echo "$line"', parseProcStat),
+};

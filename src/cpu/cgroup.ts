@@ -5,8 +5,18 @@
  * command, right after the counter, so SSH latency does not stretch or shrink Δwall.
  * Counters and clocks are parsed as BigInt: ns counts pass 2^53 (Number's exact range).
  */
-import type { Counters, Sampler, SamplerFactory } from './types.js';
-import { shQuote } from './types.js';
+import { z } from 'zod';
+import { commandReader, shQuote, sshAddress } from './shell.js';
+import type { Counters, CpuSource } from './source.js';
+
+export const cgroupSchema = z.strictObject({
+  /** the cgroup's folder: v1 holds cpuacct.usage, v2 holds cpu.stat */
+  path: z.string({ error: 'must be an absolute path' }).regex(/^\//, { error: 'must be an absolute path on the host' }).max(4096),
+  /** the CPU share the cgroup may use (its quota / period), the 100 % of cgroup mode */
+  cpus: z.number({ error: 'must be a positive number of CPUs, e.g. 0.25' }).positive({ error: 'must be a positive number of CPUs, e.g. 0.25' }),
+});
+
+export type CgroupSettings = z.output<typeof cgroupSchema>;
 
 const script = (path: string) =>
   [
@@ -42,9 +52,15 @@ export function parseCgroup(stdout: string, path: string, cpus: number): Counter
   return { busy: usage, total: wall * cpus };
 }
 
-export const cgroupSampler: SamplerFactory = (host): Sampler => {
-  const cg = host.cgroup;
-  // checkBackends refuses this earlier with the scenario's field; this guards other callers
-  if (!cg) throw new Error(`${host.name}: cgroup mode needs a cgroup in the inventory`);
-  return { command: script(cg.path), parse: (out) => parseCgroup(out, cg.path, cg.cpus) };
+export const cgroupSource: CpuSource<{ cgroup: z.ZodOptional<typeof cgroupSchema> }> = {
+  inventory: { cgroup: cgroupSchema.optional() },
+  ssh: true,
+  missing: (host) => (host.cgroup ? null : `hosts.${host.name}.cgroup ({ path, cpus })`),
+  addresses: sshAddress,
+  open(host, shell) {
+    const cg = host.cgroup;
+    // checkBackends refuses this earlier with the scenario's field; this guards other callers
+    if (!cg) throw new Error(`${host.name}: cgroup mode needs a cgroup in the inventory`);
+    return commandReader(host.name, shell, script(cg.path), (out) => parseCgroup(out, cg.path, cg.cpus));
+  },
 };

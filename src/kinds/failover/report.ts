@@ -1,11 +1,12 @@
 /**
- * The failover part of a report: one table (per scenario and probe type: downtime mean ± CI, min,
- * max, failback, availability, the thesis's figure) and downtime.png (each repetition and the
- * mean, per probe type). Pure: the aggregate in, a table and a chart spec out.
+ * The failover kind's part of a report: one table (per scenario and probe type: downtime mean ±
+ * CI, min, max, failback, availability, the thesis's figure) and downtime.png (each repetition and
+ * the mean, per probe type). Pure: runs in, a section and a chart spec out.
  */
-import type { FailoverAggregate } from '../stats/failover.js';
-import type { ChartSeries, ChartSpec } from './charts.js';
-import { cell, fmt, type Table } from './tables.js';
+import type { ChartSeries, ChartSpec, KindReport } from '../kind.js';
+import { escapeHtml as esc, fmt, htmlTable, markdownTable, meanCi, type Table } from '../../util/format.js';
+import { aggregateFailover, type FailoverAggregate } from './aggregate.js';
+import type { FailoverRun } from '../../failover/stored.js';
 
 export function failoverTable(fo: FailoverAggregate): Table {
   const header = ['scenario', 'fault', 'probe', 'n', 'downtime ms', 'min', 'max', 'failback ms', 'availability %', 'min availability %', 'thesis ms'];
@@ -19,10 +20,10 @@ export function failoverTable(fo: FailoverAggregate): Table {
         s.fault,
         probe,
         String(d?.n ?? 0),
-        cell(d),
+        meanCi(d, ''),
         fmt(d?.min ?? null),
         fmt(d?.max ?? null),
-        cell(index.get(`${s.label}\0failback_downtime_ms.${probe}`)),
+        meanCi(index.get(`${s.label}\0failback_downtime_ms.${probe}`), ''),
         a?.mean == null ? '' : a.mean.toFixed(3),
         a?.min == null ? '' : a.min.toFixed(3),
         s.reference === null ? '' : String(s.reference),
@@ -54,4 +55,24 @@ export function downtimeChart(fo: FailoverAggregate): ChartSpec | null {
     }
   }
   return { file: 'downtime.png', title: 'Failover downtime per repetition', yLabel: 'downtime (ms)', xLabel: 'repetition', series };
+}
+
+const TITLE = 'Failover';
+const INTRO =
+  "Downtime: last successful probe before the outage to the first after it, per probe type; mean ± the half-width of its 95 % CI over the repetitions. Availability: uptime / (uptime + downtime) × 100 over each repetition's probe window (thesis eq. 2.1).";
+
+export function failoverReport(runs: readonly FailoverRun[]): KindReport {
+  const fo = aggregateFailover(runs);
+  const table = failoverTable(fo);
+  const chart = downtimeChart(fo);
+  const figure = chart ? [`<figure><img src="${encodeURI(chart.file)}" alt="${esc(chart.title)}"></figure>`] : [];
+  return {
+    rows: fo.rows,
+    charts: chart ? [chart] : [],
+    section: {
+      markdown: [`## ${TITLE}`, '', INTRO, '', markdownTable(table), ''],
+      html: [`<h2>${esc(TITLE)}</h2>`, `<p>${esc(INTRO)}</p>`, ...figure, htmlTable(table)],
+    },
+    warnings: fo.warnings,
+  };
 }

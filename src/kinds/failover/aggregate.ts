@@ -4,13 +4,11 @@
  * Pure. Rows have the shape of the load rows (level 0: a failover has no load level), so that
  * summary.csv stays one tidy table.
  */
-import type { ProbeType } from '../scenario/failover-schema.js';
-import type { FailoverSample, StoredRun } from '../results/types.js';
-import type { ReportWarning, SummaryRow } from './aggregate.js';
-import { describe } from './describe.js';
-
-export const FAILOVER_METRICS = ['downtime_ms', 'failback_downtime_ms', 'availability'] as const;
-export type FailoverMetric = (typeof FAILOVER_METRICS)[number];
+import type { ReportWarning, SummaryRow } from '../kind.js';
+import type { ProbeType } from '../../scenario/failover-schema.js';
+import { describe } from '../../stats/describe.js';
+import { PER_PROBE } from './metrics.js';
+import type { FailoverRun } from '../../failover/stored.js';
 
 export interface FailoverSeries {
   probe: ProbeType;
@@ -42,22 +40,19 @@ export interface FailoverAggregate {
   warnings: ReportWarning[];
 }
 
-export const isFailoverRun = (r: StoredRun) => r.manifest.scenario.kind === 'failover';
-
-function referenceDowntime(r: StoredRun): number | null {
+function referenceDowntime(r: FailoverRun): number | null {
   const ref = r.manifest.scenario.reference?.downtime_ms;
   if (typeof ref === 'number') return ref;
   return ref?.mean ?? null;
 }
 
-export function aggregateFailover(runs: readonly StoredRun[]): FailoverAggregate {
+export function aggregateFailover(runs: readonly FailoverRun[]): FailoverAggregate {
   const names = runs.map((r) => r.manifest.scenario.name);
   const out: FailoverAggregate = { scenarios: [], rows: [], warnings: [] };
   for (const run of runs) {
     const m = run.manifest;
-    if (m.scenario.kind !== 'failover') continue;
     const label = names.filter((n) => n === m.scenario.name).length > 1 ? m.id : m.scenario.name;
-    const samples = run.samples as unknown as FailoverSample[];
+    const samples = run.samples;
     const probes = m.scenario.probe.map((p) => p.type);
     const f = m.scenario.fault;
     out.scenarios.push({
@@ -74,9 +69,9 @@ export function aggregateFailover(runs: readonly StoredRun[]): FailoverAggregate
       notRecovered: samples.filter((s) => !s.recovered).length,
       notFailedBack: samples.filter((s) => !s.failed_back).length,
     });
-    for (const metric of FAILOVER_METRICS) {
+    for (const { field } of PER_PROBE) {
       for (const probe of probes) {
-        out.rows.push({ scenario: label, level: 0, metric: `${metric}.${probe}`, ...describe(samples.map((s) => s[metric][probe] ?? null)) });
+        out.rows.push({ scenario: label, level: 0, metric: `${field}.${probe}`, ...describe(samples.map((s) => s[field][probe] ?? null)) });
       }
     }
     const s = out.scenarios.at(-1)!;

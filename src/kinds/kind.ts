@@ -1,0 +1,165 @@
+/**
+ * A kind of scenario (`kind:` in a scenario file: load, failover), as the rest of lb-bench sees
+ * it: its scenario schema, its runner, its samples, its metrics, its aggregation and its section
+ * of the report, in one object. Nothing outside the kinds asks which kind a scenario is: it asks
+ * the scenario's kind (src/kinds/registry.ts). A new kind is a folder that exports one Kind, and
+ * one line in the registry.
+ */
+import type { z } from 'zod';
+import type { Inventory } from '../inventory/schema.js';
+import type { FolderOptions } from '../results/lifecycle.js';
+import type { FolderReader } from '../results/read.js';
+import type { StoredRunOf, StoredScenarioBase } from '../results/types.js';
+import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { ScenarioBase } from '../scenario/schema.js';
+import type { Description } from '../stats/describe.js';
+
+/**
+ * Each kind's types, by its name: its scenario, its sample (a line of samples.jsonl) and its
+ * scenario as a run folder is read back. A kind declares its own entry, in its own folder:
+ *
+ *   declare module '../kinds/kind.js' {
+ *     interface KindTypes { load: { scenario: LoadScenario; sample: RunSample; stored: StoredLoadScenario } }
+ *   }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by each kind (declaration merging)
+export interface KindTypes {}
+
+/** One figure of a sample, as statistics, reports and compare know it. */
+export interface MetricDef<X> {
+  name: string;
+  label: string;
+  unit: string;
+  /** which way is better: compare's verdict */
+  better: 'higher' | 'lower';
+  value(sample: X): number | null;
+}
+
+/** One row of summary.csv: a metric at a level over the repetitions (a kind without levels says 0). */
+export interface SummaryRow extends Description {
+  scenario: string;
+  level: number;
+  metric: string;
+}
+
+/** environment: about this machine rather than a run (e.g. no fonts for the charts) */
+export type WarningKind = 'noisy' | 'generator-bound' | 'cpu-missing' | 'sample' | 'run' | 'environment';
+
+/** Something that does not stop the report but changes how to read it. */
+export interface ReportWarning {
+  kind: WarningKind;
+  scenario: string;
+  level?: number;
+  /** a warning about several levels (noisy) */
+  levels?: number[];
+  metric?: string;
+  message: string;
+  hint?: string;
+}
+
+/** One chart: x = the level (or the repetition), y with its unit, a line per series, 95 % CI error bars. */
+export interface ChartPoint {
+  x: number;
+  y: number;
+  low: number | null;
+  high: number | null;
+}
+
+export interface ChartSeries {
+  label: string;
+  points: ChartPoint[];
+  /** index into the palette */
+  color: number;
+  dashed?: boolean;
+  /** dash pattern index, for several lines of one scenario (CPU per backend) */
+  dash?: number;
+  /** the thesis's figures: markers, no line */
+  reference?: boolean;
+}
+
+export interface ChartSpec {
+  file: string;
+  title: string;
+  yLabel: string;
+  /** default: the load level */
+  xLabel?: string;
+  series: ChartSeries[];
+}
+
+/** A part of the report, spelled for each page: summary.md's lines and index.html's elements. */
+export interface ReportSection {
+  markdown: string[];
+  html: string[];
+}
+
+/** What a kind adds to the report from its runs. */
+export interface KindReport {
+  /** summary.csv's rows */
+  rows: SummaryRow[];
+  /** the charts it draws, written beside the report, each as its `file` */
+  charts: ChartSpec[];
+  /** its part of summary.md and index.html */
+  section: ReportSection;
+  warnings: ReportWarning[];
+}
+
+/** What a kind's runner returns; its samples are those of the whole folder (resumed ones too). */
+export interface ScenarioResult<X> {
+  dir: string;
+  samples: X[];
+  breaches: string[];
+}
+
+export interface RunOptions<R extends FolderOptions['resume']> extends FolderOptions {
+  /** a stored run to complete instead of starting a new folder */
+  resume?: R;
+  acceptNewHostKeys?: boolean;
+}
+
+/** `--repetitions N`, `--levels a,b` */
+export interface CommandLineOverrides {
+  repetitions?: number;
+  levels?: number[];
+}
+
+/** A kind's scenario schema: a strict object (its keys are the file's keys) that gives S. */
+export type ScenarioSchema<S> = z.ZodObject<z.ZodRawShape> & z.ZodType<S>;
+
+/**
+ * S: the kind's scenario, as its file gives it; X: its sample (a line of samples.jsonl); T: its
+ * scenario as a run folder is read back (what the readers use of it, checked).
+ */
+export interface Kind<S extends ScenarioBase, X, T extends StoredScenarioBase> {
+  readonly name: S['kind'];
+
+  // the scenario file
+  readonly schema: ScenarioSchema<S>;
+  /** where the command line's overrides go in a scenario of this kind (merged over the file and its profile) */
+  overrides(o: CommandLineOverrides): Record<string, unknown>;
+  /** the scenario as a run folder keeps it and the terminal shows it: credentials replaced */
+  redact(s: S): S;
+  /** `validate`'s words for what it runs, e.g. "3 levels × 5 repetitions" */
+  describe(s: S): string;
+  /** the run folders `reproduce` lists, e.g. "levels 1000, 5000 × 5 repetitions" */
+  plan(s: T): string;
+  /** `validate`: the inventory's hosts that this scenario names, checked as its runner checks them (exit 2) */
+  checkInventory(file: string, s: S, inventory: Inventory): void;
+
+  // running it
+  run(r: ResolvedScenario<S>, opts: RunOptions<StoredRunOf<T, X>>): Promise<ScenarioResult<X>>;
+  /** one line for the terminal once a run folder is complete, or null */
+  afterRun(stored: StoredRunOf<T, X>): string | null;
+
+  // its run folders
+  /** reads the rest of a folder of this kind whose manifest is checked: its scenario (what the readers use of it) and its samples */
+  readonly read: FolderReader<T, X>;
+  /** the level a sample was measured at; a kind without levels says 0 */
+  level(x: X): number;
+  /** compare's words for what a run measured, e.g. "levels 1000,5000" */
+  measured(run: StoredRunOf<T, X>): string;
+
+  // its figures
+  metrics(samples: readonly X[]): MetricDef<X>[];
+  report(runs: readonly StoredRunOf<T, X>[]): KindReport;
+}
+

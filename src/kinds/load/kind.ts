@@ -1,0 +1,45 @@
+/**
+ * `kind: load` (the default): requests at each level, repetition after repetition, with backend
+ * CPU. Its scenario schema is src/scenario/schema.ts, its runner src/run/ (with the load engine,
+ * src/load/), its samples RunSample (src/results/); its metrics, aggregation and part of the
+ * report are here.
+ */
+import { checkBackends } from '../../inventory/load.js';
+import type { Kind } from '../kind.js';
+import { folderReader } from '../../results/read.js';
+import { runSampleSchema, storedLoadScenarioSchema, type StoredLoadScenario } from '../../results/schema.js';
+import type { RunSample } from '../../results/types.js';
+import { loadScenarioSchema, type LoadScenario } from '../../scenario/schema.js';
+import { redactHeaders, redactUrl } from '../../util/redact.js';
+import { aggregate, noiseSummary } from './aggregate.js';
+import { loadMetrics } from './metrics.js';
+import { loadReport } from './report.js';
+import { levelsOf } from '../../run/stored.js';
+
+declare module '../kind.js' {
+  interface KindTypes {
+    load: { scenario: LoadScenario; sample: RunSample; stored: StoredLoadScenario };
+  }
+}
+
+export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
+  name: 'load',
+  schema: loadScenarioSchema,
+  overrides: (o) => ({ load: o }),
+  redact: (s) => ({ ...s, target: redactUrl(s.target), load: { ...s.load, headers: redactHeaders(s.load.headers) } }),
+  describe: (s) => `${s.load.levels.length} levels × ${s.load.repetitions} repetitions`,
+  plan: (s) => `levels ${s.load.levels.join(', ')} × ${s.load.repetitions} repetitions`,
+  checkInventory: (file, s, inventory) => checkBackends(file, s.backends, inventory),
+  // the runner (and its load engine) is loaded only when a load scenario runs
+  run: async (r, opts) => (await import('../../run/runner.js')).runScenario(r, opts),
+  afterRun(stored) {
+    // one line when the repetitions disagree, however many figures do; the report lists each
+    const line = noiseSummary(stored.manifest.scenario.name, aggregate([stored]).noisy);
+    return line && `${line} — lb-bench report lists them`;
+  },
+  read: folderReader(storedLoadScenarioSchema, { sample: runSampleSchema, key: (s) => `${s.level}/${s.repetition}`, keyName: '(level, repetition) pair' }),
+  level: (s) => s.level,
+  measured: (run) => `levels ${levelsOf(run).join(',')}`,
+  metrics: loadMetrics,
+  report: loadReport,
+};

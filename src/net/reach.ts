@@ -1,0 +1,80 @@
+/**
+ * Is it there? The set-up checks that come before any measurement: one HTTP request, or one TCP
+ * connection, bounded, each on a connection of its own. `run` sends the first to a load target
+ * (recorded in the manifest), a failover scenario checks its probes' targets with both, and
+ * `lab up` / `lab status` see their servers answer.
+ *
+ * The failover probes (src/failover/probes.ts) are not these: they are the measurement, sent on a
+ * schedule whether or not the earlier ones were answered, bounded from their send time rather than
+ * by a quiet socket, and they report an outcome per probe instead of failing.
+ */
+import http, { type IncomingHttpHeaders } from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { envError } from '../errors.js';
+import type { Preflight } from '../results/types.js';
+import { redactUrl } from '../util/redact.js';
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** bytes received, headers and body: the connection is this request's alone */
+  bytes: number;
+  /** from sending to the end of the response, ms */
+  time_ms: number;
+}
+
+/** Why a check failed, in a word: the error's code (ECONNREFUSED) or its message. */
+export const failure = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e);
+
+/** One GET; rejects when nothing answers (the error's code, or "no answer within N ms" after a quiet `timeoutMs`). Any status is an answer. */
+export function httpGet(url: string | URL, timeoutMs: number): Promise<HttpAnswer> {
+  const mod = String(url).startsWith('https:') ? https : http;
+  const t0 = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = mod.get(url, { agent: false, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
+      const done = () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: res.socket?.bytesRead ?? 0, time_ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e3) / 1e3 });
+      res.resume();
+      res.on('end', done);
+      res.on('error', done);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+/** One TCP connection, closed at once; rejects when it is refused or nothing answers within `timeoutMs`. */
+export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host, port, timeout: timeoutMs });
+    sock.on('connect', () => {
+      sock.destroy();
+      resolve();
+    });
+    sock.on('timeout', () => sock.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    sock.on('error', reject);
+  });
+}
+
+/**
+ * Is the target there at all? One request before any run, so that a typo is exit 3, not 100 % loss.
+ * What it got back is returned for the manifest: the target's logs hold this request too.
+ */
+export async function checkTarget(url: string, timeoutMs: number, where: string): Promise<Preflight> {
+  try {
+    const { status, bytes, time_ms } = await httpGet(url, timeoutMs);
+    return { status, bytes, time_ms };
+  } catch (e) {
+    throw envError(`${where}: target ${redactUrl(url)} is unreachable (${failure(e)})`, 'check that the server is up and that `target` has the right address and port');
+  }
+}
+
+/** Does host:port accept connections? Exit 3 naming where and why not. */
+export async function checkTcp(host: string, port: number, timeoutMs: number, where: string): Promise<void> {
+  try {
+    await tcpConnect(host, port, timeoutMs);
+  } catch (e) {
+    throw envError(`${where}: ${host}:${port} does not accept connections (${failure(e)})`, 'check the target address and port');
+  }
+}

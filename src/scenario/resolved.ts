@@ -1,0 +1,21 @@
+/** A scenario file read, merged with its profile and the command line, and checked: what a runner is given. */
+import type { Scenario } from './schema.js';
+
+export interface Overrides {
+  profile?: string;
+  repetitions?: number;
+  levels?: number[];
+}
+
+/** S: the scenario of its kind (the load kind's when not said) */
+export interface ResolvedScenario<S = Scenario> {
+  file: string;
+  /** as it runs: the target's credentials, if any, included */
+  scenario: S;
+  /** as a run folder keeps it and the terminal shows it: credentials replaced (its kind's redact) */
+  redacted: S;
+  profile: string | null;
+  overrides: Omit<Overrides, 'profile'>;
+  /** hash of the resolved scenario, credentials left out: --resume refuses a run whose scenario changed */
+  hash: string;
+}

@@ -1,0 +1,72 @@
+/**
+ * How figures and tables are spelled, once: the report, compare and reproduce share these, so that
+ * a p-value, a mean ± CI or an escaped title reads the same everywhere. Pure: values in, text out.
+ */
+
+/** A table before it is spelled: Markdown, HTML or padded text decide only how it looks. */
+export interface Table {
+  header: string[];
+  rows: string[][];
+  /** columns whose cells are numbers (right-aligned) */
+  numeric: boolean[];
+}
+
+/** Enough digits to tell runs apart, not more: 2352.9, 35.27, 3.531, 0.0123. */
+export function fmt(v: number | null, like: number | null = v): string {
+  if (v === null) return '–';
+  const a = Math.abs(like ?? v);
+  const digits = a >= 100 ? 1 : a >= 10 ? 2 : a >= 0.1 || a === 0 ? 3 : 4;
+  return v.toFixed(digits);
+}
+
+/** "2352.9 ± 24.8": a mean and the half-width of its 95 % CI; `none` where there is no mean. */
+export function meanCi(d: { mean: number | null; ci_high: number | null } | undefined, none = '–'): string {
+  if (!d || d.mean === null) return none;
+  return d.ci_high === null ? fmt(d.mean) : `${fmt(d.mean)} ± ${fmt(d.ci_high - d.mean, d.mean)}`;
+}
+
+/** A p-value: three decimals, or two significant digits below 0.001; "–" where no test was made. */
+export function pValue(p: number | null): string {
+  if (p === null) return '–';
+  return p >= 0.001 ? p.toFixed(3) : p.toExponential(1);
+}
+
+/** A change in %, as compare prints it: "+12.5 %", "-3.21 %", "+inf" (from 0). */
+export function changeCell(c: number): string {
+  if (!Number.isFinite(c)) return c > 0 ? '+inf' : '-inf';
+  return `${c > 0 ? '+' : c < 0 ? '-' : ''}${Math.abs(c).toFixed(Math.abs(c) >= 10 ? 1 : 2)} %`;
+}
+
+/** Text from a run or a file as HTML shows it, and nothing more. */
+export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/**
+ * Text from a run (a title, a name) as Markdown shows it and nothing more: HTML escaped as
+ * index.html escapes it, line breaks as spaces, so that it cannot end a table row or a list item.
+ */
+export const mdText = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+/** A table cell: also its backslashes and pipes, which would split the cell. */
+const mdCell = (s: string) => mdText(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
+
+export function markdownTable(t: Table): string {
+  const line = (cells: string[]) => `| ${cells.map(mdCell).join(' | ')} |`;
+  return [line(t.header), `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...t.rows.map(line)].join('\n');
+}
+
+/** `strong`: columns whose cells are set in bold (a verdict). */
+export function htmlTable(t: Table, strong: (column: number) => boolean = () => false): string {
+  const num = (i: number) => (t.numeric[i] ? ' class="num"' : '');
+  const th = t.header.map((h, i) => `<th${num(i)}>${escapeHtml(h)}</th>`).join('');
+  const td = (c: string, i: number) => `<td${num(i)}>${strong(i) ? `<strong>${escapeHtml(c)}</strong>` : escapeHtml(c)}</td>`;
+  const rows = t.rows.map((r) => `<tr>${r.map(td).join('')}</tr>`);
+  return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
+}
+
+/** Columns padded to their widest cell, the first left-aligned and the others right-aligned, as benchstat lays them out. */
+export function textTable(t: Pick<Table, 'header' | 'rows'>): string {
+  const all = [t.header, ...t.rows];
+  const widths = t.header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  return [line(t.header), ...t.rows.map(line)].join('\n');
+}
