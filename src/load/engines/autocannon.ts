@@ -28,7 +28,8 @@ interface AcInternals {
  * (Replaces autocannon's Client#_destroyConnection, which does the same with destroy().)
  */
 function closeWithReset(client: AcClient): void {
-  const c = client as unknown as AcInternals;
+  if (!('conn' in client && 'pipelinedRequests' in client)) return; // not the autocannon it was written for: leave its close alone
+  const c = client as AcClient & AcInternals;
   c._destroyConnection = function (this: AcInternals) {
     const conn = this.conn;
     conn.removeAllListeners('error');
@@ -102,9 +103,9 @@ class AutocannonEngine implements LoadEngine {
 
   private start(): AcInstance {
     const { share, acct } = this;
-    const setupClient = (client: AcClient & { timeout: number }) => {
+    const setupClient = (client: AcClient) => {
       // autocannon refuses timeouts under 1 s; its client reads this field for every request
-      client.timeout = share.timeoutMs;
+      Reflect.set(client, 'timeout', share.timeoutMs);
       closeWithReset(client);
       client.on('request', () => acct.sent());
       client.on('response', (status: number, resBytes: number, responseTime: number) => {
@@ -127,13 +128,13 @@ class AutocannonEngine implements LoadEngine {
         timeout: Math.max(1, share.timeoutMs / 1000),
         method: (share.method ?? 'GET') as autocannon.Request['method'],
         headers: share.headers ?? {},
-        setupClient: setupClient as unknown as autocannon.Options['setupClient'],
+        setupClient,
         skipAggregateResult: true,
         // autocannon notices the end of a run only at its sampling tick
         sampleInt: 50,
       } as autocannon.Options,
       () => {},
-    ) as unknown as AcInstance;
+    );
   }
 }
 

@@ -73,7 +73,10 @@ interface Bindings {
 
 function loadBindings(): Bindings | null {
   try {
-    const binding = (process as unknown as { binding(name: string): Record<string, unknown> }).binding;
+    // process.binding is not in Node's typings (it is deprecated, not removed): taken as it is found
+    const found: unknown = Reflect.get(process, 'binding');
+    if (typeof found !== 'function') return null;
+    const binding = found as (name: string) => Record<string, unknown>;
     const tcp = binding('tcp_wrap') as { TCP: Bindings['TCP']; TCPConnectWrap: Bindings['TCPConnectWrap']; constants: { SOCKET: number } };
     const stream = binding('stream_wrap') as { WriteWrap: Bindings['WriteWrap']; streamBaseState: Int32Array; kReadBytesOrError: number; kLastWriteWasAsync: number };
     const b: Bindings = {
@@ -86,7 +89,7 @@ function loadBindings(): Bindings | null {
       kLastWriteWasAsync: stream.kLastWriteWasAsync,
     };
     const probe = new b.TCP(b.SOCKET);
-    const ok = ['useUserBuffer', 'readStart', 'connect', 'writeBuffer', 'reset'].every((m) => typeof (probe as unknown as Record<string, unknown>)[m] === 'function');
+    const ok = ['useUserBuffer', 'readStart', 'connect', 'writeBuffer', 'reset'].every((m) => typeof Reflect.get(probe, m) === 'function');
     probe.close(() => {});
     return ok && b.state instanceof Int32Array && typeof b.kReadBytesOrError === 'number' ? b : null;
   } catch {

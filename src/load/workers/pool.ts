@@ -88,9 +88,10 @@ class Worker {
   }
 
   private setRef(on: boolean): void {
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr] as unknown as { ref?(): void; unref?(): void }[]) {
-      if (on) stream?.ref?.();
-      else stream?.unref?.();
+    // the pipes are sockets, whose ref/unref Node's stream typings do not show
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) {
+      const method: unknown = stream && Reflect.get(stream, on ? 'ref' : 'unref');
+      if (typeof method === 'function') method.call(stream);
     }
     if (on) this.child.ref();
     else this.child.unref();
