@@ -63,27 +63,43 @@ function schedule(intervalMs: number, maxMs: number, send: (seq: number) => void
 
 type Finish = (ok: boolean, error?: string) => void;
 
+/**
+ * A probe's time-out, judged only after the I/O that was already waiting has been read: a timer
+ * runs before the poll phase of the same loop turn, so after the loop was held up (a busy machine)
+ * an answer that arrived in time would otherwise lose to its own time-out and count as downtime.
+ */
+function pastTimeout(timeoutMs: number, fail: () => void): { cancel(): void } {
+  let immediate: NodeJS.Immediate | null = null;
+  const timer = setTimeout(() => (immediate = setImmediate(fail)), timeoutMs);
+  return {
+    cancel() {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
+}
+
 function httpProbe(target: ProbeTarget, timeoutMs: number, finish: Finish): void {
   const mod = target.url.protocol === 'https:' ? https : http;
   const req = mod.request(target.url, { method: 'GET', agent: false, headers: { connection: 'close' }, rejectUnauthorized: false });
-  const timer = setTimeout(() => {
+  const timer = pastTimeout(timeoutMs, () => {
     finish(false, 'timeout');
     req.destroy();
-  }, timeoutMs);
+  });
   req.on('response', (res) => {
     const status = res.statusCode ?? 0;
     res.resume();
     res.on('end', () => {
-      clearTimeout(timer);
+      timer.cancel();
       finish(status >= 200 && status < 400, status >= 200 && status < 400 ? undefined : `http ${status}`);
     });
     res.on('error', (e: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
+      timer.cancel();
       finish(false, e.code ?? e.message);
     });
   });
   req.on('error', (e: NodeJS.ErrnoException) => {
-    clearTimeout(timer);
+    timer.cancel();
     finish(false, e.code ?? e.message);
   });
   req.end();
@@ -91,17 +107,17 @@ function httpProbe(target: ProbeTarget, timeoutMs: number, finish: Finish): void
 
 function tcpProbe(target: ProbeTarget, timeoutMs: number, finish: Finish): void {
   const sock = net.connect({ host: target.host, port: target.port });
-  const timer = setTimeout(() => {
+  const timer = pastTimeout(timeoutMs, () => {
     finish(false, 'timeout');
     sock.destroy();
-  }, timeoutMs);
+  });
   sock.on('connect', () => {
-    clearTimeout(timer);
+    timer.cancel();
     finish(true);
     sock.destroy();
   });
   sock.on('error', (e: NodeJS.ErrnoException) => {
-    clearTimeout(timer);
+    timer.cancel();
     finish(false, e.code ?? e.message);
   });
 }
