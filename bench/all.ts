@@ -43,7 +43,12 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify({ machine: m, results }, null, 2) + '\n');
   } else {
     process.stdout.write(`# lb-bench benchmarks${args.tiny ? ' (tiny)' : ''}\n\n`);
-    process.stdout.write(table(['machine', ''], Object.entries(m).map(([k, v]) => [k, String(v)])) + '\n\n');
+    process.stdout.write(
+      table(
+        ['machine', ''],
+        Object.entries(m).map(([k, v]) => [k, String(v)]),
+      ) + '\n\n',
+    );
     for (const r of results) process.stdout.write('error' in r ? `## ${r.bench}\nfailed: ${r.error}\n\n` : formatResult(r) + '\n');
   }
   if (results.some((r) => 'error' in r)) process.exitCode = 1;

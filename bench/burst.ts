@@ -24,7 +24,8 @@ export const median = (xs: number[]) => {
   const m = s.length >> 1;
   return s.length === 0 ? NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
-export const range = (xs: number[], digits = 0) => (xs.length > 1 ? ` (${round(Math.min(...xs), digits)}–${round(Math.max(...xs), digits)})` : '');
+export const range = (xs: number[], digits = 0) =>
+  xs.length > 1 ? ` (${round(Math.min(...xs), digits)}–${round(Math.max(...xs), digits)})` : '';
 
 interface EngineRun {
   outcome: LoadOutcome;
@@ -101,19 +102,33 @@ function levelFigures(n: number, rounds: Round[], variants: Variant[]): { figure
     );
   }
   const abCpu = rounds.map((r) => r.ab.cpuMs).filter((c): c is number => c !== null);
-  if (abCpu.length) notes.push(`${n}, ab: CPU ${round((median(abCpu) * 1000) / n, 1)} µs a request (10 ms ticks); failed ${rounds.reduce((s, r) => s + r.ab.failed, 0)}`);
+  if (abCpu.length)
+    notes.push(
+      `${n}, ab: CPU ${round((median(abCpu) * 1000) / n, 1)} µs a request (10 ms ticks); failed ${rounds.reduce((s, r) => s + r.ab.failed, 0)}`,
+    );
   return { figures, notes };
 }
 
 export async function burst(a: BenchArgs): Promise<BenchResult> {
   const title = 'Burst: N at once, each engine vs ab';
   const missing = ['nginx', 'ab'].filter((p) => !findProgram(p));
-  if (missing.length) return { bench: 'burst', title, tiny: a.tiny, figures: [], notes: [], skipped: `${missing.join(' and ')} not installed (scripts/setup.sh installs them)` };
+  if (missing.length)
+    return {
+      bench: 'burst',
+      title,
+      tiny: a.tiny,
+      figures: [],
+      notes: [],
+      skipped: `${missing.join(' and ')} not installed (scripts/setup.sh installs them)`,
+    };
   const levels = a.tiny ? [200] : [1000, 5000];
   const rounds = a.tiny ? 1 : 7;
   // every engine in lb-bench's process, and the default over two worker processes (CPU per
   // request then counts lb-bench's own process only, not the workers')
-  const variants: Variant[] = [...ENGINE_NAMES.map((engine) => ({ label: engine, engine, workers: 0 })), { label: `${DEFAULT_ENGINE} ×2 workers`, engine: DEFAULT_ENGINE, workers: 2 }];
+  const variants: Variant[] = [
+    ...ENGINE_NAMES.map((engine) => ({ label: engine, engine, workers: 0 })),
+    { label: `${DEFAULT_ENGINE} ×2 workers`, engine: DEFAULT_ENGINE, workers: 2 },
+  ];
   const nginx = await startNginx({ workers: 1, workerConnections: 12_000 });
   const figures: Figure[] = [];
   const notes: string[] = [];

@@ -40,7 +40,15 @@ async function runEngine(url: string, engine: EngineName, requests: number) {
 export async function headroom(a: BenchArgs): Promise<BenchResult> {
   const title = 'Generator headroom: each engine vs wrk';
   const missing = ['nginx', 'wrk'].filter((p) => !findProgram(p));
-  if (missing.length) return { bench: 'headroom', title, tiny: a.tiny, figures: [], notes: [], skipped: `${missing.join(' and ')} not installed (scripts/setup.sh installs them)` };
+  if (missing.length)
+    return {
+      bench: 'headroom',
+      title,
+      tiny: a.tiny,
+      figures: [],
+      notes: [],
+      skipped: `${missing.join(' and ')} not installed (scripts/setup.sh installs them)`,
+    };
   const rounds = a.tiny ? 1 : 5;
   const seconds = a.tiny ? 1 : 5;
   const engines = [...ENGINE_NAMES];
@@ -82,7 +90,11 @@ export async function headroom(a: BenchArgs): Promise<BenchResult> {
       figures.push(
         { figure: `${e} req/s (median, range)`, value: `${Math.round(median(x.rps))}${range(x.rps)}` },
         { figure: `${e} / wrk (median of rounds)`, value: round(ratio, 3), target: '≥ 0.9', met: ratio >= 0.9 },
-        { figure: `${e} CPU per request (all threads) / wrk's`, value: `${round(median(x.us), 1)} / ${wrkUs.length ? round(median(wrkUs), 1) : 'n/a'}`, unit: 'µs' },
+        {
+          figure: `${e} CPU per request (all threads) / wrk's`,
+          value: `${round(median(x.us), 1)} / ${wrkUs.length ? round(median(wrkUs), 1) : 'n/a'}`,
+          unit: 'µs',
+        },
         { figure: `${e} requests lost`, value: x.lost, target: '0', met: x.lost === 0 },
       );
       notes.push(
@@ -91,7 +103,9 @@ export async function headroom(a: BenchArgs): Promise<BenchResult> {
           `; ratios ${x.ratios.map((r) => round(r, 3)).join(', ')}`,
       );
     }
-    notes.push(`${rounds} rounds, alternated; ${CONNECTIONS} keep-alive connections each; wrk -t1 -d ${seconds}s; target: ${nginx.version}, 1 worker, 1.5 KB static page on ${nginx.url}`);
+    notes.push(
+      `${rounds} rounds, alternated; ${CONNECTIONS} keep-alive connections each; wrk -t1 -d ${seconds}s; target: ${nginx.version}, 1 worker, 1.5 KB static page on ${nginx.url}`,
+    );
     return { bench: 'headroom', title, tiny: a.tiny, figures, notes };
   } finally {
     await nginx.stop();

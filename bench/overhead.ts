@@ -59,7 +59,15 @@ load:
 
 export async function overhead(a: BenchArgs): Promise<BenchResult> {
   const title = 'Orchestration overhead: scenario wall time vs load windows + cooldowns';
-  if (!findProgram('nginx')) return { bench: 'overhead', title, tiny: a.tiny, figures: [], notes: [], skipped: 'nginx not installed (scripts/setup.sh installs it)' };
+  if (!findProgram('nginx'))
+    return {
+      bench: 'overhead',
+      title,
+      tiny: a.tiny,
+      figures: [],
+      notes: [],
+      skipped: 'nginx not installed (scripts/setup.sh installs it)',
+    };
   const reps = a.tiny ? 3 : 30;
   const cooldown = 100;
   const nginx = await startNginx({ workers: 1 });

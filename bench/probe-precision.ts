@@ -22,7 +22,15 @@ function quantile(sorted: Float64Array | number[], q: number): number {
 
 export async function probePrecision(a: BenchArgs): Promise<BenchResult> {
   const title = 'Probe precision: HTTP probe every 5 ms';
-  if (!findProgram('nginx')) return { bench: 'probe-precision', title, tiny: a.tiny, figures: [], notes: [], skipped: 'nginx not installed (scripts/setup.sh installs it)' };
+  if (!findProgram('nginx'))
+    return {
+      bench: 'probe-precision',
+      title,
+      tiny: a.tiny,
+      figures: [],
+      notes: [],
+      skipped: 'nginx not installed (scripts/setup.sh installs it)',
+    };
   const windowMs = a.tiny ? 2_000 : 60_000;
   const nginx = await startNginx({ workers: 1 });
   try {
@@ -31,7 +39,12 @@ export async function probePrecision(a: BenchArgs): Promise<BenchResult> {
     const waited = runQueueMeter();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    const prober = startProber({ type: 'http', interval: INTERVAL_MS, timeout: 500 }, { url: new URL(nginx.url), host: '127.0.0.1', port: nginx.port }, windowMs, (r) => results.push(r));
+    const prober = startProber(
+      { type: 'http', interval: INTERVAL_MS, timeout: 500 },
+      { url: new URL(nginx.url), host: '127.0.0.1', port: nginx.port },
+      windowMs,
+      (r) => results.push(r),
+    );
     // bounded by its own maxMs; stop() then waits for the probes in flight
     await new Promise((r) => setTimeout(r, windowMs + 50));
     await prober.stop();
@@ -47,24 +60,40 @@ export async function probePrecision(a: BenchArgs): Promise<BenchResult> {
     const p99 = quantile(late, 0.99);
     const ok = results.filter((r) => r.ok).length;
     const expected = Math.floor(windowMs / INTERVAL_MS) + 1;
-    const lat = results.filter((r) => r.latency_ms !== null).map((r) => r.latency_ms!).sort((x, y) => x - y);
+    const lat = results
+      .filter((r) => r.latency_ms !== null)
+      .map((r) => r.latency_ms!)
+      .sort((x, y) => x - y);
     return {
       bench: 'probe-precision',
       title,
       tiny: a.tiny,
       figures: [
-        { figure: 'probes sent (answered)', value: `${results.length} (${ok})`, target: `${expected}`, met: results.length >= expected - 1 && ok === results.length },
+        {
+          figure: 'probes sent (answered)',
+          value: `${results.length} (${ok})`,
+          target: `${expected}`,
+          met: results.length >= expected - 1 && ok === results.length,
+        },
         { figure: 'send lateness p50', value: round(quantile(late, 0.5), 3), unit: 'ms' },
         { figure: 'send lateness p99', value: round(p99, 3), unit: 'ms', target: '≤ 1 ms', met: p99 <= 1 },
         { figure: 'send lateness max', value: round(late[late.length - 1]!, 3), unit: 'ms' },
         { figure: 'probe latency p50 / p99', value: `${round(quantile(lat, 0.5), 3)} / ${round(quantile(lat, 0.99), 3)}`, unit: 'ms' },
-        { figure: 'time the event loop waited for a CPU', value: waitMs === null ? 'n/a' : `${Math.round(waitMs)} ms (${round((waitMs / wallMs) * 100, 1)} %)` },
-        { figure: "probe's CPU: process (event-loop thread)", value: `${round(processCpu, 1)} (${round(threadCpu, 1)})`, unit: '% of a core' },
+        {
+          figure: 'time the event loop waited for a CPU',
+          value: waitMs === null ? 'n/a' : `${Math.round(waitMs)} ms (${round((waitMs / wallMs) * 100, 1)} %)`,
+        },
+        {
+          figure: "probe's CPU: process (event-loop thread)",
+          value: `${round(processCpu, 1)} (${round(threadCpu, 1)})`,
+          unit: '% of a core',
+        },
       ],
       notes: [
         'lateness = recorded send time − (first send + n × 5 ms); Node timers fire on a 1 ms clock, so about 0.5 ms of it is the timer itself',
         'waiting for a CPU (schedstat run_delay) is time that other processes on this machine took from the probe',
-        `${windowMs / 1000} s window, interval ${INTERVAL_MS} ms, a new connection per probe, against ${nginx.version} on ${nginx.url}`],
+        `${windowMs / 1000} s window, interval ${INTERVAL_MS} ms, a new connection per probe, against ${nginx.version} on ${nginx.url}`,
+      ],
     };
   } finally {
     await nginx.stop();

@@ -115,7 +115,8 @@ async function child(resultsDir: string, outDir: string): Promise<void> {
   const runs = await listRuns(resultsDir);
   const written = await writeReport(runs, outDir);
   process.stdout.write(
-    JSON.stringify({ inProcessMs: performance.now() - t0, maxRssMb: process.resourceUsage().maxRSS / 1024, files: written.files.length }) + '\n',
+    JSON.stringify({ inProcessMs: performance.now() - t0, maxRssMb: process.resourceUsage().maxRSS / 1024, files: written.files.length }) +
+      '\n',
   );
 }
 
@@ -152,7 +153,13 @@ export async function reportScale(a: BenchArgs): Promise<BenchResult> {
       tiny: a.tiny,
       figures: [
         { figure: 'samples', value: n },
-        { figure: 'report wall time (process, Node start included)', value: Math.round(c.wallMs), unit: 'ms', target: '≤ 3000 ms', met: c.wallMs <= 3000 },
+        {
+          figure: 'report wall time (process, Node start included)',
+          value: Math.round(c.wallMs),
+          unit: 'ms',
+          target: '≤ 3000 ms',
+          met: c.wallMs <= 3000,
+        },
         { figure: 'of which read + aggregate + write', value: Math.round(c.inProcessMs), unit: 'ms' },
         { figure: 'peak memory (max RSS)', value: Math.round(c.maxRssMb), unit: 'MB', target: '≤ 300 MB', met: c.maxRssMb <= 300 },
         { figure: 'files written (charts)', value: `${c.files} (${charts})` },

@@ -47,7 +47,12 @@ async function runLevel(url: string, level: number, concurrency: number | 'all',
     const t0 = performance.now();
     const res = await runScenario(r.value, { outDir: out, io: silent, signal: new AbortController().signal });
     delay.disable();
-    return { sample: res.samples[0]!, wallMs: performance.now() - t0, loopBlockedMs: delay.max / 1e6, systemS: process.cpuUsage(cpu0).system / 1e6 };
+    return {
+      sample: res.samples[0]!,
+      wallMs: performance.now() - t0,
+      loopBlockedMs: delay.max / 1e6,
+      systemS: process.cpuUsage(cpu0).system / 1e6,
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -61,7 +66,8 @@ function refusal(e: unknown): string {
 
 export async function scale(a: BenchArgs): Promise<BenchResult> {
   const title = 'Scale: 50 000 simultaneous requests';
-  if (!findProgram('nginx')) return { bench: 'scale', title, tiny: a.tiny, figures: [], notes: [], skipped: 'nginx not installed (scripts/setup.sh installs it)' };
+  if (!findProgram('nginx'))
+    return { bench: 'scale', title, tiny: a.tiny, figures: [], notes: [], skipped: 'nginx not installed (scripts/setup.sh installs it)' };
   const level = a.tiny ? 2000 : 50_000;
   const nginx = await startNginx({ workers: 4, workerConnections: 19_000, reusePort: true });
   const figures: Figure[] = [];
@@ -69,7 +75,9 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
   try {
     const fd = openFileLimit();
     const ports = ephemeralPorts();
-    notes.push(`this machine: open files soft ${fd?.soft ?? '?'} / hard ${fd?.hard ?? '?'}, ephemeral ports ${ports ?? '?'} per destination`);
+    notes.push(
+      `this machine: open files soft ${fd?.soft ?? '?'} / hard ${fd?.hard ?? '?'}, ephemeral ports ${ports ?? '?'} per destination`,
+    );
     // the whole level at once, as a user would ask for it
     let refused: string | null = null;
     let full: LevelRun | null = null;
@@ -111,7 +119,9 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
       // the widest that fits: the hard open-file limit less what the process needs besides sockets
       connections = Math.min(fd.hard - FD_RESERVE, ports ?? Infinity);
       run = await runLevel(nginx.url, level, connections);
-      notes.push(`instead: ${level} requests over ${connections} simultaneous connections (the open-file hard limit less ${FD_RESERVE}), each connection reused`);
+      notes.push(
+        `instead: ${level} requests over ${connections} simultaneous connections (the open-file hard limit less ${FD_RESERVE}), each connection reused`,
+      );
     }
     if (run) {
       const s = run.sample;
@@ -125,8 +135,16 @@ export async function scale(a: BenchArgs): Promise<BenchResult> {
         { figure: 'latency p50 / p99 / max', value: `${s.latency_ms.p50} / ${s.latency_ms.p99} / ${s.latency_ms.max}`, unit: 'ms' },
         { figure: "generator's event-loop CPU", value: s.generator_cpu, unit: '% of a core' },
         { figure: "generator's kernel CPU (connect, send, receive)", value: round(run.systemS, 2), unit: 's' },
-        { figure: 'connect phase', value: s.connect_ms === null || s.connect_ms === undefined ? 'none (connects while sending)' : Math.round(s.connect_ms), unit: s.connect_ms ? 'ms' : undefined },
-        { figure: 'longest event-loop block: send window / whole run', value: `${Math.round(s.generator_block_max_ms ?? NaN)} / ${Math.round(run.loopBlockedMs)}`, unit: 'ms' },
+        {
+          figure: 'connect phase',
+          value: s.connect_ms === null || s.connect_ms === undefined ? 'none (connects while sending)' : Math.round(s.connect_ms),
+          unit: s.connect_ms ? 'ms' : undefined,
+        },
+        {
+          figure: 'longest event-loop block: send window / whole run',
+          value: `${Math.round(s.generator_block_max_ms ?? NaN)} / ${Math.round(run.loopBlockedMs)}`,
+          unit: 'ms',
+        },
         { figure: 'peak RSS of the generator process', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB' },
         { figure: 'RSS added by the level', value: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20), unit: 'MB' },
       );

@@ -20,7 +20,11 @@ import { grid, sample, scenario, writeRun } from './report-fixtures.js';
 const tmp = () => mkdtempSync(join(tmpdir(), 'lb-charts-'));
 
 function stored(name: string, levels: number[], extra: Parameters<typeof scenario>[1] = {}) {
-  return writeRun(tmp(), scenario(name, { load: { ...scenario('x').load, levels, repetitions: 3 }, ...extra }), grid(levels, 3, (l, r) => sample(l, r)));
+  return writeRun(
+    tmp(),
+    scenario(name, { load: { ...scenario('x').load, levels, repetitions: 3 }, ...extra }),
+    grid(levels, 3, (l, r) => sample(l, r)),
+  );
 }
 
 /** Where x sits along the drawn axis, 0 at its left end and 1 at its right, and the tick values, as chart.js lays them out. */
@@ -44,7 +48,10 @@ const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) 
 
 test('report charts: levels 1000, 5000, 10000 place 5000 at 4/9 of a linear axis, ticks at the levels', () => {
   const specs = chartSpecs(aggregate([stored('haproxy-lc', [1000, 5000, 10000])]));
-  assert.deepEqual(specs.map((s) => s.file), ['rps.png', 'throughput.png', 'loss.png', 'latency.png']);
+  assert.deepEqual(
+    specs.map((s) => s.file),
+    ['rps.png', 'throughput.png', 'loss.png', 'latency.png'],
+  );
   for (const spec of specs) {
     const c = configured(spec, 5000);
     assert.equal(c.type, 'linear', spec.file);
@@ -74,7 +81,10 @@ test('a thesis figure at a level not measured widens the axis but gets no tick',
 
 test('compare.png: the same numeric axis, at the levels both runs measured', () => {
   const levels = [1000, 5000, 10000];
-  const c = compareRuns(stored('haproxy-rr', levels), stored('nginx-rr', levels, { balancer: 'nginx' }), { alpha: 0.05, test: 'mann-whitney' });
+  const c = compareRuns(stored('haproxy-rr', levels), stored('nginx-rr', levels, { balancer: 'nginx' }), {
+    alpha: 0.05,
+    test: 'mann-whitney',
+  });
   const spec = compareChartSpec(c, 'rps');
   assert.equal(configured(spec, 5000).type, 'linear');
   close(configured(spec, 5000).at, 4 / 9, 'configured');

@@ -23,58 +23,73 @@ after(async () => {
 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('CPU is sampled in every run; an sshd stopped mid-scenario leaves the load figures and marks its CPU missing', skipUnlessSshd(), async () => {
-  requireSshd();
-  sshd = await startSshd();
-  server = await startServer('ok', { delayMs: 200 });
-  ws.write('inventory.yaml', inventoryYaml(sshd, 'box'));
-  const file = ws.write(
-    'cpu.yaml',
-    loadScenarioYaml(server.url, {
-      levels: [20],
-      repetitions: 6,
-      cooldown: '300ms',
-      name: 'cpu',
-      more: 'inventory: inventory.yaml\nbackends: [{ host: box, cpu: procstat }]',
-    }),
-  );
-  const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  let stdout = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.on('data', (d) => (stdout += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+test(
+  'CPU is sampled in every run; an sshd stopped mid-scenario leaves the load figures and marks its CPU missing',
+  skipUnlessSshd(),
+  async () => {
+    requireSshd();
+    sshd = await startSshd();
+    server = await startServer('ok', { delayMs: 200 });
+    ws.write('inventory.yaml', inventoryYaml(sshd, 'box'));
+    const file = ws.write(
+      'cpu.yaml',
+      loadScenarioYaml(server.url, {
+        levels: [20],
+        repetitions: 6,
+        cooldown: '300ms',
+        name: 'cpu',
+        more: 'inventory: inventory.yaml\nbackends: [{ host: box, cpu: procstat }]',
+      }),
+    );
+    const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
-  const deadline = Date.now() + 30_000;
-  let dir = '';
-  while (Date.now() < deadline) {
-    dir = ws.runFolders()[0] ?? '';
-    if (dir && existsSync(join(dir, 'samples.jsonl')) && readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length >= 2) break;
-    await sleep(10);
-  }
-  await sshd.stop();
-  assert.equal(await exited, 0, stderr);
+    const deadline = Date.now() + 30_000;
+    let dir = '';
+    while (Date.now() < deadline) {
+      dir = ws.runFolders()[0] ?? '';
+      if (
+        dir &&
+        existsSync(join(dir, 'samples.jsonl')) &&
+        readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length >= 2
+      )
+        break;
+      await sleep(10);
+    }
+    await sshd.stop();
+    assert.equal(await exited, 0, stderr);
 
-  const samples = ws.samples(dir);
-  assert.equal(samples.length, 6);
-  const measured = samples.filter((s) => s.cpu.box.mean !== null);
-  const missing = samples.filter((s) => s.cpu.box.mean === null);
-  assert.ok(measured.length >= 2, 'the runs before the stop have CPU');
-  assert.ok(missing.length >= 1, 'the runs after the stop have none');
-  for (const s of measured) assert.ok(s.cpu.box.mean >= 0 && s.cpu.box.mean <= 100 && s.cpu.box.peak >= s.cpu.box.mean);
-  for (const s of missing) {
-    assert.equal(s.completed, 20, 'the load figures are kept');
-    assert.ok(s.warnings.some((w: string) => w.includes('box')), 'with a warning naming the host');
-  }
-  assert.match(stderr, /warning: .*box/);
-  const cpuLines = readFileSync(join(dir, 'cpu.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.ok(cpuLines.length >= 1 && cpuLines.every((r) => r.host === 'box' && typeof r.busy_pct === 'number'));
-  const manifest = ws.manifest(dir);
-  assert.match(manifest.servers.box.kernel, /\d+\.\d+/, 'the kernel version read over SSH');
+    const samples = ws.samples(dir);
+    assert.equal(samples.length, 6);
+    const measured = samples.filter((s) => s.cpu.box.mean !== null);
+    const missing = samples.filter((s) => s.cpu.box.mean === null);
+    assert.ok(measured.length >= 2, 'the runs before the stop have CPU');
+    assert.ok(missing.length >= 1, 'the runs after the stop have none');
+    for (const s of measured) assert.ok(s.cpu.box.mean >= 0 && s.cpu.box.mean <= 100 && s.cpu.box.peak >= s.cpu.box.mean);
+    for (const s of missing) {
+      assert.equal(s.completed, 20, 'the load figures are kept');
+      assert.ok(
+        s.warnings.some((w: string) => w.includes('box')),
+        'with a warning naming the host',
+      );
+    }
+    assert.match(stderr, /warning: .*box/);
+    const cpuLines = readFileSync(join(dir, 'cpu.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.ok(cpuLines.length >= 1 && cpuLines.every((r) => r.host === 'box' && typeof r.busy_pct === 'number'));
+    const manifest = ws.manifest(dir);
+    assert.match(manifest.servers.box.kernel, /\d+\.\d+/, 'the kernel version read over SSH');
 
-  // no secret in any file of the run folder, nor in what was printed
-  const key = readFileSync(sshd.identity, 'utf8');
-  const secretLines = key.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
-  const texts = [stdout, stderr, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
-  for (const t of texts) for (const line of secretLines) assert.ok(!t.includes(line), 'private key material leaked');
-});
+    // no secret in any file of the run folder, nor in what was printed
+    const key = readFileSync(sshd.identity, 'utf8');
+    const secretLines = key.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
+    const texts = [stdout, stderr, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
+    for (const t of texts) for (const line of secretLines) assert.ok(!t.includes(line), 'private key material leaked');
+  },
+);

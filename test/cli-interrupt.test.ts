@@ -30,7 +30,10 @@ test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 13
   // each run takes ≥ 100 ms (the server answers after 100 ms), so the signal lands mid-run
   const server = await startServer('ok', { delayMs: 100 });
   servers.push(server);
-  const file = ws.write('sigint.yaml', loadScenarioYaml(server.url, { levels: [10, 20, 30], repetitions: 4, cooldown: '50ms', name: 'sigint' }));
+  const file = ws.write(
+    'sigint.yaml',
+    loadScenarioYaml(server.url, { levels: [10, 20, 30], repetitions: 4, cooldown: '50ms', name: 'sigint' }),
+  );
   const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));

@@ -72,7 +72,10 @@ test('run refuses bad input with exit 2 before any traffic and without a run fol
     [[ws.dir + '/missing.yaml'], /missing\.yaml: cannot read the scenario file \(no such file\)/],
     [[ws.write('yaml.yaml', 'name: [unclosed\n')], /yaml\.yaml: line \d+, column \d+: not valid YAML/],
     [[ws.write('t0.yaml', loadScenarioYaml(ok.url, { timeout: '0s' }))], /load\.timeout: must be longer than 0, got "0s"/],
-    [[ws.write('inv.yaml', loadScenarioYaml(ok.url, { more: 'backends: [{ host: web1, cpu: procstat }]' }))], /backends: sampling CPU needs an inventory/],
+    [
+      [ws.write('inv.yaml', loadScenarioYaml(ok.url, { more: 'backends: [{ host: web1, cpu: procstat }]' }))],
+      /backends: sampling CPU needs an inventory/,
+    ],
     [['--resume', 'no-such-run'], /--resume: no run folder "no-such-run"/],
   ];
   for (const [args, message] of cases) {
@@ -94,15 +97,19 @@ test('an unreachable target gives exit 3 before the first run, and no run folder
   assert.deepEqual(ws.runFolders(), []);
 });
 
-test('a scenario aimed at the lab while the lab is down: exit 3, nothing sent', { skip: labProblems().length ? false : 'the lab is up on this machine; this test needs it down' }, async () => {
-  const file = ws.write('lab.yaml', loadScenarioYaml('http://198.18.0.10:80/', { more: 'inventory: lab' }));
-  const r = await runCli(['run', file, '--out', ws.results]);
-  assert.equal(r.code, 3);
-  assert.match(r.err[0], /the lab is not up: run `lb-bench lab up`/);
-  const direct = ws.write('lab2.yaml', loadScenarioYaml('http://198.18.0.11/'));
-  assert.equal((await runCli(['run', direct, '--out', ws.results])).code, 3, 'a lab address without `inventory: lab` is guarded too');
-  assert.deepEqual(ws.runFolders(), []);
-});
+test(
+  'a scenario aimed at the lab while the lab is down: exit 3, nothing sent',
+  { skip: labProblems().length ? false : 'the lab is up on this machine; this test needs it down' },
+  async () => {
+    const file = ws.write('lab.yaml', loadScenarioYaml('http://198.18.0.10:80/', { more: 'inventory: lab' }));
+    const r = await runCli(['run', file, '--out', ws.results]);
+    assert.equal(r.code, 3);
+    assert.match(r.err[0], /the lab is not up: run `lb-bench lab up`/);
+    const direct = ws.write('lab2.yaml', loadScenarioYaml('http://198.18.0.11/'));
+    assert.equal((await runCli(['run', direct, '--out', ws.results])).code, 3, 'a lab address without `inventory: lab` is guarded too');
+    assert.deepEqual(ws.runFolders(), []);
+  },
+);
 
 test('a target elsewhere in the benchmarking range, not attached here: exit 3, nothing sent', async () => {
   const file = ws.write('bench-net.yaml', loadScenarioYaml('http://198.18.7.7/'));
@@ -133,7 +140,10 @@ test('run stores every run, interleaved, and prints the folder last', async () =
 });
 
 test('thresholds: a breach exits 1 after every run is stored, listing the breaches', async () => {
-  const file = ws.write('gate.yaml', loadScenarioYaml(failing.url, { levels: [20], repetitions: 2, name: 'gated', more: 'thresholds: { loss: 0 }' }));
+  const file = ws.write(
+    'gate.yaml',
+    loadScenarioYaml(failing.url, { levels: [20], repetitions: 2, name: 'gated', more: 'thresholds: { loss: 0 }' }),
+  );
   const r = await runCli(['run', file, '--out', ws.results]);
   assert.equal(r.code, 1);
   assert.equal(r.err.filter((l) => l.startsWith('threshold breached: gated: level 20 rep')).length, 2);

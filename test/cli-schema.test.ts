@@ -9,7 +9,10 @@ test('schema prints a JSON Schema for load and failover scenarios', async () => 
   const schema = JSON.parse(r.out.join('\n'));
   assert.match(schema.$schema, /json-schema\.org/);
   const kinds = schema.anyOf.map((b: any) => b.properties.kind);
-  assert.deepEqual(kinds.map((k: any) => k.const ?? k.default), ['load', 'failover']);
+  assert.deepEqual(
+    kinds.map((k: any) => k.const ?? k.default),
+    ['load', 'failover'],
+  );
   const load = schema.anyOf[0];
   assert.deepEqual(load.required.sort(), ['load', 'name', 'target']);
   assert.ok(load.properties.load.properties.levels, 'load.levels is described');

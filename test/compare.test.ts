@@ -24,7 +24,13 @@ type Series = Record<number, { rps: number[]; p50: number[]; p99: number[] }>;
 function samples(series: Series): RunSample[] {
   return Object.entries(series).flatMap(([level, s]) =>
     s.rps.map((rps, i) =>
-      sample(Number(level), i + 1, 1, { rps, completed: Number(level), loss: 0, errors: 0, latency_ms: { p50: s.p50[i], p90: s.p50[i], p99: s.p99[i], max: s.p99[i] } }),
+      sample(Number(level), i + 1, 1, {
+        rps,
+        completed: Number(level),
+        loss: 0,
+        errors: 0,
+        latency_ms: { p50: s.p50[i], p90: s.p50[i], p99: s.p99[i], max: s.p99[i] },
+      }),
     ),
   );
 }
@@ -69,8 +75,18 @@ interface JsonOut {
 
 function fixture() {
   const results = tmp();
-  const a = writeRun(results, scenario('haproxy-rr', { load: { ...scenario('x').load, levels: [1000, 2000], repetitions: 5 } }), samples(A));
-  const b = writeRun(results, scenario('nginx-rr', { balancer: 'nginx', load: { ...scenario('x').load, levels: [1000, 2000], repetitions: 5 } }), samples(B), {}, '2026-01-02T04:00:00.000Z');
+  const a = writeRun(
+    results,
+    scenario('haproxy-rr', { load: { ...scenario('x').load, levels: [1000, 2000], repetitions: 5 } }),
+    samples(A),
+  );
+  const b = writeRun(
+    results,
+    scenario('nginx-rr', { balancer: 'nginx', load: { ...scenario('x').load, levels: [1000, 2000], repetitions: 5 } }),
+    samples(B),
+    {},
+    '2026-01-02T04:00:00.000Z',
+  );
   return { results, a: a.dir, b: b.dir };
 }
 
@@ -78,13 +94,19 @@ const row = (out: JsonOut, metric: string, level: number) => out.comparisons[0].
 
 test('stored runs: p-values and verdicts as scipy gives them, n = repetitions', async () => {
   const f = fixture();
-  for (const [testName, column] of [['mann-whitney', 2], ['welch', 3]] as const) {
+  for (const [testName, column] of [
+    ['mann-whitney', 2],
+    ['welch', 3],
+  ] as const) {
     const r = await runCli(['compare', f.a, f.b, '--json', '--test', testName]);
     assert.equal(r.code, 0, r.err.join('\n'));
     const out = JSON.parse(r.out.join('\n')) as JsonOut;
     for (const e of EXPECTED) {
       const got = row(out, e[0], e[1]);
-      assert.ok(Math.abs(got.p! - (e[column] as number)) < 1e-9 * Math.max(1, 1 / (e[column] as number)), `${testName} ${e[0]} ${e[1]}: p ${got.p} vs scipy ${e[column]}`);
+      assert.ok(
+        Math.abs(got.p! - (e[column] as number)) < 1e-9 * Math.max(1, 1 / (e[column] as number)),
+        `${testName} ${e[0]} ${e[1]}: p ${got.p} vs scipy ${e[column]}`,
+      );
       assert.equal(got.a.n, 5);
       assert.equal(got.b.n, 5);
       if (testName === 'mann-whitney') assert.equal(got.verdict, e[4], `${e[0]} ${e[1]}`);
@@ -93,7 +115,10 @@ test('stored runs: p-values and verdicts as scipy gives them, n = repetitions', 
     // loss and errors are 0 on both sides: left out; p99 at 2000 is 60 everywhere: ~ with p 1
     assert.ok(out.comparisons[0].skipped.includes('loss') && out.comparisons[0].skipped.includes('errors'));
     assert.ok(!out.comparisons[0].rows.some((x) => x.metric === 'loss'));
-    assert.deepEqual([row(out, 'latency_ms.p99', 2000).p, row(out, 'latency_ms.p99', 2000).verdict, row(out, 'latency_ms.p99', 2000).all_equal], [1, '~', true]);
+    assert.deepEqual(
+      [row(out, 'latency_ms.p99', 2000).p, row(out, 'latency_ms.p99', 2000).verdict, row(out, 'latency_ms.p99', 2000).all_equal],
+      [1, '~', true],
+    );
   }
   // Welch is more sensitive here: p50 at 1000 is still above 0.05, but by less
   const welch = JSON.parse((await runCli(['compare', f.a, f.b, '--json', '--test', 'welch'])).out.join('\n')) as JsonOut;
@@ -119,13 +144,25 @@ test('text, md and csv tables; the chosen runs on stderr', async () => {
   assert.match(md, /^\| 1000 \| 100\.0 ± 2\.0 \| 90\.00 ± 1\.96 \| -10\.0 % \| 0\.008 \| 5\+5 \| worse \|$/m);
 
   const csv = (await runCli(['compare', f.a, f.b, '--format', 'csv', '--metric', 'rps'])).out;
-  assert.equal(csv[0], 'a_run,b_run,a,b,metric,level,a_n,a_mean,a_ci_low,a_ci_high,b_n,b_mean,b_ci_low,b_ci_high,change_pct,p,test,verdict');
+  assert.equal(
+    csv[0],
+    'a_run,b_run,a,b,metric,level,a_n,a_mean,a_ci_low,a_ci_high,b_n,b_mean,b_ci_low,b_ci_high,change_pct,p,test,verdict',
+  );
   const cells = csv[1].split(',');
-  assert.deepEqual([cells[2], cells[3], cells[4], cells[5], cells[6], cells[7], cells[14], cells[15], cells[17]], ['haproxy-rr', 'nginx-rr', 'rps', '1000', '5', '100', '-10', '0.007936507936507936', 'worse']);
+  assert.deepEqual(
+    [cells[2], cells[3], cells[4], cells[5], cells[6], cells[7], cells[14], cells[15], cells[17]],
+    ['haproxy-rr', 'nginx-rr', 'rps', '1000', '5', '100', '-10', '0.007936507936507936', 'worse'],
+  );
 
   // named explicitly, an all-equal metric is shown: 0 vs 0 → ~, p 1
   const loss = JSON.parse((await runCli(['compare', f.a, f.b, '--json', '--metric', 'loss'])).out.join('\n')) as JsonOut;
-  assert.deepEqual(loss.comparisons[0].rows.map((x) => [x.level, x.p, x.verdict, x.change_pct]), [[1000, 1, '~', 0], [2000, 1, '~', 0]]);
+  assert.deepEqual(
+    loss.comparisons[0].rows.map((x) => [x.level, x.p, x.verdict, x.change_pct]),
+    [
+      [1000, 1, '~', 0],
+      [2000, 1, '~', 0],
+    ],
+  );
 
   const bad = await runCli(['compare', f.a, f.b, '--metric', 'rsp']);
   assert.equal(bad.code, 2);
@@ -140,8 +177,14 @@ test('--fail-on-regression: exit 1 listing each breach, after the full table; --
   assert.match(r.out.join('\n'), /^generator_cpu|latency_ms\.max/m, 'the whole table is printed before the gate');
   const breaches = r.err.filter((l) => l.startsWith('regression: '));
   // rps −10 % at 1000; p50 +14.4 % at 2000 (mean 23.8 vs 20.8), and p90 which the fixture sets equal to p50;
-  assert.ok(breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: rps at level 1000: -10\.0 % \(p 0\.008\), worse by more than 5 %$/.test(l)), breaches.join('\n'));
-  assert.ok(breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: latency_ms\.p50 at level 2000: \+14\.4 % \(p 0\.011\)/.test(l)), breaches.join('\n'));
+  assert.ok(
+    breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: rps at level 1000: -10\.0 % \(p 0\.008\), worse by more than 5 %$/.test(l)),
+    breaches.join('\n'),
+  );
+  assert.ok(
+    breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: latency_ms\.p50 at level 2000: \+14\.4 % \(p 0\.011\)/.test(l)),
+    breaches.join('\n'),
+  );
   assert.ok(!breaches.some((l) => /p99/.test(l)), 'a better metric is no breach');
   assert.match(r.err.at(-1)!, /significant regressions of more than 5 %/);
   const png = readFileSync(join(out, 'compare.png'));
@@ -178,7 +221,10 @@ test('names: haproxy vs nginx picks haproxy-rr vs nginx-rr; ambiguous and unknow
   // single has no algorithm to share: haproxy stays two candidates
   const ambiguous = await runCli(['compare', 'haproxy', 'single', '--results', results]);
   assert.equal(ambiguous.code, 2);
-  assert.match(ambiguous.err[0], /^lb-bench: "haproxy" is ambiguous: 2 candidates: haproxy-rr \(load, haproxy\/roundrobin, .*\), haproxy-lc \(load, haproxy\/leastconn, .*\)$/);
+  assert.match(
+    ambiguous.err[0],
+    /^lb-bench: "haproxy" is ambiguous: 2 candidates: haproxy-rr \(load, haproxy\/roundrobin, .*\), haproxy-lc \(load, haproxy\/leastconn, .*\)$/,
+  );
 
   const unknown = await runCli(['compare', 'haproxy-rr', 'traefik', '--results', results]);
   assert.equal(unknown.code, 2);
@@ -208,7 +254,10 @@ test('names: only runs of a kind the other side has are candidates; a failover r
   // a failover run against a load run: exit 2, naming what each name means
   const odd = await runCli(['compare', 'failover', 'nginx', '--results', results]);
   assert.equal(odd.code, 2);
-  assert.match(odd.err[0], /^lb-bench: nothing comparable: "failover" is failover \(failover, haproxy\/roundrobin, \d{8}-\d{6}-failover\); "nginx" is nginx-rr \(load, nginx\/roundrobin, \d{8}-\d{6}-nginx-rr\)$/);
+  assert.match(
+    odd.err[0],
+    /^lb-bench: nothing comparable: "failover" is failover \(failover, haproxy\/roundrobin, \d{8}-\d{6}-failover\); "nginx" is nginx-rr \(load, nginx\/roundrobin, \d{8}-\d{6}-nginx-rr\)$/,
+  );
   assert.match(odd.err[1], /load runs compare only with load runs, failover runs with failover runs/);
   const folder = await runCli(['compare', fo.dir, 'nginx', '--results', results]);
   assert.equal(folder.code, 2);
@@ -255,7 +304,10 @@ test('three repetitions a side: a note that Mann-Whitney cannot be significant',
   const b = writeRun(results, scenario('b'), three(2));
   const r = await runCli(['compare', a.dir, b.dir, '--metric', 'rps']);
   assert.match(r.out.join('\n'), /^1000 .* 0\.100\s+3\+3\s+~$/m, 'p = 2/20, the smallest possible, is not below 0.05');
-  assert.match(r.out.join('\n'), /note: with 3 and 3 repetitions, Mann-Whitney cannot reach p < 0\.05 \(the smallest possible p is 0\.100\)/);
+  assert.match(
+    r.out.join('\n'),
+    /note: with 3 and 3 repetitions, Mann-Whitney cannot reach p < 0\.05 \(the smallest possible p is 0\.100\)/,
+  );
 });
 
 test('--baseline: each scenario against its newest run in DIR; missing ones are warned about, not failed', async () => {
@@ -271,7 +323,10 @@ test('--baseline: each scenario against its newest run in DIR; missing ones are 
   assert.ok(r.err.includes(`warning: single: no run in the baseline ${base}; not compared`), r.err.join('\n'));
   assert.ok(r.err.includes(`warning: haproxy-lc: in the baseline but no run under ${current}/; not compared`), r.err.join('\n'));
   assert.match(r.out[0], /^== haproxy-rr: baseline vs current ==$/);
-  assert.deepEqual(r.err.filter((l) => l.startsWith('regression: ')), ['regression: haproxy-rr: baseline vs current: rps at level 1000: -10.0 % (p 0.008), worse by more than 5 %']);
+  assert.deepEqual(
+    r.err.filter((l) => l.startsWith('regression: ')),
+    ['regression: haproxy-rr: baseline vs current: rps at level 1000: -10.0 % (p 0.008), worse by more than 5 %'],
+  );
 
   const both = await runCli(['compare', 'a', 'b', '--baseline', base]);
   assert.equal(both.code, 2);

@@ -36,15 +36,20 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
     assert.ok(parsed.ok, JSON.stringify(parsed));
     const inv = parsed.value;
     pool = await SshPool.open(inv, ['web1', 'web2']);
-    const monitor = new CpuMonitor(pool, inv, [
-      { host: 'web1', cpu: 'procstat' },
-      { host: 'web2', cpu: 'procstat' },
-    ], { boundMs: 1500 });
+    const monitor = new CpuMonitor(
+      pool,
+      inv,
+      [
+        { host: 'web1', cpu: 'procstat' },
+        { host: 'web2', cpu: 'procstat' },
+      ],
+      { boundMs: 1500 },
+    );
 
     await monitor.begin({ level: 100, repetition: 1 });
     await sleep(1200);
     await a.stop(); // mid-window: web1's connection dies with its sshd
-    for (const deadline = Date.now() + 15_000; pool.host('web1').connected && Date.now() < deadline; ) await sleep(20);
+    for (const deadline = Date.now() + 15_000; pool.host('web1').connected && Date.now() < deadline;) await sleep(20);
     await sleep(600); // the window goes on a while without web1
     const [lost, endMs] = await timed(() => monitor.end());
     console.log('web1 stopped mid-window:', JSON.stringify(lost.cpu), lost.warnings, `end() ${endMs.toFixed(0)} ms`);
@@ -53,7 +58,10 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
     assert.equal(lost.warnings.length, 1);
     assert.match(lost.warnings[0], /^no CPU figure for web1 in this run: web1 \(.*\): .*(lost|closed)/);
     assert.ok(endMs < 1500 + 1000, `end() took ${endMs} ms, bound 1500`); // the bound, plus slack for a busy machine
-    assert.ok(lost.records.some((r) => r.host === 'web1'), 'web1 was sampled before it went away');
+    assert.ok(
+      lost.records.some((r) => r.host === 'web1'),
+      'web1 was sampled before it went away',
+    );
 
     // still down: begin() gives up on it within its bound, and the run goes on
     const [, beginMs] = await timed(() => monitor.begin({ level: 100, repetition: 2 }));

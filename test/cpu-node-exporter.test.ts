@@ -32,7 +32,10 @@ function page(cpus: Cpu[], guestSeconds = 1000): string {
     'node_context_switches_total 4.846728311e+10',
     '# HELP node_cpu_guest_seconds_total Seconds the CPUs spent in guests (VMs) for each mode.',
     '# TYPE node_cpu_guest_seconds_total counter',
-    ...cpus.flatMap((_, i) => [`node_cpu_guest_seconds_total{cpu="${i}",mode="nice"} 0`, `node_cpu_guest_seconds_total{cpu="${i}",mode="user"} ${guestSeconds}`]),
+    ...cpus.flatMap((_, i) => [
+      `node_cpu_guest_seconds_total{cpu="${i}",mode="nice"} 0`,
+      `node_cpu_guest_seconds_total{cpu="${i}",mode="user"} ${guestSeconds}`,
+    ]),
     '# HELP node_cpu_seconds_total Seconds the CPUs spent in each mode.',
     '# TYPE node_cpu_seconds_total counter',
     ...cpus.flatMap((c, i) => MODES.map((m) => `node_cpu_seconds_total{cpu="${i}",mode="${m}"} ${c[m]}`)),
@@ -51,7 +54,15 @@ const base = [
   cpu({ idle: 5.4871e6, iowait: 1500.11, irq: 0, nice: 3.25, softirq: 290.8, steal: 1.5, system: 7950.4, user: 39880.0 }),
 ];
 /** 10 s later, on each CPU: 2.5 s busy (user 1.5, system 0.75, softirq 0.25), 7.5 s idle or waiting (idle 7, iowait 0.5): 25 %. */
-const tenSecondsLater = (cs: Cpu[]) => cs.map((c) => ({ ...c, user: c.user + 1.5, system: c.system + 0.75, softirq: c.softirq + 0.25, idle: c.idle + 7, iowait: c.iowait + 0.5 }));
+const tenSecondsLater = (cs: Cpu[]) =>
+  cs.map((c) => ({
+    ...c,
+    user: c.user + 1.5,
+    system: c.system + 0.75,
+    softirq: c.softirq + 0.25,
+    idle: c.idle + 7,
+    iowait: c.iowait + 0.5,
+  }));
 const later = tenSecondsLater(base);
 
 test('parseNodeCpu sums every CPU; busy = total − idle − iowait; guest time and other metrics are left out', () => {
@@ -114,7 +125,10 @@ describe('node_exporter as a CPU source', () => {
   test('an exporter that does not answer is exit 3 before any traffic, naming the host and the URL', async () => {
     const gone = `http://127.0.0.1:${await closedPort()}/metrics`;
     const monitor = new CpuMonitor(null, await inventory(gone), [{ host: 'web1', cpu: 'node_exporter' }]);
-    await assert.rejects(monitor.check(), (e: Error & { code?: number }) => e.code === 3 && e.message.includes(`web1: node_exporter ${gone}: ECONNREFUSED`));
+    await assert.rejects(
+      monitor.check(),
+      (e: Error & { code?: number }) => e.code === 3 && e.message.includes(`web1: node_exporter ${gone}: ECONNREFUSED`),
+    );
   });
 
   test('lb-bench run with cpu: node_exporter: every run has the figure the counters give, and cpu.jsonl its intervals', async () => {
@@ -122,7 +136,16 @@ describe('node_exporter as a CPU source', () => {
     // every page is 10 s later on both CPUs, 25 % busy: each interval and the window read 25 %
     step = tenSecondsLater;
     ws.write('inventory.yaml', await inventoryText(url));
-    const file = ws.write('ne.yaml', loadScenarioYaml(target.url, { levels: [20], repetitions: 2, cooldown: '600ms', name: 'ne', more: 'inventory: inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]' }));
+    const file = ws.write(
+      'ne.yaml',
+      loadScenarioYaml(target.url, {
+        levels: [20],
+        repetitions: 2,
+        cooldown: '600ms',
+        name: 'ne',
+        more: 'inventory: inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]',
+      }),
+    );
     const before = served;
     const r = await runCli(['run', file, '--out', ws.results]);
     assert.equal(r.code, 0, r.err.join('\n'));
@@ -135,27 +158,48 @@ describe('node_exporter as a CPU source', () => {
 
   test('bad input is one line, exit 2: a URL that is not one, a host without node_exporter', async () => {
     ws.write('bad-inventory.yaml', `hosts:\n  web1:\n    address: 127.0.0.1\n    ssh: { user: nobody }\n    node_exporter: 9100\n`);
-    const bad = ws.write('bad.yaml', loadScenarioYaml(target.url, { name: 'bad', more: 'inventory: bad-inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]' }));
+    const bad = ws.write(
+      'bad.yaml',
+      loadScenarioYaml(target.url, { name: 'bad', more: 'inventory: bad-inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]' }),
+    );
     const r = await runCli(['run', bad, '--out', ws.results]);
     assert.equal(r.code, 2);
     assert.match(r.err.join('\n'), /bad-inventory\.yaml: hosts\.web1\.node_exporter: must be the URL of its metrics/);
 
     ws.write('plain-inventory.yaml', `hosts:\n  web1:\n    address: 127.0.0.1\n    ssh: { user: nobody }\n`);
-    const plain = ws.write('plain.yaml', loadScenarioYaml(target.url, { name: 'plain', more: 'inventory: plain-inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]' }));
+    const plain = ws.write(
+      'plain.yaml',
+      loadScenarioYaml(target.url, {
+        name: 'plain',
+        more: 'inventory: plain-inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]',
+      }),
+    );
     const p = await runCli(['run', plain, '--out', ws.results]);
     assert.equal(p.code, 2);
-    assert.match(p.err[0], /plain\.yaml: backends\[0\]\.cpu: node_exporter mode needs hosts\.web1\.node_exporter \(the URL of its metrics, e\.g\. http:\/\/127\.0\.0\.1:9100\/metrics\) in .*plain-inventory\.yaml; or use cpu: procstat/);
+    assert.match(
+      p.err[0],
+      /plain\.yaml: backends\[0\]\.cpu: node_exporter mode needs hosts\.web1\.node_exporter \(the URL of its metrics, e\.g\. http:\/\/127\.0\.0\.1:9100\/metrics\) in .*plain-inventory\.yaml; or use cpu: procstat/,
+    );
   });
 
   test('the lab guard: an exporter in 198.18.0.0/15 that is not on this machine is exit 3, and nothing is sent', async () => {
     const results = join(ws.dir, 'guarded');
-    ws.write('far-inventory.yaml', `hosts:\n  web1:\n    address: 127.0.0.1\n    ssh: { user: nobody }\n    node_exporter: http://198.19.7.7:9100/metrics\n`);
-    const far = ws.write('far.yaml', loadScenarioYaml(target.url, { name: 'far', more: 'inventory: far-inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]' }));
+    ws.write(
+      'far-inventory.yaml',
+      `hosts:\n  web1:\n    address: 127.0.0.1\n    ssh: { user: nobody }\n    node_exporter: http://198.19.7.7:9100/metrics\n`,
+    );
+    const far = ws.write(
+      'far.yaml',
+      loadScenarioYaml(target.url, { name: 'far', more: 'inventory: far-inventory.yaml\nbackends: [{ host: web1, cpu: node_exporter }]' }),
+    );
     const received = target.received;
     const r = await runCli(['run', far, '--out', results]);
     assert.equal(r.code, 3, r.err.join('\n'));
     assert.match(r.err[0], /far-inventory\.yaml: hosts\.web1\.node_exporter: 198\.19\.7\.7 is in the benchmarking range 198\.18\.0\.0\/15/);
     assert.equal(target.received, received, 'no request reached the target');
-    assert.deepEqual(ws.runFolders().filter((d) => d.startsWith(results)), []);
+    assert.deepEqual(
+      ws.runFolders().filter((d) => d.startsWith(results)),
+      [],
+    );
   });
 });

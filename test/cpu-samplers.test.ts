@@ -20,7 +20,11 @@ import { requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers
 const NAME = `lb-bench-test-${process.pid}`;
 const V1_CPU = `/sys/fs/cgroup/cpu/${NAME}`;
 const V1_ACCT = `/sys/fs/cgroup/cpuacct/${NAME}`;
-const V2 = existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? `/sys/fs/cgroup/unified/${NAME}` : existsSync('/sys/fs/cgroup/cgroup.controllers') ? `/sys/fs/cgroup/${NAME}` : null;
+const V2 = existsSync('/sys/fs/cgroup/unified/cgroup.procs')
+  ? `/sys/fs/cgroup/unified/${NAME}`
+  : existsSync('/sys/fs/cgroup/cgroup.controllers')
+    ? `/sys/fs/cgroup/${NAME}`
+    : null;
 const hasV1 = existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us') && existsSync('/sys/fs/cgroup/cpuacct/cpuacct.usage');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,7 +34,15 @@ const localProcStat = () => parseProcStat(readFileSync('/proc/stat', 'utf8'));
 
 function inventory(s: TestSshd, hosts: Record<string, string>): Inventory {
   const ssh = `{ user: ${s.user}, port: ${s.port}, identity: ${s.identity}, knownHosts: ${s.knownHosts} }`;
-  const yaml = ['hosts:', ...Object.entries(hosts).flatMap(([n, cg]) => [`  ${n}:`, `    address: 127.0.0.1`, `    ssh: ${ssh}`, ...(cg ? [`    cgroup: ${cg}`] : [])])].join('\n');
+  const yaml = [
+    'hosts:',
+    ...Object.entries(hosts).flatMap(([n, cg]) => [
+      `  ${n}:`,
+      `    address: 127.0.0.1`,
+      `    ssh: ${ssh}`,
+      ...(cg ? [`    cgroup: ${cg}`] : []),
+    ]),
+  ].join('\n');
   const parsed = parseInventoryText(join(s.dir, 'inventory.yaml'), yaml);
   assert.ok(parsed.ok, JSON.stringify(parsed));
   return parsed.value;
@@ -48,48 +60,56 @@ describe('CPU samplers against known loads', skipUnlessSshd(), () => {
     await s?.dispose();
   });
 
-  test('cgroup mode: a busy loop under a 0.25 CPU quota reads ~100 % of its share (v1 cpuacct, v2 cpu.stat)', { skip: !hasV1 && process.env.CI !== 'true' ? 'no cgroup v1 cpu/cpuacct hierarchies here' : false }, async () => {
-    const made: string[] = [];
-    let loop: ChildProcess | null = null;
-    try {
-      for (const dir of [V1_CPU, V1_ACCT, ...(V2 ? [V2] : [])]) (mkdirSync(dir), made.push(dir));
-      writeFileSync(join(V1_CPU, 'cpu.cfs_period_us'), '100000');
-      writeFileSync(join(V1_CPU, 'cpu.cfs_quota_us'), '25000');
-      loop = busyLoop();
-      for (const dir of made) writeFileSync(join(dir, 'cgroup.procs'), String(loop.pid));
-      await sleep(300); // let the quota take hold before the window opens
+  test(
+    'cgroup mode: a busy loop under a 0.25 CPU quota reads ~100 % of its share (v1 cpuacct, v2 cpu.stat)',
+    { skip: !hasV1 && process.env.CI !== 'true' ? 'no cgroup v1 cpu/cpuacct hierarchies here' : false },
+    async () => {
+      const made: string[] = [];
+      let loop: ChildProcess | null = null;
+      try {
+        for (const dir of [V1_CPU, V1_ACCT, ...(V2 ? [V2] : [])]) (mkdirSync(dir), made.push(dir));
+        writeFileSync(join(V1_CPU, 'cpu.cfs_period_us'), '100000');
+        writeFileSync(join(V1_CPU, 'cpu.cfs_quota_us'), '25000');
+        loop = busyLoop();
+        for (const dir of made) writeFileSync(join(dir, 'cgroup.procs'), String(loop.pid));
+        await sleep(300); // let the quota take hold before the window opens
 
-      const hosts: Record<string, string> = { v1: `{ path: ${V1_ACCT}, cpus: 0.25 }` };
-      if (V2) hosts.v2 = `{ path: ${V2}, cpus: 0.25 }`;
-      const inv = inventory(s, hosts);
-      pool = await SshPool.open(inv, Object.keys(hosts));
-      const monitor = new CpuMonitor(pool, inv, Object.keys(hosts).map((host) => ({ host, cpu: 'cgroup' as const })));
-      await monitor.check();
-      await monitor.begin({ level: 1000, repetition: 1 });
-      await sleep(3000);
-      const w = await monitor.end();
-      console.log('cgroup 0.25 CPU busy:', JSON.stringify(w.cpu), `${w.records.length} interval records`);
-      assert.deepEqual(w.warnings, []);
-      for (const host of Object.keys(hosts)) {
-        const { mean, peak } = w.cpu[host];
-        assert.ok(mean !== null && Math.abs(mean - 100) <= 10, `${host}: mean ${mean}, expected 100 ± 10`);
-        // CFS grants the quota per 100 ms period, so a 500 ms interval can hold 6 periods' runs
-        // instead of 5: interval figures of a throttled cgroup honestly range to ~120 %
-        assert.ok(peak !== null && peak >= mean - 0.01 && peak <= 125, `${host}: peak ${peak}, expected between the mean and 125`);
-        const recs = w.records.filter((r) => r.host === host);
-        assert.ok(recs.length >= 4, `${host}: ${recs.length} interval records in 3 s`);
-        assert.deepEqual(Object.keys(recs[0]).sort(), ['busy_pct', 'host', 'level', 'repetition', 't']);
+        const hosts: Record<string, string> = { v1: `{ path: ${V1_ACCT}, cpus: 0.25 }` };
+        if (V2) hosts.v2 = `{ path: ${V2}, cpus: 0.25 }`;
+        const inv = inventory(s, hosts);
+        pool = await SshPool.open(inv, Object.keys(hosts));
+        const monitor = new CpuMonitor(
+          pool,
+          inv,
+          Object.keys(hosts).map((host) => ({ host, cpu: 'cgroup' as const })),
+        );
+        await monitor.check();
+        await monitor.begin({ level: 1000, repetition: 1 });
+        await sleep(3000);
+        const w = await monitor.end();
+        console.log('cgroup 0.25 CPU busy:', JSON.stringify(w.cpu), `${w.records.length} interval records`);
+        assert.deepEqual(w.warnings, []);
+        for (const host of Object.keys(hosts)) {
+          const { mean, peak } = w.cpu[host];
+          assert.ok(mean !== null && Math.abs(mean - 100) <= 10, `${host}: mean ${mean}, expected 100 ± 10`);
+          // CFS grants the quota per 100 ms period, so a 500 ms interval can hold 6 periods' runs
+          // instead of 5: interval figures of a throttled cgroup honestly range to ~120 %
+          assert.ok(peak !== null && peak >= mean - 0.01 && peak <= 125, `${host}: peak ${peak}, expected between the mean and 125`);
+          const recs = w.records.filter((r) => r.host === host);
+          assert.ok(recs.length >= 4, `${host}: ${recs.length} interval records in 3 s`);
+          assert.deepEqual(Object.keys(recs[0]).sort(), ['busy_pct', 'host', 'level', 'repetition', 't']);
+        }
+      } finally {
+        if (loop) kill(loop);
+        pool?.close();
+        pool = undefined;
+        // a cgroup can be removed once its killed loop has left its task list: wait for that
+        const deadline = Date.now() + 10_000;
+        while (made.some((dir) => readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim()) && Date.now() < deadline) await sleep(10);
+        for (const dir of made.reverse()) rmdirSync(dir);
       }
-    } finally {
-      if (loop) kill(loop);
-      pool?.close();
-      pool = undefined;
-      // a cgroup can be removed once its killed loop has left its task list: wait for that
-      const deadline = Date.now() + 10_000;
-      while (made.some((dir) => readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim()) && Date.now() < deadline) await sleep(10);
-      for (const dir of made.reverse()) rmdirSync(dir);
-    }
-  });
+    },
+  );
 
   for (const loops of [1, 2]) {
     test(`procstat mode: ${loops} busy loop(s) on ${cpus().length} cores agree with /proc/stat read here`, async () => {

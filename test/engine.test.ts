@@ -41,7 +41,8 @@ interface Variant {
 const variants: Variant[] = [...ENGINE_NAMES.map((engine) => ({ engine, sockets: false })), { engine: 'net', sockets: true }];
 for (const variant of variants) {
   const engine = variant.engine + (variant.sockets ? ' over sockets' : '');
-  const measure = (behaviour: Behaviour, level: number, connections?: number, timeoutMs?: number) => measureWith(variant, behaviour, level, connections, timeoutMs);
+  const measure = (behaviour: Behaviour, level: number, connections?: number, timeoutMs?: number) =>
+    measureWith(variant, behaviour, level, connections, timeoutMs);
 
   for (const level of [200, 1000]) {
     test(`[${engine}] a server answering 503 to every tenth request: loss and non2xx are a tenth of ${level}`, async () => {

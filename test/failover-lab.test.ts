@@ -72,7 +72,10 @@ describe('failover on the lab: keepalived crash on lb1', { skip: notRoot ?? fals
     const dir = r.last;
     const samples = ws.samples(dir);
     assert.equal(samples.length, REPS);
-    const probes = readFileSync(join(dir, 'probes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const probes = readFileSync(join(dir, 'probes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const s of samples) {
       assert.equal(s.recovered, true, `rep ${s.repetition}: failed over`);
       assert.equal(s.failed_back, true, `rep ${s.repetition}: failed back`);
@@ -82,12 +85,19 @@ describe('failover on the lab: keepalived crash on lb1', { skip: notRoot ?? fals
         assert.equal(typeof s.downtime_ms[type], 'number', `rep ${s.repetition} ${type}: downtime measured`);
         const mine = probes.filter((p) => p.repetition === s.repetition && p.type === type);
         assert.ok(mine.length > 1000, `rep ${s.repetition} ${type}: probes stored`);
-        assert.ok(Math.abs(availabilityFrom(mine) - s.availability[type]) < 0.001, `rep ${s.repetition} ${type}: eq. 2.1 ${availabilityFrom(mine)} vs stored ${s.availability[type]}`);
+        assert.ok(
+          Math.abs(availabilityFrom(mine) - s.availability[type]) < 0.001,
+          `rep ${s.repetition} ${type}: eq. 2.1 ${availabilityFrom(mine)} vs stored ${s.availability[type]}`,
+        );
       }
     }
     const unhealthy = (await labStatus()).filter((c) => !c.ok);
     assert.deepEqual(unhealthy, [], 'the lab is healthy at the end');
-    console.log(samples.map((s) => `rep ${s.repetition}: downtime ${JSON.stringify(s.downtime_ms)} failback ${JSON.stringify(s.failback_downtime_ms)}`).join('\n'));
+    console.log(
+      samples
+        .map((s) => `rep ${s.repetition}: downtime ${JSON.stringify(s.downtime_ms)} failback ${JSON.stringify(s.failback_downtime_ms)}`)
+        .join('\n'),
+    );
   });
 
   it('refuses, with exit 3 and before any probe, a scenario whose lab settings the running lab lacks', async () => {

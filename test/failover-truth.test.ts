@@ -48,7 +48,9 @@ function buildNamespaces(): void {
   sh(`ip -n ${CLI} link add br0 type bridge && ip -n ${CLI} link add cli0 type veth peer name eth0 netns ${WEB}`);
   // a second port keeps the bridge's carrier up while the web server's port is cut, as on the lab's bridge
   sh(`ip -n ${CLI} link add keep0 type veth peer name keep1 && ip -n ${CLI} link set keep1 up`);
-  sh(`ip -n ${CLI} link set cli0 master br0 up && ip -n ${CLI} link set keep0 master br0 up && ip -n ${CLI} link set br0 up && ip -n ${CLI} link set lo up`);
+  sh(
+    `ip -n ${CLI} link set cli0 master br0 up && ip -n ${CLI} link set keep0 master br0 up && ip -n ${CLI} link set br0 up && ip -n ${CLI} link set lo up`,
+  );
   sh(`ip -n ${CLI} addr add 198.18.0.200/24 dev br0`);
   sh(`ip -n ${WEB} addr add 198.18.0.201/24 dev eth0 && ip -n ${WEB} link set eth0 up && ip -n ${WEB} link set lo up`);
 }
@@ -103,7 +105,21 @@ describe('failover downtime against a known 1000 ms cut', { skip: whyNot ?? fals
     buildNamespaces();
     // the web server stands for a machine of its own: a raised priority keeps the busy loops beside
     // this test from starving it into real time-outs, which would be downtime the cut did not cause
-    server = spawn('ip', ['netns', 'exec', WEB, 'nice', '-n', '-10', process.execPath, '-e', "require('http').createServer((q, s) => s.end('ok')).listen(8080, '198.18.0.201')"], { stdio: 'ignore' });
+    server = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        WEB,
+        'nice',
+        '-n',
+        '-10',
+        process.execPath,
+        '-e',
+        "require('http').createServer((q, s) => s.end('ok')).listen(8080, '198.18.0.201')",
+      ],
+      { stdio: 'ignore' },
+    );
     // wait for the server itself, not a guess at how long it takes to start
     const deadline = Date.now() + 30_000;
     while (spawnSync('ip', ['netns', 'exec', CLI, 'bash', '-c', 'exec 3<>/dev/tcp/198.18.0.201/8080'], { stdio: 'ignore' }).status !== 0) {
@@ -117,17 +133,26 @@ describe('failover downtime against a known 1000 ms cut', { skip: whyNot ?? fals
     ws?.remove();
   });
 
-  it('measures the true cut, within the probes\' spacing at its edges, with HTTP, TCP and ICMP, every repetition', async () => {
+  it("measures the true cut, within the probes' spacing at its edges, with HTTP, TCP and ICMP, every repetition", async () => {
     const cuts = join(ws.dir, 'cuts.txt');
     const file = ws.write('truth.yaml', scenarioYaml(cuts));
-    const run = spawnSync('ip', ['netns', 'exec', CLI, process.execPath, BIN, 'run', file, '--out', ws.results], { encoding: 'utf8', timeout: 180_000 });
+    const run = spawnSync('ip', ['netns', 'exec', CLI, process.execPath, BIN, 'run', file, '--out', ws.results], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     assert.equal(run.status, 0, run.stderr);
     const [dir] = ws.runFolders();
     const samples = ws.samples(dir!);
     assert.equal(samples.length, 3);
-    const truths = readFileSync(cuts, 'utf8').trim().split('\n').map((l) => l.split(' ').map((ns) => Number(BigInt(ns) / 1000n) / 1000));
+    const truths = readFileSync(cuts, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' ').map((ns) => Number(BigInt(ns) / 1000n) / 1000));
     assert.equal(truths.length, 3, 'one cut per repetition');
-    const probes: Probe[] = readFileSync(join(dir!, 'probes.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const probes: Probe[] = readFileSync(join(dir!, 'probes.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     for (const s of samples) {
       const [a, b, c, d] = truths[s.repetition - 1]!;
       const [low, high] = [c - b, d - a];
@@ -147,9 +172,10 @@ describe('failover downtime against a known 1000 ms cut', { skip: whyNot ?? fals
       assert.equal(s.failed_back, true);
     }
     // every probe is stored, with what the issue asks of a probe record
-    for (const type of ['http', 'tcp', 'icmp']) assert.ok(probes.filter((p) => p.type === type && !p.ok).length > 50, `${type}: failures stored`);
+    for (const type of ['http', 'tcp', 'icmp'])
+      assert.ok(probes.filter((p) => p.type === type && !p.ok).length > 50, `${type}: failures stored`);
     const p = probes.find((x) => x.ok);
-    assert.ok(p, "a successful probe is stored");
+    assert.ok(p, 'a successful probe is stored');
     for (const key of ['repetition', 'type', 'seq', 'sent_at', 'ok', 'latency_ms']) assert.ok(key in p, key);
     console.log(samples.map((s) => `rep ${s.repetition}: ${JSON.stringify(s.downtime_ms)}`).join('\n'));
   });

@@ -55,10 +55,19 @@ fault: { host: web, inject: "true" }
     assert.equal(s.fault.settle, 5000);
   });
   it('reports each problem with its field path', () => {
-    const r = resolveScenarioText('f.yaml', base.replace('{ type: http }', '[{ type: http }, { type: http, interval: 2x }]').replace('inject: "true"', 'lab: fire'));
+    const r = resolveScenarioText(
+      'f.yaml',
+      base.replace('{ type: http }', '[{ type: http }, { type: http, interval: 2x }]').replace('inject: "true"', 'lab: fire'),
+    );
     assert.ok(!r.ok);
-    assert.ok(r.problems.some((p) => /^probe\[1\]\.interval: must be a duration/.test(p)), r.problems.join('\n'));
-    assert.ok(r.problems.some((p) => /^fault\.lab: must be one of keepalived-crash/.test(p)), r.problems.join('\n'));
+    assert.ok(
+      r.problems.some((p) => /^probe\[1\]\.interval: must be a duration/.test(p)),
+      r.problems.join('\n'),
+    );
+    assert.ok(
+      r.problems.some((p) => /^fault\.lab: must be one of keepalived-crash/.test(p)),
+      r.problems.join('\n'),
+    );
   });
   it('rejects an unknown kind and a second probe of one type', () => {
     const bad = resolveScenarioText('f.yaml', base.replace('kind: failover', 'kind: chaos'));

@@ -68,9 +68,27 @@ test('generator-bound: CPU of any one process at 90 %, or a block of a quarter o
   assert.equal(generatorBoundReason({ ...base, generator_cpu: 95 }), '95 % CPU');
   assert.equal(generatorBoundReason({ ...base, generator_block_max_ms: 24 }), null);
   assert.equal(generatorBoundReason({ ...base, generator_block_max_ms: 25 }), 'its event loop blocked 25 ms, median latency 100 ms');
-  const worker = (cpu: number) => ({ worker: 1, requested: 1, completed: 1, errors: 0, timeouts: 0, non2xx: 0, bytes: 1, duration_s: 1, connect_ms: 1, latency_ms: base.latency_ms, generator_cpu: cpu, generator_block_max_ms: 1, generator_block_total_ms: 1 });
+  const worker = (cpu: number) => ({
+    worker: 1,
+    requested: 1,
+    completed: 1,
+    errors: 0,
+    timeouts: 0,
+    non2xx: 0,
+    bytes: 1,
+    duration_s: 1,
+    connect_ms: 1,
+    latency_ms: base.latency_ms,
+    generator_cpu: cpu,
+    generator_block_max_ms: 1,
+    generator_block_total_ms: 1,
+  });
   // two workers at 60 % each: 120 % in total, but neither is saturated
   assert.equal(generatorBoundReason({ ...base, generator_cpu: 120, workers: [worker(60), worker(60)] }), null);
   assert.equal(generatorBoundReason({ ...base, generator_cpu: 150, workers: [worker(60), worker(91)] }), '91 % CPU');
-  assert.equal(generatorBoundReason({ ...base, latency_ms: { p50: null, p90: null, p99: null, max: null } }), null, 'nothing completed: no latency to compare with');
+  assert.equal(
+    generatorBoundReason({ ...base, latency_ms: { p50: null, p90: null, p99: null, max: null } }),
+    null,
+    'nothing completed: no latency to compare with',
+  );
 });

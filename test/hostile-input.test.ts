@@ -78,7 +78,10 @@ describe('sizes', () => {
   const big = (name: string, yaml: string) => ws.write(name, `${yaml}\n# ${'x'.repeat(1024 * 1024)}\n`);
 
   test('a scenario file over 1 MiB is refused before it is parsed', async () => {
-    await refusedByRun(big('big.yaml', loadScenarioYaml(server.url)), /big\.yaml: too large \(1\.0 MiB\); a scenario file may be at most 1 MiB/);
+    await refusedByRun(
+      big('big.yaml', loadScenarioYaml(server.url)),
+      /big\.yaml: too large \(1\.0 MiB\); a scenario file may be at most 1 MiB/,
+    );
   });
 
   test('an inventory over 1 MiB is refused, by run and by validate', async () => {
@@ -90,7 +93,10 @@ describe('sizes', () => {
 
   test('a lab settings file over 1 MiB is refused', () => {
     const file = big('big-lab.yaml', 'web: { cpus: 0.5 }');
-    assert.throws(() => loadSettings(file), (e: any) => e.code === 2 && /big-lab\.yaml: too large \(1\.0 MiB\); a lab settings file may be at most 1 MiB/.test(e.message));
+    assert.throws(
+      () => loadSettings(file),
+      (e: any) => e.code === 2 && /big-lab\.yaml: too large \(1\.0 MiB\); a lab settings file may be at most 1 MiB/.test(e.message),
+    );
   });
 
   test('text fields are bounded, so nothing huge lands in manifest.json', async () => {
@@ -102,8 +108,15 @@ describe('sizes', () => {
 
 describe('levels, names, durations', () => {
   test('a level given twice is refused, in the file and on the command line', async () => {
-    await refusedByRun(ws.write('dup-levels.yaml', loadScenarioYaml(server.url, { levels: [10, 20, 10] })), /dup-levels\.yaml: load\.levels\[2\]: a level given twice \(also \[0\]\); give each level once, load\.repetitions repeats it, got 10$/m);
-    await refusedByRun(ws.write('cli-levels.yaml', loadScenarioYaml(server.url)), /load\.levels\[1\]: a level given twice \(also \[0\]\).*, got 5 \(from the command line\)/, ['--levels', '5,5']);
+    await refusedByRun(
+      ws.write('dup-levels.yaml', loadScenarioYaml(server.url, { levels: [10, 20, 10] })),
+      /dup-levels\.yaml: load\.levels\[2\]: a level given twice \(also \[0\]\); give each level once, load\.repetitions repeats it, got 10$/m,
+    );
+    await refusedByRun(
+      ws.write('cli-levels.yaml', loadScenarioYaml(server.url)),
+      /load\.levels\[1\]: a level given twice \(also \[0\]\).*, got 5 \(from the command line\)/,
+      ['--levels', '5,5'],
+    );
   });
 
   test('name: a slug of at most 64 characters (240 passed validate, then failed with exit 3)', async () => {
@@ -116,9 +129,15 @@ describe('levels, names, durations', () => {
     assert.equal(ok.code, 0, text(ok));
   });
 
-  test('durations are at most 1h (1000h overflowed Node\'s timers: every request a timeout, exit 0)', async () => {
-    await refusedByRun(ws.write('forever.yaml', loadScenarioYaml(server.url, { timeout: '1000h' })), /forever\.yaml: load\.timeout: must be at most 1h, got "1000h"/);
-    await refusedByRun(ws.write('cool.yaml', loadScenarioYaml(server.url, { cooldown: '3600001' })), /load\.cooldown: must be at most 1h, got 3600001/);
+  test("durations are at most 1h (1000h overflowed Node's timers: every request a timeout, exit 0)", async () => {
+    await refusedByRun(
+      ws.write('forever.yaml', loadScenarioYaml(server.url, { timeout: '1000h' })),
+      /forever\.yaml: load\.timeout: must be at most 1h, got "1000h"/,
+    );
+    await refusedByRun(
+      ws.write('cool.yaml', loadScenarioYaml(server.url, { cooldown: '3600001' })),
+      /load\.cooldown: must be at most 1h, got 3600001/,
+    );
     const failover = `name: f\nkind: failover\ntarget: http://127.0.0.1:9/\nprobe: { type: http, interval: 2h }\nfault: { host: web, inject: "true", bound: 25h }\n`;
     const r = resolveScenarioText('f.yaml', failover);
     assert.ok(!r.ok);
@@ -129,7 +148,10 @@ describe('levels, names, durations', () => {
 
 describe('headers', () => {
   test('a value with CR LF (it smuggled a second request) and a name that is no token are refused', async () => {
-    const smuggle = ws.write('smuggle.yaml', loadScenarioYaml(server.url, { more: '  headers: { X-A: "a\\r\\nGET /smuggled HTTP/1.1\\r\\nHost: x" }' }));
+    const smuggle = ws.write(
+      'smuggle.yaml',
+      loadScenarioYaml(server.url, { more: '  headers: { X-A: "a\\r\\nGET /smuggled HTTP/1.1\\r\\nHost: x" }' }),
+    );
     await refusedByRun(smuggle, /smuggle\.yaml: load\.headers\.X-A: must not hold control characters \(CR, LF, NUL, …\)/);
     const nul = ws.write('nul.yaml', loadScenarioYaml(server.url, { more: '  headers: { X-A: "a\\0b" }' }));
     await refusedByRun(nul, /load\.headers\.X-A: must not hold control characters/);
@@ -138,7 +160,10 @@ describe('headers', () => {
   });
 
   test('a tab inside a value, and the token characters in a name, are fine', async () => {
-    const r = await runCli(['validate', ws.write('tab.yaml', loadScenarioYaml(server.url, { more: '  headers: { "X-Odd_name.v1!~": "a\\tb" }' }))]);
+    const r = await runCli([
+      'validate',
+      ws.write('tab.yaml', loadScenarioYaml(server.url, { more: '  headers: { "X-Odd_name.v1!~": "a\\tb" }' })),
+    ]);
     assert.equal(r.code, 0, text(r));
   });
 });
@@ -161,12 +186,23 @@ describe('credentials in a URL', () => {
   test('are used for the requests (Basic), and never reach manifest.json or the output', async () => {
     seen = [];
     const out = join(ws.dir, 'cred-results');
-    const file = ws.write('cred.yaml', loadScenarioYaml(`http://bench:${SECRET}@127.0.0.1:${port}/`, { levels: [5], repetitions: 1, name: 'cred', more: '  headers: { Authorization: "Bearer tok-' + SECRET + '" }' }));
+    const file = ws.write(
+      'cred.yaml',
+      loadScenarioYaml(`http://bench:${SECRET}@127.0.0.1:${port}/`, {
+        levels: [5],
+        repetitions: 1,
+        name: 'cred',
+        more: '  headers: { Authorization: "Bearer tok-' + SECRET + '" }',
+      }),
+    );
     const r = await runCli(['run', file, '--out', out]);
     assert.equal(r.code, 0, text(r));
     assert.ok(seen.length >= 6, `the preflight and 5 requests reached the server: ${seen.length}`);
     // the URL's userinfo becomes Basic auth (Node for the preflight, autocannon for the load), over a header of the same name
-    assert.ok(seen.every((a) => a === `Bearer tok-${SECRET}` || a === `Basic ${Buffer.from(`bench:${SECRET}`).toString('base64')}`), JSON.stringify(seen));
+    assert.ok(
+      seen.every((a) => a === `Bearer tok-${SECRET}` || a === `Basic ${Buffer.from(`bench:${SECRET}`).toString('base64')}`),
+      JSON.stringify(seen),
+    );
     const [dir] = readdirSync(out);
     const manifest = readFileSync(join(out, dir, 'manifest.json'), 'utf8');
     assert.ok(!manifest.includes(SECRET) && !manifest.includes('tok-'), 'manifest.json holds no credential');
@@ -179,14 +215,24 @@ describe('credentials in a URL', () => {
   test('are used without headers too: the URL alone authenticates', async () => {
     seen = [];
     const out = join(ws.dir, 'cred2-results');
-    const r = await runCli(['run', ws.write('cred2.yaml', loadScenarioYaml(`http://bench:${SECRET}@127.0.0.1:${port}/`, { levels: [3], repetitions: 1, name: 'cred2' })), '--out', out]);
+    const r = await runCli([
+      'run',
+      ws.write('cred2.yaml', loadScenarioYaml(`http://bench:${SECRET}@127.0.0.1:${port}/`, { levels: [3], repetitions: 1, name: 'cred2' })),
+      '--out',
+      out,
+    ]);
     assert.equal(r.code, 0, text(r));
     assert.deepEqual([...new Set(seen)], [`Basic ${Buffer.from(`bench:${SECRET}`).toString('base64')}`]);
   });
 
   test('an unreachable target and a bad URL print the user, never the password', async () => {
     const down = await closedPort();
-    const r = await runCli(['run', ws.write('cred-down.yaml', loadScenarioYaml(`http://bench:${SECRET}@127.0.0.1:${down}/`)), '--out', ws.results]);
+    const r = await runCli([
+      'run',
+      ws.write('cred-down.yaml', loadScenarioYaml(`http://bench:${SECRET}@127.0.0.1:${down}/`)),
+      '--out',
+      ws.results,
+    ]);
     assert.equal(r.code, 3, text(r));
     assert.match(r.err[0], new RegExp(`target http://bench:\\*\\*\\*@127\\.0\\.0\\.1:${down}/ is unreachable`));
     assert.ok(!text(r).includes(SECRET));
@@ -196,7 +242,7 @@ describe('credentials in a URL', () => {
     assert.ok(!text(v).includes(SECRET));
   });
 
-  test('a failover scenario\'s target and probes are stored redacted', () => {
+  test("a failover scenario's target and probes are stored redacted", () => {
     const yaml = `name: f\nkind: failover\ntarget: http://u:${SECRET}@127.0.0.1:9/\nprobe: [{ type: http, target: "http://p:${SECRET}@127.0.0.1:10/" }, { type: tcp, target: "127.0.0.1:11" }]\nfault: { host: web, inject: "true" }\n`;
     const r = resolveScenarioText('f.yaml', yaml);
     assert.ok(r.ok);
@@ -205,17 +251,21 @@ describe('credentials in a URL', () => {
     assert.match(m, /"target":"http:\/\/u:\*\*\*@127\.0\.0\.1:9\/"/);
     assert.match(m, /"target":"http:\/\/p:\*\*\*@127\.0\.0\.1:10\/"/);
     assert.match(m, /"target":"127\.0\.0\.1:11"/);
-    if (r.value.scenario.kind === 'failover') assert.equal(r.value.scenario.probe[0].target, `http://p:${SECRET}@127.0.0.1:10/`, 'the probes themselves keep them');
+    if (r.value.scenario.kind === 'failover')
+      assert.equal(r.value.scenario.probe[0].target, `http://p:${SECRET}@127.0.0.1:10/`, 'the probes themselves keep them');
   });
 });
 
-describe('other files\' contents', () => {
+describe("other files' contents", () => {
   const SHADOW = 'root:$6$Zq9.secret.hash$AbCdEf:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n';
 
   test('`inventory: /etc/shadow` says "not an inventory file" and prints none of its lines', async () => {
     ws.write('shadow', SHADOW);
     const file = ws.write('shadow-inv.yaml', loadScenarioYaml(server.url, { more: `inventory: ${join(ws.dir, 'shadow')}` }));
-    for (const r of [await refusedByRun(file, /shadow: not an inventory file \(expected a mapping with `hosts`\)/), await runCli(['validate', file])]) {
+    for (const r of [
+      await refusedByRun(file, /shadow: not an inventory file \(expected a mapping with `hosts`\)/),
+      await runCli(['validate', file]),
+    ]) {
       assert.equal(r.code, 2);
       assert.ok(!/secret\.hash|daemon|19000/.test(text(r)), text(r));
       assert.match(text(r), /hint: the inventory named by `inventory` in .*shadow-inv\.yaml/);
@@ -223,7 +273,10 @@ describe('other files\' contents', () => {
   });
 
   test('a scenario path that is another file, a FIFO-like special file or a folder is exit 2 without its contents', async () => {
-    await refusedByRun(ws.write('shadow.yaml', SHADOW), /shadow\.yaml: not a scenario file \(expected a mapping of scenario fields such as `name`, `target` and `load`\)/);
+    await refusedByRun(
+      ws.write('shadow.yaml', SHADOW),
+      /shadow\.yaml: not a scenario file \(expected a mapping of scenario fields such as `name`, `target` and `load`\)/,
+    );
     const dev = await runCli(['validate', '/dev/zero']);
     assert.equal(dev.code, 2);
     assert.match(dev.err.join('\n'), /\/dev\/zero: not a regular file/);
@@ -242,7 +295,10 @@ describe('other files\' contents', () => {
   test('a key with control characters is quoted, never printed raw', () => {
     const r = resolveScenarioText('c.yaml', loadScenarioYaml(server.url) + '\n"\\e[31mred\\e[0m": 1\n');
     assert.ok(!r.ok);
-    assert.ok(r.problems.includes('"\\u001b[31mred\\u001b[0m": unknown field; check its spelling (see lb-bench schema)'), r.problems.join('\n'));
+    assert.ok(
+      r.problems.includes('"\\u001b[31mred\\u001b[0m": unknown field; check its spelling (see lb-bench schema)'),
+      r.problems.join('\n'),
+    );
   });
 });
 
@@ -257,7 +313,10 @@ describe('validate checks the inventory', () => {
 
   test('a backend that is not in the inventory is exit 2; a good one is ok and counted', async () => {
     ws.write('good-inv.yaml', 'hosts:\n  web1: { address: 127.0.0.1, ssh: { user: root } }\n');
-    const missing = ws.write('missing-host.yaml', loadScenarioYaml(server.url, { more: 'inventory: good-inv.yaml\nbackends: [{ host: web9 }]' }));
+    const missing = ws.write(
+      'missing-host.yaml',
+      loadScenarioYaml(server.url, { more: 'inventory: good-inv.yaml\nbackends: [{ host: web9 }]' }),
+    );
     const r = await runCli(['validate', missing]);
     assert.equal(r.code, 2);
     assert.match(r.err.join('\n'), /missing-host\.yaml: backends\[0\]\.host: no host "web9"/);
@@ -267,11 +326,14 @@ describe('validate checks the inventory', () => {
     assert.match(ok.out[0], /ok \(load scenario "local-test", 2 levels × 2 repetitions; inventory .*good-inv\.yaml: 1 host\)/);
   });
 
-  test('`inventory: lab` while the lab is down is named as the lab\'s, not checked', async () => {
+  test("`inventory: lab` while the lab is down is named as the lab's, not checked", async () => {
     const saved = process.env.LB_BENCH_LAB_DIR;
     process.env.LB_BENCH_LAB_DIR = join(ws.dir, 'no-lab');
     try {
-      const r = await runCli(['validate', ws.write('lab-inv.yaml', loadScenarioYaml('http://198.18.0.10:80/', { more: 'inventory: lab' }))]);
+      const r = await runCli([
+        'validate',
+        ws.write('lab-inv.yaml', loadScenarioYaml('http://198.18.0.10:80/', { more: 'inventory: lab' })),
+      ]);
       assert.equal(r.code, 0, text(r));
       assert.match(r.out[0], /inventory: the lab's, written by lb-bench lab up \(the lab is not up, so it is not checked\)/);
     } finally {
@@ -299,13 +361,19 @@ describe('names from stored runs are data, never paths', () => {
     const root = join(ws.dir, 'escape', 'a', 'b');
     const [base, current, out] = [join(root, 'base'), join(root, 'current'), join(root, 'out')];
     const evil = 'z/../../../escaped';
-    for (const [dir, factor] of [[base, 1], [current, 1.5]] as const) {
+    for (const [dir, factor] of [
+      [base, 1],
+      [current, 1.5],
+    ] as const) {
       writeRun(dir, scenario('alpha', { load }), runs(factor));
       forged(dir, evil, factor);
     }
     const r = await runCli(['compare', '--baseline', base, '--results', current, '--out', out]);
     assert.equal(r.code, 2, text(r));
-    assert.match(r.err.join('\n'), /manifest\.json: scenario\.name: not a scenario name, got "z\/\.\.\/\.\.\/\.\.\/escaped"; a name read from a run folder is never used as a path/);
+    assert.match(
+      r.err.join('\n'),
+      /manifest\.json: scenario\.name: not a scenario name, got "z\/\.\.\/\.\.\/\.\.\/escaped"; a name read from a run folder is never used as a path/,
+    );
     assert.ok(!existsSync(join(dirname(root), 'escaped.png')), 'nothing written outside --out');
     assert.ok(!existsSync(out), 'nothing written at all');
   });
@@ -375,7 +443,7 @@ describe('private keys that others can read', skipUnlessSshd(), () => {
   });
 });
 
-test('the lab\'s user and host keys are mode 0600, also when kept from before', async () => {
+test("the lab's user and host keys are mode 0600, also when kept from before", async () => {
   const p = labPaths(join(ws.dir, 'lab-state'));
   mkdirSync(dirname(p.userKey), { recursive: true });
   keygen(p.userKey);
@@ -387,7 +455,8 @@ test('the lab\'s user and host keys are mode 0600, also when kept from before', 
 describe('units', () => {
   test('childPath: one segment inside the folder, or null', () => {
     assert.equal(childPath('/r/out', 'compare-a.png'), '/r/out/compare-a.png');
-    for (const bad of ['', '.', '..', '../x', 'a/../../x', 'a/b', '/etc/passwd', 'a\\b', 'a\0b']) assert.equal(childPath('/r/out', bad), null, bad);
+    for (const bad of ['', '.', '..', '../x', 'a/../../x', 'a/b', '/etc/passwd', 'a\\b', 'a\0b'])
+      assert.equal(childPath('/r/out', bad), null, bad);
   });
 
   test('redaction: the password goes, the rest of the URL stays', () => {

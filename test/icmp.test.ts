@@ -34,15 +34,28 @@ describe('parsePingLine', () => {
 
   test('a request still unanswered, an ICMP error, a late reply of a whole number of ms', () => {
     const ms = (stamp: string) => Number(stamp) * 1000;
-    assert.deepEqual(parsePingLine('[1586021972.313402] no answer yet for icmp_seq=6'), { kind: 'no-answer', at: ms('1586021972.313402'), seq: 6 });
+    assert.deepEqual(parsePingLine('[1586021972.313402] no answer yet for icmp_seq=6'), {
+      kind: 'no-answer',
+      at: ms('1586021972.313402'),
+      seq: 6,
+    });
     assert.deepEqual(parsePingLine('[1586021973.341370] From 10.0.0.1 icmp_seq=7 Destination Host Unreachable'), {
       kind: 'error',
       at: ms('1586021973.341370'),
       seq: 7,
       reason: 'Destination Host Unreachable',
     });
-    assert.deepEqual(parsePingLine('[1586021987.633862] 64 bytes from 10.0.0.2: icmp_seq=21 ttl=64 time=978 ms'), { kind: 'reply', at: ms('1586021987.633862'), seq: 21, rttMs: 978 });
-    assert.equal(parsePingLine('64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.192 ms'), null, 'without -D there is no send time: not a line of ours');
+    assert.deepEqual(parsePingLine('[1586021987.633862] 64 bytes from 10.0.0.2: icmp_seq=21 ttl=64 time=978 ms'), {
+      kind: 'reply',
+      at: ms('1586021987.633862'),
+      seq: 21,
+      rttMs: 978,
+    });
+    assert.equal(
+      parsePingLine('64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=0.192 ms'),
+      null,
+      'without -D there is no send time: not a line of ours',
+    );
   });
 });
 

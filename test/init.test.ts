@@ -19,7 +19,14 @@ const ws = workspace();
 after(() => ws.remove());
 
 const SCENARIOS = ['scenarios/staging.yaml', 'scenarios/staging-failover.yaml', 'scenarios/examples/local.yaml'];
-const FILES = [...SCENARIOS, 'scenarios/examples/server.mjs', 'inventory.yaml', 'known_hosts', '.github/workflows/lb-bench.yml', 'scenario.schema.json'];
+const FILES = [
+  ...SCENARIOS,
+  'scenarios/examples/server.mjs',
+  'inventory.yaml',
+  'known_hosts',
+  '.github/workflows/lb-bench.yml',
+  'scenario.schema.json',
+];
 
 test('init writes scenarios, an inventory, known_hosts, a workflow and the schema; each scenario validates', async () => {
   const dir = join(ws.dir, 'repo');
@@ -77,7 +84,9 @@ test('the workflow runs this version with npx, gates on run and compare, and kee
   assert.match(runs, /npx --yes "lb-bench@\$LB_BENCH_VERSION" run \$SCENARIOS --out results/);
   assert.match(runs, /compare --baseline history --results results --fail-on-regression 10/);
   for (const s of wf.env.SCENARIOS.split(' ')) assert.ok(existsSync(join(dir, s)), `${s}: a scenario init wrote`);
-  const uploads = wf.jobs.nightly.steps.filter((s: any) => String(s.uses).startsWith('actions/upload-artifact')).map((s: any) => s.with.path);
+  const uploads = wf.jobs.nightly.steps
+    .filter((s: any) => String(s.uses).startsWith('actions/upload-artifact'))
+    .map((s: any) => s.with.path);
   assert.deepEqual(uploads.sort(), ['history/', 'report/']);
 });
 

@@ -22,7 +22,7 @@ const [lb1, lb2, web1] = [HOSTS[0]!, HOSTS[1]!, HOSTS[2]!];
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lab settings', () => {
-  it('lab.yaml holds the defaults: Debian\'s nginx worker_connections, keepalived\'s advert_int', () => {
+  it("lab.yaml holds the defaults: Debian's nginx worker_connections, keepalived's advert_int", () => {
     const s = loadSettings();
     assert.equal(s.nginx.workerConnections, 768);
     assert.equal(s.keepalived.advertInt, 1);
@@ -38,14 +38,20 @@ describe('lab settings', () => {
 
   it('bad settings: exit 2, every problem with the file and the field', () => {
     const f = file('bad.yaml', 'web: { cpus: -1, bogus: 1 }\nhaproxy: { timeoutClient: soon }\n');
-    assert.throws(() => loadSettings(f), (e: any) => {
-      assert.equal(e.code, 2);
-      assert.match(e.message, new RegExp(`${f}: web.cpus: `));
-      assert.match(e.message, /bogus/);
-      assert.match(e.message, /haproxy.timeoutClient: must be a time/);
-      return true;
-    });
-    assert.throws(() => loadSettings(path.join(dir, 'missing.yaml')), (e: any) => e.code === 2 && /missing\.yaml: not found/.test(e.message));
+    assert.throws(
+      () => loadSettings(f),
+      (e: any) => {
+        assert.equal(e.code, 2);
+        assert.match(e.message, new RegExp(`${f}: web.cpus: `));
+        assert.match(e.message, /bogus/);
+        assert.match(e.message, /haproxy.timeoutClient: must be a time/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadSettings(path.join(dir, 'missing.yaml')),
+      (e: any) => e.code === 2 && /missing\.yaml: not found/.test(e.message),
+    );
   });
 });
 
@@ -63,11 +69,14 @@ describe('lab configs', () => {
     const c = haproxyConfig(s, lb1);
     assert.match(c, /bind 0\.0\.0\.0:80\n    default_backend web_rr/);
     assert.match(c, /bind 0\.0\.0\.0:81\n    default_backend web_lc/);
-    assert.match(c, /backend web_rr\n    balance roundrobin\n    server web1 198\.18\.0\.11:80\n    server web2 198\.18\.0\.12:80\n    server web3 198\.18\.0\.13:80/);
+    assert.match(
+      c,
+      /backend web_rr\n    balance roundrobin\n    server web1 198\.18\.0\.11:80\n    server web2 198\.18\.0\.12:80\n    server web3 198\.18\.0\.13:80/,
+    );
     assert.match(c, /balance leastconn/);
   });
 
-  it('Nginx: :8080 with Debian\'s worker_connections', () => {
+  it("Nginx: :8080 with Debian's worker_connections", () => {
     const c = nginxConfig(s, lb1, p);
     assert.match(c, /worker_connections 768;/);
     assert.match(c, /listen 0\.0\.0\.0:8080/);
@@ -82,9 +91,17 @@ describe('lab configs', () => {
     assert.match(a, /198\.18\.0\.10\/24 dev eth0/);
   });
 
-  it('the inventory is in the loader\'s format, with relative key paths', () => {
-    const text = inventoryText(p, HOSTS, (h) => (h.role === 'web' ? { path: `/sys/fs/cgroup/cpuacct/lb-bench/${h.name}`, cpus: 0.25 } : undefined));
-    assert.match(text, /\nhosts:\n  lb1:\n    address: 198\.18\.0\.2\n    ssh: \{ user: root, port: 22, identity: keys\/id_ed25519, knownHosts: known_hosts \}\n  lb2:/);
-    assert.match(text, /  web3:\n    address: 198\.18\.0\.13\n    ssh: .*\n    cgroup: \{ path: \/sys\/fs\/cgroup\/cpuacct\/lb-bench\/web3, cpus: 0\.25 \}\n$/);
+  it("the inventory is in the loader's format, with relative key paths", () => {
+    const text = inventoryText(p, HOSTS, (h) =>
+      h.role === 'web' ? { path: `/sys/fs/cgroup/cpuacct/lb-bench/${h.name}`, cpus: 0.25 } : undefined,
+    );
+    assert.match(
+      text,
+      /\nhosts:\n  lb1:\n    address: 198\.18\.0\.2\n    ssh: \{ user: root, port: 22, identity: keys\/id_ed25519, knownHosts: known_hosts \}\n  lb2:/,
+    );
+    assert.match(
+      text,
+      /  web3:\n    address: 198\.18\.0\.13\n    ssh: .*\n    cgroup: \{ path: \/sys\/fs\/cgroup\/cpuacct\/lb-bench\/web3, cpus: 0\.25 \}\n$/,
+    );
   });
 });

@@ -40,15 +40,20 @@ function get(host: string, port: number): Promise<{ status: number; backend: str
 
 function run(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(file, args, { timeout: 20_000 }, (e, stdout, stderr) => resolve({ code: e ? Number((e as any).code ?? 1) : 0, stdout, stderr })),
+    execFile(file, args, { timeout: 20_000 }, (e, stdout, stderr) =>
+      resolve({ code: e ? Number((e as any).code ?? 1) : 0, stdout, stderr }),
+    ),
   );
 }
 
 const whyNot =
-  process.platform !== 'linux' ? `the lab needs Linux, this is ${process.platform}`
-  : process.getuid?.() !== 0 ? 'the lab needs root (run the tests as root)'
-  : missingPrograms().length ? `missing ${missingPrograms().join(', ')} (run \`lb-bench lab install\`)`
-  : null;
+  process.platform !== 'linux'
+    ? `the lab needs Linux, this is ${process.platform}`
+    : process.getuid?.() !== 0
+      ? 'the lab needs root (run the tests as root)'
+      : missingPrograms().length
+        ? `missing ${missingPrograms().join(', ')} (run \`lb-bench lab install\`)`
+        : null;
 
 if (whyNot) {
   it(`lab tests cannot run: ${whyNot}`, { skip: process.env.CI === 'true' ? false : whyNot }, () => {
@@ -84,8 +89,15 @@ if (whyNot) {
       const status = JSON.parse(st.out);
       assert.equal(st.code, 0, st.out);
       assert.equal(status.healthy, true);
-      for (const h of HOSTS) assert.ok(status.checks.some((c: any) => c.host === h.name && c.service === 'sshd' && c.ok), `${h.name} sshd`);
-      assert.match(readFileSync(p.inventory, 'utf8'), /web1:\n    address: 198\.18\.0\.11\n    ssh: \{ user: root, port: 22, identity: keys\/id_ed25519, knownHosts: known_hosts \}\n    cgroup: \{ path: \/sys\/fs\/cgroup\/\S+\/lb-bench\/web1, cpus: [\d.]+ \}/);
+      for (const h of HOSTS)
+        assert.ok(
+          status.checks.some((c: any) => c.host === h.name && c.service === 'sshd' && c.ok),
+          `${h.name} sshd`,
+        );
+      assert.match(
+        readFileSync(p.inventory, 'utf8'),
+        /web1:\n    address: 198\.18\.0\.11\n    ssh: \{ user: root, port: 22, identity: keys\/id_ed25519, knownHosts: known_hosts \}\n    cgroup: \{ path: \/sys\/fs\/cgroup\/\S+\/lb-bench\/web1, cpus: [\d.]+ \}/,
+      );
     });
 
     it('HTTP through the VIP reaches all three web servers, in turn on :80', async () => {
@@ -107,8 +119,24 @@ if (whyNot) {
     it('SSH logs in to every host with the lab key, and only with its host key verified', async () => {
       const inventory = readFileSync(p.inventory, 'utf8');
       const ssh = (knownHosts: string, address: string, command: string) =>
-        run('ssh', ['-F', '/dev/null', '-i', p.userKey, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes',
-          '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'ConnectTimeout=5', `root@${address}`, command]);
+        run('ssh', [
+          '-F',
+          '/dev/null',
+          '-i',
+          p.userKey,
+          '-o',
+          'IdentitiesOnly=yes',
+          '-o',
+          'BatchMode=yes',
+          '-o',
+          'StrictHostKeyChecking=yes',
+          '-o',
+          `UserKnownHostsFile=${knownHosts}`,
+          '-o',
+          'ConnectTimeout=5',
+          `root@${address}`,
+          command,
+        ]);
       for (const h of HOSTS) {
         // the shell runs in the host's namespace: its eth0 carries the host's address
         const cgroup = new RegExp(`  ${h.name}:[\\s\\S]*?cgroup: \\{ path: (\\S+),`).exec(inventory)?.[1];
@@ -128,15 +156,22 @@ if (whyNot) {
     it('a shipped scenario runs against the lab as it is, with CPU from web1–web3, and reports it', async () => {
       const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-run-'));
       try {
-        const scenario = path.resolve(import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname), '../../scenarios/haproxy-lc.yaml');
+        const scenario = path.resolve(
+          import.meta.dirname ?? path.dirname(new URL(import.meta.url).pathname),
+          '../../scenarios/haproxy-lc.yaml',
+        );
         const r = await cli(['run', scenario, '--levels', '300', '--repetitions', '2', '--out', path.join(out, 'results')]);
         assert.equal(r.code, 0, r.err);
         const dir = r.out.trim().split('\n').at(-1)!;
-        const samples = readFileSync(path.join(dir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+        const samples = readFileSync(path.join(dir, 'samples.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
         assert.equal(samples.length, 2);
         for (const s of samples) {
           assert.equal(s.completed, 300, 'every request answered through the VIP');
-          for (const web of ['web1', 'web2', 'web3']) assert.ok(s.cpu[web].mean > 0 && s.cpu[web].mean <= 110, `${web} CPU ${s.cpu[web].mean}`);
+          for (const web of ['web1', 'web2', 'web3'])
+            assert.ok(s.cpu[web].mean > 0 && s.cpu[web].mean <= 110, `${web} CPU ${s.cpu[web].mean}`);
         }
         const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
         assert.match(manifest.servers.web1.apache2, /Apache\/2\.4/);
@@ -172,7 +207,10 @@ if (whyNot) {
       assert.equal(st.code, 3);
       assert.match(st.out, /web2\s+apache\s+FAILED\s+not running/);
       const checks = await labStatus();
-      assert.deepEqual(checks.filter((c) => !c.ok).map((c) => `${c.host} ${c.service}`), ['web2 apache']);
+      assert.deepEqual(
+        checks.filter((c) => !c.ok).map((c) => `${c.host} ${c.service}`),
+        ['web2 apache'],
+      );
       const r = await labUp();
       assert.deepEqual(r.restarted, ['web2-apache']);
       assert.deepEqual(r.started, []);
@@ -185,13 +223,15 @@ if (whyNot) {
       assert.deepEqual(await labLeftovers(), []);
       const netns = await run('ip', ['netns', 'list']);
       for (const h of HOSTS) assert.ok(!new RegExp(`^${h.name}\\b`, 'm').test(netns.stdout), netns.stdout);
-      const mine = readdirSync('/proc').filter((f) => /^\d+$/.test(f)).filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateDir);
-        } catch {
-          return false;
-        }
-      });
+      const mine = readdirSync('/proc')
+        .filter((f) => /^\d+$/.test(f))
+        .filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(stateDir);
+          } catch {
+            return false;
+          }
+        });
       assert.deepEqual(mine, []);
       await assert.rejects(assertLabUp(), (e: any) => e.code === 3);
       const status = await cli(['lab', 'status']);

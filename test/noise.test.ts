@@ -30,7 +30,13 @@ const SPREAD = [0.5, 1, 1.5, 1, 1]; // cv 35.4 %
 
 /** Every figure the same in all five repetitions (request counts aside), so nothing is noisy. */
 const quiet = (level: number, rep: number, extra: Partial<RunSample> = {}) =>
-  sample(level, rep, 1, { rps: level / 10, duration_s: 10, throughput_mbps: 1, latency_ms: { p50: 10, p90: 20, p99: 40, max: 50 }, ...extra });
+  sample(level, rep, 1, {
+    rps: level / 10,
+    duration_s: 10,
+    throughput_mbps: 1,
+    latency_ms: { p50: 10, p90: 20, p99: 40, max: 50 },
+    ...extra,
+  });
 
 /** rps and p99 noisy at 1000 and 5000, duration at 1000 only; 10000 quiet. */
 function noisy(level: number, rep: number): RunSample {
@@ -47,7 +53,11 @@ test('report: one noise line per scenario; every noisy figure in summary.md and 
   const results = tmp();
   const load = { ...scenario('x').load, levels: LEVELS, repetitions: 5 };
   writeRun(results, scenario('haproxy-lc', { load }), grid(LEVELS, 5, noisy));
-  writeRun(results, scenario('nginx-rr', { load }), grid(LEVELS, 5, (l, r) => quiet(l, r)));
+  writeRun(
+    results,
+    scenario('nginx-rr', { load }),
+    grid(LEVELS, 5, (l, r) => quiet(l, r)),
+  );
   const out = join(tmp(), 'report');
   const r = await runCli(['report', '--results', results, '--out', out]);
   assert.equal(r.code, 0, r.err.join('\n'));
@@ -74,7 +84,10 @@ test('report: one noise line per scenario; every noisy figure in summary.md and 
 
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   assert.match(html, /<h2 id="noise">Noise between repetitions<\/h2>/);
-  assert.match(html, /<tr><td>haproxy-lc<\/td><td>latency_ms\.p99<\/td><td class="num">5000<\/td><td class="num">5<\/td><td class="num">64\.00<\/td><td class="num">55\.9<\/td><\/tr>/);
+  assert.match(
+    html,
+    /<tr><td>haproxy-lc<\/td><td>latency_ms\.p99<\/td><td class="num">5000<\/td><td class="num">5<\/td><td class="num">64\.00<\/td><td class="num">55\.9<\/td><\/tr>/,
+  );
 
   // quiet everywhere: no section, no line
   const calm = await runCli(['report', 'nginx-rr', '--results', results, '--out', join(tmp(), 'calm')]);
@@ -90,7 +103,9 @@ test('run: one noise line per scenario when its repetitions disagree', async () 
   // five of the six runs stored already, far apart; --resume measures the sixth for real
   const resolved = await loadScenario(file);
   const w = RunWriter.create(ws.results, { ...newManifest(resolved, 6), status: 'interrupted' });
-  for (const s of grid([10, 20], 3, (l, rep) => sample(l, rep, 1, { rps: [10, 1000, 100][rep - 1], latency_ms: { p50: rep, p90: 10 * rep, p99: 100 * rep, max: 1000 * rep } }))) {
+  for (const s of grid([10, 20], 3, (l, rep) =>
+    sample(l, rep, 1, { rps: [10, 1000, 100][rep - 1], latency_ms: { p50: rep, p90: 10 * rep, p99: 100 * rep, max: 1000 * rep } }),
+  )) {
     if (!(s.level === 20 && s.repetition === 3)) w.appendSample(s);
   }
   w.close();
@@ -98,6 +113,9 @@ test('run: one noise line per scenario when its repetitions disagree', async () 
   assert.equal(r.code, 0, r.err.join('\n'));
   const lines = r.err.filter((l) => /vary|cv /.test(l));
   assert.equal(lines.length, 1, lines.join('\n'));
-  assert.match(lines[0], /^warning: spread: \d+ metrics vary by more than 10 % between repetitions at 10, 20 — lb-bench report lists them$/);
+  assert.match(
+    lines[0],
+    /^warning: spread: \d+ metrics vary by more than 10 % between repetitions at 10, 20 — lb-bench report lists them$/,
+  );
   assert.equal(ws.samples(w.dir).length, 6);
 });

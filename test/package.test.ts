@@ -57,14 +57,30 @@ test('npm pack, npm install -g of the tarball, and the installed lb-bench from o
   const paths: string[] = info.files.map((f: { path: string }) => `package/${f.path}`);
   const notShipped = paths.filter((p) => NOT_SHIPPED.test(p) || p.endsWith('.map'));
   assert.deepEqual(notShipped, [], 'no tests, sources, results, baselines or source maps in the tarball');
-  for (const p of ['bin/lb-bench.js', 'dist/src/cli/main.js', 'dist/src/build-info.json', 'lab.yaml', 'scenario.schema.json', 'scenarios/haproxy-rr.yaml', 'scenarios/examples/server.mjs', 'templates/init/lb-bench.yml', 'LICENSE', 'README.md']) {
+  for (const p of [
+    'bin/lb-bench.js',
+    'dist/src/cli/main.js',
+    'dist/src/build-info.json',
+    'lab.yaml',
+    'scenario.schema.json',
+    'scenarios/haproxy-rr.yaml',
+    'scenarios/examples/server.mjs',
+    'templates/init/lb-bench.yml',
+    'LICENSE',
+    'README.md',
+  ]) {
     assert.ok(paths.includes(`package/${p}`), `${p} is in the tarball`);
   }
   t.diagnostic(`tarball ${info.filename}: ${info.size} bytes, ${info.entryCount} files, ${info.unpackedSize} bytes unpacked`);
 
   // 2. installed as a user installs it, into a prefix of its own
   const tarball = join(packDir, info.filename);
-  const install = await sh('npm', ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball], work, 300_000);
+  const install = await sh(
+    'npm',
+    ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', tarball],
+    work,
+    300_000,
+  );
   assert.equal(install.code, 0, install.err);
   const bin = join(prefix, 'bin', 'lb-bench');
   const pkg = join(prefix, 'lib', 'node_modules', 'lb-bench');
@@ -80,7 +96,11 @@ test('npm pack, npm install -g of the tarball, and the installed lb-bench from o
   const schema = await lb(['schema']);
   assert.equal(schema.code, 0, schema.err);
   assert.deepEqual(JSON.parse(schema.out), jsonSchema());
-  assert.deepEqual(JSON.parse(readFileSync(join(pkg, 'scenario.schema.json'), 'utf8')), jsonSchema(), 'the schema the shipped scenarios name');
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(pkg, 'scenario.schema.json'), 'utf8')),
+    jsonSchema(),
+    'the schema the shipped scenarios name',
+  );
 
   const shipped = join(pkg, 'scenarios', 'haproxy-rr.yaml');
   const validShipped = await lb(['validate', shipped]);
@@ -90,7 +110,10 @@ test('npm pack, npm install -g of the tarball, and the installed lb-bench from o
   // reproduce finds the shipped scenarios; an unknown profile stops it at its plan, before any lab
   const reproduce = await lb(['reproduce', '--profile', 'no-such-profile', '--results', join(work, 'none')]);
   assert.equal(reproduce.code, 2, reproduce.err);
-  assert.ok(reproduce.err.includes(`${join(pkg, 'scenarios', 'single.yaml')}: profiles: no profile named "no-such-profile"`), reproduce.err);
+  assert.ok(
+    reproduce.err.includes(`${join(pkg, 'scenarios', 'single.yaml')}: profiles: no profile named "no-such-profile"`),
+    reproduce.err,
+  );
 
   // 4. init in an empty folder, then what it wrote
   const repo = join(work, 'repo');
@@ -115,7 +138,10 @@ test('npm pack, npm install -g of the tarball, and the installed lb-bench from o
   const manifest = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8'));
   assert.equal(manifest.status, 'complete');
   assert.equal(manifest.tool.version, VERSION);
-  const samples = readFileSync(join(runDir, 'samples.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const samples = readFileSync(join(runDir, 'samples.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(samples.length, 3, 'quick: one level × 3 repetitions');
   for (const s of samples) assert.deepEqual([s.requested, s.completed, s.loss], [100, 100, 0]);
   assert.ok(server.received >= 300, `the server saw the requests (${server.received})`);

@@ -15,7 +15,16 @@ export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario 
     algorithm: 'roundrobin',
     target: 'http://127.0.0.1:8080/',
     backends: [],
-    load: { levels: [1000, 2000], concurrency: 'all', repetitions: 3, timeout: 10_000, cooldown: 0, workers: 0, method: 'GET', headers: {} },
+    load: {
+      levels: [1000, 2000],
+      concurrency: 'all',
+      repetitions: 3,
+      timeout: 10_000,
+      cooldown: 0,
+      workers: 0,
+      method: 'GET',
+      headers: {},
+    },
     ...extra,
   };
 }
@@ -66,7 +75,13 @@ export function sample(level: number, repetition: number, factor = 1, extra: Par
 }
 
 /** Write a run folder under dir and return it as readRun would. */
-export function writeRun(dir: string, sc: Scenario, samples: RunSample[], patch: Partial<Manifest<Scenario>> = {}, started?: string): LoadRun {
+export function writeRun(
+  dir: string,
+  sc: Scenario,
+  samples: RunSample[],
+  patch: Partial<Manifest<Scenario>> = {},
+  started?: string,
+): LoadRun {
   const w = RunWriter.create(dir, { ...manifest(sc, sc.load.levels.length * sc.load.repetitions, started), ...patch });
   for (const s of samples) w.appendSample(s);
   w.close();

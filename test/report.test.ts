@@ -43,19 +43,29 @@ const HTHESIS = { rps: { 10000: 2352.937, 1000: 98.5 }, throughput_mbps: { max: 
 
 test('one run: CSV, Markdown, PNGs and HTML', async () => {
   const results = tmp();
-  const run = writeRun(results, scenario('haproxy-lc', { reference: HTHESIS }), grid([1000, 2000], 3, (l, r) => sample(l, r)));
+  const run = writeRun(
+    results,
+    scenario('haproxy-lc', { reference: HTHESIS }),
+    grid([1000, 2000], 3, (l, r) => sample(l, r)),
+  );
   const out = join(tmp(), 'report');
   const { files } = await writeReport([run], out);
-  assert.deepEqual(files.map((f) => basename(f)), ['summary.csv', 'summary.md', 'rps.png', 'throughput.png', 'loss.png', 'latency.png', 'index.html']);
+  assert.deepEqual(
+    files.map((f) => basename(f)),
+    ['summary.csv', 'summary.md', 'rps.png', 'throughput.png', 'loss.png', 'latency.png', 'index.html'],
+  );
 
   const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
   assert.equal(csv[0], 'scenario,level,metric,n,mean,sd,ci_low,ci_high,median,min,max,cv');
   const rps = csv.filter((l) => l.startsWith('haproxy-lc,') && l.split(',')[2] === 'rps').map((l) => l.split(','));
   // by hand: rps = level/10 + (rep−2)·10 → 90, 100, 110 and 190, 200, 210
-  assert.deepEqual(rps.map((c) => [c[1], c[3], c[4], c[5], c[8], c[9], c[10]]), [
-    ['1000', '3', '100', '10', '100', '90', '110'],
-    ['2000', '3', '200', '10', '200', '190', '210'],
-  ]);
+  assert.deepEqual(
+    rps.map((c) => [c[1], c[3], c[4], c[5], c[8], c[9], c[10]]),
+    [
+      ['1000', '3', '100', '10', '100', '90', '110'],
+      ['2000', '3', '200', '10', '200', '190', '210'],
+    ],
+  );
   // loss = repetition → mean 2 at every level
   assert.ok(csv.includes(csv.find((l) => l.startsWith('haproxy-lc,1000,loss,3,2,1,'))!));
 
@@ -76,9 +86,21 @@ test('several scenarios, with CPU: a cpu chart and one column per scenario', asy
   const results = tmp();
   const cpu = (l: number, f: number) => ({ web1: { mean: (l / 100) * f, peak: 90 }, web2: { mean: (l / 120) * f, peak: 80 } });
   const runs = [
-    writeRun(results, scenario('single'), grid([1000, 2000], 3, (l, r) => sample(l, r, 0.5, { cpu: { web1: cpu(l, 2).web1 } }))),
-    writeRun(results, scenario('haproxy-rr'), grid([1000, 2000], 3, (l, r) => sample(l, r, 1, { cpu: cpu(l, 1) }))),
-    writeRun(results, scenario('nginx-rr', { reference: { loss: { 1000: 101.67 } } }), grid([1000, 2000], 3, (l, r) => sample(l, r, 0.9))),
+    writeRun(
+      results,
+      scenario('single'),
+      grid([1000, 2000], 3, (l, r) => sample(l, r, 0.5, { cpu: { web1: cpu(l, 2).web1 } })),
+    ),
+    writeRun(
+      results,
+      scenario('haproxy-rr'),
+      grid([1000, 2000], 3, (l, r) => sample(l, r, 1, { cpu: cpu(l, 1) })),
+    ),
+    writeRun(
+      results,
+      scenario('nginx-rr', { reference: { loss: { 1000: 101.67 } } }),
+      grid([1000, 2000], 3, (l, r) => sample(l, r, 0.9)),
+    ),
   ];
   const out = join(tmp(), 'r');
   const { files } = await writeReport(runs, out);
@@ -101,9 +123,25 @@ test('lb-bench report: choosing runs, exit codes and the last stdout line', asyn
   assert.equal(await main(['report', '--results', results, '--out', join(outRoot, 'x')], io), 2);
   assert.deepEqual(io.stderr, [`lb-bench: no runs under ${results}/: run a scenario first (lb-bench run FILE)`]);
 
-  const old = writeRun(results, scenario('haproxy-lc'), grid([1000], 2, (l, r) => sample(l, r)), {}, '2026-01-01T00:00:00.000Z');
-  const newer = writeRun(results, scenario('haproxy-lc'), grid([1000], 3, (l, r) => sample(l, r, 2, { generator_bound: r === 1 })), {}, '2026-01-02T00:00:00.000Z');
-  writeRun(results, scenario('nginx-rr'), grid([1000], 3, (l, r) => sample(l, r)));
+  const old = writeRun(
+    results,
+    scenario('haproxy-lc'),
+    grid([1000], 2, (l, r) => sample(l, r)),
+    {},
+    '2026-01-01T00:00:00.000Z',
+  );
+  const newer = writeRun(
+    results,
+    scenario('haproxy-lc'),
+    grid([1000], 3, (l, r) => sample(l, r, 2, { generator_bound: r === 1 })),
+    {},
+    '2026-01-02T00:00:00.000Z',
+  );
+  writeRun(
+    results,
+    scenario('nginx-rr'),
+    grid([1000], 3, (l, r) => sample(l, r)),
+  );
 
   // default: the newest run of each scenario
   io = collectingIo();
@@ -111,15 +149,27 @@ test('lb-bench report: choosing runs, exit codes and the last stdout line', asyn
   assert.equal(await main(['report', '--results', results, '--out', out1], io), 0, io.stderr.join('\n'));
   assert.equal(io.stdout.at(-1), out1);
   assert.ok(io.stdout.some((l) => l.includes(newer.dir)) && !io.stdout.some((l) => l.includes(old.dir)));
-  assert.ok(io.stderr.includes(`warning: haproxy-lc level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency) (those figures measure this machine, not the cluster: use a faster generator machine, or more worker processes with load.workers)`), io.stderr.join('\n'));
+  assert.ok(
+    io.stderr.includes(
+      `warning: haproxy-lc level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency) (those figures measure this machine, not the cluster: use a faster generator machine, or more worker processes with load.workers)`,
+    ),
+    io.stderr.join('\n'),
+  );
   assert.match(readFileSync(join(out1, 'summary.md'), 'utf8'), /\| requests \| haproxy-lc \| nginx-rr \|/);
 
   // a folder name under results, a folder path and a scenario name
   io = collectingIo();
   const out2 = join(outRoot, 'named');
-  assert.equal(await main(['report', basename(old.dir), newer.dir, 'nginx-rr', '--results', results, '--out', out2], io), 0, io.stderr.join('\n'));
+  assert.equal(
+    await main(['report', basename(old.dir), newer.dir, 'nginx-rr', '--results', results, '--out', out2], io),
+    0,
+    io.stderr.join('\n'),
+  );
   assert.equal(io.stdout.at(-1), out2);
-  assert.match(readFileSync(join(out2, 'summary.md'), 'utf8'), new RegExp(`\\| requests \\| ${basename(old.dir)} \\| ${basename(newer.dir)} \\| nginx-rr \\|`));
+  assert.match(
+    readFileSync(join(out2, 'summary.md'), 'utf8'),
+    new RegExp(`\\| requests \\| ${basename(old.dir)} \\| ${basename(newer.dir)} \\| nginx-rr \\|`),
+  );
 
   // unknown: exit 2, naming it and the scenarios there are
   io = collectingIo();
@@ -146,8 +196,13 @@ test('time to report a 1000-run result set', async (t) => {
   const levels = [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000];
   // 4 scenarios × 10 levels × 25 repetitions = 1000 runs, with CPU of three backends
   for (const [i, name] of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr'].entries()) {
-    const cpu = (l: number, r: number) => Object.fromEntries(['web1', 'web2', 'web3'].map((h, k) => [h, { mean: l / 200 + k + r / 10, peak: l / 150 }]));
-    writeRun(results, scenario(name), grid(levels, 25, (l, r) => sample(l, r, 1 + i / 10, { cpu: cpu(l, r) })));
+    const cpu = (l: number, r: number) =>
+      Object.fromEntries(['web1', 'web2', 'web3'].map((h, k) => [h, { mean: l / 200 + k + r / 10, peak: l / 150 }]));
+    writeRun(
+      results,
+      scenario(name),
+      grid(levels, 25, (l, r) => sample(l, r, 1 + i / 10, { cpu: cpu(l, r) })),
+    );
   }
   const io = collectingIo();
   const out = join(tmp(), 'big');

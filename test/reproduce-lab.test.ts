@@ -25,25 +25,35 @@ const whyNot =
         ? 'the lab is up: someone may be using it; bring it down first'
         : null;
 
-it('reproduce --profile quick on the lab: conclusions from measured data, within 15 minutes, lab down after', { skip: whyNot ?? false, timeout: 20 * 60_000 }, () => {
-  const ws = workspace();
-  try {
-    const out = join(ws.dir, 'report');
-    const started = Date.now();
-    const r = spawnSync(process.execPath, [BIN, 'reproduce', '--profile', 'quick', '--results', ws.results, '--out', out], { cwd: ROOT, encoding: 'utf8', timeout: 20 * 60_000 });
-    const minutes = (Date.now() - started) / 60_000;
-    assert.equal(r.status, 0, r.stderr.slice(-4000));
-    assert.equal(resolve(ROOT, r.stdout.trim().split('\n').at(-1)!), out);
-    assert.ok(minutes < 15, `quick profile took ${minutes.toFixed(1)} minutes`);
-    assert.ok(labProblems().length > 0, 'the lab is down again');
-    const { conclusions } = JSON.parse(readFileSync(join(out, 'conclusions.json'), 'utf8')) as { conclusions: { id: string; verdict: string; measured_values: unknown[] }[] };
-    for (const c of conclusions) {
-      if (c.id === 'failover-downtime' && c.verdict === 'not measured') continue; // failover may be missing from this tree
-      assert.notEqual(c.verdict, 'not measured', `${c.id} measured`);
-      assert.ok(c.measured_values.length > 0, `${c.id} has figures`);
+it(
+  'reproduce --profile quick on the lab: conclusions from measured data, within 15 minutes, lab down after',
+  { skip: whyNot ?? false, timeout: 20 * 60_000 },
+  () => {
+    const ws = workspace();
+    try {
+      const out = join(ws.dir, 'report');
+      const started = Date.now();
+      const r = spawnSync(process.execPath, [BIN, 'reproduce', '--profile', 'quick', '--results', ws.results, '--out', out], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 20 * 60_000,
+      });
+      const minutes = (Date.now() - started) / 60_000;
+      assert.equal(r.status, 0, r.stderr.slice(-4000));
+      assert.equal(resolve(ROOT, r.stdout.trim().split('\n').at(-1)!), out);
+      assert.ok(minutes < 15, `quick profile took ${minutes.toFixed(1)} minutes`);
+      assert.ok(labProblems().length > 0, 'the lab is down again');
+      const { conclusions } = JSON.parse(readFileSync(join(out, 'conclusions.json'), 'utf8')) as {
+        conclusions: { id: string; verdict: string; measured_values: unknown[] }[];
+      };
+      for (const c of conclusions) {
+        if (c.id === 'failover-downtime' && c.verdict === 'not measured') continue; // failover may be missing from this tree
+        assert.notEqual(c.verdict, 'not measured', `${c.id} measured`);
+        assert.ok(c.measured_values.length > 0, `${c.id} has figures`);
+      }
+      console.log(`wall time ${minutes.toFixed(1)} min\n${r.stdout}`);
+    } finally {
+      ws.remove();
     }
-    console.log(`wall time ${minutes.toFixed(1)} min\n${r.stdout}`);
-  } finally {
-    ws.remove();
-  }
-});
+  },
+);

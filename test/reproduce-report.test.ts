@@ -14,14 +14,25 @@ import { failoverScenario, grid, sample, scenario, writeFailoverRun, writeRun } 
 
 test('the failover run of a reproduce is a section of its report, with downtime.png and its rows in summary.csv', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lb-reproduce-report-'));
-  const single = writeRun(join(dir, 'results'), scenario('single', { balancer: 'none' }), grid([1000, 2000], 3, (l, r) => sample(l, r)));
+  const single = writeRun(
+    join(dir, 'results'),
+    scenario('single', { balancer: 'none' }),
+    grid([1000, 2000], 3, (l, r) => sample(l, r)),
+  );
   const fo = writeFailoverRun(join(dir, 'results'), failoverScenario('failover'), [1900, 2000, 2100, 1950, 2050]);
   const failover = { dir: fo.dir, samples: fo.samples };
   const rows = conclusions({ runs: { single }, failover, alpha: 0.05 });
   const err: string[] = [];
   const io = { out: () => {}, err: (t: string) => void err.push(t), interactive: false, debug: false };
   const outDir = join(dir, 'report');
-  await writeReproduceReport({ runs: { single }, failover, rows, context: { alpha: 0.05, profile: 'quick', runs: [], notes: [] }, outDir, io });
+  await writeReproduceReport({
+    runs: { single },
+    failover,
+    rows,
+    context: { alpha: 0.05, profile: 'quick', runs: [], notes: [] },
+    outDir,
+    io,
+  });
 
   const md = readFileSync(join(outDir, 'summary.md'), 'utf8');
   assert.match(md, /^# Conclusions of the thesis, reproduced/);
@@ -35,5 +46,8 @@ test('the failover run of a reproduce is a section of its report, with downtime.
   assert.ok(existsSync(join(outDir, 'downtime.png')));
   assert.match(readFileSync(join(outDir, 'summary.csv'), 'utf8'), /\nfailover,0,downtime_ms\.http,5,2000,/);
   const json = JSON.parse(readFileSync(join(outDir, 'conclusions.json'), 'utf8')) as { notes: string[] };
-  assert.ok(json.notes.some((n) => /^failover, http probe: downtime mean 2000\.0 ms/.test(n)), json.notes.join('\n'));
+  assert.ok(
+    json.notes.some((n) => /^failover, http probe: downtime mean 2000\.0 ms/.test(n)),
+    json.notes.join('\n'),
+  );
 });

@@ -24,10 +24,20 @@ import { manifest, scenario } from './report-fixtures.js';
 const BIN = resolve(import.meta.dirname, '../../bin/lb-bench.js');
 
 /** A stored run whose metrics at each level are the given lists, one value per repetition. */
-function run(name: string, balancer: string, algorithm: string, levels: Record<number, { rps?: number[]; throughput?: number[]; loss?: number[]; cpu?: Record<string, number[]> }>): LoadRun {
+function run(
+  name: string,
+  balancer: string,
+  algorithm: string,
+  levels: Record<number, { rps?: number[]; throughput?: number[]; loss?: number[]; cpu?: Record<string, number[]> }>,
+): LoadRun {
   const samples: RunSample[] = [];
   for (const [level, m] of Object.entries(levels)) {
-    const n = Math.max(m.rps?.length ?? 0, m.throughput?.length ?? 0, m.loss?.length ?? 0, ...Object.values(m.cpu ?? {}).map((x) => x.length));
+    const n = Math.max(
+      m.rps?.length ?? 0,
+      m.throughput?.length ?? 0,
+      m.loss?.length ?? 0,
+      ...Object.values(m.cpu ?? {}).map((x) => x.length),
+    );
     for (let i = 0; i < n; i++) {
       const lost = m.loss?.[i] ?? 0;
       samples.push({
@@ -64,13 +74,31 @@ const runs = {
     5000: { rps: [1050, 1061, 1043, 1055, 1048], cpu: { web1: [90, 91, 89, 92, 88], web2: idle, web3: idle } },
   }),
   'haproxy-rr': run('haproxy-rr', 'haproxy', 'roundrobin', {
-    1000: { rps: [2200, 2210, 2190, 2205, 2195], loss: zeros, cpu: { web1: [60, 61, 62, 63, 64], web2: [59, 60, 61, 62, 63], web3: [61, 62, 63, 64, 65] } },
-    5000: { rps: [2335, 2320, 2344, 2329, 2350], throughput: [3.6, 3.62, 3.61, 3.63, 3.64], loss: zeros, cpu: { web1: [70, 71, 72, 73, 74], web2: [70, 71, 72, 73, 74], web3: [70, 71, 72, 73, 74] } },
+    1000: {
+      rps: [2200, 2210, 2190, 2205, 2195],
+      loss: zeros,
+      cpu: { web1: [60, 61, 62, 63, 64], web2: [59, 60, 61, 62, 63], web3: [61, 62, 63, 64, 65] },
+    },
+    5000: {
+      rps: [2335, 2320, 2344, 2329, 2350],
+      throughput: [3.6, 3.62, 3.61, 3.63, 3.64],
+      loss: zeros,
+      cpu: { web1: [70, 71, 72, 73, 74], web2: [70, 71, 72, 73, 74], web3: [70, 71, 72, 73, 74] },
+    },
   }),
   'haproxy-lc': run('haproxy-lc', 'haproxy', 'leastconn', {
-    1000: { rps: [2290, 2301, 2312, 2285, 2296], loss: zeros, cpu: { web1: [60, 61, 62, 63, 64], web2: [60, 61, 62, 63, 64], web3: [60, 61, 62, 63, 64] } },
+    1000: {
+      rps: [2290, 2301, 2312, 2285, 2296],
+      loss: zeros,
+      cpu: { web1: [60, 61, 62, 63, 64], web2: [60, 61, 62, 63, 64], web3: [60, 61, 62, 63, 64] },
+    },
     // at 5000 the balanced servers are busier than the single one: the CPU claim is refuted there
-    5000: { rps: [2330, 2341, 2325, 2352, 2338], throughput: [3.5, 3.52, 3.49, 3.55, 3.51], loss: [0, 0, 0, 2, 0], cpu: { web1: [95, 96, 94, 97, 93], web2: [95, 96, 94, 97, 93], web3: [95, 96, 94, 97, 93] } },
+    5000: {
+      rps: [2330, 2341, 2325, 2352, 2338],
+      throughput: [3.5, 3.52, 3.49, 3.55, 3.51],
+      loss: [0, 0, 0, 2, 0],
+      cpu: { web1: [95, 96, 94, 97, 93], web2: [95, 96, 94, 97, 93], web3: [95, 96, 94, 97, 93] },
+    },
   }),
   'nginx-rr': run('nginx-rr', 'nginx', 'roundrobin', {
     1000: { rps: [2000, 2010, 1995, 2020, 2005], loss: [100, 98, 105, 101, 103] },
@@ -110,7 +138,20 @@ describe('conclusions from literal runs', () => {
   });
 
   it('has every conclusion of §5.1, each with a verdict', () => {
-    assert.deepEqual(rows.map((r) => r.id), ['lb-rps', 'lb-cpu-haproxy-rr', 'lb-cpu-haproxy-lc', 'haproxy-no-loss', 'lc-rr-rps', 'lc-rr-throughput', 'haproxy-nginx-rps', 'haproxy-nginx-loss', 'failover-downtime']);
+    assert.deepEqual(
+      rows.map((r) => r.id),
+      [
+        'lb-rps',
+        'lb-cpu-haproxy-rr',
+        'lb-cpu-haproxy-lc',
+        'haproxy-no-loss',
+        'lc-rr-rps',
+        'lc-rr-throughput',
+        'haproxy-nginx-rps',
+        'haproxy-nginx-loss',
+        'failover-downtime',
+      ],
+    );
     assert.deepEqual([...new Set(rows.map((r) => r.bullet))].sort(), [1, 2, 3, 4, 5, 6]);
   });
 
@@ -136,7 +177,10 @@ describe('conclusions from literal runs', () => {
   it('one lost request refutes "no loss"; the level is named', () => {
     const r = byId(rows, 'haproxy-no-loss');
     assert.equal(r.verdict, 'does not hold');
-    assert.match(r.measured, /haproxy-rr: 0 lost in 10 runs up to 5000; haproxy-lc: 2 lost in 10 runs up to 5000 \(at 5000\); measured only up to 5000/);
+    assert.match(
+      r.measured,
+      /haproxy-rr: 0 lost in 10 runs up to 5000; haproxy-lc: 2 lost in 10 runs up to 5000 \(at 5000\); measured only up to 5000/,
+    );
     assert.equal(r.p, null);
   });
 
@@ -168,12 +212,20 @@ describe('conclusions from literal runs', () => {
   });
 
   it('failover: shorter downtime does not hold (p 9.5e-5); a repetition that did not recover refutes it; none: not measured', () => {
-    const shorter = conclusions({ runs, failover: { dir: 'f', samples: [610, 640, 655].map((d, i) => failoverSample(i + 1, d)) }, alpha: 0.05 });
+    const shorter = conclusions({
+      runs,
+      failover: { dir: 'f', samples: [610, 640, 655].map((d, i) => failoverSample(i + 1, d)) },
+      alpha: 0.05,
+    });
     const r = byId(shorter, 'failover-downtime');
     assert.equal(r.verdict, 'does not hold');
     close(r.p, 9.490839067622429e-5, 'p');
     assert.match(r.measured, /shorter than the thesis/);
-    const lost = conclusions({ runs, failover: { dir: 'f', samples: [failoverSample(1, 2000), failoverSample(2, null, false), failoverSample(3, 1990)] }, alpha: 0.05 });
+    const lost = conclusions({
+      runs,
+      failover: { dir: 'f', samples: [failoverSample(1, 2000), failoverSample(2, null, false), failoverSample(3, 1990)] },
+      alpha: 0.05,
+    });
     assert.equal(byId(lost, 'failover-downtime').verdict, 'does not hold');
     assert.match(byId(lost, 'failover-downtime').measured, /1 of 3 repetitions did not recover/);
     // 500 and 3500: t = 0.0048 does not reject 1992.8, but a CI of −17 000…21 000 ms confirms nothing
@@ -189,11 +241,21 @@ describe('conclusions from literal runs', () => {
     assert.equal(judge([10, 11, 12, 13, 14], [1, 2, 3, 4, 5], 'higher', 0.05).verdict, 'holds');
     assert.equal(judge([10, 11, 12, 13, 14], [1, 2, 3, 4, 5], 'lower', 0.05).verdict, 'does not hold');
     assert.deepEqual(judge(zeros, zeros, 'lower', 0.05), { p: 1, verdict: 'not significant' });
-    assert.deepEqual(combine([{ p: 0.01, verdict: 'holds' }, { p: 0.2, verdict: 'not significant' }]), { p: 0.2, verdict: 'not significant' });
+    assert.deepEqual(
+      combine([
+        { p: 0.01, verdict: 'holds' },
+        { p: 0.2, verdict: 'not significant' },
+      ]),
+      { p: 0.2, verdict: 'not significant' },
+    );
   });
 
   it('a missing scenario makes its rows "not measured", naming it', () => {
-    const partial = conclusions({ runs: { single: runs.single, 'haproxy-rr': runs['haproxy-rr'] }, failover: { missing: 'x' }, alpha: 0.05 });
+    const partial = conclusions({
+      runs: { single: runs.single, 'haproxy-rr': runs['haproxy-rr'] },
+      failover: { missing: 'x' },
+      alpha: 0.05,
+    });
     assert.equal(byId(partial, 'lb-rps').verdict, 'not measured');
     assert.equal(byId(partial, 'lb-rps').measured, 'no run of haproxy-lc');
     assert.equal(byId(partial, 'lb-cpu-haproxy-lc').measured, 'no run of haproxy-lc');
@@ -220,7 +282,14 @@ describe('conclusions from literal runs', () => {
     const err: string[] = [];
     const io = { out: () => {}, err: (t: string) => void err.push(t), interactive: false, debug: false };
     const outDir = join(mkdtempSync(join(tmpdir(), 'lb-reproduce-')), 'report');
-    await writeReproduceReport({ runs, failover: { missing: 'not run' }, rows, context: { alpha: 0.05, profile: 'quick', runs: [], notes: [] }, outDir, io });
+    await writeReproduceReport({
+      runs,
+      failover: { missing: 'not run' },
+      rows,
+      context: { alpha: 0.05, profile: 'quick', runs: [], notes: [] },
+      outDir,
+      io,
+    });
     // single's idle web2 and web3 (0.1, 0.1, 0.2, 0.1, 0.1: cv 37 %), mean and peak, at both levels: one line
     assert.deepEqual(
       err.filter((l) => /vary|cv /.test(l)),
@@ -238,7 +307,11 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
 
   /** A server in its own process, so that the fault can stop and continue it (SIGSTOP, SIGCONT). */
   async function childServer(): Promise<{ pid: number; port: number }> {
-    const child = spawn(process.execPath, ['-e', "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log(s.address().port))"], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['-e', "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log(s.address().port))"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     stoppable = child;
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
@@ -260,7 +333,12 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
 
   before(async () => {
     ws = workspace();
-    const [slow, rrServer, lcServer, nginx] = [await startServer('ok', { delayMs: 30 }), await startServer('ok', { delayMs: 10 }), await startServer('ok'), await startServer('fail-every-10th')];
+    const [slow, rrServer, lcServer, nginx] = [
+      await startServer('ok', { delayMs: 30 }),
+      await startServer('ok', { delayMs: 10 }),
+      await startServer('ok'),
+      await startServer('fail-every-10th'),
+    ];
     servers.push(slow, rrServer, lcServer, nginx);
     ws.write('single.yaml', load('single', 'none', 'none', slow.url));
     ws.write('haproxy-rr.yaml', load('haproxy-rr', 'haproxy', 'roundrobin', rrServer.url));
@@ -282,8 +360,14 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     assert.equal(r.code, 0, r.err.join('\n'));
     assert.equal(resolve(r.last), out);
     assert.ok(!r.err.some((l) => l.startsWith('lab:')), 'no lab step');
-    assert.ok(r.err.some((l) => /single: 3 repetitions in profile quick raised to 5/.test(l)), r.err.join('\n'));
-    const json = JSON.parse(readFileSync(join(out, 'conclusions.json'), 'utf8')) as { conclusions: ConclusionRow[]; runs: { scenario: string }[] };
+    assert.ok(
+      r.err.some((l) => /single: 3 repetitions in profile quick raised to 5/.test(l)),
+      r.err.join('\n'),
+    );
+    const json = JSON.parse(readFileSync(join(out, 'conclusions.json'), 'utf8')) as {
+      conclusions: ConclusionRow[];
+      runs: { scenario: string }[];
+    };
     const verdicts = Object.fromEntries(json.conclusions.map((c) => [c.id, c.verdict]));
     assert.deepEqual(verdicts, {
       'lb-rps': 'holds', // no delay vs a 30 ms delay
@@ -297,7 +381,10 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
       'failover-downtime': 'not measured',
     });
     assert.match(json.conclusions.at(-1)!.measured, /failover\.yaml does not exist/);
-    assert.deepEqual(json.runs.map((x) => x.scenario), ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']);
+    assert.deepEqual(
+      json.runs.map((x) => x.scenario),
+      ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr'],
+    );
     // 2 levels × 5 repetitions each
     for (const dir of ws.runFolders()) assert.equal(ws.samples(dir).length, 10, dir);
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
@@ -307,7 +394,10 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     assert.ok(html.indexOf('id="conclusions"') < html.indexOf('<h2>Runs</h2>'));
     for (const f of ['summary.csv', 'conclusions.csv', 'compare-haproxy-nginx.md', 'rps.png']) assert.ok(existsSync(join(out, f)), f);
     // stdout: the table, then the folder
-    assert.ok(r.out.some((l) => l.startsWith('| 2 | Load balancing (HAProxy, least connection) serves more req/s')), r.out.join('\n'));
+    assert.ok(
+      r.out.some((l) => l.startsWith('| 2 | Load balancing (HAProxy, least connection) serves more req/s')),
+      r.out.join('\n'),
+    );
   });
 
   it('with a failover scenario: a server stopped for 400 ms, far shorter than the thesis (does not hold)', async () => {
@@ -336,7 +426,10 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     const mean = f.measured_values[0]!;
     assert.ok(mean > 100 && mean < 900, `mean downtime ${mean} ms for a 400 ms stop`);
     assert.match(f.measured, /n 3 — shorter than the thesis$/);
-    assert.ok(json.notes.some((n) => /^failover, http probe: downtime mean/.test(n)), json.notes.join('\n'));
+    assert.ok(
+      json.notes.some((n) => /^failover, http probe: downtime mean/.test(n)),
+      json.notes.join('\n'),
+    );
   });
 
   it('SIGINT: stops at once with exit 130, keeps the finished runs, writes no report', async () => {
@@ -345,7 +438,9 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     for (const f of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']) copyFileSync(join(ws.dir, `${f}.yaml`), join(dir, `${f}.yaml`));
     const results = join(dir, 'results');
     const out = join(dir, 'report');
-    const child = spawn(process.execPath, [BIN, 'reproduce', '--scenarios', dir, '--results', results, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'reproduce', '--scenarios', dir, '--results', results, '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     const code = await new Promise<number | null>((done) => {
       child.stderr!.on('data', (d: Buffer) => {
@@ -357,18 +452,33 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     });
     assert.equal(code, 130, err);
     assert.ok(!existsSync(out), 'no report');
-    const manifests = readdirSync(results).map((d) => JSON.parse(readFileSync(join(results, d, 'manifest.json'), 'utf8')) as { scenario: { name: string }; status: string });
-    assert.deepEqual(manifests.map((m) => [m.scenario.name, m.status]), [['single', 'complete'], ['haproxy-rr', 'interrupted']]);
+    const manifests = readdirSync(results).map(
+      (d) => JSON.parse(readFileSync(join(results, d, 'manifest.json'), 'utf8')) as { scenario: { name: string }; status: string },
+    );
+    assert.deepEqual(
+      manifests.map((m) => [m.scenario.name, m.status]),
+      [
+        ['single', 'complete'],
+        ['haproxy-rr', 'interrupted'],
+      ],
+    );
   });
 
   it('a missing scenario file or profile is exit 2 before anything runs, every problem listed', async () => {
     const empty = join(ws.dir, 'empty');
     const r = await runCli(['reproduce', '--scenarios', empty, '--results', join(ws.dir, 'none')]);
     assert.equal(r.code, 2);
-    for (const name of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']) assert.ok(r.err.some((l) => l.includes(`${name}.yaml: cannot read`)), name);
+    for (const name of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr'])
+      assert.ok(
+        r.err.some((l) => l.includes(`${name}.yaml: cannot read`)),
+        name,
+      );
     assert.ok(!existsSync(join(ws.dir, 'none')));
     const p = await runCli(['reproduce', '--scenarios', ws.dir, '--profile', 'thesis', '--results', join(ws.dir, 'none')]);
     assert.equal(p.code, 2);
-    assert.ok(p.err.some((l) => /no profile named "thesis"/.test(l)), p.err.join('\n'));
+    assert.ok(
+      p.err.some((l) => /no profile named "thesis"/.test(l)),
+      p.err.join('\n'),
+    );
   });
 });

@@ -57,7 +57,8 @@ function spawnCli(args: string[]) {
   return { child, exited, stderr: () => stderr };
 }
 
-const lines = (dir: string) => (existsSync(join(dir, 'samples.jsonl')) ? readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean) : []);
+const lines = (dir: string) =>
+  existsSync(join(dir, 'samples.jsonl')) ? readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean) : [];
 const lockOf = (dir: string) => {
   try {
     return JSON.parse(readFileSync(join(dir, 'lock'), 'utf8')) as { pid: number };
@@ -89,7 +90,10 @@ test('a folder in use is locked: resuming a running run, or a running resume, is
   });
   let r = await runCli(['run', file, '--out', results, '--resume', dir]);
   assert.equal(r.code, 3, r.err.join('\n'));
-  assert.match(r.err[0], new RegExp(`^lb-bench: .*${dir.split('/').pop()}: in use by lb-bench pid ${a.child.pid} \\(since .*\\); not resumed$`));
+  assert.match(
+    r.err[0],
+    new RegExp(`^lb-bench: .*${dir.split('/').pop()}: in use by lb-bench pid ${a.child.pid} \\(since .*\\); not resumed$`),
+  );
   assert.equal(lockOf(dir)?.pid, a.child.pid, 'the running process holds the lock');
   a.child.kill('SIGINT');
   assert.equal(await a.exited, 130, a.stderr());
@@ -114,7 +118,7 @@ test('a folder in use is locked: resuming a running run, or a running resume, is
   assert.equal(existsSync(join(dir, 'lock')), false, 'released on finish');
 });
 
-test('a lock left by a process that has ended, or whose pid was reused, is taken over with a note; another host\'s is not', async () => {
+test("a lock left by a process that has ended, or whose pid was reused, is taken over with a note; another host's is not", async () => {
   const { file, results, dir } = await finishedRun('stale', [5], 3);
   const dropLast = () => writeFileSync(join(dir, 'samples.jsonl'), lines(dir).slice(0, -1).join('\n') + '\n');
   const writeLock = (pid: number, host = hostname(), start = '1') =>
@@ -141,7 +145,10 @@ test('a lock left by a process that has ended, or whose pid was reused, is taken
     writeLock(other.pid!);
     r = await runCli(['run', file, '--out', results, '--resume', dir]);
     assert.equal(r.code, 0, r.err.join('\n'));
-    assert.ok(r.err.some((l) => l.includes(`took over the lock of lb-bench pid ${other.pid}`)), r.err.join('\n'));
+    assert.ok(
+      r.err.some((l) => l.includes(`took over the lock of lb-bench pid ${other.pid}`)),
+      r.err.join('\n'),
+    );
   } finally {
     other.kill();
   }
@@ -175,11 +182,20 @@ test('a torn last line is cut back before a resume appends, and said', async () 
   assert.equal(r.code, 0, r.err.join('\n'));
   const now = lines(dir).map((l) => JSON.parse(l)); // every line parses: nothing glued onto the fragment
   assert.equal(now.length, 4);
-  assert.deepEqual(now.slice(0, 3), kept.slice(0, 3).map((l) => JSON.parse(l)));
+  assert.deepEqual(
+    now.slice(0, 3),
+    kept.slice(0, 3).map((l) => JSON.parse(l)),
+  );
   assert.deepEqual(now.map((s) => `${s.level}/${s.repetition}`).sort(), ['5/1', '5/2', '6/1', '6/2']);
-  assert.ok(r.err.includes(`warning: ${join(dir, 'samples.jsonl')}: line 4 is torn (no end of line: a crash mid-write?); left out`), r.err.join('\n'));
+  assert.ok(
+    r.err.includes(`warning: ${join(dir, 'samples.jsonl')}: line 4 is torn (no end of line: a crash mid-write?); left out`),
+    r.err.join('\n'),
+  );
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-  assert.ok(m.warnings.some((w: string) => /^samples\.jsonl: cut off a torn last line \(25 bytes/.test(w)), m.warnings.join('\n'));
+  assert.ok(
+    m.warnings.some((w: string) => /^samples\.jsonl: cut off a torn last line \(25 bytes/.test(w)),
+    m.warnings.join('\n'),
+  );
 });
 
 test('cpu.jsonl and probes.jsonl: a torn last line is cut back before the first append too', async () => {
@@ -191,9 +207,20 @@ test('cpu.jsonl and probes.jsonl: a torn last line is cut back before the first 
   w.appendTo('cpu.jsonl', { t: 3, host: 'web1', busy_pct: 4 });
   w.appendTo('probes.jsonl', { repetition: 1, type: 'http', seq: 1, ok: true });
   w.close();
-  const parsed = (file: string) => readFileSync(join(run.dir, file), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  assert.deepEqual(parsed('cpu.jsonl').map((r) => r.t), [1, 3]);
-  assert.deepEqual(parsed('probes.jsonl').map((r) => r.seq), [0, 1], 'a whole last line that only lacked its newline is kept');
+  const parsed = (file: string) =>
+    readFileSync(join(run.dir, file), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l));
+  assert.deepEqual(
+    parsed('cpu.jsonl').map((r) => r.t),
+    [1, 3],
+  );
+  assert.deepEqual(
+    parsed('probes.jsonl').map((r) => r.seq),
+    [0, 1],
+    'a whole last line that only lacked its newline is kept',
+  );
   const m = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8'));
   assert.deepEqual(m.warnings, ['cpu.jsonl: cut off a torn last line (17 bytes, left by a crash mid-write) before appending']);
 });
@@ -218,15 +245,25 @@ test('pairs stored twice are counted once, with a warning; a resume never counts
   const out = join(ws.dir, 'report-twice');
   let r = await runCli(['report', dir, '--results', results, '--out', out]);
   assert.equal(r.code, 0, r.err.join('\n'));
-  const row = readFileSync(join(out, 'summary.csv'), 'utf8').split('\n').find((l) => l.startsWith('twice,5,rps,'))!;
+  const row = readFileSync(join(out, 'summary.csv'), 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('twice,5,rps,'))!;
   const [, , , n, mean] = row.split(',');
   assert.equal(n, '2', 'each pair counted once');
   assert.ok(Math.abs(Number(mean) - (kept[0].rps + kept[1].rps) / 2) < 1e-6, row);
-  assert.ok(r.err.includes(`warning: ${join(dir, 'samples.jsonl')}: 2 lines (3, 4) repeat a (level, repetition) pair stored before; each is counted once, the first`), r.err.join('\n'));
+  assert.ok(
+    r.err.includes(
+      `warning: ${join(dir, 'samples.jsonl')}: 2 lines (3, 4) repeat a (level, repetition) pair stored before; each is counted once, the first`,
+    ),
+    r.err.join('\n'),
+  );
 
   r = await runCli(['run', file, '--out', results, '--resume', dir]);
   assert.equal(r.code, 0, r.err.join('\n'));
-  assert.ok(r.err.some((l) => l.includes('rep 3/3  [3/3]')), r.err.join('\n'));
+  assert.ok(
+    r.err.some((l) => l.includes('rep 3/3  [3/3]')),
+    r.err.join('\n'),
+  );
   assert.ok(!r.err.some((l) => /\[4\/3\]/.test(l)), r.err.join('\n'));
 });
 
@@ -257,7 +294,10 @@ test('a bad manifest.json or sample is exit 2 naming the file and field; report 
 
   writeFileSync(manifestFile, good);
   const samples = lines(dir);
-  writeFileSync(join(dir, 'samples.jsonl'), [samples[0], JSON.stringify({ ...JSON.parse(samples[1]), rps: 'fast', latency_ms: null })].join('\n') + '\n');
+  writeFileSync(
+    join(dir, 'samples.jsonl'),
+    [samples[0], JSON.stringify({ ...JSON.parse(samples[1]), rps: 'fast', latency_ms: null })].join('\n') + '\n',
+  );
   r = await report(dir);
   assert.equal(r.code, 2);
   assert.equal(r.err[0], `lb-bench: ${join(dir, 'samples.jsonl')}: line 2: rps: must be a number, got "fast"`);
@@ -275,7 +315,12 @@ test('a bad manifest.json or sample is exit 2 naming the file and field; report 
   cpSync(dir, join(other.results, 'bad-folder'), { recursive: true });
   r = await runCli(['report', '--results', other.results, '--out', join(ws.dir, 'report-mixed')]);
   assert.equal(r.code, 0, r.err.join('\n'));
-  assert.ok(r.err.includes(`warning: ${join(other.results, 'bad-folder', 'manifest.json')}: (top level): must be an object, got null; that run folder is left out`), r.err.join('\n'));
+  assert.ok(
+    r.err.includes(
+      `warning: ${join(other.results, 'bad-folder', 'manifest.json')}: (top level): must be an object, got null; that run folder is left out`,
+    ),
+    r.err.join('\n'),
+  );
   assert.match(r.out.join('\n'), /hostile-good: /);
 });
 
@@ -286,7 +331,11 @@ test('the run folders the repository ships, and the test fixtures, load without 
     const run = await readRun(join(BASELINES, name));
     assert.equal(run.samples.length, run.manifest.planned_runs, name);
   }
-  const fixture = writeRun(join(ws.dir, 'fixtures'), scenario('fixture'), grid([1000, 2000], 3, (l, r) => sample(l, r, 1, { cpu: { web1: { mean: 1, peak: null } }, warnings: ['w'] })));
+  const fixture = writeRun(
+    join(ws.dir, 'fixtures'),
+    scenario('fixture'),
+    grid([1000, 2000], 3, (l, r) => sample(l, r, 1, { cpu: { web1: { mean: 1, peak: null } }, warnings: ['w'] })),
+  );
   const read = await readRun(fixture.dir);
   assert.deepEqual(read.samples, fixture.samples);
   assert.deepEqual(read.manifest, fixture.manifest);

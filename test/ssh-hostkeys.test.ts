@@ -19,7 +19,8 @@ function inventory(s: TestSshd, knownHosts: string, port = s.port): Inventory {
 }
 
 /** OpenSSH's own fingerprint of the server's key: the independent truth. */
-const opensshFingerprint = (s: TestSshd) => execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(s.dir, 'host_ed25519.pub')], { encoding: 'utf8' }).split(' ')[1];
+const opensshFingerprint = (s: TestSshd) =>
+  execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(s.dir, 'host_ed25519.pub')], { encoding: 'utf8' }).split(' ')[1];
 
 async function refusal(p: Promise<unknown>): Promise<LbError> {
   try {
@@ -55,7 +56,8 @@ describe('SSH host keys', skipUnlessSshd(), () => {
       const { servers, warnings } = await serverVersions(pool);
       assert.deepEqual(warnings, []);
       assert.equal(servers.web1.kernel, release());
-      const sh = (p: string) => execFileSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin"; command -v ${p} || true`], { encoding: 'utf8' }).trim();
+      const sh = (p: string) =>
+        execFileSync('sh', ['-c', `PATH="$PATH:/usr/sbin:/sbin"; command -v ${p} || true`], { encoding: 'utf8' }).trim();
       for (const p of ['haproxy', 'nginx', 'apache2', 'keepalived']) assert.equal(p in servers.web1, sh(p) !== '', p);
       console.log('server versions:', JSON.stringify(servers));
     } finally {
@@ -94,7 +96,10 @@ describe('SSH host keys', skipUnlessSshd(), () => {
     const other = join(s.dir, 'other_key');
     keygen(other);
     const file = join(s.dir, 'known_hosts_changed');
-    const before = `[127.0.0.1]:${s.port} ${readFileSync(other + '.pub', 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
+    const before = `[127.0.0.1]:${s.port} ${readFileSync(other + '.pub', 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ')}\n`;
     writeFileSync(file, before);
     const e = await refusal(SshPool.open(inventory(s, file), ['web1'], { acceptNewHostKeys: true }));
     assert.equal(e.code, 3);

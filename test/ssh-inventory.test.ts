@@ -63,8 +63,14 @@ test('loadInventory: exit 2 with FILE: field: reason, one line per problem', asy
   try {
     const file = join(dir, 'inventory.yaml');
     writeFileSync(file, 'hosts:\n  web1: { address: a, ssh: { user: root, port: 0 } }\n');
-    await assert.rejects(loadInventory(file), (e: LbError) => e.code === 2 && e.message === `${file}: hosts.web1.ssh.port: must be a port number (1-65535), got 0`);
-    await assert.rejects(loadInventory(join(dir, 'none.yaml')), (e: LbError) => e.code === 2 && /cannot read the inventory file \(no such file\)/.test(e.message));
+    await assert.rejects(
+      loadInventory(file),
+      (e: LbError) => e.code === 2 && e.message === `${file}: hosts.web1.ssh.port: must be a port number (1-65535), got 0`,
+    );
+    await assert.rejects(
+      loadInventory(join(dir, 'none.yaml')),
+      (e: LbError) => e.code === 2 && /cannot read the inventory file \(no such file\)/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true });
   }
@@ -73,9 +79,26 @@ test('loadInventory: exit 2 with FILE: field: reason, one line per problem', asy
 test('checkBackends names the scenario field: an unknown host, a cgroup backend without a cgroup', () => {
   const r = parseInventoryText('/srv/inv.yaml', ISSUE_EXAMPLE + '  web2: { address: b, ssh: { user: root } }\n');
   assert.ok(r.ok);
-  assert.doesNotThrow(() => checkBackends('s.yaml', [{ host: 'web1', cpu: 'cgroup' }, { host: 'web2', cpu: 'procstat' }], r.value));
+  assert.doesNotThrow(() =>
+    checkBackends(
+      's.yaml',
+      [
+        { host: 'web1', cpu: 'cgroup' },
+        { host: 'web2', cpu: 'procstat' },
+      ],
+      r.value,
+    ),
+  );
   assert.throws(
-    () => checkBackends('s.yaml', [{ host: 'web2', cpu: 'cgroup' }, { host: 'web4', cpu: 'procstat' }], r.value),
+    () =>
+      checkBackends(
+        's.yaml',
+        [
+          { host: 'web2', cpu: 'cgroup' },
+          { host: 'web4', cpu: 'procstat' },
+        ],
+        r.value,
+      ),
     (e: LbError) =>
       e.code === 2 &&
       e.message ===

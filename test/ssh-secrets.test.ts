@@ -37,7 +37,10 @@ describe('no private key or passphrase in any output', skipUnlessSshd(), () => {
     const seen: string[] = [];
     const collect = (label: string, text: string) => seen.push(`${label}: ${text}`);
     const fail = async (label: string, p: Promise<unknown>) => {
-      const e = await p.then(() => assert.fail(`${label}: expected a failure`), (err: Error & { hint?: string }) => err);
+      const e = await p.then(
+        () => assert.fail(`${label}: expected a failure`),
+        (err: Error & { hint?: string }) => err,
+      );
       collect(label, `${e.message}\n${e.hint ?? ''}\n${inspect(e)}`);
       return e;
     };
@@ -55,9 +58,15 @@ describe('no private key or passphrase in any output', skipUnlessSshd(), () => {
     for (const file of ['inventory.yaml', 'inventory-noenv.yaml']) collect(file, readFileSync(join(s.dir, file), 'utf8'));
 
     delete process.env[ENV];
-    assert.match((await fail('env unset', SshPool.open(withEnv, ['web1']))).message, new RegExp(`${ENV} \\(ssh.passphraseEnv\\) is not set`));
+    assert.match(
+      (await fail('env unset', SshPool.open(withEnv, ['web1']))).message,
+      new RegExp(`${ENV} \\(ssh.passphraseEnv\\) is not set`),
+    );
     process.env[ENV] = WRONG;
-    assert.match((await fail('wrong passphrase', SshPool.open(withEnv, ['web1']))).message, /cannot use the key .*the passphrase is missing or wrong/);
+    assert.match(
+      (await fail('wrong passphrase', SshPool.open(withEnv, ['web1']))).message,
+      /cannot use the key .*the passphrase is missing or wrong/,
+    );
     assert.equal((await fail('no passphraseEnv', SshPool.open(noEnv, ['web1']))).message.includes('passphrase is missing or wrong'), true);
     process.env[ENV] = PASSPHRASE;
     await fail('unknown host key', SshPool.open(unknownKey, ['web1']));

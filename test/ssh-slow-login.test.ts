@@ -28,7 +28,10 @@ describe('a host whose login shell takes seconds to start', skipUnlessSshd(), ()
     writeFileSync(rc, `unset BASH_ENV\nsleep ${SLOW_SHELL_S}\n`);
     // bash, the login shell here, reads $BASH_ENV before it runs a command (`bash -c …`, as sshd starts it)
     await sshd.stop();
-    writeFileSync(join(sshd.dir, 'sshd_config'), (await import('node:fs')).readFileSync(join(sshd.dir, 'sshd_config'), 'utf8').replace('BASH_ENV=/dev/null', `BASH_ENV=${rc}`));
+    writeFileSync(
+      join(sshd.dir, 'sshd_config'),
+      (await import('node:fs')).readFileSync(join(sshd.dir, 'sshd_config'), 'utf8').replace('BASH_ENV=/dev/null', `BASH_ENV=${rc}`),
+    );
     await sshd.start();
   });
   after(async () => {
@@ -42,7 +45,7 @@ describe('a host whose login shell takes seconds to start', skipUnlessSshd(), ()
     return parsed.value;
   };
 
-  test('set-up waits for the shell; the window\'s reads stay within their short bound', async () => {
+  test("set-up waits for the shell; the window's reads stay within their short bound", async () => {
     const inv = inventory();
     const t0 = performance.now();
     pool = await SshPool.open(inv, ['web1']);
@@ -68,7 +71,7 @@ describe('a host whose login shell takes seconds to start', skipUnlessSshd(), ()
     pool = undefined;
   });
 
-  test('a set-up bound shorter than the shell\'s start: exit 3 naming the shell, with the field to raise', async () => {
+  test("a set-up bound shorter than the shell's start: exit 3 naming the shell, with the field to raise", async () => {
     const inv = inventory('2s');
     await assert.rejects(
       async () => {
@@ -76,7 +79,10 @@ describe('a host whose login shell takes seconds to start', skipUnlessSshd(), ()
       },
       (e: Error & { code?: number; hint?: string }) => {
         assert.equal(e.code, 3);
-        assert.match(e.message, /^web1 \(.*\): logged in, but the remote shell did not answer within 2000 ms \(the user's login shell runs its rc files/);
+        assert.match(
+          e.message,
+          /^web1 \(.*\): logged in, but the remote shell did not answer within 2000 ms \(the user's login shell runs its rc files/,
+        );
         assert.match(e.hint ?? '', /hosts\.web1\.ssh\.timeout/);
         assert.doesNotMatch(`${e.message} ${e.hint}`, /cgroup/, 'no hint about cgroup paths: they are not the cause');
         return true;

@@ -11,7 +11,13 @@ function run(name: string, samples = grid([1000, 2000], 3, (l, r) => sample(l, r
 }
 
 test('one row per scenario, level and metric with the hand-computed figures', () => {
-  const agg = aggregate([run('a'), run('b', grid([1000], 3, (l, r) => sample(l, r, 2)))]);
+  const agg = aggregate([
+    run('a'),
+    run(
+      'b',
+      grid([1000], 3, (l, r) => sample(l, r, 2)),
+    ),
+  ]);
   const rps = agg.rows.filter((r) => r.metric === 'rps');
   assert.deepEqual(
     rps.map((r) => [r.scenario, r.level, r.n, r.mean, r.median, r.min, r.max]),
@@ -26,7 +32,13 @@ test('one row per scenario, level and metric with the hand-computed figures', ()
   assert.ok(Math.abs(rps[0].ci_high! - (100 + 4.302652729749462 * (10 / Math.sqrt(3)))) < 1e-9);
   // 12 fixed metrics × 3 (scenario, level) pairs; no CPU in these samples
   assert.equal(agg.rows.length, 12 * 3);
-  assert.deepEqual(agg.scenarios.map((s) => [s.label, s.levels]), [['a', [1000, 2000]], ['b', [1000]]]);
+  assert.deepEqual(
+    agg.scenarios.map((s) => [s.label, s.levels]),
+    [
+      ['a', [1000, 2000]],
+      ['b', [1000]],
+    ],
+  );
 });
 
 test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incomplete run', () => {
@@ -39,16 +51,28 @@ test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incompl
     }),
   );
   const r = run('noisy', samples, { status: 'interrupted', planned_runs: 6 });
-  r.manifest.scenario.backends = [{ host: 'web1', cpu: 'procstat' }, { host: 'web2', cpu: 'procstat' }, { host: 'web3', cpu: 'procstat' }];
+  r.manifest.scenario.backends = [
+    { host: 'web1', cpu: 'procstat' },
+    { host: 'web2', cpu: 'procstat' },
+    { host: 'web3', cpu: 'procstat' },
+  ];
   const { warnings, rows, noisy } = aggregate([r]);
   const by = (k: string) => warnings.filter((w) => w.kind === k).map((w) => w.message);
   // rps (50, 100, 150), duration (level / (90, 100, 110): cv 10.05 %) and the four latencies (10·rep): six metrics, one line
   assert.deepEqual(by('noisy'), ['noisy: 6 metrics vary by more than 10 % between repetitions at 1000 — see report']);
-  assert.deepEqual(noisy.find((f) => f.metric === 'rps'), { scenario: 'noisy', metric: 'rps', level: 1000, n: 3, mean: 100, cv: 0.5 });
+  assert.deepEqual(
+    noisy.find((f) => f.metric === 'rps'),
+    { scenario: 'noisy', metric: 'rps', level: 1000, n: 3, mean: 100, cv: 0.5 },
+  );
   assert.ok(!noisy.some((f) => ['loss', 'errors', 'completed'].includes(f.metric)), 'request counts are not called noisy');
   // rps 90/100/110 at level 1000 (cv 10 %, not above) and 190/200/210 at 2000 (5 %): not noisy
-  assert.deepEqual(aggregate([run('quiet')]).noisy.filter((f) => f.metric === 'rps'), []);
-  assert.deepEqual(by('generator-bound'), ["noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency)"]);
+  assert.deepEqual(
+    aggregate([run('quiet')]).noisy.filter((f) => f.metric === 'rps'),
+    [],
+  );
+  assert.deepEqual(by('generator-bound'), [
+    "noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency)",
+  ]);
   assert.deepEqual(by('cpu-missing'), ['noisy: CPU of web2 missing in 1 of 3 runs', 'noisy: CPU of web3 missing in 3 of 3 runs']);
   assert.deepEqual(by('sample'), ['noisy level 1000 rep 1: ulimit raised to 4096 (and 2 more runs)']);
   assert.deepEqual(by('run'), ['noisy: run x-noisy is interrupted: 3 of 6 runs finished']);
@@ -59,5 +83,8 @@ test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incompl
 
 test('two runs of one scenario stay apart, labelled by their folder', () => {
   const agg = aggregate([run('a'), { ...run('a'), dir: '/results/y-a', manifest: { ...run('a').manifest, id: 'y-a' } }]);
-  assert.deepEqual(agg.scenarios.map((s) => s.label), ['x-a', 'y-a']);
+  assert.deepEqual(
+    agg.scenarios.map((s) => s.label),
+    ['x-a', 'y-a'],
+  );
 });

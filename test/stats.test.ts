@@ -71,7 +71,10 @@ test('Mann-Whitney U: exact, small samples without ties', () => {
   assert.equal(r.method, 'exact');
   close(r.p, 0.1111111111111111, 1e-14);
   // a 3-value sample against 20: still exact (scipy's rule), p from scipy
-  const s = mannWhitneyU([2.5, 17.5, 30.5], Array.from({ length: 20 }, (_, i) => i + 1));
+  const s = mannWhitneyU(
+    [2.5, 17.5, 30.5],
+    Array.from({ length: 20 }, (_, i) => i + 1),
+  );
   assert.equal(s.statistic, 39);
   close(s.p, 0.4573687182382834, 1e-12);
   // complete separation of 3 and 3: P(U ≥ 9) = 1/20, two-sided 0.1

@@ -42,9 +42,13 @@ test('a target that dies mid-scenario: a warning per failed run, a summary, warn
   assert.equal(r.code, 0, r.err.join('\n'));
   const err = r.err.join('\n');
   for (const rep of [2, 3, 4]) assert.match(err, new RegExp(`dies  level 20  rep ${rep}/4 .* loss 20 `));
-  const perRun = r.err.filter((l) => l === 'warning: target: all 20 requests failed (errors 20, timeouts 0, non2xx 0; 20 refused: ECONNREFUSED); is the target still up?');
+  const perRun = r.err.filter(
+    (l) =>
+      l === 'warning: target: all 20 requests failed (errors 20, timeouts 0, non2xx 0; 20 refused: ECONNREFUSED); is the target still up?',
+  );
   assert.equal(perRun.length, 3, err);
-  const summary = 'dies: the target failed 3 of 4 runs, the first at level 20 rep 2 (3 with no request answered, 0 mostly refused); their figures measure the failure, not the target';
+  const summary =
+    'dies: the target failed 3 of 4 runs, the first at level 20 rep 2 (3 with no request answered, 0 mostly refused); their figures measure the failure, not the target';
   assert.ok(r.err.includes(`warning: ${summary}`), err);
 
   const dir = r.last;
@@ -72,7 +76,7 @@ test('a run that failed mostly on refused connections is warned about; one that 
   assert.equal(targetSummary('x', [answered]), null);
 });
 
-test('the reachability request is in the manifest, and the server\'s count reconciles with requested', async () => {
+test("the reachability request is in the manifest, and the server's count reconciles with requested", async () => {
   const server = await startServer('ok');
   servers.push(server);
   const file = ws.write('counted.yaml', loadScenarioYaml(server.url, { levels: [5, 10], repetitions: 2, name: 'counted' }));

@@ -13,7 +13,10 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 test('the version line names the commit only when it is known', () => {
   const commit = '0123456789abcdef0123456789abcdef01234567';
   assert.equal(versionLine({ commit, modified: false }, 'v20.1.0'), `lb-bench ${VERSION} (commit 0123456789ab, Node v20.1.0)`);
-  assert.equal(versionLine({ commit, modified: true }, 'v20.1.0'), `lb-bench ${VERSION} (commit 0123456789ab with uncommitted changes, Node v20.1.0)`);
+  assert.equal(
+    versionLine({ commit, modified: true }, 'v20.1.0'),
+    `lb-bench ${VERSION} (commit 0123456789ab with uncommitted changes, Node v20.1.0)`,
+  );
   assert.equal(versionLine({ commit: null, modified: false }, 'v20.1.0'), `lb-bench ${VERSION} (Node v20.1.0)`);
 });
 

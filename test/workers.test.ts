@@ -44,7 +44,15 @@ for (const engine of ENGINE_NAMES) {
       const s = await server('fail-every-10th');
       const level = 1003; // not a multiple of the workers: the remainder is spread
       const latencies: number[] = [];
-      const run = startLoad({ url: s.url, requests: level, connections: level, timeoutMs: 5000, engine, workers, hooks: { onLatency: (ms) => latencies.push(ms) } });
+      const run = startLoad({
+        url: s.url,
+        requests: level,
+        connections: level,
+        timeoutMs: 5000,
+        engine,
+        workers,
+        hooks: { onLatency: (ms) => latencies.push(ms) },
+      });
       const o: LoadOutcome = await run.done;
       await run.closed;
       assert.equal(s.received, level, 'the server received exactly the requested count');
@@ -59,7 +67,8 @@ for (const engine of ENGINE_NAMES) {
         w.map((x) => x.requested),
         spread(level, workers),
       );
-      for (const x of w) assert.equal(x.completed + x.errors + x.timeouts + x.non2xx, x.requested, `worker ${x.worker} accounts for its share`);
+      for (const x of w)
+        assert.equal(x.completed + x.errors + x.timeouts + x.non2xx, x.requested, `worker ${x.worker} accounts for its share`);
       for (const key of ['completed', 'errors', 'timeouts', 'non2xx', 'bytes'] as const) {
         assert.equal(
           w.reduce((a, x) => a + x[key], 0),
@@ -67,7 +76,11 @@ for (const engine of ENGINE_NAMES) {
           `${key} is the sum of the workers'`,
         );
       }
-      assert.equal(o.generator_cpu, w.reduce((a, x) => a + x.generator_cpu, 0), 'generator CPU is the workers’ total');
+      assert.equal(
+        o.generator_cpu,
+        w.reduce((a, x) => a + x.generator_cpu, 0),
+        'generator CPU is the workers’ total',
+      );
       assert.ok(o.duration_s * 1000 >= Math.max(...w.map((x) => x.connect_ms ?? 0)), 'the window holds the slowest connect phase');
       for (const x of w) assert.ok(x.duration_s <= o.duration_s + 1e-9, `worker ${x.worker}'s window lies within the run's`);
 
@@ -157,10 +170,21 @@ test('workers stay up between runs (their engine stays compiled), and end when t
 test('a worker that crashes: its exit code and its error line are in the error', async () => {
   await endIdleWorkers();
   // autocannon refuses this method by throwing inside the worker, which ends it with code 1
-  const run = startLoad({ url: 'http://127.0.0.1:1/', method: 'FOO', requests: 4, connections: 4, timeoutMs: 1000, engine: 'autocannon', workers: 2 });
+  const run = startLoad({
+    url: 'http://127.0.0.1:1/',
+    method: 'FOO',
+    requests: 4,
+    connections: 4,
+    timeoutMs: 1000,
+    engine: 'autocannon',
+    workers: 2,
+  });
   await assert.rejects(run.done, (e: unknown) => {
     assert.ok(e instanceof LbError);
-    assert.match(e.message, /^worker \d of 2 \(pid \d+\) exited with code 1 before it reported its result; its stderr: Error: .*FOO HTTP method is not supported$/);
+    assert.match(
+      e.message,
+      /^worker \d of 2 \(pid \d+\) exited with code 1 before it reported its result; its stderr: Error: .*FOO HTTP method is not supported$/,
+    );
     return true;
   });
   await run.closed;
@@ -193,7 +217,10 @@ test('auto: a worker per CONNECTIONS_PER_WORKER connections up to the cores, mor
 
 test('lb-bench run with workers: auto: the choice in the manifest, each worker’s share in samples.jsonl', async () => {
   const s = await server('ok');
-  const file = ws.write('auto.yaml', loadScenarioYaml(s.url, { levels: [30], repetitions: 1, name: 'auto-workers', more: '  workers: auto\n  engine: net' }));
+  const file = ws.write(
+    'auto.yaml',
+    loadScenarioYaml(s.url, { levels: [30], repetitions: 1, name: 'auto-workers', more: '  workers: auto\n  engine: net' }),
+  );
   const r = await runCli(['run', file, '--out', ws.results]);
   assert.equal(r.code, 0, r.err.join('\n'));
   const m = ws.manifest(r.last);
@@ -208,12 +235,16 @@ test('lb-bench run with workers: auto: the choice in the manifest, each worker�
 test('the open-file limit applies per worker: a level one process cannot hold runs over two', async (t) => {
   const fd = openFileLimit();
   const level = fd ? fd.hard - 100 : NaN; // over what one process may open, with lb-bench's margin
-  if (!Number.isFinite(level) || level < 1000 || level > (ephemeralPorts() ?? Infinity)) return t.skip(`open-file limit ${fd?.hard} does not allow this test here`);
+  if (!Number.isFinite(level) || level < 1000 || level > (ephemeralPorts() ?? Infinity))
+    return t.skip(`open-file limit ${fd?.hard} does not allow this test here`);
   const target = `http://127.0.0.1:${await closedPort()}/`;
   const one = ws.write('fd-one.yaml', loadScenarioYaml(target, { levels: [level], repetitions: 1, name: 'fd-one' }));
   let r = await runCli(['run', one, '--out', ws.results]);
   assert.equal(r.code, 3, r.err.join('\n'));
-  assert.match(r.err[0]!, new RegExp(`${level} simultaneous connections need about ${level + 256} open files, but this process may open at most ${fd!.hard}`));
+  assert.match(
+    r.err[0]!,
+    new RegExp(`${level} simultaneous connections need about ${level + 256} open files, but this process may open at most ${fd!.hard}`),
+  );
   // two workers hold half each: the check passes, and the next one (the target is down) speaks
   const two = ws.write('fd-two.yaml', loadScenarioYaml(target, { levels: [level], repetitions: 1, name: 'fd-two', more: '  workers: 2' }));
   r = await runCli(['run', two, '--out', ws.results]);
@@ -232,7 +263,10 @@ const alive = (pid: number) => {
 
 test('Ctrl-C during a run over workers: exit 130, and no worker outlives lb-bench', async () => {
   const s = await server('ok', { delayMs: 3000 });
-  const file = ws.write('sigint-workers.yaml', loadScenarioYaml(s.url, { levels: [20], repetitions: 2, name: 'sigint-workers', timeout: '10s', more: '  workers: 2' }));
+  const file = ws.write(
+    'sigint-workers.yaml',
+    loadScenarioYaml(s.url, { levels: [20], repetitions: 2, name: 'sigint-workers', timeout: '10s', more: '  workers: 2' }),
+  );
   const bin = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
   const child = spawn(process.execPath, [bin, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

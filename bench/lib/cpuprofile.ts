@@ -53,8 +53,14 @@ export function summarise(p: Profile, top = 15): ProfileSummary {
   const pct = (ms: number) => Math.round((ms / total) * 1000) / 10;
   return {
     totalMs: Math.round(total),
-    functions: [...fns.values()].sort((a, b) => b.ms - a.ms).slice(0, top).map((f) => ({ ...f, ms: Math.round(f.ms), pct: pct(f.ms) })),
-    packages: [...pkgs.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, ms]) => ({ name, ms: Math.round(ms), pct: pct(ms) })),
+    functions: [...fns.values()]
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top)
+      .map((f) => ({ ...f, ms: Math.round(f.ms), pct: pct(f.ms) })),
+    packages: [...pkgs.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => ({ name, ms: Math.round(ms), pct: pct(ms) })),
   };
 }
 

@@ -19,7 +19,9 @@ export interface WrkRun {
  */
 export function childrenCpuMs(): number | null {
   try {
-    const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = readFileSync('/proc/self/stat', 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     // after "pid (comm) ", field 3 is index 0: cutime is field 16, cstime 17
     return (Number(fields[13]) + Number(fields[14])) * 10;
   } catch {

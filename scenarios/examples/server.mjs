@@ -10,7 +10,9 @@ const server = http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'text/html', 'x-backend': 'example' });
   res.end(page);
 });
-server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => console.log(`serving ${page.length} bytes on http://127.0.0.1:${port}/ (Ctrl-C to stop)`));
+server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () =>
+  console.log(`serving ${page.length} bytes on http://127.0.0.1:${port}/ (Ctrl-C to stop)`),
+);
 process.on('SIGINT', () => {
   console.log(`served ${served} requests`);
   process.exit(0);

@@ -69,20 +69,28 @@ function readingCommands(program: Command, lazy: Lazy): void {
     .option('-o, --out <dir>', 'write compare.png there')
     .option('--fail-on-regression <pct>', 'exit 1 when a metric is significantly worse by more than PCT %')
     .option('--baseline <dir>', 'compare the newest run of every scenario with its newest run in DIR')
-    .action((a: string | undefined, b: string | undefined, opts: object) => lazy(() => import('./commands/compare.js'))([a, b].filter((x) => x !== undefined), opts));
+    .action((a: string | undefined, b: string | undefined, opts: object) =>
+      lazy(() => import('./commands/compare.js'))(
+        [a, b].filter((x) => x !== undefined),
+        opts,
+      ),
+    );
 }
 
 function reproduceCommand(program: Command, lazy: Lazy): void {
   program
     .command('reproduce')
     .description('the thesis end to end: lab up, every thesis scenario, one report with its conclusions checked, lab down')
-    .option('-p, --profile <name>', 'the scenarios\' profile: quick (about 7 minutes on 2 cores) or thesis (30 repetitions; hours)', 'quick')
+    .option('-p, --profile <name>', "the scenarios' profile: quick (about 7 minutes on 2 cores) or thesis (30 repetitions; hours)", 'quick')
     .option('-o, --out <dir>', 'report folder (default reports/<timestamp>-reproduce)')
     .option('--results <dir>', 'results folder for the run folders', 'results')
-    .option('--scenarios <dir>', 'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml (default ./scenarios when it holds them, else the ones shipped with lb-bench)')
+    .option(
+      '--scenarios <dir>',
+      'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml (default ./scenarios when it holds them, else the ones shipped with lb-bench)',
+    )
     .option('--keep-lab', 'leave the lab up when reproduce brought it up')
     .option('--alpha <p>', 'significance level of the verdicts (default 0.05)')
-    .option('--repetitions <n>', 'repetitions of every load scenario (default: the profile\'s, at least 5)', positive('--repetitions'))
+    .option('--repetitions <n>', "repetitions of every load scenario (default: the profile's, at least 5)", positive('--repetitions'))
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
     .action(lazy(() => import('./commands/reproduce.js')));
 }
@@ -96,7 +104,11 @@ function setUpCommands(program: Command, lazy: Lazy): void {
     .option('--json', 'status as JSON')
     .action(lazy(() => import('./commands/lab.js')));
 
-  program.command('validate').description('check scenario files; every problem at once').argument('<file...>', 'scenario files (YAML)').action(lazy(() => import('./commands/validate.js')));
+  program
+    .command('validate')
+    .description('check scenario files; every problem at once')
+    .argument('<file...>', 'scenario files (YAML)')
+    .action(lazy(() => import('./commands/validate.js')));
 
   program
     .command('init')
@@ -105,7 +117,10 @@ function setUpCommands(program: Command, lazy: Lazy): void {
     .option('--force', 'overwrite files that exist')
     .action(lazy(() => import('./commands/init.js')));
 
-  program.command('schema').description('print the JSON Schema of scenario files, for editors').action(lazy(() => import('./commands/schema.js')));
+  program
+    .command('schema')
+    .description('print the JSON Schema of scenario files, for editors')
+    .action(lazy(() => import('./commands/schema.js')));
 }
 
 export async function main(argv: string[], io: Io = processIo(argv.includes('--debug'))): Promise<number> {
@@ -122,7 +137,7 @@ export async function main(argv: string[], io: Io = processIo(argv.includes('--d
 
   program
     .description('Reproduce, measure and guard high-availability web clusters')
-    .version(versionLine(), '-V, --version', 'print the version, the commit it was built from and Node\'s version')
+    .version(versionLine(), '-V, --version', "print the version, the commit it was built from and Node's version")
     .option('--debug', 'print stack traces')
     .exitOverride()
     .configureOutput({ writeOut: (t) => io.out(t.replace(/\n$/, '')), writeErr: (t) => io.err(t.replace(/\n$/, '')) })

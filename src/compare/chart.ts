@@ -15,7 +15,8 @@ export function chartMetric(c: Comparison, wanted: string = DEFAULT_CHART_METRIC
 export function compareChartSpec(c: Comparison, metricName: string, file = 'compare.png'): ChartSpec {
   const metric = c.metrics.find((m) => m.name === metricName)!;
   const rows = c.rows.filter((r) => r.metric === metricName);
-  const side = (pick: 'a' | 'b') => rows.filter((r) => r[pick].mean !== null).map((r) => ({ x: r.level, y: r[pick].mean!, low: r[pick].ci_low, high: r[pick].ci_high }));
+  const side = (pick: 'a' | 'b') =>
+    rows.filter((r) => r[pick].mean !== null).map((r) => ({ x: r.level, y: r[pick].mean!, low: r[pick].ci_low, high: r[pick].ci_high }));
   return {
     file,
     title: `${metric.label}: ${c.a.label} vs ${c.b.label} (bars: 95 % CI)`,

@@ -58,7 +58,10 @@ export interface Comparison {
 }
 
 /** Every metric the registry knows for these samples that matches a name or a `prefix.` of it. */
-export function selectMetrics<M extends { name: string }>(all: readonly M[], wanted: readonly string[] | undefined): { metrics: M[]; unknown: string[] } {
+export function selectMetrics<M extends { name: string }>(
+  all: readonly M[],
+  wanted: readonly string[] | undefined,
+): { metrics: M[]; unknown: string[] } {
   if (!wanted?.length) return { metrics: [...all], unknown: [] };
   const matches = (m: M, w: string) => m.name === w || m.name.startsWith(w + '.');
   const unknown = wanted.filter((w) => !all.some((m) => matches(m, w)));
@@ -96,10 +99,16 @@ export function changePct(a: number, b: number): number {
 
 export function verdictOf(change: number, p: number | null, alpha: number, better: MetricDef<never>['better']): Verdict {
   if (p === null || !(p < alpha) || change === 0) return '~';
-  return (change > 0) === (better === 'higher') ? 'better' : 'worse';
+  return change > 0 === (better === 'higher') ? 'better' : 'worse';
 }
 
-export function compareValues(xa: readonly number[], xb: readonly number[], metric: Pick<MetricDef<never>, 'name' | 'better'>, level: number, opts: CompareOptions): ComparisonRow {
+export function compareValues(
+  xa: readonly number[],
+  xb: readonly number[],
+  metric: Pick<MetricDef<never>, 'name' | 'better'>,
+  level: number,
+  opts: CompareOptions,
+): ComparisonRow {
   const a = describe(xa);
   const b = describe(xb);
   const change = changePct(a.mean!, b.mean!);
@@ -110,14 +119,26 @@ export function compareValues(xa: readonly number[], xb: readonly number[], metr
   // Mann-Whitney tests ranks: its direction is the medians', not the means' (one outlier can move a
   // mean the other way); Welch's t tests means
   const direction = opts.test === 'welch' ? change : Math.sign(b.median! - a.median!) || change;
-  return { metric: metric.name, level, a, b, change_pct: change, p, verdict: verdictOf(direction, p, opts.alpha, metric.better), all_equal: allEqual };
+  return {
+    metric: metric.name,
+    level,
+    a,
+    b,
+    change_pct: change,
+    p,
+    verdict: verdictOf(direction, p, opts.alpha, metric.better),
+    all_equal: allEqual,
+  };
 }
 
 /** Runs of different kinds have no metric in common: nothing to compare. */
 export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptions): Comparison {
   const [a, b] = sides(runA, runB, opts.labels);
   const none = { metrics: [], rows: [], skipped: [] };
-  const found = withPair(runA, runB, (kind, ra, rb) => compareSamples(kind.metrics([...ra.samples, ...rb.samples]), (s) => kind.level(s), ra.samples, rb.samples, opts)) ?? none;
+  const found =
+    withPair(runA, runB, (kind, ra, rb) =>
+      compareSamples(kind.metrics([...ra.samples, ...rb.samples]), (s) => kind.level(s), ra.samples, rb.samples, opts),
+    ) ?? none;
   return { a, b, alpha: opts.alpha, test: opts.test, ...found, notes: powerNotes(found.rows, opts) };
 }
 
@@ -175,7 +196,10 @@ function powerNotes(rows: readonly ComparisonRow[], opts: CompareOptions): strin
     seen.add(key);
     if (opts.test === 'mann-whitney') {
       const minP = mannWhitneyMinP(r.a.n, r.b.n);
-      if (minP >= opts.alpha) notes.push(`with ${r.a.n} and ${r.b.n} repetitions, Mann-Whitney cannot reach p < ${opts.alpha} (the smallest possible p is ${minP.toPrecision(3)}): every verdict at such levels is ~; add repetitions (5 a side reach 0.008)`);
+      if (minP >= opts.alpha)
+        notes.push(
+          `with ${r.a.n} and ${r.b.n} repetitions, Mann-Whitney cannot reach p < ${opts.alpha} (the smallest possible p is ${minP.toPrecision(3)}): every verdict at such levels is ~; add repetitions (5 a side reach 0.008)`,
+        );
     } else if (r.a.n < 2 || r.b.n < 2) {
       notes.push(`Welch's t needs at least 2 repetitions a side (got ${r.a.n} and ${r.b.n}): no p-value there`);
     }

@@ -47,17 +47,61 @@ export function toMarkdown(comparisons: readonly Comparison[]): string {
   return comparisons
     .map((c) => {
       const parts = [`## ${mdText(heading(c))}`, ''];
-      for (const t of tables(c)) parts.push(`### ${t.title}`, '', markdownTable({ header: t.header, rows: t.rows, numeric: t.header.map((_, i) => i > 0 && i < 6) }), '');
+      for (const t of tables(c))
+        parts.push(
+          `### ${t.title}`,
+          '',
+          markdownTable({ header: t.header, rows: t.rows, numeric: t.header.map((_, i) => i > 0 && i < 6) }),
+          '',
+        );
       return [...parts, ...footer(c).map((l) => `- ${mdText(l)}`)].join('\n');
     })
     .join('\n\n');
 }
 
-export const CSV_COLUMNS = ['a_run', 'b_run', 'a', 'b', 'metric', 'level', 'a_n', 'a_mean', 'a_ci_low', 'a_ci_high', 'b_n', 'b_mean', 'b_ci_low', 'b_ci_high', 'change_pct', 'p', 'test', 'verdict'] as const;
+export const CSV_COLUMNS = [
+  'a_run',
+  'b_run',
+  'a',
+  'b',
+  'metric',
+  'level',
+  'a_n',
+  'a_mean',
+  'a_ci_low',
+  'a_ci_high',
+  'b_n',
+  'b_mean',
+  'b_ci_low',
+  'b_ci_high',
+  'change_pct',
+  'p',
+  'test',
+  'verdict',
+] as const;
 
 function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
   const num = (v: number | null) => (v === null ? '' : Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf');
-  return [c.a.id, c.b.id, c.a.label, c.b.label, r.metric, r.level, r.a.n, num(r.a.mean), num(r.a.ci_low), num(r.a.ci_high), r.b.n, num(r.b.mean), num(r.b.ci_low), num(r.b.ci_high), num(r.change_pct), num(r.p), c.test, r.verdict];
+  return [
+    c.a.id,
+    c.b.id,
+    c.a.label,
+    c.b.label,
+    r.metric,
+    r.level,
+    r.a.n,
+    num(r.a.mean),
+    num(r.a.ci_low),
+    num(r.a.ci_high),
+    r.b.n,
+    num(r.b.mean),
+    num(r.b.ci_low),
+    num(r.b.ci_high),
+    num(r.change_pct),
+    num(r.p),
+    c.test,
+    r.verdict,
+  ];
 }
 
 export function toCsv(comparisons: readonly Comparison[]): string {
@@ -70,7 +114,10 @@ export function toCsv(comparisons: readonly Comparison[]): string {
 /** JSON: everything, with change_pct null where it is infinite (A's mean 0, B's not). */
 export function toJson(comparisons: readonly Comparison[], breaches: readonly Breach[], failOnRegression: number | null): string {
   const out = {
-    comparisons: comparisons.map((c) => ({ ...c, metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better })) })),
+    comparisons: comparisons.map((c) => ({
+      ...c,
+      metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better })),
+    })),
     gate: failOnRegression === null ? null : { fail_on_regression_pct: failOnRegression, breaches },
   };
   return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);

@@ -42,7 +42,7 @@ function withinKind<R extends StoredRun>(kind: KindName, sides: readonly [SideRe
   const ofKind = newest.filter((r) => kindOf(r) === kind);
   let [ca, cb] = sides.map((s) => (s.folder ? [s.folder].filter((r) => kindOf(r) === kind) : candidates(s.ref, ofKind)));
   // narrowing one side can narrow the other: repeat until nothing changes
-  for (let before = -1; before !== ca.length + cb.length; ) {
+  for (let before = -1; before !== ca.length + cb.length;) {
     before = ca.length + cb.length;
     ca = narrow(ca, cb);
     cb = narrow(cb, ca);
@@ -54,7 +54,9 @@ export function pickPair<R extends StoredRun>(a: SideRef<R>, b: SideRef<R>, newe
   const known = () => {
     const names = newest.map((r) => r.manifest.scenario.name).sort();
     const balancers = [...new Set(newest.map((r) => r.manifest.scenario.balancer))].filter((x) => x !== 'none').sort();
-    return names.length ? `scenarios with runs: ${names.join(', ')}${balancers.length ? `; balancers: ${balancers.join(', ')}` : ''}` : 'no runs yet: run a scenario first (lb-bench run FILE)';
+    return names.length
+      ? `scenarios with runs: ${names.join(', ')}${balancers.length ? `; balancers: ${balancers.join(', ')}` : ''}`
+      : 'no runs yet: run a scenario first (lb-bench run FILE)';
   };
   const all = [a, b].map((s) => {
     if (s.folder) return [s.folder];
@@ -72,7 +74,10 @@ export function pickPair<R extends StoredRun>(a: SideRef<R>, b: SideRef<R>, newe
     );
   }
   const [ca, cb] = [0, 1].map((i) => comparable.flatMap((pair) => pair[i]));
-  for (const [s, c] of [[a, ca], [b, cb]] as const) {
+  for (const [s, c] of [
+    [a, ca],
+    [b, cb],
+  ] as const) {
     if (c.length > 1) {
       throw inputError(
         `"${s.ref}" is ambiguous: ${c.length} candidates: ${c.map(describeRun).join(', ')}`,
@@ -80,7 +85,11 @@ export function pickPair<R extends StoredRun>(a: SideRef<R>, b: SideRef<R>, newe
       );
     }
   }
-  if (ca[0].dir === cb[0].dir) throw inputError(`"${a.ref}" and "${b.ref}" are the same run (${ca[0].dir})`, 'to compare two runs of one scenario, name both run folders');
+  if (ca[0].dir === cb[0].dir)
+    throw inputError(
+      `"${a.ref}" and "${b.ref}" are the same run (${ca[0].dir})`,
+      'to compare two runs of one scenario, name both run folders',
+    );
   return [ca[0], cb[0]];
 }
 
@@ -93,7 +102,9 @@ export async function resolvePair(refA: string, refB: string, resultsDir: string
   const [a, b] = [await sideRef(refA, resultsDir), await sideRef(refB, resultsDir)];
   const newest = a.folder && b.folder ? [] : newestPerScenario(await listRuns(resultsDir));
   const pair = pickPair(a, b, newest);
-  for (const run of pair) if (!run.samples.length) throw inputError(`${run.dir}: no finished runs to compare`, `complete it with lb-bench run --resume ${run.dir}`);
+  for (const run of pair)
+    if (!run.samples.length)
+      throw inputError(`${run.dir}: no finished runs to compare`, `complete it with lb-bench run --resume ${run.dir}`);
   return pair;
 }
 
@@ -102,11 +113,22 @@ export async function resolvePair(refA: string, refB: string, resultsDir: string
  * run of the same scenario in DIR (A = baseline, B = current). Scenarios missing on one side are
  * returned apart, for a warning: a scenario that stopped running is no regression, but is news.
  */
-export async function baselinePairs(resultsDir: string, baselineDir: string): Promise<{ pairs: [StoredRun, StoredRun][]; unmatched: string[]; notRun: string[] }> {
+export async function baselinePairs(
+  resultsDir: string,
+  baselineDir: string,
+): Promise<{ pairs: [StoredRun, StoredRun][]; unmatched: string[]; notRun: string[] }> {
   const current = newestPerScenario(await listRuns(resultsDir));
   const base = newestPerScenario(await listRuns(baselineDir));
-  if (!base.length) throw inputError(`--baseline ${baselineDir}: no run folders with finished runs there`, 'point it at a folder of run folders, e.g. last night\'s results');
-  if (!current.length) throw inputError(`no runs under ${resultsDir}/ to compare with the baseline`, 'run the scenarios first, or name the folder with --results');
+  if (!base.length)
+    throw inputError(
+      `--baseline ${baselineDir}: no run folders with finished runs there`,
+      "point it at a folder of run folders, e.g. last night's results",
+    );
+  if (!current.length)
+    throw inputError(
+      `no runs under ${resultsDir}/ to compare with the baseline`,
+      'run the scenarios first, or name the folder with --results',
+    );
   const pairs: [StoredRun, StoredRun][] = [];
   const unmatched: string[] = [];
   for (const run of current) {
@@ -114,7 +136,10 @@ export async function baselinePairs(resultsDir: string, baselineDir: string): Pr
     if (old) pairs.push([old, run]);
     else unmatched.push(run.manifest.scenario.name);
   }
-  if (!pairs.length) throw inputError(`--baseline ${baselineDir}: none of its scenarios (${base.map((r) => r.manifest.scenario.name).join(', ')}) has runs under ${resultsDir}/`);
+  if (!pairs.length)
+    throw inputError(
+      `--baseline ${baselineDir}: none of its scenarios (${base.map((r) => r.manifest.scenario.name).join(', ')}) has runs under ${resultsDir}/`,
+    );
   const notRun = base.map((r) => r.manifest.scenario.name).filter((name) => !current.some((r) => r.manifest.scenario.name === name));
   return { pairs, unmatched, notRun };
 }

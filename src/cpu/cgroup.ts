@@ -13,7 +13,9 @@ export const cgroupSchema = z.strictObject({
   /** the cgroup's folder: v1 holds cpuacct.usage, v2 holds cpu.stat */
   path: z.string({ error: 'must be an absolute path' }).regex(/^\//, { error: 'must be an absolute path on the host' }).max(4096),
   /** the CPU share the cgroup may use (its quota / period), the 100 % of cgroup mode */
-  cpus: z.number({ error: 'must be a positive number of CPUs, e.g. 0.25' }).positive({ error: 'must be a positive number of CPUs, e.g. 0.25' }),
+  cpus: z
+    .number({ error: 'must be a positive number of CPUs, e.g. 0.25' })
+    .positive({ error: 'must be a positive number of CPUs, e.g. 0.25' }),
 });
 
 export type CgroupSettings = z.output<typeof cgroupSchema>;
@@ -44,7 +46,8 @@ export function parseCgroup(stdout: string, path: string, cpus: number): Counter
   const ns = values.get('cpuacct_ns');
   const us = values.get('usage_usec');
   const usage = ns && /^\d+$/.test(ns) ? seconds(ns, 1_000_000_000n) : us && /^\d+$/.test(us) ? seconds(us, 1_000_000n) : null;
-  if (usage === null) throw new Error(`${path} has neither cpuacct.usage (v1) nor usage_usec in cpu.stat (v2); name the cpuacct or unified cgroup folder`);
+  if (usage === null)
+    throw new Error(`${path} has neither cpuacct.usage (v1) nor usage_usec in cpu.stat (v2); name the cpuacct or unified cgroup folder`);
   const date = values.get('date_ns');
   const uptime = Number(values.get('uptime_s'));
   const wall = date && /^\d{16,}$/.test(date) ? seconds(date, 1_000_000_000n) : Number.isFinite(uptime) ? uptime : null;

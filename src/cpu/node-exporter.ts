@@ -101,8 +101,10 @@ function reader(host: string, target: string): CpuReader {
 export const nodeExporterSource: CpuSource<{ node_exporter: z.ZodOptional<typeof url> }> = {
   inventory: { node_exporter: url.optional() },
   ssh: false,
-  missing: (host) => (host.node_exporter ? null : `hosts.${host.name}.node_exporter (the URL of its metrics, e.g. http://${host.address}:9100/metrics)`),
-  addresses: (host) => (host.node_exporter ? [{ address: new URL(host.node_exporter).hostname, field: `hosts.${host.name}.node_exporter` }] : []),
+  missing: (host) =>
+    host.node_exporter ? null : `hosts.${host.name}.node_exporter (the URL of its metrics, e.g. http://${host.address}:9100/metrics)`,
+  addresses: (host) =>
+    host.node_exporter ? [{ address: new URL(host.node_exporter).hostname, field: `hosts.${host.name}.node_exporter` }] : [],
   open(host) {
     // checkBackends refuses this earlier with the scenario's field; this guards other callers
     if (!host.node_exporter) throw new Error(`${host.name}: node_exporter mode needs hosts.${host.name}.node_exporter in the inventory`);

@@ -26,7 +26,11 @@ export type SourceHost<F extends z.ZodRawShape> = { name: string; address: strin
 
 /** The scenario's SSH connections, as far as a source needs them (an SshPool is one). */
 export interface Shell {
-  query(host: string, script: string, options: { timeoutMs?: number; reconnect?: boolean }): Promise<{ code: number | null; stdout: string }>;
+  query(
+    host: string,
+    script: string,
+    options: { timeoutMs?: number; reconnect?: boolean },
+  ): Promise<{ code: number | null; stdout: string }>;
   host(name: string): { connect(): Promise<void>; readonly connected: boolean; readonly setupTimeoutMs: number };
 }
 

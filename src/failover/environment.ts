@@ -33,11 +33,15 @@ export interface FailoverEnvironment {
   close(): void;
 }
 
-
 /** Every setting the scenario's lab_config names, compared with the running lab's; a list of differences. */
 export function labConfigDifferences(wanted: unknown, running: unknown, at = ''): string[] {
-  if (!isPlainObject(wanted)) return JSON.stringify(wanted) === JSON.stringify(running) ? [] : [`${at}: the lab runs ${JSON.stringify(running)}, this scenario needs ${JSON.stringify(wanted)}`];
-  return Object.entries(wanted).flatMap(([k, v]) => labConfigDifferences(v, isPlainObject(running) ? running[k] : undefined, at ? `${at}.${k}` : k));
+  if (!isPlainObject(wanted))
+    return JSON.stringify(wanted) === JSON.stringify(running)
+      ? []
+      : [`${at}: the lab runs ${JSON.stringify(running)}, this scenario needs ${JSON.stringify(wanted)}`];
+  return Object.entries(wanted).flatMap(([k, v]) =>
+    labConfigDifferences(v, isPlainObject(running) ? running[k] : undefined, at ? `${at}.${k}` : k),
+  );
 }
 
 function checkLabConfig(r: ResolvedScenario<FailoverScenario>): void {
@@ -55,10 +59,17 @@ function checkLabConfig(r: ResolvedScenario<FailoverScenario>): void {
   try {
     running = parse(readFileSync(path.join(labDir(), 'lab.yaml'), 'utf8'));
   } catch {
-    throw envError(`${r.file}: lab_config: the lab's settings are not in ${labDir()}`, `bring the lab up with them: lb-bench lab up --config ${path.relative(process.cwd(), file)}`);
+    throw envError(
+      `${r.file}: lab_config: the lab's settings are not in ${labDir()}`,
+      `bring the lab up with them: lb-bench lab up --config ${path.relative(process.cwd(), file)}`,
+    );
   }
   const diff = labConfigDifferences(wanted, running);
-  if (diff.length) throw envError(`${r.file}: lab_config: ${diff.join('; ')}`, `bring the lab up with them first: lb-bench lab up --config ${path.relative(process.cwd(), file)}`);
+  if (diff.length)
+    throw envError(
+      `${r.file}: lab_config: ${diff.join('; ')}`,
+      `bring the lab up with them first: lb-bench lab up --config ${path.relative(process.cwd(), file)}`,
+    );
 }
 
 /** Everything checked before a connection is made: the fault's fields, the lab guard, the lab settings asked for. */
@@ -66,22 +77,34 @@ async function guard(r: ResolvedScenario<FailoverScenario>, vip: string): Promis
   const { scenario: s, file } = r;
   const f = s.fault;
   if (f.lab && s.inventory !== 'lab') throw inputError(`${file}: fault.lab: a lab fault needs \`inventory: lab\``);
-  if (f.backup && !net.isIPv4(vip)) throw inputError(`${file}: fault.backup: the target must be an IPv4 address to follow it between hosts, got ${vip}`);
+  if (f.backup && !net.isIPv4(vip))
+    throw inputError(`${file}: fault.backup: the target must be an IPv4 address to follow it between hosts, got ${vip}`);
   if (s.inventory === 'lab') await assertLabUp();
   for (const p of s.probe) await guardBenchAddress(probeTarget(p, s.target).host, `${file}: probe target`);
   checkLabConfig(r);
 }
 
 /** SSH to the fault's host and backup, when a step runs over SSH or the address is followed; else null. */
-async function openPool(r: ResolvedScenario<FailoverScenario>, opts: { acceptNewHostKeys?: boolean; log: (line: string) => void }): Promise<SshPool | null> {
+async function openPool(
+  r: ResolvedScenario<FailoverScenario>,
+  opts: { acceptNewHostKeys?: boolean; log: (line: string) => void },
+): Promise<SshPool | null> {
   const { scenario: s, file } = r;
   const f = s.fault;
   const plan = faultPlan(f);
   if (!('ssh' in plan.inject || 'ssh' in plan.recover || f.backup !== undefined)) return null;
-  if (!s.inventory) throw inputError(`${file}: fault: runs commands over SSH on ${f.host}, which needs an inventory`, 'add `inventory: FILE` (or `inventory: lab`), or run the steps here with { local: COMMAND }');
+  if (!s.inventory)
+    throw inputError(
+      `${file}: fault: runs commands over SSH on ${f.host}, which needs an inventory`,
+      'add `inventory: FILE` (or `inventory: lab`), or run the steps here with { local: COMMAND }',
+    );
   const inventory = await loadInventory(inventoryPathFor(file, s.inventory, labInventoryPath()), file);
-  for (const [field, name] of [['fault.host', f.host], ['fault.backup', f.backup]] as const) {
-    if (name && !inventory.hosts[name]) throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
+  for (const [field, name] of [
+    ['fault.host', f.host],
+    ['fault.backup', f.backup],
+  ] as const) {
+    if (name && !inventory.hosts[name])
+      throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
     if (name) await guardBenchAddress(inventory.hosts[name].address, `${inventory.file}: hosts.${name}.address`);
   }
   return SshPool.open(inventory, [f.host, ...(f.backup ? [f.backup] : [])], { acceptNewHostKeys: opts.acceptNewHostKeys, log: opts.log });

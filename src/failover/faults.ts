@@ -28,7 +28,10 @@ export function labFault(fault: LabFault, h: string, dir = labDir()): FaultPlan 
     case 'keepalived-crash':
       // both processes at once, child first: a VRRP child outliving its parent would stop cleanly
       // (priority 0), which is the other fault; killed, the VIP stays on the interface, as on a crash
-      return { inject: { ssh: `kill -9 $(cat ${path.join(dir, 'run', `${h}-keepalived-vrrp.pid`)}) ${pid('keepalived')}` }, recover: { lab: 'repair' } };
+      return {
+        inject: { ssh: `kill -9 $(cat ${path.join(dir, 'run', `${h}-keepalived-vrrp.pid`)}) ${pid('keepalived')}` },
+        recover: { lab: 'repair' },
+      };
     case 'keepalived-stop':
       // SIGTERM: keepalived sends a priority-0 advert and removes the VIP, as `systemctl stop` does
       return { inject: { ssh: `kill -TERM ${pid('keepalived')}` }, recover: { lab: 'repair' } };
@@ -48,7 +51,8 @@ export function faultPlan(f: FaultSettings): FaultPlan {
   return { inject: toStep(f.inject!), recover: f.recover === undefined ? { local: 'true' } : toStep(f.recover) };
 }
 
-export const describeStep = (s: Step) => ('ssh' in s ? `ssh: ${s.ssh}` : 'local' in s ? `local: ${s.local}` : 'lab repair (lb-bench lab up with the running settings)');
+export const describeStep = (s: Step) =>
+  'ssh' in s ? `ssh: ${s.ssh}` : 'local' in s ? `local: ${s.local}` : 'lab repair (lb-bench lab up with the running settings)';
 
 /** A local shell command, bounded; killed (by its pid, our own child) past the bound. */
 function runLocal(command: string, timeoutMs: number): Promise<{ code: number | null; output: string }> {
@@ -80,10 +84,14 @@ export async function runStep(step: Step, what: string, host: string, pool: SshP
   if ('lab' in step) return labRepair();
   if ('local' in step) {
     const r = await runLocal(step.local, timeoutMs);
-    if (r.code !== 0) throw envError(`${what}: \`${step.local}\` ${r.code === null ? `did not finish within ${timeoutMs} ms` : `exited ${r.code}`}: ${r.output.trim().split('\n').pop() ?? ''}`);
+    if (r.code !== 0)
+      throw envError(
+        `${what}: \`${step.local}\` ${r.code === null ? `did not finish within ${timeoutMs} ms` : `exited ${r.code}`}: ${r.output.trim().split('\n').pop() ?? ''}`,
+      );
     return;
   }
   if (!pool) throw envError(`${what}: runs over SSH on ${host}, but the scenario has no inventory`);
   const r = await pool.exec(host, step.ssh, { timeoutMs });
-  if (r.code !== 0) throw envError(`${what}: \`${step.ssh}\` on ${host} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`);
+  if (r.code !== 0)
+    throw envError(`${what}: \`${step.ssh}\` on ${host} exited ${r.code}: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`);
 }

@@ -84,7 +84,8 @@ export class PingAccount {
 
   /** A request unanswered past its timeout has failed. */
   sweep(now: number): void {
-    for (const [seq, sent] of [...this.#pending].sort((a, b) => a[0] - b[0])) if (now - sent > this.p.timeout) this.#emit(seq, sent, false, null, 'timeout');
+    for (const [seq, sent] of [...this.#pending].sort((a, b) => a[0] - b[0]))
+      if (now - sent > this.p.timeout) this.#emit(seq, sent, false, null, 'timeout');
   }
 
   /** Requests still within their timeout when the probes stop have no outcome: dropped. */
@@ -109,7 +110,8 @@ export class PingAccount {
   /** Requests between the last one seen and this one, never mentioned (ping's slowdown): sent in between. */
   #seen(seq: number, sent: number): void {
     for (let s = this.#highest + 1; s < seq; s++) {
-      if (!this.#done.has(s) && !this.#pending.has(s)) this.#pending.set(s, this.#lastSent + ((sent - this.#lastSent) * (s - this.#highest)) / (seq - this.#highest));
+      if (!this.#done.has(s) && !this.#pending.has(s))
+        this.#pending.set(s, this.#lastSent + ((sent - this.#lastSent) * (s - this.#highest)) / (seq - this.#highest));
     }
     if (seq > this.#highest) {
       this.#highest = seq;
@@ -118,13 +120,26 @@ export class PingAccount {
   }
 }
 
-const pingArgs = (p: ProbeSettings, host: string, extra: string[]) => ['-D', '-O', '-n', '-i', String(p.interval / 1000), '-W', String(Math.max(p.timeout, 1) / 1000), ...extra, host];
+const pingArgs = (p: ProbeSettings, host: string, extra: string[]) => [
+  '-D',
+  '-O',
+  '-n',
+  '-i',
+  String(p.interval / 1000),
+  '-W',
+  String(Math.max(p.timeout, 1) / 1000),
+  ...extra,
+  host,
+];
 
 /** Explains a ping that would not start: missing, or an interval that needs root. */
 function startError(stderr: string, p: ProbeSettings, where: string): Error {
   const said = stderr.trim().split('\n').pop() ?? '';
   if (/interval|flood/i.test(said) && process.getuid?.() !== 0) {
-    return envError(`${where}: icmp probes every ${p.interval} ms need root (ping: ${said})`, 'run lb-bench as root, or give the icmp probe an interval of 200ms or more');
+    return envError(
+      `${where}: icmp probes every ${p.interval} ms need root (ping: ${said})`,
+      'run lb-bench as root, or give the icmp probe an interval of 200ms or more',
+    );
   }
   return envError(`${where}: ping cannot probe: ${said || 'it exited at once'}`, 'check the target address');
 }
@@ -136,12 +151,17 @@ export async function checkIcmp(p: ProbeSettings, host: string, where: string): 
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'ENOENT' ? envError(`${where}: icmp probes need the system's ping, which is not installed`, 'apt-get install iputils-ping') : e),
+      reject(
+        e.code === 'ENOENT'
+          ? envError(`${where}: icmp probes need the system's ping, which is not installed`, 'apt-get install iputils-ping')
+          : e,
+      ),
     );
     child.on('close', (c) => resolve({ code: c, stderr: err }));
   });
   if (code === 0) return;
-  if (code === 1 && !stderr.trim()) throw envError(`${where}: ${host} does not answer ping`, 'check that the target is up and answers ICMP echo');
+  if (code === 1 && !stderr.trim())
+    throw envError(`${where}: ${host} does not answer ping`, 'check that the target is up and answers ICMP echo');
   throw startError(stderr, p, where);
 }
 

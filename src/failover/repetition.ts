@@ -170,7 +170,7 @@ class Repetition {
     const allStable = () => this.#s.probe.every((p) => stable(this.probes.timeline.points(p.type), nowMs(), holdMs, p.timeout));
     let since: number | null = null;
     return () => {
-      if (!event()) return (since = null), false;
+      if (!event()) return ((since = null), false);
       since ??= nowMs();
       return nowMs() - maxTimeout - holdMs >= since && allStable();
     };
@@ -179,7 +179,11 @@ class Repetition {
   /** Every probe answering for `settle`, the address on the master; exit 3 when it does not come. False when interrupted. */
   async steadyState(rep: number): Promise<boolean> {
     const f = this.#s.fault;
-    const steady = await until(this.#settledAfter(() => this.#onMaster(), f.settle), f.bound + f.settle, this.signal);
+    const steady = await until(
+      this.#settledAfter(() => this.#onMaster(), f.settle),
+      f.bound + f.settle,
+      this.signal,
+    );
     if (this.signal.aborted) return false;
     if (!steady) {
       throw envError(
@@ -215,8 +219,14 @@ class Repetition {
     const recoveredAt = nowMs();
     this.#recoveredAt = recoveredAt;
     this.#watchHosts = [f.host, ...(f.backup ? [f.backup] : [])];
-    await runStep(this.plan.recover, 'fault.recover', f.host, this.env.pool, f.bound).catch((e: Error) => this.warnings.push(`recovery failed: ${e.message}`));
-    const failedBack = await until(this.#settledAfter(() => this.#onMaster(), f.hold), f.bound, this.signal);
+    await runStep(this.plan.recover, 'fault.recover', f.host, this.env.pool, f.bound).catch((e: Error) =>
+      this.warnings.push(`recovery failed: ${e.message}`),
+    );
+    const failedBack = await until(
+      this.#settledAfter(() => this.#onMaster(), f.hold),
+      f.bound,
+      this.signal,
+    );
     if (this.signal.aborted) return null;
     if (!failedBack) this.warnings.push(`the failback did not complete within ${f.bound / 1000} s`);
     return { recoveredAt, failedBack, holder: this.#watch?.holders ?? undefined };
@@ -235,7 +245,9 @@ class Repetition {
     if (this.#injectedAt && this.#recoveredAt === null) {
       const f = this.#s.fault;
       await this.#injecting?.catch(() => {});
-      await runStep(this.plan.recover, 'fault.recover', f.host, this.env.pool, f.bound).catch((e: Error) => io.err(`lb-bench: could not recover the fault: ${e.message}`));
+      await runStep(this.plan.recover, 'fault.recover', f.host, this.env.pool, f.bound).catch((e: Error) =>
+        io.err(`lb-bench: could not recover the fault: ${e.message}`),
+      );
     }
   }
 }
@@ -293,12 +305,24 @@ export function notSteady(s: FailoverScenario, t: Timeline, watch: HolderWatch |
   });
   const holders = watch?.holders;
   if (watch?.error) parts.push(`where the address is: not known (${watch.error})`);
-  else if (s.fault.backup) parts.push(holders === null || holders === undefined ? 'where the address is: not asked yet' : `address on ${holders.length ? holders.join(' and ') : 'neither balancer'}`);
+  else if (s.fault.backup)
+    parts.push(
+      holders === null || holders === undefined
+        ? 'where the address is: not asked yet'
+        : `address on ${holders.length ? holders.join(' and ') : 'neither balancer'}`,
+    );
   return parts.join(', ');
 }
 
 /** One repetition, phase by phase; null when interrupted (its partial figures are not kept). */
-export async function repetition(r: Scenario, rep: number, plan: FaultPlan, env: FailoverEnvironment, writer: RunWriter, opts: { io: Io; signal: AbortSignal }): Promise<FailoverSample | null> {
+export async function repetition(
+  r: Scenario,
+  rep: number,
+  plan: FaultPlan,
+  env: FailoverEnvironment,
+  writer: RunWriter,
+  opts: { io: Io; signal: AbortSignal },
+): Promise<FailoverSample | null> {
   const run = new Repetition(r, rep, plan, env, writer, opts.signal);
   try {
     if (!(await run.steadyState(rep))) return null;

@@ -23,7 +23,10 @@ import { positiveDuration } from '../scenario/schema.js';
 export const DEFAULT_SSH_TIMEOUT_MS = 30_000;
 
 const nonEmpty = (what: string, max = 4096) =>
-  z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` }).max(max, { error: `must be ${what} of at most ${max} characters` });
+  z
+    .string({ error: `must be ${what}` })
+    .min(1, { error: `must be ${what}` })
+    .max(max, { error: `must be ${what} of at most ${max} characters` });
 
 export const sshSchema = z.strictObject({
   user: nonEmpty('a user name', 256),

@@ -162,4 +162,3 @@ export interface Kind<S extends ScenarioBase, X, T extends StoredScenarioBase> {
   metrics(samples: readonly X[]): MetricDef<X>[];
   report(runs: readonly StoredRunOf<T, X>[]): KindReport;
 }
-

@@ -60,7 +60,10 @@ function forRun<K extends KindName, R>(name: K, run: RunOf<K>, f: <J extends Kin
 }
 
 /** The kind of a resolved scenario, with the scenario as its own. */
-export function withScenario<R>(r: ResolvedScenario<AnyScenario>, f: <K extends KindName>(kind: KindOf<K>, r: ResolvedScenario<ScenarioOf<K>>) => R): R {
+export function withScenario<R>(
+  r: ResolvedScenario<AnyScenario>,
+  f: <K extends KindName>(kind: KindOf<K>, r: ResolvedScenario<ScenarioOf<K>>) => R,
+): R {
   return forScenario(r.scenario.kind, r, f);
 }
 function forScenario<K extends KindName, R>(
@@ -94,7 +97,12 @@ export function withPair<R>(a: StoredRun, b: StoredRun, f: <K extends KindName>(
   const name = a.manifest.scenario.kind;
   return b.manifest.scenario.kind === name ? forPair(name, a, b, f) : null;
 }
-function forPair<K extends KindName, R>(name: K, a: RunOf<K>, b: RunOf<K>, f: <J extends KindName>(kind: KindOf<J>, a: RunOf<J>, b: RunOf<J>) => R): R {
+function forPair<K extends KindName, R>(
+  name: K,
+  a: RunOf<K>,
+  b: RunOf<K>,
+  f: <J extends KindName>(kind: KindOf<J>, a: RunOf<J>, b: RunOf<J>) => R,
+): R {
   return dispatch(name, [a, b] as const, (k, [x, y]) => f(k, x, y));
 }
 

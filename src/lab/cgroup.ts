@@ -24,7 +24,9 @@ const V1_CPU = '/sys/fs/cgroup/cpu';
 const V1_CPUACCT = '/sys/fs/cgroup/cpuacct';
 
 function v2MountWithCpu(): string | undefined {
-  const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' '));
+  const mounts = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' '));
   for (const [, dir, type] of mounts) {
     if (type !== 'cgroup2' || !dir) continue;
     const controllers = readFileSync(path.join(dir, 'cgroup.controllers'), 'utf8').split(/\s+/);
@@ -39,8 +41,10 @@ export function detectCgroups(): CgroupLayout {
   }
   const v2 = v2MountWithCpu();
   if (v2) return { version: 2, track: `${v2}/lb-bench`, quota: `${v2}/lb-bench` };
-  throw envError('no cgroup with the cpu controller (v1 /sys/fs/cgroup/cpu and cpuacct, or v2 with "cpu" in cgroup.controllers)',
-    'the lab needs cgroups to give each web server its CPU share; mount them, or run on a machine that has them');
+  throw envError(
+    'no cgroup with the cpu controller (v1 /sys/fs/cgroup/cpu and cpuacct, or v2 with "cpu" in cgroup.controllers)',
+    'the lab needs cgroups to give each web server its CPU share; mount them, or run on a machine that has them',
+  );
 }
 
 /** The folder that the CPU sampler reads (cpuacct.usage on v1, cpu.stat on v2): it goes into the inventory. */
@@ -82,7 +86,9 @@ export function ensureGroup(layout: CgroupLayout, group: string, quota?: { cpus:
 export function groupQuota(layout: CgroupLayout, group: string): number | null {
   try {
     if (layout.version === 2) {
-      const [q, p] = readFileSync(path.join(layout.quota, group, 'cpu.max'), 'utf8').trim().split(' ');
+      const [q, p] = readFileSync(path.join(layout.quota, group, 'cpu.max'), 'utf8')
+        .trim()
+        .split(' ');
       return q === 'max' ? null : Number(q) / Number(p);
     }
     const dir = path.join(layout.quota, group);

@@ -28,16 +28,22 @@ export function labProblems(): string[] {
   // the kernel's own table decides where 198.18.0.x goes: its /24 must be on the bridge, with the
   // bridge's address, and no more specific route may send part of it elsewhere
   const subnet = (ipToInt(BRIDGE_ADDRESS) & MASK24) >>> 0;
-  const routes = readFileSync('/proc/net/route', 'utf8').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const routes = readFileSync('/proc/net/route', 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/));
   let onBridge = false;
   for (const [iface, dest, , , , , , mask] of routes) {
     const m = routeHex(mask!);
     const d = routeHex(dest!);
-    const covers = m !== 0 && (m >>> 0) >= MASK24 && ((d & MASK24) >>> 0) === subnet;
-    if (covers && iface !== BRIDGE) problems.push(`a route for ${BRIDGE_ADDRESS.replace(/\d+$/, '0')}/${PREFIX} goes via ${iface}, not ${BRIDGE}`);
+    const covers = m !== 0 && m >>> 0 >= MASK24 && (d & MASK24) >>> 0 === subnet;
+    if (covers && iface !== BRIDGE)
+      problems.push(`a route for ${BRIDGE_ADDRESS.replace(/\d+$/, '0')}/${PREFIX} goes via ${iface}, not ${BRIDGE}`);
     if (covers && iface === BRIDGE && m === MASK24) onBridge = true;
   }
-  if (!onBridge && !problems.length) problems.push(`no route for 198.18.0.0/${PREFIX} on ${BRIDGE} (its address ${BRIDGE_ADDRESS}/${PREFIX} is missing)`);
+  if (!onBridge && !problems.length)
+    problems.push(`no route for 198.18.0.0/${PREFIX} on ${BRIDGE} (its address ${BRIDGE_ADDRESS}/${PREFIX} is missing)`);
 
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
   for (const h of HOSTS) {

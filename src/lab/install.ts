@@ -17,7 +17,8 @@ function apt(io: Io, args: string[]): Promise<number> {
 
 export async function install(io: Io): Promise<void> {
   const byHand = `install by hand: ${PACKAGES.join(' ')}`;
-  if (process.platform !== 'linux' || !isDebianLike()) throw envError('lab install: apt-get is for Debian-like systems, and this is not one', byHand);
+  if (process.platform !== 'linux' || !isDebianLike())
+    throw envError('lab install: apt-get is for Debian-like systems, and this is not one', byHand);
   if (process.getuid?.() !== 0) throw envError('lab install: needs root', `run \`sudo lb-bench lab install\`, or ${byHand}`);
   const args = ['install', '-y', '--no-install-recommends', ...PACKAGES];
   // a fresh machine (a CI image) has no package lists yet: fetch them once and try again

@@ -27,6 +27,7 @@ export function inventoryText(p: LabPaths, hosts: readonly LabHost[], cgroupOf: 
     const cg = cgroupOf(h);
     doc.setIn(['hosts', h.name], { address: h.address, ssh: inline(doc, ssh), ...(cg ? { cgroup: inline(doc, cg) } : {}) });
   }
-  (doc.contents as YAMLMap).commentBefore = " The lab's hosts, written by `lb-bench lab up`; scenarios name it as `inventory: lab`.\n Paths are relative to this file.";
+  (doc.contents as YAMLMap).commentBefore =
+    " The lab's hosts, written by `lb-bench lab up`; scenarios name it as `inventory: lab`.\n Paths are relative to this file.";
   return doc.toString({ lineWidth: 0 });
 }

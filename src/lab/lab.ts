@@ -36,7 +36,8 @@ export interface UpReport {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function makeDirs(p: LabPaths): void {
-  for (const d of [p.dir, p.conf, p.pids, p.logs, p.www, p.run, ...WEBS.map((w) => path.join(p.www, w.name))]) mkdirSync(d, { recursive: true });
+  for (const d of [p.dir, p.conf, p.pids, p.logs, p.www, p.run, ...WEBS.map((w) => path.join(p.www, w.name))])
+    mkdirSync(d, { recursive: true });
   // Apache and Nginx workers run as www-data and read the pages and configs: the folder must be
   // traversable (a mkdtemp folder is 0700); the keys folder stays private
   chmodSync(p.dir, 0o755);
@@ -57,16 +58,22 @@ async function waitReady(p: LabPaths, layout: CgroupLayout, c: Component, addres
   const deadline = Date.now() + timeoutMs;
   const ready = async () => {
     switch (c.service) {
-      case 'apache': return (await httpGet(address, 80, 1000).catch(() => null))?.status === 200;
-      case 'haproxy': return (await tcpOpen(address, 80)) && (await tcpOpen(address, 81));
-      case 'nginx': return tcpOpen(address, 8080);
-      case 'sshd': return (await tcpBanner(address, 22, 1000).catch(() => '')).startsWith('SSH-');
-      case 'keepalived': return true; // alive after a moment; the VIP is waited for once both run
+      case 'apache':
+        return (await httpGet(address, 80, 1000).catch(() => null))?.status === 200;
+      case 'haproxy':
+        return (await tcpOpen(address, 80)) && (await tcpOpen(address, 81));
+      case 'nginx':
+        return tcpOpen(address, 8080);
+      case 'sshd':
+        return (await tcpBanner(address, 22, 1000).catch(() => '')).startsWith('SSH-');
+      case 'keepalived':
+        return true; // alive after a moment; the VIP is waited for once both run
     }
   };
   await sleep(c.service === 'keepalived' ? 300 : 50);
   while (Date.now() < deadline) {
-    if (!runningPid(p, layout, c)) throw envError(`lab up: ${c.id} exited at start: ${logTail(p, c.id) || 'no output'}`, `its log: ${path.join(p.logs, c.id + '.log')}`);
+    if (!runningPid(p, layout, c))
+      throw envError(`lab up: ${c.id} exited at start: ${logTail(p, c.id) || 'no output'}`, `its log: ${path.join(p.logs, c.id + '.log')}`);
     if (await ready()) return;
     await sleep(100);
   }
@@ -76,10 +83,21 @@ async function waitReady(p: LabPaths, layout: CgroupLayout, c: Component, addres
 async function waitForVip(timeoutMs = READY_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if ((await namespacesHolding(VIP, BALANCERS.map((b) => b.name))).length === 1) return;
+    if (
+      (
+        await namespacesHolding(
+          VIP,
+          BALANCERS.map((b) => b.name),
+        )
+      ).length === 1
+    )
+      return;
     await sleep(200);
   }
-  throw envError(`lab up: no balancer took the VIP ${VIP} within ${timeoutMs / 1000} s`, 'see the keepalived logs in the lab\'s logs folder');
+  throw envError(
+    `lab up: no balancer took the VIP ${VIP} within ${timeoutMs / 1000} s`,
+    "see the keepalived logs in the lab's logs folder",
+  );
 }
 
 /**
@@ -94,7 +112,9 @@ async function fitFileLimit(s: LabSettings): Promise<string[]> {
   s.nofile = limit;
   const fit = Math.floor((limit - 64) / 2);
   if (s.haproxy.maxconn > fit) {
-    warnings.push(`haproxy.maxconn ${s.haproxy.maxconn} lowered to ${fit}: the file limit here is ${limit} and cannot be raised (no CAP_SYS_RESOURCE)`);
+    warnings.push(
+      `haproxy.maxconn ${s.haproxy.maxconn} lowered to ${fit}: the file limit here is ${limit} and cannot be raised (no CAP_SYS_RESOURCE)`,
+    );
     s.haproxy.maxconn = fit;
   }
   if (s.nginx.workerRlimitNofile > limit) {
@@ -129,7 +149,8 @@ export async function labUp(configFile?: string): Promise<UpReport> {
     const web = WEBS.find((w) => w.name === c.host && c.service === 'apache');
     const quotaBefore = web ? groupQuota(layout, c.group) : null;
     const procs = ensureGroup(layout, c.group, web ? { cpus: s.web.cpus, periodUs: s.web.cpuPeriodUs } : undefined);
-    if (web && quotaBefore !== null && Math.abs(quotaBefore - s.web.cpus) > 1e-9) report.changed.push(`${c.group} CPU quota ${quotaBefore} → ${s.web.cpus}`);
+    if (web && quotaBefore !== null && Math.abs(quotaBefore - s.web.cpus) > 1e-9)
+      report.changed.push(`${c.group} CPU quota ${quotaBefore} → ${s.web.cpus}`);
     const changed = writeIfChanged(c.config.file, c.config.text, 0o644);
     const pid = runningPid(p, layout, c);
     const recorded = existsSync(pidFile(p, c.id)); // running before, or died since
@@ -147,7 +168,10 @@ export async function labUp(configFile?: string): Promise<UpReport> {
   await waitForVip();
 
   saveLabSettings(p, s);
-  writeIfChanged(p.inventory, inventoryText(p, HOSTS, (h) => (h.role === 'web' ? { path: accountingDir(layout, h.name), cpus: s.web.cpus } : undefined)));
+  writeIfChanged(
+    p.inventory,
+    inventoryText(p, HOSTS, (h) => (h.role === 'web' ? { path: accountingDir(layout, h.name), cpus: s.web.cpus } : undefined)),
+  );
   return report;
 }
 
@@ -168,7 +192,11 @@ export async function labDown(): Promise<DownReport> {
   await Promise.all(components.map((c) => stop(p, layout, c)));
   const strangers = (await Promise.all(HOSTS.map((h) => pidsInNetns(h.name)))).flat();
   const problems = [...removeGroups(layout), ...(await removeNetwork())];
-  if (problems.length) throw envError(`lab down: could not remove everything: ${problems.join('; ')}`, strangers.length ? `processes the lab did not start are still in its namespaces: ${strangers.join(' ')}` : undefined);
+  if (problems.length)
+    throw envError(
+      `lab down: could not remove everything: ${problems.join('; ')}`,
+      strangers.length ? `processes the lab did not start are still in its namespaces: ${strangers.join(' ')}` : undefined,
+    );
   return { stopped, strangers };
 }
 

@@ -58,7 +58,11 @@ const schema = z.strictObject({
     priorityBackup: z.number().int().min(1).max(254),
   }),
   net: z.strictObject({ balancers: sysctls, webs: sysctls }),
-  nofile: z.number().int().min(1024).max(1 << 20),
+  nofile: z
+    .number()
+    .int()
+    .min(1024)
+    .max(1 << 20),
 });
 
 export type LabSettings = z.infer<typeof schema>;

@@ -16,7 +16,10 @@ export function writeIfChanged(file: string, text: string, mode?: number): boole
 }
 
 export function saveLabSettings(p: LabPaths, s: LabSettings): boolean {
-  return writeIfChanged(p.settings, `# The settings of the running lab (lab.yaml merged with --config), written by \`lb-bench lab up\`\n${stringify(s)}`);
+  return writeIfChanged(
+    p.settings,
+    `# The settings of the running lab (lab.yaml merged with --config), written by \`lb-bench lab up\`\n${stringify(s)}`,
+  );
 }
 
 export function readLabSettings(p: LabPaths): LabSettings {

@@ -47,7 +47,14 @@ async function sshCheck(inventory: Inventory, host: LabHost): Promise<void> {
   }
 }
 
-async function serviceCheck(p: LabPaths, layout: CgroupLayout, s: LabSettings, inventory: Inventory, host: LabHost, c: Component): Promise<Check> {
+async function serviceCheck(
+  p: LabPaths,
+  layout: CgroupLayout,
+  s: LabSettings,
+  inventory: Inventory,
+  host: LabHost,
+  c: Component,
+): Promise<Check> {
   const pid = runningPid(p, layout, c);
   const parts = [pid ? `pid ${pid}` : 'not running'];
   let ok = pid !== null;
@@ -59,7 +66,10 @@ async function serviceCheck(p: LabPaths, layout: CgroupLayout, s: LabSettings, i
     add(await httpCheck(host.address, 80, host.name));
     const quota = groupQuota(layout, c.group);
     const inQuota = pid !== null && groupPids(layout, c.group, 'quota').includes(pid);
-    add([quota !== null && Math.abs(quota - s.web.cpus) < 1e-6 && inQuota, `cgroup ${c.group}: ${quota ?? 'no'} CPU quota${inQuota ? '' : ', process not in it'}`]);
+    add([
+      quota !== null && Math.abs(quota - s.web.cpus) < 1e-6 && inQuota,
+      `cgroup ${c.group}: ${quota ?? 'no'} CPU quota${inQuota ? '' : ', process not in it'}`,
+    ]);
   } else if (c.service === 'haproxy') {
     add(await httpCheck(host.address, BALANCER_PORTS.haproxyRoundRobin));
     add(await httpCheck(host.address, BALANCER_PORTS.haproxyLeastConn));
@@ -77,12 +87,21 @@ async function serviceCheck(p: LabPaths, layout: CgroupLayout, s: LabSettings, i
 }
 
 async function vipChecks(): Promise<Check[]> {
-  const holders = await namespacesHolding(VIP, BALANCERS.map((b) => b.name));
+  const holders = await namespacesHolding(
+    VIP,
+    BALANCERS.map((b) => b.name),
+  );
   const checks: Check[] = [
     {
-      host: 'lab', service: 'vip', ok: holders.length === 1,
-      detail: holders.length === 1 ? `${VIP} on ${holders[0]}${holders[0] === BALANCERS[0]!.name ? ' (MASTER)' : ' (BACKUP has taken over)'}`
-        : holders.length ? `${VIP} on ${holders.join(' and ')}: both claim it` : `${VIP} held by no balancer`,
+      host: 'lab',
+      service: 'vip',
+      ok: holders.length === 1,
+      detail:
+        holders.length === 1
+          ? `${VIP} on ${holders[0]}${holders[0] === BALANCERS[0]!.name ? ' (MASTER)' : ' (BACKUP has taken over)'}`
+          : holders.length
+            ? `${VIP} on ${holders.join(' and ')}: both claim it`
+            : `${VIP} held by no balancer`,
     },
   ];
   for (const port of PORTS) {
@@ -95,14 +114,21 @@ async function vipChecks(): Promise<Check[]> {
 export async function labStatus(): Promise<Check[]> {
   const p = labPaths();
   const problems = labProblems();
-  const checks: Check[] = [{ host: 'lab', service: 'network', ok: !problems.length, detail: problems.join('; ') || 'bridge, route and namespaces in place' }];
+  const checks: Check[] = [
+    { host: 'lab', service: 'network', ok: !problems.length, detail: problems.join('; ') || 'bridge, route and namespaces in place' },
+  ];
   if (!existsSync(p.settings)) {
     checks.push({ host: 'lab', service: 'state', ok: false, detail: `${p.dir}: the lab was never brought up here` });
     return checks;
   }
   if (problems.length) {
     // without the bridge, HTTP and SSH to 198.18.0.x would follow the default route off this machine
-    checks.push({ host: 'lab', service: 'services', ok: false, detail: 'not checked: nothing is sent to the lab while its network is down (lb-bench lab up)' });
+    checks.push({
+      host: 'lab',
+      service: 'services',
+      ok: false,
+      detail: 'not checked: nothing is sent to the lab while its network is down (lb-bench lab up)',
+    });
     return checks;
   }
   const s = readLabSettings(p);
@@ -123,5 +149,7 @@ export function statusTable(checks: Check[]): string {
   const w = (k: 'host' | 'service') => Math.max(k.length, ...checks.map((c) => c[k].length));
   const [hw, sw] = [w('host'), w('service')];
   const line = (h: string, s: string, st: string, d: string) => `${h.padEnd(hw)}  ${s.padEnd(sw)}  ${st.padEnd(6)}  ${d}`;
-  return [line('HOST', 'SERVICE', 'STATE', 'DETAIL'), ...checks.map((c) => line(c.host, c.service, c.ok ? 'ok' : 'FAILED', c.detail))].join('\n');
+  return [line('HOST', 'SERVICE', 'STATE', 'DETAIL'), ...checks.map((c) => line(c.host, c.service, c.ok ? 'ok' : 'FAILED', c.detail))].join(
+    '\n',
+  );
 }

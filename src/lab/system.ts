@@ -21,7 +21,9 @@ export const PROGRAMS: Record<string, string> = {
 export const PACKAGES = ['haproxy', 'nginx', 'apache2', 'keepalived', 'openssh-server', 'iputils-ping', 'iproute2'];
 
 function onPath(program: string): boolean {
-  const candidates = program.includes('/') ? [program] : (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').map((d) => path.join(d, program));
+  const candidates = program.includes('/')
+    ? [program]
+    : (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':').map((d) => path.join(d, program));
   return candidates.some((f) => {
     try {
       accessSync(f, constants.X_OK);
@@ -37,15 +39,20 @@ export function missingPrograms(): string[] {
 }
 
 export function requireRootLinux(action: string): void {
-  if (process.platform !== 'linux') throw envError(`lab ${action}: the lab needs Linux (network namespaces, cgroups); this is ${process.platform}`);
-  if (process.getuid?.() !== 0) throw envError(`lab ${action}: the lab needs root (namespaces, cgroups, daemons on port 80)`, `run \`sudo lb-bench lab ${action}\``);
+  if (process.platform !== 'linux')
+    throw envError(`lab ${action}: the lab needs Linux (network namespaces, cgroups); this is ${process.platform}`);
+  if (process.getuid?.() !== 0)
+    throw envError(`lab ${action}: the lab needs root (namespaces, cgroups, daemons on port 80)`, `run \`sudo lb-bench lab ${action}\``);
 }
 
 export function requirePrograms(): void {
   const missing = missingPrograms();
   if (missing.length) {
     const pkgs = [...new Set(missing.map((m) => PROGRAMS[m]))];
-    throw envError(`lab up: missing ${missing.join(', ')}`, `run \`lb-bench lab install\` (as root), or install the packages: ${pkgs.join(' ')}`);
+    throw envError(
+      `lab up: missing ${missing.join(', ')}`,
+      `run \`lb-bench lab install\` (as root), or install the packages: ${pkgs.join(' ')}`,
+    );
   }
 }
 

@@ -15,7 +15,10 @@ export function openFileLimit(): { soft: number; hard: number } | null {
     const line = readFileSync('/proc/self/limits', 'utf8')
       .split('\n')
       .find((l) => l.startsWith('Max open files'));
-    const [soft, hard] = (line ?? '').trim().split(/\s{2,}/).slice(1, 3);
+    const [soft, hard] = (line ?? '')
+      .trim()
+      .split(/\s{2,}/)
+      .slice(1, 3);
     const num = (v: string) => (v === 'unlimited' ? Infinity : Number(v));
     if (soft === undefined || hard === undefined) return null;
     return { soft: num(soft), hard: num(hard) };

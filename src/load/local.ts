@@ -23,7 +23,10 @@ export interface ShareFigures {
 }
 
 /** Plan → connect → send, with the measurements around them; `beforeSend` may hold the send (a start barrier). */
-export async function driveEngine(engine: LoadEngine, beforeSend: (connect_ms: number | null) => Promise<void> = async () => {}): Promise<ShareFigures> {
+export async function driveEngine(
+  engine: LoadEngine,
+  beforeSend: (connect_ms: number | null) => Promise<void> = async () => {},
+): Promise<ShareFigures> {
   const c0 = performance.now();
   const connectCpu = cpuSpan();
   await engine.connect();
@@ -88,7 +91,14 @@ export function outcomeOf(engine: EngineName, f: ShareFigures): LoadOutcome {
 export function startLocal(o: LoadRunOptions & { engine: EngineName }): LoadRun {
   let engine: LoadEngine | null = null;
   let stopped = false;
-  const share = { url: o.url, requests: o.requests, connections: o.connections, timeoutMs: o.timeoutMs, method: o.method, headers: o.headers };
+  const share = {
+    url: o.url,
+    requests: o.requests,
+    connections: o.connections,
+    timeoutMs: o.timeoutMs,
+    method: o.method,
+    headers: o.headers,
+  };
   const created = ENGINES[o.engine]().then((factory) => {
     engine = factory(share, o.hooks ?? {});
     if (stopped) engine.stop();

@@ -25,7 +25,8 @@ export function generatorBoundReason(s: BoundFigures): string | null {
   if (cpu >= GENERATOR_BOUND_PCT) return `${round(cpu, 1)} % CPU`;
   const block = s.generator_block_max_ms ?? 0;
   const p50 = s.latency_ms.p50;
-  if (p50 !== null && block > 0 && block >= GENERATOR_BLOCK_SHARE * p50) return `its event loop blocked ${round(block, 1)} ms, median latency ${p50} ms`;
+  if (p50 !== null && block > 0 && block >= GENERATOR_BLOCK_SHARE * p50)
+    return `its event loop blocked ${round(block, 1)} ms, median latency ${p50} ms`;
   return null;
 }
 
@@ -38,7 +39,13 @@ const workerFigures = (w: WorkerFigures): WorkerFigures => ({
   generator_block_total_ms: round(w.generator_block_total_ms, 1),
 });
 
-export function toSample(level: number, repetition: number, o: LoadOutcome, cpu?: Record<string, CpuFigure>, warnings: string[] = []): RunSample {
+export function toSample(
+  level: number,
+  repetition: number,
+  o: LoadOutcome,
+  cpu?: Record<string, CpuFigure>,
+  warnings: string[] = [],
+): RunSample {
   // rates from the duration as stored, so that rps = completed / duration_s holds in the file too
   // (a 10 ms burst would otherwise differ by more than rps's own rounding)
   const d = round(o.duration_s, 6);

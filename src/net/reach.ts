@@ -34,7 +34,12 @@ export function httpGet(url: string | URL, timeoutMs: number): Promise<HttpAnswe
   return new Promise((resolve, reject) => {
     const req = mod.get(url, { agent: false, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
       const done = () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: res.socket?.bytesRead ?? 0, time_ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e3) / 1e3 });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          bytes: res.socket?.bytesRead ?? 0,
+          time_ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e3) / 1e3,
+        });
       res.resume();
       res.on('end', done);
       res.on('error', done);
@@ -66,7 +71,10 @@ export async function checkTarget(url: string, timeoutMs: number, where: string)
     const { status, bytes, time_ms } = await httpGet(url, timeoutMs);
     return { status, bytes, time_ms };
   } catch (e) {
-    throw envError(`${where}: target ${redactUrl(url)} is unreachable (${failure(e)})`, 'check that the server is up and that `target` has the right address and port');
+    throw envError(
+      `${where}: target ${redactUrl(url)} is unreachable (${failure(e)})`,
+      'check that the server is up and that `target` has the right address and port',
+    );
   }
 }
 

@@ -25,7 +25,12 @@ const DASHES = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
 let fontFamily: string | null | undefined;
 export function chartFont(): string | null {
   if (fontFamily !== undefined) return fontFamily;
-  const paths = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/usr/share/fonts/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf'];
+  const paths = [
+    '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+    '/usr/share/fonts/TTF/DejaVuSans.ttf',
+    '/usr/share/fonts/dejavu/DejaVuSans.ttf',
+    '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',
+  ];
   const families = () => GlobalFonts.families.map((f) => f.family);
   if (!families().includes('DejaVu Sans')) for (const p of paths) if (existsSync(p) && GlobalFonts.registerFromPath(p)) break;
   const all = families();
@@ -123,7 +128,11 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration<'line'> {
       layout: { padding: { left: 8, right: 24, top: 8, bottom: 8 } },
       plugins: {
         title: { display: true, text: spec.title, font: { size: 20 } },
-        subtitle: { display: spec.series.some((s) => s.reference), text: '× the thesis\'s published figures; bars: 95 % confidence interval', padding: { bottom: 8 } },
+        subtitle: {
+          display: spec.series.some((s) => s.reference),
+          text: "× the thesis's published figures; bars: 95 % confidence interval",
+          padding: { bottom: 8 },
+        },
         legend: {
           position: 'bottom',
           // a box of height 0 is drawn as a short line in the series' own dash pattern
@@ -142,7 +151,11 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration<'line'> {
           },
         },
         // room for the top of every error bar
-        y: { beginAtZero: true, suggestedMax: Math.max(0, ...spec.series.flatMap((s) => s.points.map((p) => p.high ?? p.y))), title: { display: true, text: spec.yLabel } },
+        y: {
+          beginAtZero: true,
+          suggestedMax: Math.max(0, ...spec.series.flatMap((s) => s.points.map((p) => p.high ?? p.y))),
+          title: { display: true, text: spec.yLabel },
+        },
       },
     },
     plugins: [whiteBackground, errorBars(spec.series)],

@@ -7,5 +7,8 @@ export const CSV_COLUMNS = ['scenario', 'level', 'metric', 'n', 'mean', 'sd', 'c
 
 export function toCsv(rows: readonly SummaryRow[]): string {
   // null → empty cell; numbers at full precision so that nothing is lost to the report's rounding
-  return stringify(rows.map((r) => CSV_COLUMNS.map((c) => r[c] ?? '')), { header: true, columns: [...CSV_COLUMNS] });
+  return stringify(
+    rows.map((r) => CSV_COLUMNS.map((c) => r[c] ?? '')),
+    { header: true, columns: [...CSV_COLUMNS] },
+  );
 }

@@ -58,7 +58,10 @@ export async function writeReport(runs: readonly StoredRun[], outDir: string, ex
       files.push(path);
     }
   } catch (e) {
-    throw envError(`${path}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another folder with --out');
+    throw envError(
+      `${path}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      'choose another folder with --out',
+    );
   }
   return { dir: outDir, files, warnings };
 }

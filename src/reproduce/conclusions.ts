@@ -107,7 +107,7 @@ function peakClaim(
   alpha: number,
   names: [string, string],
 ): ConclusionRow {
-  const method = 'each side\'s repetitions at its peak level (highest mean); Mann-Whitney U, two-sided';
+  const method = "each side's repetitions at its peak level (highest mean); Mann-Whitney U, two-sided";
   if (!hi || !lo) return notMeasured({ ...base, method }, missing(...names.filter((_, i) => ![hi, lo][i])));
   const [a, b] = [peak(hi, metric), peak(lo, metric)];
   if (!a || !b) return notMeasured({ ...base, method }, `no ${base.unit} in ${!a ? name(hi) : name(lo)}`);
@@ -134,7 +134,8 @@ function cpuClaim(role: LoadRole, lb: LoadRun | undefined, single: LoadRun | und
     thesis_values: [...THESIS.cpuReduction],
     method: '',
   };
-  if (!lb || !single) return notMeasured({ ...base, method: 'CPU sampled on the backends' }, missing(...(lb ? [] : [role]), ...(single ? [] : ['single'])));
+  if (!lb || !single)
+    return notMeasured({ ...base, method: 'CPU sampled on the backends' }, missing(...(lb ? [] : [role]), ...(single ? [] : ['single'])));
   const hosts = (run: LoadRun) => [...new Set(run.samples.flatMap((s) => Object.keys(s.cpu ?? {})))].sort();
   const cpu = (s: RunSample, h: string) => s.cpu?.[h]?.mean ?? null;
   const singleHosts = hosts(single);
@@ -143,7 +144,11 @@ function cpuClaim(role: LoadRole, lb: LoadRun | undefined, single: LoadRun | und
     .sort((x, y) => y.m - x.m)[0]?.h;
   const webs = hosts(lb);
   const method = `per run: mean of ${webs.length ? webs.join(', ') : 'the web servers'}'s busy CPU under ${name(lb)} vs ${server ?? 'the single server'} alone in single, at each level both ran; reduction = single − balanced (points, and % of single); Mann-Whitney U at every level; holds only if it holds at each`;
-  if (!server || !webs.length) return notMeasured({ ...base, method }, `no backend CPU sampled in ${!server ? name(single) : name(lb)} (the scenario has no \`backends\`)`);
+  if (!server || !webs.length)
+    return notMeasured(
+      { ...base, method },
+      `no backend CPU sampled in ${!server ? name(single) : name(lb)} (the scenario has no \`backends\`)`,
+    );
   const balanced = (s: RunSample) => {
     const xs = finiteValues(webs.map((h) => cpu(s, h)));
     return xs.length === webs.length ? meanOf(xs) : null; // a run with a host missing is left out, not averaged over fewer
@@ -158,7 +163,8 @@ function cpuClaim(role: LoadRole, lb: LoadRun | undefined, single: LoadRun | und
   if (!parts.length) return notMeasured({ ...base, method }, `no level with CPU in both ${name(lb)} and single`);
   const points = parts.map((x) => meanOf(x.b)! - meanOf(x.a)!);
   const relative = parts.map((x, i) => (points[i] / meanOf(x.b)!) * 100);
-  const range = (xs: number[], f: (v: number) => string) => (Math.min(...xs) === Math.max(...xs) ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`);
+  const range = (xs: number[], f: (v: number) => string) =>
+    Math.min(...xs) === Math.max(...xs) ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`;
   const perLevel = parts.map((x) => `${x.level}: ${fmt(meanOf(x.b)!)} → ${fmt(meanOf(x.a)!)} (p ${pValue(x.j.p)})`).join('; ');
   const measured = `lower by ${range(points, (v) => v.toFixed(1))} points, ${range(relative, (v) => `${v.toFixed(0)}`)} % of single (${perLevel})`;
   const j = combine(parts.map((x) => x.j));
@@ -191,7 +197,13 @@ function noLossClaim(runs: Record<string, LoadRun | undefined>): ConclusionRow {
   const short = parts.filter((x) => x.top < THESIS.noLossUpTo);
   const note = short.length ? `; measured only up to ${Math.min(...short.map((x) => x.top))}` : '';
   const missingOne = absent.length ? `; ${missing(...absent)}` : '';
-  return { ...base, measured: measured + note + missingOne, p: null, verdict: lost > 0 ? 'does not hold' : 'holds', measured_values: [lost] };
+  return {
+    ...base,
+    measured: measured + note + missingOne,
+    p: null,
+    verdict: lost > 0 ? 'does not hold' : 'holds',
+    measured_values: [lost],
+  };
 }
 
 /** HAProxy loses fewer requests than Nginx, at the highest level both ran (the thesis: 0 vs 470.133 at 10000). */
@@ -233,7 +245,8 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
     thesis: `${THESIS.downtimeMs} ms, mean of ${THESIS.downtimeN} (ICMP every 5 ms)`,
     unit: 'ms',
     thesis_values: [THESIS.downtimeMs],
-    method: 'downtime per repetition (last answer before the outage to the first after it); every repetition must recover; one-sample Student t test against 1992.8 ms; holds when not rejected and the 95 % CI lies within ±25 % of it',
+    method:
+      'downtime per repetition (last answer before the outage to the first after it); every repetition must recover; one-sample Student t test against 1992.8 ms; holds when not rejected and the 95 % CI lies within ±25 % of it',
   };
   if ('missing' in input) return notMeasured(base, input.missing);
   const probe = (['icmp', 'http', 'tcp'] as const).find((t) => input.samples.some((s) => typeof s.downtime_ms[t] === 'number'));
@@ -242,7 +255,10 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
   const xs = finiteValues(input.samples.map((s) => s.downtime_ms[probe]));
   const d = describe(xs);
   const method = base.method.replace('downtime per repetition', `${probe.toUpperCase()} downtime per repetition`);
-  let measured = `mean ${fmt(d.mean)} ms` + (d.ci_low !== null ? ` (95 % CI ${fmt(d.ci_low)}–${fmt(d.ci_high)}), median ${fmt(d.median)}` : '') + `, n ${xs.length}`;
+  let measured =
+    `mean ${fmt(d.mean)} ms` +
+    (d.ci_low !== null ? ` (95 % CI ${fmt(d.ci_low)}–${fmt(d.ci_high)}), median ${fmt(d.median)}` : '') +
+    `, n ${xs.length}`;
   if (failed) measured += `; ${failed} of ${input.samples.length} repetitions did not recover`;
   let p: number | null = null;
   let verdict: Verdict;
@@ -272,7 +288,10 @@ export function haproxyNginx(runs: readonly LoadRun[]): [LoadRun, LoadRun] | str
 
 type PeakBase = Parameters<typeof peakClaim>[0];
 
-const rpsOf = (a: keyof typeof THESIS.rps, b: keyof typeof THESIS.rps) => ({ unit: 'req/s', thesis_values: [THESIS.rps[a], THESIS.rps[b]] });
+const rpsOf = (a: keyof typeof THESIS.rps, b: keyof typeof THESIS.rps) => ({
+  unit: 'req/s',
+  thesis_values: [THESIS.rps[a], THESIS.rps[b]],
+});
 
 /** What the thesis claims on peak figures (req/s, throughput): "X serves more than Y". */
 const PEAKS: Record<'lbRps' | 'lcRrRps' | 'lcRrThroughput' | 'haproxyNginxRps', PeakBase> = {

@@ -49,7 +49,10 @@ export function conclusionsMarkdown(rows: readonly ConclusionRow[], ctx: Conclus
 }
 
 /** *x* of the preamble → <em>x</em>, after escaping */
-const inline = (s: string) => escapeHtml(s).replace(/\*([^*]+)\*/g, '<em>$1</em>').replace(/`([^`]+)`/g, '<code>$1</code>');
+const inline = (s: string) =>
+  escapeHtml(s)
+    .replace(/\*([^*]+)\*/g, '<em>$1</em>')
+    .replace(/`([^`]+)`/g, '<code>$1</code>');
 
 export function conclusionsHtml(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
   const t = conclusionsTable(rows);
@@ -66,12 +69,38 @@ export function conclusionsHtml(rows: readonly ConclusionRow[], ctx: ConclusionC
   ].join('\n');
 }
 
-export const CSV_COLUMNS = ['id', 'bullet', 'claim', 'thesis', 'measured', 'unit', 'thesis_values', 'measured_values', 'method', 'p', 'alpha', 'verdict'] as const;
+export const CSV_COLUMNS = [
+  'id',
+  'bullet',
+  'claim',
+  'thesis',
+  'measured',
+  'unit',
+  'thesis_values',
+  'measured_values',
+  'method',
+  'p',
+  'alpha',
+  'verdict',
+] as const;
 
 export function conclusionsCsv(rows: readonly ConclusionRow[], alpha: number): string {
   const list = (xs: readonly (number | null)[]) => xs.map((x) => (x === null ? '' : String(x))).join(';');
   return stringify(
-    rows.map((r) => [r.id, r.bullet, r.claim, r.thesis, r.measured, r.unit, list(r.thesis_values), list(r.measured_values), r.method, r.p ?? '', alpha, r.verdict]),
+    rows.map((r) => [
+      r.id,
+      r.bullet,
+      r.claim,
+      r.thesis,
+      r.measured,
+      r.unit,
+      list(r.thesis_values),
+      list(r.measured_values),
+      r.method,
+      r.p ?? '',
+      alpha,
+      r.verdict,
+    ]),
     { header: true, columns: [...CSV_COLUMNS] },
   );
 }

@@ -56,7 +56,9 @@ async function planLoad(file: string, role: LoadRole, opts: PlanOptions, notes: 
   };
   const r = await load(opts.repetitions);
   if (opts.repetitions !== undefined || r.scenario.load.repetitions >= MIN_REPETITIONS) return r;
-  notes.push(`${r.scenario.name}: ${r.scenario.load.repetitions} repetitions in profile ${opts.profile} raised to ${MIN_REPETITIONS}, so that Mann-Whitney can reach p < 0.05 (with 3 a side its smallest p is 0.1)`);
+  notes.push(
+    `${r.scenario.name}: ${r.scenario.load.repetitions} repetitions in profile ${opts.profile} raised to ${MIN_REPETITIONS}, so that Mann-Whitney can reach p < 0.05 (with 3 a side its smallest p is 0.1)`,
+  );
   return load(MIN_REPETITIONS);
 }
 
@@ -82,7 +84,11 @@ export async function planReproduce(opts: PlanOptions): Promise<ReproducePlan> {
   } catch (e) {
     collect(e);
   }
-  if (problems.length) throw inputError(problems.join('\n'), `reproduce runs ${[...THESIS_SCENARIOS, FAILOVER_SCENARIO].map((n) => `${n}.yaml`).join(', ')} from ${opts.scenariosDir}/, each with a profile named ${opts.profile}`);
+  if (problems.length)
+    throw inputError(
+      problems.join('\n'),
+      `reproduce runs ${[...THESIS_SCENARIOS, FAILOVER_SCENARIO].map((n) => `${n}.yaml`).join(', ')} from ${opts.scenariosDir}/, each with a profile named ${opts.profile}`,
+    );
   if ('missing' in failover) notes.push(`failover: ${failover.missing}`);
   const all: AnyScenario[] = [...load.map((l) => l.scenario.scenario), ...('scenario' in failover ? [failover.scenario.scenario] : [])];
   return { load, failover, notes, needsLab: all.some((s) => s.inventory === 'lab') };

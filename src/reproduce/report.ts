@@ -59,7 +59,9 @@ export async function writeReproduceReport(input: ReproduceReportInput): Promise
     io.err(`compare haproxy nginx: ${a.manifest.scenario.name} (${a.dir}) vs ${b.manifest.scenario.name} (${b.dir})`);
     const c = compareRuns(a, b, { alpha: context.alpha, test: 'mann-whitney' });
     files.push(['compare-haproxy-nginx.md', `# lb-bench compare haproxy nginx\n\n${compareMarkdown([c])}\n`]);
-    context.notes.push(`every metric of haproxy vs nginx, level by level: compare-haproxy-nginx.md (as lb-bench compare haproxy nginx chose them: ${a.manifest.scenario.name} vs ${b.manifest.scenario.name})`);
+    context.notes.push(
+      `every metric of haproxy vs nginx, level by level: compare-haproxy-nginx.md (as lb-bench compare haproxy nginx chose them: ${a.manifest.scenario.name} vs ${b.manifest.scenario.name})`,
+    );
   }
   // the pages show the failover run in its own section; conclusions.json keeps its summary lines for scripts
   const json = { ...context, notes: [...context.notes, ...failoverNotes(input.failover)] };

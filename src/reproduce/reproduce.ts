@@ -177,7 +177,9 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   if (stopped) throw stopped.error;
 
   const wallSeconds = (Date.now() - started) / 1000;
-  m.notes.push(`wall time of this reproduce: ${formatDuration(wallSeconds)} on ${m.stored[0]?.manifest.host.cpus ?? '?'} CPUs (${m.stored[0]?.manifest.host.cpu_model ?? 'unknown'})`);
+  m.notes.push(
+    `wall time of this reproduce: ${formatDuration(wallSeconds)} on ${m.stored[0]?.manifest.host.cpus ?? '?'} CPUs (${m.stored[0]?.manifest.host.cpu_model ?? 'unknown'})`,
+  );
   const rows = conclusions({ runs: m.runs, failover: m.failover, alpha: opts.alpha });
   const runs = m.stored.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: planOf(r) }));
   const context = { alpha: opts.alpha, profile: opts.profile, runs, notes: m.notes };

@@ -74,7 +74,16 @@ export class CpuMonitor {
     const seen = new Set<string>();
     this.tracks = backends
       .filter((b) => !seen.has(b.host) && seen.add(b.host))
-      .map((b) => ({ host: b.host, reader: CPU_SOURCES[b.cpu].open(inventory.hosts[b.host], shell), start: null, last: null, lastAt: 0, peak: null, failed: null, busy: false }));
+      .map((b) => ({
+        host: b.host,
+        reader: CPU_SOURCES[b.cpu].open(inventory.hosts[b.host], shell),
+        start: null,
+        last: null,
+        lastAt: 0,
+        peak: null,
+        failed: null,
+        busy: false,
+      }));
   }
 
   private read(t: Track, reconnect: boolean, timeoutMs: number): Promise<Counters> {
@@ -88,7 +97,14 @@ export class CpuMonitor {
 
   /** Set up every host whose connection was lost: before a window, with the hosts' own generous bound. */
   private async setUp(tracks: Track[]): Promise<(Error | null)[]> {
-    return Promise.all(tracks.map((t) => t.reader.connect().then(() => null, (e: Error) => e)));
+    return Promise.all(
+      tracks.map((t) =>
+        t.reader.connect().then(
+          () => null,
+          (e: Error) => e,
+        ),
+      ),
+    );
   }
 
   private fail(t: Track, e: Error): void {
@@ -110,10 +126,19 @@ export class CpuMonitor {
    */
   async check(): Promise<void> {
     const results = await Promise.all(
-      this.tracks.map((t) => t.reader.connect().then(() => this.read(t, true, t.reader.setupTimeoutMs)).catch((e: Error) => e)),
+      this.tracks.map((t) =>
+        t.reader
+          .connect()
+          .then(() => this.read(t, true, t.reader.setupTimeoutMs))
+          .catch((e: Error) => e),
+      ),
     );
     const failed = results.filter((r): r is Error & { hint?: string } => r instanceof Error);
-    if (failed.length) throw envError(failed.map((e) => e.message).join('\n'), [...new Set(failed.flatMap((e) => (e.hint ? [e.hint] : [])))].join('\n') || undefined);
+    if (failed.length)
+      throw envError(
+        failed.map((e) => e.message).join('\n'),
+        [...new Set(failed.flatMap((e) => (e.hint ? [e.hint] : [])))].join('\n') || undefined,
+      );
   }
 
   /** Start of a run's load window. Quick: bounded by boundMs; reopens lost connections. */
@@ -147,13 +172,15 @@ export class CpuMonitor {
     for (const t of this.tracks) {
       if (t.failed || t.busy) continue; // a slow read skips a tick rather than piling up
       t.busy = true;
-      this.read(t, false, this.intervalMs * 4).then(
-        (c) => gen === this.generation && this.interval(t, c),
-        (e: Error) => {
-          // a slow read is only a missed tick; a lost connection makes the run's figure unknown
-          if (gen === this.generation && !t.reader.connected) this.fail(t, e);
-        },
-      ).finally(() => (t.busy = false));
+      this.read(t, false, this.intervalMs * 4)
+        .then(
+          (c) => gen === this.generation && this.interval(t, c),
+          (e: Error) => {
+            // a slow read is only a missed tick; a lost connection makes the run's figure unknown
+            if (gen === this.generation && !t.reader.connected) this.fail(t, e);
+          },
+        )
+        .finally(() => (t.busy = false));
     }
     this.schedule(gen);
   }

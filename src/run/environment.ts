@@ -35,14 +35,16 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
 
   const none: Environment = { inventory: null, pool: null, monitor: null, servers: {}, warnings: [], close: () => {} };
   if (!scenario.inventory) {
-    if (scenario.backends.length) throw inputError(`${file}: backends: sampling CPU needs an inventory of hosts`, 'add `inventory: FILE` (or `inventory: lab`)');
+    if (scenario.backends.length)
+      throw inputError(`${file}: backends: sampling CPU needs an inventory of hosts`, 'add `inventory: FILE` (or `inventory: lab`)');
     return none;
   }
   const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()), file);
   checkBackends(file, scenario.backends, inventory);
   // every address a CPU source sends to, before anything is sent
   for (const b of scenario.backends) {
-    for (const a of CPU_SOURCES[b.cpu].addresses(inventory.hosts[b.host])) await guardBenchAddress(a.address, `${inventory.file}: ${a.field}`);
+    for (const a of CPU_SOURCES[b.cpu].addresses(inventory.hosts[b.host]))
+      await guardBenchAddress(a.address, `${inventory.file}: ${a.field}`);
   }
   if (!scenario.backends.length) return { ...none, inventory };
 

@@ -59,18 +59,31 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
   const plan = planRuns(load.levels, load.repetitions, done);
   const total = load.levels.length * load.repetitions;
   const env = await preflight(r, opts);
-  return inRunFolder(r, opts, { unit: 'run', planned: total, manifest: { generator: generatorPlan(scenario.load) } }, env, async (writer) => {
-    const measured = await runPlan(r, plan, done, env, writer, opts);
-    return {
-      kept: done.length,
-      closing: targetSummary(scenario.name, measured),
-      result: { dir: writer.dir, samples: done, breaches: thresholdBreaches(scenario.thresholds, done) },
-    };
-  });
+  return inRunFolder(
+    r,
+    opts,
+    { unit: 'run', planned: total, manifest: { generator: generatorPlan(scenario.load) } },
+    env,
+    async (writer) => {
+      const measured = await runPlan(r, plan, done, env, writer, opts);
+      return {
+        kept: done.length,
+        closing: targetSummary(scenario.name, measured),
+        result: { dir: writer.dir, samples: done, breaches: thresholdBreaches(scenario.thresholds, done) },
+      };
+    },
+  );
 }
 
 /** Every planned run in order, each stored the moment it finishes; the runs measured now. */
-async function runPlan(r: ResolvedScenario, plan: PlannedRun[], done: RunSample[], env: Environment, writer: RunWriter, opts: RunOptions): Promise<RunSample[]> {
+async function runPlan(
+  r: ResolvedScenario,
+  plan: PlannedRun[],
+  done: RunSample[],
+  env: Environment,
+  writer: RunWriter,
+  opts: RunOptions,
+): Promise<RunSample[]> {
   const { scenario } = r;
   const { load } = scenario;
   const total = load.levels.length * load.repetitions;
@@ -119,7 +132,13 @@ function runLabel(name: string, run: PlannedRun, reps: number, index: number, to
 }
 
 /** One run; null when it was interrupted (its partial figures are not kept). */
-async function measure(r: ResolvedScenario, run: PlannedRun, signal: AbortSignal, env: Environment, writer: RunWriter): Promise<RunSample | null> {
+async function measure(
+  r: ResolvedScenario,
+  run: PlannedRun,
+  signal: AbortSignal,
+  env: Environment,
+  writer: RunWriter,
+): Promise<RunSample | null> {
   const { load, target } = r.scenario;
   // CPU counters are read right before and right after the load window (bounded: never holds up the load)
   await env.monitor?.begin({ level: run.level, repetition: run.repetition });

@@ -10,7 +10,8 @@ export function thresholdBreaches(t: Thresholds | undefined, samples: readonly R
     if (t.loss !== undefined && s.loss > t.loss) out.push(`${at}: loss ${s.loss} > ${t.loss}`);
     if (t.rps_min !== undefined && s.rps < t.rps_min) out.push(`${at}: rps ${s.rps} < ${t.rps_min}`);
     const p99 = s.latency_ms.p99;
-    if (t.latency_p99_ms !== undefined && p99 !== null && p99 > t.latency_p99_ms) out.push(`${at}: latency p99 ${p99} ms > ${t.latency_p99_ms} ms`);
+    if (t.latency_p99_ms !== undefined && p99 !== null && p99 > t.latency_p99_ms)
+      out.push(`${at}: latency p99 ${p99} ms > ${t.latency_p99_ms} ms`);
     // no completed request has no latency: a dead target must not pass a latency-only gate
     if (t.latency_p99_ms !== undefined && p99 === null) out.push(`${at}: latency p99 unknown, no request completed`);
   }

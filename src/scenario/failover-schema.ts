@@ -50,7 +50,8 @@ export const faultSchema = z
     bound: positiveDuration.default(30_000),
   })
   .superRefine((f, ctx) => {
-    if (!f.lab && f.inject === undefined) ctx.addIssue({ code: 'custom', path: ['inject'], message: 'is required (or name a ready-made fault with `lab`)' });
+    if (!f.lab && f.inject === undefined)
+      ctx.addIssue({ code: 'custom', path: ['inject'], message: 'is required (or name a ready-made fault with `lab`)' });
     if (f.lab && (f.inject !== undefined || f.recover !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['lab'], message: 'a lab fault brings its own inject and recover: give one or the other' });
     }
@@ -59,13 +60,21 @@ export const faultSchema = z
 /** A steady load through the failover, to count the requests it loses. */
 export const steadyLoadSchema = z.strictObject({
   /** requests per second, each on a new connection, open-loop */
-  rate: z.number({ error: 'must be a number of requests per second' }).positive({ error: 'must be a positive number of requests per second' }).max(5000),
+  rate: z
+    .number({ error: 'must be a number of requests per second' })
+    .positive({ error: 'must be a positive number of requests per second' })
+    .max(5000),
   timeout: positiveDuration.default(1_000),
 });
 
 /** One probe, or a list of them (one of each type); a single one is a list of one. */
 const probes = z
-  .preprocess((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? [v] : v), z.array(probeSchema, { error: 'must be a probe { type, interval, timeout } or a list of them' }).min(1, { error: 'needs at least one probe' }))
+  .preprocess(
+    (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? [v] : v),
+    z
+      .array(probeSchema, { error: 'must be a probe { type, interval, timeout } or a list of them' })
+      .min(1, { error: 'needs at least one probe' }),
+  )
   .superRefine((list, ctx) => {
     const seen = new Set<string>();
     list.forEach((p, i) => {

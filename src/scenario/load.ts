@@ -28,9 +28,14 @@ type Parsed = { success: true; data: AnyScenario } | { success: false; error: { 
 
 /** A scenario of any kind, by its kind's schema; `kind` left out is `load`. */
 function parseScenario(raw: unknown): Parsed {
-  if (!isPlainObject(raw)) return { success: false, error: { issues: [{ code: 'invalid_type', expected: 'object', path: [], message: 'must be a mapping', input: raw }] } };
+  if (!isPlainObject(raw))
+    return {
+      success: false,
+      error: { issues: [{ code: 'invalid_type', expected: 'object', path: [], message: 'must be a mapping', input: raw }] },
+    };
   const name = kindNamed(raw.kind);
-  if (!name) return { success: false, error: { issues: [{ code: 'custom', path: ['kind'], message: `must be ${KIND_CHOICES}`, input: raw.kind }] } };
+  if (!name)
+    return { success: false, error: { issues: [{ code: 'custom', path: ['kind'], message: `must be ${KIND_CHOICES}`, input: raw.kind }] } };
   return KINDS[name].schema.safeParse({ ...raw, kind: name }, { reportInput: true });
 }
 
@@ -70,7 +75,8 @@ export function resolveScenarioText(
   if (overrides.profile !== undefined && !(overrides.profile in profileTable)) {
     const known = Object.keys(profileTable);
     problems.push(
-      `profiles: no profile named "${overrides.profile}"` + (known.length ? ` (the file has: ${known.map(safeKey).join(', ')})` : ' (the file has none)'),
+      `profiles: no profile named "${overrides.profile}"` +
+        (known.length ? ` (the file has: ${known.map(safeKey).join(', ')})` : ' (the file has none)'),
     );
   }
   if (problems.length) return { ok: false, problems };

@@ -60,7 +60,7 @@ const HEADER_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
 export const headersSchema = z
   .record(
-    z.string().regex(HEADER_NAME, { error: 'header names must be HTTP tokens: letters, digits and !#$%&\'*+-.^_`|~' }).max(256),
+    z.string().regex(HEADER_NAME, { error: "header names must be HTTP tokens: letters, digits and !#$%&'*+-.^_`|~" }).max(256),
     z
       .string({ error: 'must be a string' })
       .regex(HEADER_VALUE, { error: 'must not hold control characters (CR, LF, NUL, …): they would end the header' })
@@ -69,17 +69,20 @@ export const headersSchema = z
   )
   .refine((h) => Object.keys(h).length <= 100, { error: 'at most 100 headers' });
 
-export const httpUrl = z.string({ error: 'must be a URL' }).max(2048, { error: 'must be at most 2048 characters' }).refine(
-  (v) => {
-    try {
-      const u = new URL(v);
-      return u.protocol === 'http:' || u.protocol === 'https:';
-    } catch {
-      return false;
-    }
-  },
-  { error: 'must be an http:// or https:// URL' },
-);
+export const httpUrl = z
+  .string({ error: 'must be a URL' })
+  .max(2048, { error: 'must be at most 2048 characters' })
+  .refine(
+    (v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'must be an http:// or https:// URL' },
+  );
 
 const MAX_LEVELS = 1000;
 
@@ -90,7 +93,13 @@ function noDuplicateLevels(levels: number[], ctx: z.RefinementCtx<number[]>): vo
   levels.forEach((level, i) => {
     const earlier = first.get(level);
     if (earlier === undefined) first.set(level, i);
-    else if (reported++ < 10) ctx.addIssue({ code: 'custom', path: [i], input: level, message: `a level given twice (also [${earlier}]); give each level once, load.repetitions repeats it` });
+    else if (reported++ < 10)
+      ctx.addIssue({
+        code: 'custom',
+        path: [i],
+        input: level,
+        message: `a level given twice (also [${earlier}]); give each level once, load.repetitions repeats it`,
+      });
   });
 }
 
@@ -112,7 +121,13 @@ export const loadSchema = z.strictObject({
   engine: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).optional(),
   /** 0: the engine runs inside lb-bench; N: N worker processes share each run; auto: chosen per level */
   workers: z
-    .union([z.literal('auto', { error: WORKERS }), z.number({ error: WORKERS }).int({ error: WORKERS }).min(0, { error: WORKERS }).max(MAX_WORKERS, { error: WORKERS })], { error: WORKERS })
+    .union(
+      [
+        z.literal('auto', { error: WORKERS }),
+        z.number({ error: WORKERS }).int({ error: WORKERS }).min(0, { error: WORKERS }).max(MAX_WORKERS, { error: WORKERS }),
+      ],
+      { error: WORKERS },
+    )
     .default(0),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
   headers: headersSchema.default({}),
@@ -121,7 +136,9 @@ export const loadSchema = z.strictObject({
 export const backendSchema = z.strictObject({
   host: z.string({ error: 'must name a host of the inventory' }).min(1),
   /** where its CPU figure comes from: a source of src/cpu/registry.ts */
-  cpu: z.enum(CPU_SOURCE_NAMES, { error: `must be ${CPU_SOURCE_NAMES.slice(0, -1).join(', ')} or ${CPU_SOURCE_NAMES.at(-1)}` }).default('procstat'),
+  cpu: z
+    .enum(CPU_SOURCE_NAMES, { error: `must be ${CPU_SOURCE_NAMES.slice(0, -1).join(', ')} or ${CPU_SOURCE_NAMES.at(-1)}` })
+    .default('procstat'),
 });
 
 export const thresholdsSchema = z.strictObject({

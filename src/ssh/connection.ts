@@ -107,7 +107,12 @@ export class SshHost {
     } catch (e) {
       shell.close();
       if (e instanceof ShellTimeout) throw slowShell();
-      throw this.#client === client ? envError(`${this.where}: the remote shell ended at once: ${(e as Error).message}`, 'check that the user has a working login shell') : this.#lost();
+      throw this.#client === client
+        ? envError(
+            `${this.where}: the remote shell ended at once: ${(e as Error).message}`,
+            'check that the user has a working login shell',
+          )
+        : this.#lost();
     }
     this.#shell = shell;
     return shell;
@@ -128,7 +133,11 @@ export class SshHost {
     const { identity, passphraseEnv } = this.host.ssh;
     if (identity === undefined) {
       const agent = process.env.SSH_AUTH_SOCK;
-      if (!agent) throw envError(`${this.where}: the inventory gives no ssh.identity and no SSH agent is running (SSH_AUTH_SOCK is not set)`, 'start ssh-agent and ssh-add the key, or set hosts.NAME.ssh.identity');
+      if (!agent)
+        throw envError(
+          `${this.where}: the inventory gives no ssh.identity and no SSH agent is running (SSH_AUTH_SOCK is not set)`,
+          'start ssh-agent and ssh-add the key, or set hosts.NAME.ssh.identity',
+        );
       return { agent };
     }
     if (!this.#keyModeChecked) {
@@ -144,7 +153,11 @@ export class SshHost {
     }
     if (passphraseEnv === undefined) return { privateKey };
     const passphrase = process.env[passphraseEnv];
-    if (passphrase === undefined) throw envError(`${this.where}: the environment variable ${passphraseEnv} (ssh.passphraseEnv) is not set`, 'export it with the key\'s passphrase');
+    if (passphrase === undefined)
+      throw envError(
+        `${this.where}: the environment variable ${passphraseEnv} (ssh.passphraseEnv) is not set`,
+        "export it with the key's passphrase",
+      );
     return { privateKey, passphrase };
   }
 
@@ -163,10 +176,20 @@ export class SshHost {
       }
       const field = hostField(address, ssh.port);
       if (check.status === 'unknown') {
-        refuse(envError(`${this.where}: unknown SSH host key ${fp}; it is not in ${ssh.knownHosts}`, `compare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-|-.*$/g, '')}_key.pub on it), then add it (ssh-keyscan -p ${ssh.port} ${address} >> ${ssh.knownHosts}) or run with --accept-new-host-keys`));
+        refuse(
+          envError(
+            `${this.where}: unknown SSH host key ${fp}; it is not in ${ssh.knownHosts}`,
+            `compare it with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${key.type.replace(/^ssh-|-.*$/g, '')}_key.pub on it), then add it (ssh-keyscan -p ${ssh.port} ${address} >> ${ssh.knownHosts}) or run with --accept-new-host-keys`,
+          ),
+        );
       } else {
         const what = check.status === 'revoked' ? 'is REVOKED' : 'has CHANGED';
-        refuse(envError(`${this.where}: the SSH host key ${what}: the server offers ${fp}, ${ssh.knownHosts} line ${check.line} says otherwise; refusing to connect`, `if the host was really reinstalled, remove the old key with: ssh-keygen -R '${field}' -f ${ssh.knownHosts}`));
+        refuse(
+          envError(
+            `${this.where}: the SSH host key ${what}: the server offers ${fp}, ${ssh.knownHosts} line ${check.line} says otherwise; refusing to connect`,
+            `if the host was really reinstalled, remove the old key with: ssh-keygen -R '${field}' -f ${ssh.knownHosts}`,
+          ),
+        );
       }
       return false;
     };
@@ -174,8 +197,16 @@ export class SshHost {
 
   #describe(e: Error & { level?: string; code?: string }, timeoutMs: number): LbError {
     const port = this.host.ssh.port;
-    if (e.level === 'client-authentication') return envError(`${this.where}: the server refused the SSH login (publickey)`, 'check that the public key is in the user\'s authorized_keys on the host');
-    if (e.level === 'client-timeout') return envError(`${this.where}: no SSH handshake within ${timeoutMs} ms`, `the host answered TCP but not SSH in time; raise hosts.${this.host.name}.ssh.timeout if it is only slow`);
+    if (e.level === 'client-authentication')
+      return envError(
+        `${this.where}: the server refused the SSH login (publickey)`,
+        "check that the public key is in the user's authorized_keys on the host",
+      );
+    if (e.level === 'client-timeout')
+      return envError(
+        `${this.where}: no SSH handshake within ${timeoutMs} ms`,
+        `the host answered TCP but not SSH in time; raise hosts.${this.host.name}.ssh.timeout if it is only slow`,
+      );
     const why: Record<string, [string, string]> = {
       ECONNREFUSED: [`connection refused on port ${port}`, 'check that sshd runs there and the port in the inventory'],
       ETIMEDOUT: ['the TCP connection timed out', 'check the address, and that no firewall drops port ' + port],
@@ -185,7 +216,11 @@ export class SshHost {
       ECONNRESET: ['the connection was reset during the handshake', 'check the sshd logs on the host (MaxStartups, a firewall)'],
     };
     if (e.code && why[e.code]) return envError(`${this.where}: cannot reach the SSH server: ${why[e.code][0]} (${e.code})`, why[e.code][1]);
-    if (e.code) return envError(`${this.where}: cannot reach the SSH server (${e.code})`, 'check the address and port in the inventory, and that sshd runs');
+    if (e.code)
+      return envError(
+        `${this.where}: cannot reach the SSH server (${e.code})`,
+        'check the address and port in the inventory, and that sshd runs',
+      );
     return envError(`${this.where}: SSH failed: ${e.message}`);
   }
 
@@ -211,7 +246,12 @@ export class SshHost {
   #keyError(e: unknown): LbError {
     const { ssh } = this.host;
     const reason = /passphrase/i.test((e as Error).message) ? 'the passphrase is missing or wrong' : 'it is not a usable private key';
-    return envError(`${this.where}: cannot use the key ${ssh.identity}: ${reason}`, ssh.passphraseEnv ? `check the environment variable ${ssh.passphraseEnv}` : 'an encrypted key needs ssh.passphraseEnv in the inventory');
+    return envError(
+      `${this.where}: cannot use the key ${ssh.identity}: ${reason}`,
+      ssh.passphraseEnv
+        ? `check the environment variable ${ssh.passphraseEnv}`
+        : 'an encrypted key needs ssh.passphraseEnv in the inventory',
+    );
   }
 
   #open(timeoutMs: number): Promise<Client> {
@@ -227,7 +267,16 @@ export class SshHost {
         client.end();
         reject(err);
       };
-      const timer = setTimeout(() => fail(envError(`${this.where}: no SSH connection within ${timeoutMs} ms (connect, handshake and login)`, `raise hosts.${this.host.name}.ssh.timeout in the inventory if the host is only slow`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          fail(
+            envError(
+              `${this.where}: no SSH connection within ${timeoutMs} ms (connect, handshake and login)`,
+              `raise hosts.${this.host.name}.ssh.timeout in the inventory if the host is only slow`,
+            ),
+          ),
+        timeoutMs,
+      );
       client.on('error', (e) => fail(refusal ?? this.#describe(e, timeoutMs)));
       client.on('close', () => {
         if (this.#client === client) this.#client = null;
@@ -256,7 +305,12 @@ export class SshHost {
       try {
         client.exec(command, (err, channel) => {
           clearTimeout(timer);
-          if (err) return reject(this.#client === client ? envError(`${this.where}: cannot open an SSH session: ${err.message}`, 'check MaxSessions in the host\'s sshd_config') : this.#lost());
+          if (err)
+            return reject(
+              this.#client === client
+                ? envError(`${this.where}: cannot open an SSH session: ${err.message}`, "check MaxSessions in the host's sshd_config")
+                : this.#lost(),
+            );
           resolve(channel);
         });
       } catch {

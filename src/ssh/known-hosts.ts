@@ -15,10 +15,7 @@ export interface HostKey {
 }
 
 export type KeyCheck =
-  | { status: 'known' }
-  | { status: 'unknown' }
-  | { status: 'changed'; line: number }
-  | { status: 'revoked'; line: number };
+  { status: 'known' } | { status: 'unknown' } | { status: 'changed'; line: number } | { status: 'revoked'; line: number };
 
 interface Entry {
   line: number;
@@ -63,7 +60,10 @@ function readEntries(file: string): Entry[] {
 }
 
 function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -104,7 +104,13 @@ export function checkHostKey(file: string, address: string, port: number, key: H
 /** Key types known for a host, so the handshake asks for those first (as ssh(1) does). */
 export function knownKeyTypes(file: string, address: string, port: number): string[] {
   const host = hostField(address, port);
-  return [...new Set(readEntries(file).filter((e) => e.marker === null && hostMatches(e.hosts, host)).map((e) => e.type))];
+  return [
+    ...new Set(
+      readEntries(file)
+        .filter((e) => e.marker === null && hostMatches(e.hosts, host))
+        .map((e) => e.type),
+    ),
+  ];
 }
 
 /** accept-new: append one plain line, as `ssh -o StrictHostKeyChecking=accept-new` would. */

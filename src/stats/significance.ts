@@ -18,7 +18,7 @@ function rank(values: number[]): { ranks: number[]; ties: number[] } {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
   const ranks = new Array<number>(values.length);
   const ties: number[] = [];
-  for (let i = 0; i < order.length; ) {
+  for (let i = 0; i < order.length;) {
     let j = i;
     while (j + 1 < order.length && order[j + 1][0] === order[i][0]) j++;
     for (let k = i; k <= j; k++) ranks[order[k][1]] = (i + j) / 2 + 1;

@@ -45,7 +45,11 @@ export const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, 
  * index.html escapes it, line breaks as spaces, so that it cannot end a table row or a list item.
  */
 export const mdText = (s: string) =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+  s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
 /** A table cell: also its backslashes and pipes, which would split the cell. */
 const mdCell = (s: string) => mdText(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 
@@ -67,6 +71,10 @@ export function htmlTable(t: Table, strong: (column: number) => boolean = () => 
 export function textTable(t: Pick<Table, 'header' | 'rows'>): string {
   const all = [t.header, ...t.rows];
   const widths = t.header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(t.header), ...t.rows.map(line)].join('\n');
 }

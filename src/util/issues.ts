@@ -32,7 +32,8 @@ export function fieldPath(path: readonly PropertyKey[]): string {
 function preview(value: unknown, budget: number): string {
   if (Array.isArray(value)) {
     const parts: string[] = [];
-    for (let i = 0, used = 2; i < value.length && used <= budget; i++) used += (parts[parts.length] = preview(value[i], budget - used)).length + 1;
+    for (let i = 0, used = 2; i < value.length && used <= budget; i++)
+      used += (parts[parts.length] = preview(value[i], budget - used)).length + 1;
     return `[${parts.join(',')}${parts.length < value.length ? ',' : ''}]`;
   }
   if (typeof value === 'object' && value !== null) {
@@ -45,7 +46,8 @@ function preview(value: unknown, budget: number): string {
     return `{${parts.join(',')}${parts.length < entries.length ? ',' : ''}}`;
   }
   // redacted before it is cut: a cut could keep a password and lose the `@` that marks it
-  const text = typeof value === 'string' ? JSON.stringify(redactText(value).slice(0, budget + 1)) : (JSON.stringify(value) ?? String(value));
+  const text =
+    typeof value === 'string' ? JSON.stringify(redactText(value).slice(0, budget + 1)) : (JSON.stringify(value) ?? String(value));
   return text.slice(0, budget + 1);
 }
 
@@ -94,7 +96,11 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Proper
 export type Checked<T> = { ok: true; value: T } | { ok: false; problems: string[] };
 
 /** A value checked by a schema: the parsed value, or every problem at once. */
-export function checkSchema<S extends z.ZodType>(schema: S, value: unknown, options: IssueOptions & { prefix?: PropertyKey[] } = {}): Checked<z.output<S>> {
+export function checkSchema<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  options: IssueOptions & { prefix?: PropertyKey[] } = {},
+): Checked<z.output<S>> {
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return { ok: true, value: parsed.data };
   return { ok: false, problems: formatIssues(parsed.error.issues, options.prefix, options) };

@@ -11,6 +11,12 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
   const out: Record<string, unknown> = { ...base };
   // defined, not assigned: a `__proto__` key from a file stays a key (and an unknown field), never a prototype
-  for (const [k, v] of Object.entries(over)) Object.defineProperty(out, k, { value: deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(over))
+    Object.defineProperty(out, k, {
+      value: deepMerge(Object.hasOwn(base, k) ? base[k] : undefined, v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return out;
 }

@@ -35,7 +35,8 @@ export interface YamlKind {
 }
 
 const aOrAn = (what: string) => `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
-const describeSize = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
+const describeSize = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 
 function readError(file: string, kind: YamlKind, e: NodeJS.ErrnoException): LbError {
   const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'a folder, not a file' };
@@ -58,7 +59,8 @@ export function readYamlText(file: string, kind: YamlKind): string {
     const st = fstatSync(fd);
     if (st.isDirectory()) throw readError(file, kind, { code: 'EISDIR' } as NodeJS.ErrnoException);
     if (!st.isFile()) throw inputError(`${file}: not a regular file; ${aOrAn(kind.what)} is a YAML file`);
-    const tooLarge = (size: string) => inputError(`${file}: too large (${size}); ${aOrAn(kind.what)} may be at most 1 MiB`, 'check that this is the file you meant');
+    const tooLarge = (size: string) =>
+      inputError(`${file}: too large (${size}); ${aOrAn(kind.what)} may be at most 1 MiB`, 'check that this is the file you meant');
     if (st.size > MAX_YAML_BYTES) throw tooLarge(describeSize(st.size));
     const buf = Buffer.alloc(MAX_YAML_BYTES + 1);
     let length = 0;
@@ -91,11 +93,16 @@ function flowNesting(text: string): number {
 }
 
 /** A parser's message, as one short line of printable text. */
-const oneLine = (message: string) => message.split('\n')[0].replace(/[\u0000-\u001f\u007f]/g, '?').slice(0, 120);
+const oneLine = (message: string) =>
+  message
+    .split('\n')[0]
+    .replace(/[\u0000-\u001f\u007f]/g, '?')
+    .slice(0, 120);
 
 /** Parse YAML text; problems are `line L, column C: not valid YAML: …`. Aliases and nesting are bounded. */
 export function parseYaml(text: string): Checked<unknown> {
-  if (flowNesting(text) > MAX_FLOW_NESTING) return { ok: false, problems: [`not valid YAML: nested more than ${MAX_FLOW_NESTING} levels deep`] };
+  if (flowNesting(text) > MAX_FLOW_NESTING)
+    return { ok: false, problems: [`not valid YAML: nested more than ${MAX_FLOW_NESTING} levels deep`] };
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines, uniqueKeys: true });
   if (doc.errors.length) {
@@ -110,7 +117,9 @@ export function parseYaml(text: string): Checked<unknown> {
   } catch (e) {
     // the yaml package throws on an alias bomb ("Excessive alias count") and on aliases it cannot resolve
     const message = (e as Error).message;
-    const reason = /alias count/i.test(message) ? `its aliases expand too far (more than ${MAX_YAML_ALIASES}); write the values out` : oneLine(message);
+    const reason = /alias count/i.test(message)
+      ? `its aliases expand too far (more than ${MAX_YAML_ALIASES}); write the values out`
+      : oneLine(message);
     return { ok: false, problems: [`not valid YAML: ${reason}`] };
   }
 }

@@ -44,7 +44,10 @@ export function workspace(): Workspace {
   };
 }
 
-export function loadScenarioYaml(target: string, extra: { levels?: number[]; repetitions?: number; cooldown?: string; timeout?: string; more?: string; name?: string } = {}): string {
+export function loadScenarioYaml(
+  target: string,
+  extra: { levels?: number[]; repetitions?: number; cooldown?: string; timeout?: string; more?: string; name?: string } = {},
+): string {
   return [
     `name: ${extra.name ?? 'local-test'}`,
     'kind: load',

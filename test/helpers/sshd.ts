@@ -82,7 +82,9 @@ function sshdChildren(root: number): number[] {
   return out;
 }
 
-export async function startSshd(options: { userKeyPassphrase?: string; /** more sshd_config lines */ config?: string[] } = {}): Promise<TestSshd> {
+export async function startSshd(
+  options: { userKeyPassphrase?: string; /** more sshd_config lines */ config?: string[] } = {},
+): Promise<TestSshd> {
   const dir = mkdtempSync(join(tmpdir(), 'lb-bench-sshd-'));
   keygen(join(dir, 'host_ed25519'));
   keygen(join(dir, 'id_ed25519'), options.userKeyPassphrase ?? '');
@@ -166,7 +168,11 @@ export async function startSshd(options: { userKeyPassphrase?: string; /** more 
 }
 
 /** An inventory YAML for one test sshd, as the lab will write one. */
-export function inventoryYaml(s: TestSshd, name: string, extra: { knownHosts?: string; cgroup?: { path: string; cpus: number }; passphraseEnv?: string; timeout?: string } = {}): string {
+export function inventoryYaml(
+  s: TestSshd,
+  name: string,
+  extra: { knownHosts?: string; cgroup?: { path: string; cpus: number }; passphraseEnv?: string; timeout?: string } = {},
+): string {
   const ssh = [`user: ${s.user}`, `port: ${s.port}`, `identity: ${s.identity}`, `knownHosts: ${extra.knownHosts ?? s.knownHosts}`];
   if (extra.passphraseEnv) ssh.push(`passphraseEnv: ${extra.passphraseEnv}`);
   if (extra.timeout) ssh.push(`timeout: ${extra.timeout}`);

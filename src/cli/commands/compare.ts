@@ -48,7 +48,10 @@ async function choosePairs(refs: string[], opts: Options, resultsDir: string, io
   if (opts.baseline) {
     if (refs.length) throw inputError('compare: give either A and B or --baseline DIR, not both');
     if ((await canonical(opts.baseline)) === (await canonical(resultsDir))) {
-      throw inputError(`--baseline ${opts.baseline}: the same folder as --results ${resultsDir}; every run would be compared with itself`, 'name the folder of the earlier runs with --baseline, e.g. last night\'s results');
+      throw inputError(
+        `--baseline ${opts.baseline}: the same folder as --results ${resultsDir}; every run would be compared with itself`,
+        "name the folder of the earlier runs with --baseline, e.g. last night's results",
+      );
     }
     const { pairs, unmatched, notRun } = await baselinePairs(resultsDir, opts.baseline);
     for (const name of unmatched) io.err(`warning: ${name}: no run in the baseline ${opts.baseline}; not compared`);
@@ -56,7 +59,11 @@ async function choosePairs(refs: string[], opts: Options, resultsDir: string, io
     for (const [a, b] of pairs) io.err(`${a.manifest.scenario.name}: baseline ${a.dir} vs ${b.dir}`);
     return pairs;
   }
-  if (refs.length !== 2) throw inputError(`compare: needs two runs or scenario names, got ${refs.length}`, 'e.g. lb-bench compare haproxy nginx, or --baseline DIR');
+  if (refs.length !== 2)
+    throw inputError(
+      `compare: needs two runs or scenario names, got ${refs.length}`,
+      'e.g. lb-bench compare haproxy nginx, or --baseline DIR',
+    );
   const [a, b] = await resolvePair(refs[0], refs[1], resultsDir);
   io.err(runLine('A', a));
   io.err(runLine('B', b));
@@ -71,7 +78,11 @@ async function choosePairs(refs: string[], opts: Options, resultsDir: string, io
 function chartFile(outDir: string, c: Comparison, several: boolean): string {
   if (!several) return join(outDir, 'compare.png');
   const path = SLUG.test(c.b.scenario) ? childPath(outDir, `compare-${c.b.scenario}.png`) : null;
-  if (!path) throw inputError(`${join(c.b.dir, 'manifest.json')}: scenario.name: not a scenario name, got ${describeValue(c.b.scenario)}; a name read from a run folder is never used as a path`, 'this manifest was not written by lb-bench run: restore it, or leave this run folder out');
+  if (!path)
+    throw inputError(
+      `${join(c.b.dir, 'manifest.json')}: scenario.name: not a scenario name, got ${describeValue(c.b.scenario)}; a name read from a run folder is never used as a path`,
+      'this manifest was not written by lb-bench run: restore it, or leave this run folder out',
+    );
   return path;
 }
 
@@ -102,19 +113,40 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
   // each kind has its own metrics: what is known is the union over the pairs' runs
   const known = [...new Map(pairs.flatMap(([a, b]) => [...metricsOf(a), ...metricsOf(b)]).map((m) => [m.name, m])).values()];
   const { unknown } = selectMetrics(known, opts.metric);
-  if (unknown.length) throw inputError(`--metric: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`, `metrics of these runs: ${known.map((m) => m.name).join(', ')}`);
+  if (unknown.length)
+    throw inputError(
+      `--metric: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`,
+      `metrics of these runs: ${known.map((m) => m.name).join(', ')}`,
+    );
 
   const comparisons: Comparison[] = [];
   for (const [a, b] of pairs) {
-    const c = compareRuns(a, b, { alpha, test: opts.test ?? 'mann-whitney', metrics: opts.metric, labels: opts.baseline ? ['baseline', 'current'] : undefined });
+    const c = compareRuns(a, b, {
+      alpha,
+      test: opts.test ?? 'mann-whitney',
+      metrics: opts.metric,
+      labels: opts.baseline ? ['baseline', 'current'] : undefined,
+    });
     if (c.rows.length) comparisons.push(c);
-    else if (pairs.length > 1) io.err(`warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`);
-    else if (a.manifest.scenario.kind !== b.manifest.scenario.kind) throw inputError(`nothing to compare: ${a.manifest.scenario.name} is a ${a.manifest.scenario.kind} run and ${b.manifest.scenario.name} a ${b.manifest.scenario.kind} run`, 'compare two runs of the same kind');
-    else throw inputError(`nothing to compare: no level measured in both runs (A: ${levelsOf(a).join(',')}; B: ${levelsOf(b).join(',')})`, 'run both with the same --levels');
+    else if (pairs.length > 1)
+      io.err(
+        `warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`,
+      );
+    else if (a.manifest.scenario.kind !== b.manifest.scenario.kind)
+      throw inputError(
+        `nothing to compare: ${a.manifest.scenario.name} is a ${a.manifest.scenario.kind} run and ${b.manifest.scenario.name} a ${b.manifest.scenario.kind} run`,
+        'compare two runs of the same kind',
+      );
+    else
+      throw inputError(
+        `nothing to compare: no level measured in both runs (A: ${levelsOf(a).join(',')}; B: ${levelsOf(b).join(',')})`,
+        'run both with the same --levels',
+      );
   }
 
   // a gate that compared nothing must not pass (e.g. every scenario's levels changed since the baseline)
-  if (!comparisons.length) throw inputError('nothing to compare: no scenario has a level measured on both sides', 'run with the same levels as the baseline');
+  if (!comparisons.length)
+    throw inputError('nothing to compare: no scenario has a level measured on both sides', 'run with the same levels as the baseline');
   if (opts.out) for (const c of comparisons) chartFile(opts.out, c, comparisons.length > 1);
   const found = pct === null ? [] : breaches(comparisons, pct);
   io.out(opts.json ? toJson(comparisons, found, pct) : format(comparisons, opts.format ?? 'text'));

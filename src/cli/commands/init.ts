@@ -63,7 +63,8 @@ export default async function init(io: Io, dir: string, opts: Options): Promise<
   if (rootKind === 'file') throw inputError(`${dir}: is a file; init writes into a folder (your repository's top folder)`);
   const files = starterFiles();
   const problems = obstacles(root, files, Boolean(opts.force));
-  if (problems.length) throw inputError(problems.join('\n'), 'nothing was written; move those files away, or give --force to overwrite them');
+  if (problems.length)
+    throw inputError(problems.join('\n'), 'nothing was written; move those files away, or give --force to overwrite them');
   for (const f of files) {
     const path = join(root, f.path);
     try {

@@ -21,9 +21,15 @@ export default async function lab(io: Io, action: string, opts: LabOptions = {})
       for (const w of r.warnings) io.err(`lb-bench: warning: ${w}`);
       if (opts.json) io.out(JSON.stringify({ ...r, inventory: labInventoryPath() }));
       else {
-        const changed = [...r.started.map((c) => `started ${c}`), ...r.restarted.map((c) => `restarted ${c}`), ...r.changed.map((c) => `changed ${c}`)];
+        const changed = [
+          ...r.started.map((c) => `started ${c}`),
+          ...r.restarted.map((c) => `restarted ${c}`),
+          ...r.changed.map((c) => `changed ${c}`),
+        ];
         io.out(changed.length ? changed.join('\n') : 'the lab was already up; nothing changed');
-        io.out(`lab up: VIP 198.18.0.10 (:80 haproxy roundrobin, :81 haproxy leastconn, :8080 nginx roundrobin); inventory ${labInventoryPath()}`);
+        io.out(
+          `lab up: VIP 198.18.0.10 (:80 haproxy roundrobin, :81 haproxy leastconn, :8080 nginx roundrobin); inventory ${labInventoryPath()}`,
+        );
       }
       return ExitCode.ok;
     }
@@ -31,8 +37,14 @@ export default async function lab(io: Io, action: string, opts: LabOptions = {})
       const { labDown } = await import('../../lab/lab.js');
       const r = await labDown();
       if (opts.json) io.out(JSON.stringify(r));
-      else io.out(r.stopped.length ? `stopped ${r.stopped.join(', ')}; namespaces, links and cgroups removed` : 'nothing was running; namespaces, links and cgroups removed');
-      if (r.strangers.length) io.err(`lb-bench: warning: processes the lab did not start were in its namespaces and were left alone: ${r.strangers.join(' ')}`);
+      else
+        io.out(
+          r.stopped.length
+            ? `stopped ${r.stopped.join(', ')}; namespaces, links and cgroups removed`
+            : 'nothing was running; namespaces, links and cgroups removed',
+        );
+      if (r.strangers.length)
+        io.err(`lb-bench: warning: processes the lab did not start were in its namespaces and were left alone: ${r.strangers.join(' ')}`);
       return ExitCode.ok;
     }
     case 'status': {

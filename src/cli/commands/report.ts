@@ -37,7 +37,8 @@ async function resolveRuns(refs: readonly string[], resultsDir: string): Promise
     if (!runs.some((r) => r.dir === run.dir)) runs.push(run);
   }
   const empty = runs.filter((r) => !r.samples.length);
-  if (empty.length === runs.length) throw inputError(`${empty.map((r) => r.dir).join(', ')}: no finished runs to report`, 'complete it with lb-bench run --resume RUN');
+  if (empty.length === runs.length)
+    throw inputError(`${empty.map((r) => r.dir).join(', ')}: no finished runs to report`, 'complete it with lb-bench run --resume RUN');
   return runs;
 }
 

@@ -29,7 +29,10 @@ interface Options {
 /** No --scenarios: ./scenarios, or the scenarios shipped with lb-bench (said on stderr, as it is not the working folder). */
 function scenariosFolder(io: Io): string {
   const { dir, shipped } = defaultScenariosDir();
-  if (shipped) io.err(`reproduce: the thesis's scenarios shipped with lb-bench, from ${dir} (./scenarios does not hold them; --scenarios DIR for others)`);
+  if (shipped)
+    io.err(
+      `reproduce: the thesis's scenarios shipped with lb-bench, from ${dir} (./scenarios does not hold them; --scenarios DIR for others)`,
+    );
   return dir;
 }
 
@@ -39,10 +42,16 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
   if (opts.repetitions !== undefined) {
     if (!Number.isInteger(opts.repetitions)) throw inputError(`--repetitions: must be a whole number, got "${opts.repetitions}"`);
     const minP = mannWhitneyMinP(opts.repetitions, opts.repetitions);
-    if (minP >= alpha) io.err(`warning: with ${opts.repetitions} repetitions a side Mann-Whitney cannot reach p < ${alpha} (smallest p ${minP.toPrecision(2)}): every two-sample verdict will be "not significant"`);
+    if (minP >= alpha)
+      io.err(
+        `warning: with ${opts.repetitions} repetitions a side Mann-Whitney cannot reach p < ${alpha} (smallest p ${minP.toPrecision(2)}): every two-sample verdict will be "not significant"`,
+      );
   }
   const scenariosDir = opts.scenarios ?? scenariosFolder(io);
-  const { signal, dispose } = interruptSignal(io, { first: 'stopping; what finished is kept, and the lab is brought down if reproduce brought it up', second: 'quitting at once; the lab may still be up: lb-bench lab down' });
+  const { signal, dispose } = interruptSignal(io, {
+    first: 'stopping; what finished is kept, and the lab is brought down if reproduce brought it up',
+    second: 'quitting at once; the lab may still be up: lb-bench lab down',
+  });
   try {
     const result = await reproduce({
       profile: opts.profile,

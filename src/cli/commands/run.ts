@@ -50,7 +50,7 @@ async function checkResume(dir: string, files: string[], flags: RunFlags): Promi
   if (scenario.hash !== m.scenario_hash) {
     throw inputError(
       `--resume: ${scenario.file} has changed since ${dir} was started (the scenario as resolved differs)`,
-      'start a new run instead, or restore the scenario as it was (it is in the run folder\'s manifest.json)',
+      "start a new run instead, or restore the scenario as it was (it is in the run folder's manifest.json)",
     );
   }
   return { scenario, stored };
@@ -68,7 +68,8 @@ function runOfKind(job: Job, options: Omit<RunOptions<never>, 'resume'>): Promis
 }
 
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
-  if (!files.length && !flags.resume) throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
+  if (!files.length && !flags.resume)
+    throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
   // every file is checked before any traffic is sent
   const jobs: Job[] = [];
   if (flags.resume) {

@@ -16,7 +16,8 @@ async function checkInventory(r: ResolvedScenario<AnyScenario>): Promise<string>
   const { scenario: s, file } = r;
   if (!s.inventory) return '';
   const path = inventoryPathFor(file, s.inventory, labInventoryPath());
-  if (s.inventory === 'lab' && !existsSync(path)) return "; inventory: the lab's, written by lb-bench lab up (the lab is not up, so it is not checked)";
+  if (s.inventory === 'lab' && !existsSync(path))
+    return "; inventory: the lab's, written by lb-bench lab up (the lab is not up, so it is not checked)";
   const inventory = await loadInventory(path, file);
   withScenario(r, (kind, own) => kind.checkInventory(file, own.scenario, inventory));
   const hosts = Object.keys(inventory.hosts).length;

@@ -65,7 +65,10 @@ export function aggregateFailover(runs: readonly FailoverRun[]): FailoverAggrega
       samples: samples.length,
       planned: m.planned_runs,
       reference: referenceDowntime(run),
-      series: probes.map((probe) => ({ probe, downtime: samples.map((s) => ({ repetition: s.repetition, value: s.downtime_ms[probe] ?? null })) })),
+      series: probes.map((probe) => ({
+        probe,
+        downtime: samples.map((s) => ({ repetition: s.repetition, value: s.downtime_ms[probe] ?? null })),
+      })),
       notRecovered: samples.filter((s) => !s.recovered).length,
       notFailedBack: samples.filter((s) => !s.failed_back).length,
     });
@@ -75,9 +78,19 @@ export function aggregateFailover(runs: readonly FailoverRun[]): FailoverAggrega
       }
     }
     const s = out.scenarios.at(-1)!;
-    if (s.status !== 'complete') out.warnings.push({ kind: 'run', scenario: label, message: `${label}: run ${m.id} is ${s.status}: ${s.samples} of ${s.planned} repetitions finished` });
+    if (s.status !== 'complete')
+      out.warnings.push({
+        kind: 'run',
+        scenario: label,
+        message: `${label}: run ${m.id} is ${s.status}: ${s.samples} of ${s.planned} repetitions finished`,
+      });
     if (s.notRecovered) {
-      out.warnings.push({ kind: 'sample', scenario: label, message: `${label}: ${s.notRecovered} of ${s.samples} repetitions did not fail over within the bound; their downtime is left out of the mean`, hint: 'see the repetition\'s warnings in samples.jsonl' });
+      out.warnings.push({
+        kind: 'sample',
+        scenario: label,
+        message: `${label}: ${s.notRecovered} of ${s.samples} repetitions did not fail over within the bound; their downtime is left out of the mean`,
+        hint: "see the repetition's warnings in samples.jsonl",
+      });
     }
     for (const w of m.warnings) out.warnings.push({ kind: 'run', scenario: label, message: `${label}: ${w}` });
   }

@@ -26,21 +26,33 @@ export const failoverKind: Kind<FailoverScenario, FailoverSample, StoredFailover
   schema: failoverScenarioSchema,
   // its repetitions sit at the top level; it has no levels (so --levels is an unknown field here)
   overrides: (o) => ({ ...o }),
-  redact: (s) => ({ ...s, target: redactUrl(s.target), probe: s.probe.map((p) => (p.target === undefined ? p : { ...p, target: redactUrl(p.target) })) }),
+  redact: (s) => ({
+    ...s,
+    target: redactUrl(s.target),
+    probe: s.probe.map((p) => (p.target === undefined ? p : { ...p, target: redactUrl(p.target) })),
+  }),
   describe: (s) => `${s.probe.map((p) => p.type).join(' + ')} probes × ${s.repetitions} repetitions`,
   plan: (s) => `${s.repetitions} repetitions`,
   checkInventory(file, s, inventory) {
     const plan = faultPlan(s.fault);
     // as the failover run: the fault's hosts are looked up only when something runs over SSH on them
     const needsSsh = 'ssh' in plan.inject || 'ssh' in plan.recover || s.fault.backup !== undefined;
-    for (const [field, name] of [['fault.host', s.fault.host], ['fault.backup', s.fault.backup]] as const) {
-      if (needsSsh && name && !inventory.hosts[name]) throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
+    for (const [field, name] of [
+      ['fault.host', s.fault.host],
+      ['fault.backup', s.fault.backup],
+    ] as const) {
+      if (needsSsh && name && !inventory.hosts[name])
+        throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
     }
   },
   // its runner (probes, ping, SSH) is loaded only when a failover scenario runs
   run: async (r, opts) => (await import('../../failover/runner.js')).runFailover(r, opts),
   afterRun: () => null,
-  read: folderReader(storedFailoverScenarioSchema, { sample: failoverSampleSchema, key: (s) => String(s.repetition), keyName: 'repetition' }),
+  read: folderReader(storedFailoverScenarioSchema, {
+    sample: failoverSampleSchema,
+    key: (s) => String(s.repetition),
+    keyName: 'repetition',
+  }),
   // a failover has no load level: its figures sit at level 0
   level: () => 0,
   measured: () => 'failover',

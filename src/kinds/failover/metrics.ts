@@ -14,12 +14,24 @@ export const PER_PROBE = [
   { field: 'availability', label: 'Availability', unit: '%', better: 'higher' },
 ] as const satisfies readonly { field: keyof FailoverSample; label: string; unit: string; better: MetricDef<FailoverSample>['better'] }[];
 
-const requestsLost: MetricDef<FailoverSample> = { name: 'requests_lost', label: 'Requests lost', unit: 'requests', better: 'lower', value: (s) => s.requests_lost ?? null };
+const requestsLost: MetricDef<FailoverSample> = {
+  name: 'requests_lost',
+  label: 'Requests lost',
+  unit: 'requests',
+  better: 'lower',
+  value: (s) => s.requests_lost ?? null,
+};
 
 /** `downtime_ms.icmp`, `availability.http`, …: one metric per figure and probe type. */
 export function probeMetrics(types: readonly ProbeType[]): MetricDef<FailoverSample>[] {
   return PER_PROBE.flatMap((m) =>
-    types.map((t) => ({ name: `${m.field}.${t}`, label: `${m.label} (${t})`, unit: m.unit, better: m.better, value: (s: FailoverSample) => s[m.field][t] ?? null })),
+    types.map((t) => ({
+      name: `${m.field}.${t}`,
+      label: `${m.label} (${t})`,
+      unit: m.unit,
+      better: m.better,
+      value: (s: FailoverSample) => s[m.field][t] ?? null,
+    })),
   );
 }
 

@@ -9,7 +9,19 @@ import { aggregateFailover, type FailoverAggregate } from './aggregate.js';
 import type { FailoverRun } from '../../failover/stored.js';
 
 export function failoverTable(fo: FailoverAggregate): Table {
-  const header = ['scenario', 'fault', 'probe', 'n', 'downtime ms', 'min', 'max', 'failback ms', 'availability %', 'min availability %', 'thesis ms'];
+  const header = [
+    'scenario',
+    'fault',
+    'probe',
+    'n',
+    'downtime ms',
+    'min',
+    'max',
+    'failback ms',
+    'availability %',
+    'min availability %',
+    'thesis ms',
+  ];
   const index = new Map(fo.rows.map((r) => [`${r.scenario}\0${r.metric}`, r]));
   const rows = fo.scenarios.flatMap((s) =>
     s.series.map(({ probe }) => {
@@ -45,13 +57,23 @@ export function downtimeChart(fo: FailoverAggregate): ChartSpec | null {
       const mean = points.reduce((n, p) => n + p.y, 0) / points.length;
       const xs = [points[0]!.x, points.at(-1)!.x];
       series.push({ label: `${s.label} ${probe}`, points, color });
-      series.push({ label: `${s.label} ${probe} mean ${mean.toFixed(1)} ms`, points: xs.map((x) => ({ x, y: mean, low: null, high: null })), color, dashed: true });
+      series.push({
+        label: `${s.label} ${probe} mean ${mean.toFixed(1)} ms`,
+        points: xs.map((x) => ({ x, y: mean, low: null, high: null })),
+        color,
+        dashed: true,
+      });
       color++;
     }
     if (s.reference !== null) {
       const reps = s.series.flatMap((x) => x.downtime.map((d) => d.repetition));
       const xs = [Math.min(...reps, 1), Math.max(...reps, 1)];
-      series.push({ label: `${s.label} thesis mean ${s.reference} ms`, points: xs.map((x) => ({ x, y: s.reference!, low: null, high: null })), color: 7, dash: 2 });
+      series.push({
+        label: `${s.label} thesis mean ${s.reference} ms`,
+        points: xs.map((x) => ({ x, y: s.reference!, low: null, high: null })),
+        color: 7,
+        dash: 2,
+      });
     }
   }
   return { file: 'downtime.png', title: 'Failover downtime per repetition', yLabel: 'downtime (ms)', xLabel: 'repetition', series };

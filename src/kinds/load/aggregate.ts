@@ -69,7 +69,12 @@ export function aggregate(runs: readonly LoadRun[]): Aggregate {
       warnings.push(...generatorBound(s.label, level, samples));
     }
     rows.push(...own);
-    const figures = s.metrics.flatMap((m) => noisyFigures(m, own.filter((r) => r.metric === m.name)));
+    const figures = s.metrics.flatMap((m) =>
+      noisyFigures(
+        m,
+        own.filter((r) => r.metric === m.name),
+      ),
+    );
     noisy.push(...figures);
     warnings.push(...noisyWarning(s.label, figures), ...runWarnings(run, s), ...cpuMissing(run, s.label), ...sampleWarnings(run, s.label));
   });
@@ -131,7 +136,14 @@ export function noiseSummary(label: string, figures: readonly NoisyFigure[]): st
 function noisyWarning(label: string, figures: readonly NoisyFigure[]): ReportWarning[] {
   const summary = noiseSummary(label, figures);
   if (!summary) return [];
-  return [{ kind: 'noisy', scenario: label, levels: [...new Set(figures.map((f) => f.level))].sort((a, b) => a - b), message: `${summary} — see report` }];
+  return [
+    {
+      kind: 'noisy',
+      scenario: label,
+      levels: [...new Set(figures.map((f) => f.level))].sort((a, b) => a - b),
+      message: `${summary} — see report`,
+    },
+  ];
 }
 
 function generatorBound(label: string, level: number, samples: readonly RunSample[]): ReportWarning[] {

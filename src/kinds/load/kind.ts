@@ -37,7 +37,11 @@ export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
     const line = noiseSummary(stored.manifest.scenario.name, aggregate([stored]).noisy);
     return line && `${line} — lb-bench report lists them`;
   },
-  read: folderReader(storedLoadScenarioSchema, { sample: runSampleSchema, key: (s) => `${s.level}/${s.repetition}`, keyName: '(level, repetition) pair' }),
+  read: folderReader(storedLoadScenarioSchema, {
+    sample: runSampleSchema,
+    key: (s) => `${s.level}/${s.repetition}`,
+    keyName: '(level, repetition) pair',
+  }),
   level: (s) => s.level,
   measured: (run) => `levels ${levelsOf(run).join(',')}`,
   metrics: loadMetrics,

@@ -35,5 +35,8 @@ export function loadMetrics(samples: readonly RunSample[]): MetricDef<RunSample>
 }
 
 export function metricByName(name: string, samples: readonly RunSample[] = []): MetricDef<RunSample> | undefined {
-  return loadMetrics(samples).find((m) => m.name === name) ?? (name.startsWith('cpu.') ? cpuMetrics(name.split('.')[1]).find((m) => m.name === name) : undefined);
+  return (
+    loadMetrics(samples).find((m) => m.name === name) ??
+    (name.startsWith('cpu.') ? cpuMetrics(name.split('.')[1]).find((m) => m.name === name) : undefined)
+  );
 }

@@ -17,7 +17,11 @@ export interface MetricTable extends Table {
 }
 
 /** Reference keys as people write them → metric names of the registry. */
-const REFERENCE_ALIASES: Record<string, string> = { throughput: 'throughput_mbps', latency_p99: 'latency_ms.p99', latency_p50: 'latency_ms.p50' };
+const REFERENCE_ALIASES: Record<string, string> = {
+  throughput: 'throughput_mbps',
+  latency_p99: 'latency_ms.p99',
+  latency_p50: 'latency_ms.p50',
+};
 
 /** The scenario's reference for one metric: figures per level, and the others (max, mean) by key. */
 export function referenceOf(s: ScenarioSummary, metric: string): { levels: Map<number, number>; other: [string, number][] } {
@@ -26,10 +30,11 @@ export function referenceOf(s: ScenarioSummary, metric: string): { levels: Map<n
   for (const [key, value] of Object.entries(s.reference)) {
     if ((REFERENCE_ALIASES[key] ?? key) !== metric) continue;
     if (typeof value === 'number') other.push(['', value]);
-    else for (const [k, v] of Object.entries(value)) {
-      if (/^\d+$/.test(k)) levels.set(Number(k), v);
-      else other.push([k, v]);
-    }
+    else
+      for (const [k, v] of Object.entries(value)) {
+        if (/^\d+$/.test(k)) levels.set(Number(k), v);
+        else other.push([k, v]);
+      }
   }
   return { levels, other };
 }
@@ -52,7 +57,9 @@ export function metricTables(agg: Aggregate): MetricTable[] {
       });
       return line;
     });
-    const notes = agg.scenarios.flatMap((s, i) => refs[i].other.map(([k, v]) => `thesis, ${s.label}: ${k ? `${k} ` : ''}${v} ${metric.unit}`));
+    const notes = agg.scenarios.flatMap((s, i) =>
+      refs[i].other.map(([k, v]) => `thesis, ${s.label}: ${k ? `${k} ` : ''}${v} ${metric.unit}`),
+    );
     tables.push({ metric, header, rows, numeric: header.map(() => true), notes });
   }
   return tables;
@@ -101,10 +108,18 @@ export function chartSpecs(agg: Aggregate): ChartSpec[] {
   const specs: ChartSpec[] = CHARTS.map((c) => {
     const series: ChartSeries[] = [];
     agg.scenarios.forEach((s, i) => {
-      c.metrics.forEach((m, j) => series.push({ label: s.label + m.suffix, points: points(rowsOf(s.label, m.name)), color: i, dashed: j > 0 }));
+      c.metrics.forEach((m, j) =>
+        series.push({ label: s.label + m.suffix, points: points(rowsOf(s.label, m.name)), color: i, dashed: j > 0 }),
+      );
       for (const m of c.metrics) {
         const ref = referenceOf(s, m.name).levels;
-        if (ref.size) series.push({ label: `${s.label}${m.suffix} (thesis)`, points: [...ref].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y, low: null, high: null })), color: i, reference: true });
+        if (ref.size)
+          series.push({
+            label: `${s.label}${m.suffix} (thesis)`,
+            points: [...ref].sort((a, b) => a[0] - b[0]).map(([x, y]) => ({ x, y, low: null, high: null })),
+            color: i,
+            reference: true,
+          });
       }
     });
     return { file: c.file, title: c.title, yLabel: c.yLabel, series };
@@ -124,7 +139,11 @@ export function chartSpecs(agg: Aggregate): ChartSpec[] {
 
 function markdown(agg: Aggregate): string[] {
   const parts = ['## Runs', '', markdownTable(runsTable(agg)), ''];
-  parts.push('Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions;', '"thesis" columns are the scenario\'s `reference` figures.', '');
+  parts.push(
+    'Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions;',
+    '"thesis" columns are the scenario\'s `reference` figures.',
+    '',
+  );
   for (const t of metricTables(agg)) {
     parts.push(`## ${t.metric.label} (${t.metric.unit})`, '', `\`${t.metric.name}\``, '', markdownTable(t), '');
     if (t.notes.length) parts.push(...t.notes.map((n) => `- ${mdText(n)}`), '');
@@ -137,7 +156,10 @@ function markdown(agg: Aggregate): string[] {
 function html(agg: Aggregate, charts: readonly ChartSpec[]): string[] {
   const body: string[] = ['<h2>Runs</h2>', htmlTable(runsTable(agg))];
   body.push('<h2>Charts</h2>', ...charts.map((c) => `<figure><img src="${encodeURI(c.file)}" alt="${esc(c.title)}"></figure>`));
-  body.push('<h2>Tables</h2>', '<p>Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions; "thesis" columns are the scenario\'s <code>reference</code> figures. All figures: <a href="summary.csv">summary.csv</a>.</p>');
+  body.push(
+    '<h2>Tables</h2>',
+    '<p>Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions; "thesis" columns are the scenario\'s <code>reference</code> figures. All figures: <a href="summary.csv">summary.csv</a>.</p>',
+  );
   for (const t of metricTables(agg)) {
     body.push(`<h3>${esc(t.metric.label)} (${esc(t.metric.unit)}) <code>${esc(t.metric.name)}</code></h3>`, htmlTable(t));
     if (t.notes.length) body.push(`<ul>${t.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);

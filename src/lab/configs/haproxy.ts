@@ -18,10 +18,14 @@ defaults
     timeout client ${h.timeoutClient}
     timeout server ${h.timeoutServer}
     maxconn ${h.maxconn}
-${h.serverClose ? `    # close each server-side connection after its response, as Nginx does to its upstreams by
+${
+  h.serverClose
+    ? `    # close each server-side connection after its response, as Nginx does to its upstreams by
     # default: otherwise HAProxy keeps them idle for reuse, and the idle connections fill
     # Apache's event-MPM connection slots until KeepAliveTimeout (lab.yaml haproxy.serverClose)
-    option http-server-close` : '    # server-side connections kept alive for reuse (lab.yaml haproxy.serverClose: false)'}
+    option http-server-close`
+    : '    # server-side connections kept alive for reuse (lab.yaml haproxy.serverClose: false)'
+}
 
 # 0.0.0.0: the VIP, when keepalived puts it on this host, is served too
 frontend rr

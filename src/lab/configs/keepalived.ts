@@ -12,7 +12,9 @@ export function keepalivedConfig(s: LabSettings, host: LabHost, p: LabPaths = la
   // VRRPv2 counts advert_int in whole seconds; a sub-second one needs VRRPv3 (RFC 5798, centiseconds)
   const version = Number.isInteger(k.advertInt) ? '' : '    version 3\n';
   const master = host.name === BALANCERS[0]!.name;
-  const peers = BALANCERS.filter((b) => b.name !== host.name).map((b) => `        ${b.address}`).join('\n');
+  const peers = BALANCERS.filter((b) => b.name !== host.name)
+    .map((b) => `        ${b.address}`)
+    .join('\n');
   return `# keepalived on ${host.name}, written by \`lb-bench lab up\` from lab.yaml. Started as:
 #   keepalived -n -l -D -G -P -f <this file> -p <pid> -r <vrrp pid>   (in namespace ${host.name})
 global_defs {

@@ -89,7 +89,18 @@ interface ConnParser extends Parser {
 const idleParsers: ConnParser[] = [];
 const IDLE_PARSERS_KEPT = 65_536;
 
-function onHeadersComplete(this: ConnParser, _maj: number, _min: number, _h: string[], _m: unknown, _u: unknown, status: number, _s: string, _up: boolean, keepAlive: boolean): number {
+function onHeadersComplete(
+  this: ConnParser,
+  _maj: number,
+  _min: number,
+  _h: string[],
+  _m: unknown,
+  _u: unknown,
+  status: number,
+  _s: string,
+  _up: boolean,
+  keepAlive: boolean,
+): number {
   const c = this.conn!;
   c.status = status;
   c.keepAlive = keepAlive;
@@ -168,7 +179,10 @@ class NetEngine implements LoadEngine {
     const base = Math.floor(share.requests / n);
     const skipBody = (share.method ?? 'GET') === 'HEAD';
     const onResponse = (c: Conn) => this.onResponse(c);
-    this.conns = Array.from({ length: share.requests ? n : 0 }, (_, i) => new Conn(base + (i < share.requests % n ? 1 : 0), skipBody, onResponse));
+    this.conns = Array.from(
+      { length: share.requests ? n : 0 },
+      (_, i) => new Conn(base + (i < share.requests % n ? 1 : 0), skipBody, onResponse),
+    );
     this.closed = new Promise<void>((r) => (this.release = r));
   }
 
@@ -250,7 +264,6 @@ class NetEngine implements LoadEngine {
     });
     c.link = link;
   }
-
 
   private write(c: Conn): void {
     const now = performance.now();

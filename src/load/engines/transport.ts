@@ -78,7 +78,12 @@ function loadBindings(): Bindings | null {
     if (typeof found !== 'function') return null;
     const binding = found as (name: string) => Record<string, unknown>;
     const tcp = binding('tcp_wrap') as { TCP: Bindings['TCP']; TCPConnectWrap: Bindings['TCPConnectWrap']; constants: { SOCKET: number } };
-    const stream = binding('stream_wrap') as { WriteWrap: Bindings['WriteWrap']; streamBaseState: Int32Array; kReadBytesOrError: number; kLastWriteWasAsync: number };
+    const stream = binding('stream_wrap') as {
+      WriteWrap: Bindings['WriteWrap'];
+      streamBaseState: Int32Array;
+      kReadBytesOrError: number;
+      kLastWriteWasAsync: number;
+    };
     const b: Bindings = {
       TCP: tcp.TCP,
       SOCKET: tcp.constants.SOCKET,
@@ -170,7 +175,11 @@ export const socketLinks: OpenLink = (to, on) => {
   const tcp = to.secure ? net.connect({ host: to.host, port: to.port }) : null;
   const sock: net.Socket = tcp
     ? tls.connect({ socket: tcp, servername: to.servername, rejectUnauthorized: false })
-    : net.connect({ host: to.host, port: to.port, onread: { buffer: READ_BUFFER, callback: (n: number): boolean => (on.data(READ_BUFFER, n), true) } });
+    : net.connect({
+        host: to.host,
+        port: to.port,
+        onread: { buffer: READ_BUFFER, callback: (n: number): boolean => (on.data(READ_BUFFER, n), true) },
+      });
   tcp?.on('error', () => {}); // reported by the TLS socket on top
   if (to.secure) sock.on('data', (chunk: Buffer) => on.data(chunk, chunk.length));
   const fail = (code: string) => {

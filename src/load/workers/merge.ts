@@ -13,7 +13,13 @@ import type { WorkerResult } from './protocol.js';
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** `goWall`: lb-bench's clock (ms since the epoch) when it sent `go`. */
-export function mergeResults(engine: EngineName, shares: LoadShare[], results: WorkerResult[], goWall: number, timeoutMs: number): LoadOutcome {
+export function mergeResults(
+  engine: EngineName,
+  shares: LoadShare[],
+  results: WorkerResult[],
+  goWall: number,
+  timeoutMs: number,
+): LoadOutcome {
   const histograms = results.map((r) => decodeHistogram(r.histogram));
   const merged = mergeHistograms(histograms, timeoutMs);
   const anomalies: string[] = [];
@@ -23,9 +29,12 @@ export function mergeResults(engine: EngineName, shares: LoadShare[], results: W
     for (const a of r.anomalies) anomalies.push(`${name}: ${a}`);
     // checked here too: a worker is a separate program, perhaps on another host
     const outcomes = r.completed + r.errors + r.timeouts + r.non2xx;
-    if (r.requested !== shares[i]!.requests) anomalies.push(`${name}: reported ${r.requested} requests for a share of ${shares[i]!.requests}`);
-    else if (!r.anomalies.length && outcomes !== r.requested) anomalies.push(`${name}: ${outcomes} outcomes were counted for ${r.requested} requests`);
-    if (histograms[i]!.totalCount !== r.completed) anomalies.push(`${name}: ${histograms[i]!.totalCount} latencies for ${r.completed} completed requests`);
+    if (r.requested !== shares[i]!.requests)
+      anomalies.push(`${name}: reported ${r.requested} requests for a share of ${shares[i]!.requests}`);
+    else if (!r.anomalies.length && outcomes !== r.requested)
+      anomalies.push(`${name}: ${outcomes} outcomes were counted for ${r.requested} requests`);
+    if (histograms[i]!.totalCount !== r.completed)
+      anomalies.push(`${name}: ${histograms[i]!.totalCount} latencies for ${r.completed} completed requests`);
     for (const [code, n] of Object.entries(r.error_codes)) errorCodes[code] = (errorCodes[code] ?? 0) + n;
   });
   const starts = results.map((r) => r.start_ms).filter((t): t is number => t !== null);
@@ -45,7 +54,12 @@ export function mergeResults(engine: EngineName, shares: LoadShare[], results: W
     non2xx: r.non2xx,
     bytes: r.bytes,
     // its own window: its connect phase, then from `go` to its last outcome
-    duration_s: r.connect_ms !== null ? (r.connect_ms + (r.end_ms ?? 0)) / 1000 : r.start_ms === null || r.end_ms === null ? 0 : Math.max(0, r.end_ms - r.start_ms) / 1000,
+    duration_s:
+      r.connect_ms !== null
+        ? (r.connect_ms + (r.end_ms ?? 0)) / 1000
+        : r.start_ms === null || r.end_ms === null
+          ? 0
+          : Math.max(0, r.end_ms - r.start_ms) / 1000,
     connect_ms: r.connect_ms,
     latency_ms: { ...histogramSummary(histograms[i]!), max: r.max_ms },
     generator_cpu: r.generator_cpu,

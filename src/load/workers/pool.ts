@@ -138,7 +138,11 @@ class Worker {
 
   death(what: string): LbError {
     const e = this.exit;
-    const how = e?.signal ? `was killed by ${e.signal}` : e?.code !== null && e?.code !== undefined ? `exited with code ${e.code}` : 'could not be started';
+    const how = e?.signal
+      ? `was killed by ${e.signal}`
+      : e?.code !== null && e?.code !== undefined
+        ? `exited with code ${e.code}`
+        : 'could not be started';
     const tail = stderrGist(this.stderr);
     return envError(
       `${this.name} ${how} before ${what}${tail ? `; its stderr: ${tail}` : ''}`,
@@ -158,7 +162,12 @@ class Worker {
   async release(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), EXIT_GRACE_MS)));
-    const closed = this.released ? Promise.resolve('closed' as const) : this.expect('closed', 'it released its connections').then(() => 'closed' as const, () => 'dead' as const);
+    const closed = this.released
+      ? Promise.resolve('closed' as const)
+      : this.expect('closed', 'it released its connections').then(
+          () => 'closed' as const,
+          () => 'dead' as const,
+        );
     const said = await Promise.race([closed, late]);
     clearTimeout(timer);
     if (said === 'closed') {
@@ -197,7 +206,14 @@ export function stderrGist(stderr: string): string {
 }
 
 export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: number): LoadRun {
-  const base: LoadShare = { url: o.url, requests: o.requests, connections: o.connections, timeoutMs: o.timeoutMs, method: o.method, headers: o.headers };
+  const base: LoadShare = {
+    url: o.url,
+    requests: o.requests,
+    connections: o.connections,
+    timeoutMs: o.timeoutMs,
+    method: o.method,
+    headers: o.headers,
+  };
   const shares = splitShare(base, count);
   const workers = takeWorkers(shares.length);
   let stopped = false;
@@ -211,7 +227,11 @@ export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: 
     const hellos = await Promise.all(workers.map((w) => w.hello));
     goOn();
     hellos.forEach((h, i) => {
-      if (h.protocol !== PROTOCOL) throw envError(`${workers[i]!.name} speaks protocol ${h.protocol}, this lb-bench ${PROTOCOL}`, 'run the same lb-bench version everywhere');
+      if (h.protocol !== PROTOCOL)
+        throw envError(
+          `${workers[i]!.name} speaks protocol ${h.protocol}, this lb-bench ${PROTOCOL}`,
+          'run the same lb-bench version everywhere',
+        );
     });
     const latencies = Boolean(o.hooks?.onLatency);
     workers.forEach((w, i) => w.send({ type: 'share', engine: o.engine, share: shares[i]!, latencies }));

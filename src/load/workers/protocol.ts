@@ -16,10 +16,7 @@ import type { EngineName } from '../engines/registry.js';
 
 export const PROTOCOL = 1;
 
-export type ToWorker =
-  | { type: 'share'; engine: EngineName; share: LoadShare; latencies: boolean }
-  | { type: 'go' }
-  | { type: 'stop' };
+export type ToWorker = { type: 'share'; engine: EngineName; share: LoadShare; latencies: boolean } | { type: 'go' } | { type: 'stop' };
 
 /** One worker's figures for its share; times are ms since it received `go`. */
 export interface WorkerResult {

@@ -15,7 +15,8 @@ export const CONNECTIONS_PER_WORKER = 5000;
 
 export type WorkersSetting = number | 'auto';
 
-export const connectionsFor = (level: number, concurrency: number | 'all') => (concurrency === 'all' ? level : Math.min(concurrency, level));
+export const connectionsFor = (level: number, concurrency: number | 'all') =>
+  concurrency === 'all' ? level : Math.min(concurrency, level);
 
 /** `total` as `parts` whole numbers that differ by at most one (the remainder to the first ones). */
 export function spread(total: number, parts: number): number[] {
