@@ -5,7 +5,9 @@ import { startLoad } from '../src/load/engine.js';
 import { ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';
 import { useSockets } from '../src/load/engines/net.js';
 import { toSample } from '../src/metrics/run-sample.js';
-import { startServer, type Behaviour, type TestServer } from './helpers/http-server.js';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { closedPort, startServer, type Behaviour, type TestServer } from './helpers/http-server.js';
 
 const servers: TestServer[] = [];
 after(async () => {
@@ -97,5 +99,19 @@ for (const variant of variants) {
     assert.ok(Math.abs(sample.rps - sample.completed / sample.duration_s) < 0.01);
     assert.ok(sample.latency_ms.p50! <= sample.latency_ms.p90! && sample.latency_ms.p90! <= sample.latency_ms.p99!);
     assert.ok(sample.latency_ms.p99! <= sample.latency_ms.max!);
+  });
+
+  test(`[${engine}] a target that refuses every connection: every request an error, and nothing of the run outlives it`, async () => {
+    // in a process of its own, which must end by itself once the run is over (a timer left behind would keep it)
+    const port = await closedPort();
+    const engineModule = resolve(import.meta.dirname, '../src/load/engine.js');
+    const script = `const { startLoad } = await import(${JSON.stringify(engineModule)});
+      const run = startLoad({ url: 'http://127.0.0.1:${port}/', requests: 20, connections: 20, timeoutMs: 15000, engine: '${variant.engine}' });
+      const o = await run.done; await run.closed;
+      console.log(JSON.stringify({ errors: o.errors, completed: o.completed, codes: o.errorCodes }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(child.signal, null, `the process did not end by itself after the run: ${child.stderr}`);
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), { errors: 20, completed: 0, codes: { ECONNREFUSED: 20 } });
   });
 }

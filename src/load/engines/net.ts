@@ -49,6 +49,13 @@ function buildRequest(u: URL, port: number, method: string, headers: Record<stri
   const lines = [`${method} ${u.pathname}${u.search} HTTP/1.1`];
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'host')) lines.push(`Host: ${u.hostname}:${port}`);
   lines.push('Connection: keep-alive');
+  // a URL's user and password log in as Basic authentication, as Node's http and autocannon do; an
+  // Authorization header of the scenario's own wins
+  const given = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
+  if ((u.username || u.password) && !given('authorization')) {
+    const credentials = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+    lines.push(`Authorization: Basic ${Buffer.from(credentials).toString('base64')}`);
+  }
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8');
 }
@@ -208,8 +215,8 @@ class NetEngine implements LoadEngine {
     if (this.stopped) return Promise.resolve(this.acct.finish(true));
     const finished = new Promise<void>((r) => (this.settle = r));
     this.sending = true;
-    this.checkDone();
-    if (!this.stopped && this.target) {
+    // nothing left to send (every connection refused, say): no sweeper, which would outlive the run
+    if (!this.stopped && this.target && this.acct.outcomes < this.share.requests) {
       this.startSweeper();
       // the burst: every connection's first request in one pass, as fast as this thread writes,
       // before any answer is read (as a C client's loop does). Reading between slices of writes
@@ -217,6 +224,7 @@ class NetEngine implements LoadEngine {
       // them at once (measured: median latency a fifth of ab's at 5000, not its equal).
       for (const c of this.conns) if (c.left > 0 && !c.awaiting) this.next(c);
     }
+    this.checkDone();
     return finished.then(() => this.acct.finish(this.stopped));
   }
 
