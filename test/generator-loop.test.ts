@@ -63,7 +63,13 @@ test('a run whose loop blocks for a quarter of its median latency or longer is g
 });
 
 test('generator-bound: CPU of any one process at 90 %, or a block of a quarter of the median latency', () => {
-  const base = { generator_cpu: 50, generator_block_max_ms: 5, latency_ms: { p50: 100, p90: 120, p99: 150, max: 200 } };
+  const base = {
+    generator_cpu: 50,
+    generator_block_max_ms: 5,
+    latency_ms: { p50: 100, p90: 120, p99: 150, max: 200 },
+    completed: 100,
+    duration_s: 1,
+  };
   assert.equal(generatorBoundReason(base), null);
   assert.equal(generatorBoundReason({ ...base, generator_cpu: 95 }), '95 % CPU');
   assert.equal(generatorBoundReason({ ...base, generator_block_max_ms: 24 }), null);
@@ -91,4 +97,7 @@ test('generator-bound: CPU of any one process at 90 %, or a block of a quarter o
     null,
     'nothing completed: no latency to compare with',
   );
+  // a target that refused every connection at once: a few ms of window, where a CPU share is noise
+  assert.equal(generatorBoundReason({ ...base, generator_cpu: 130, completed: 0, duration_s: 0.005 }), null, 'nothing answered');
+  assert.equal(generatorBoundReason({ ...base, generator_cpu: 130, duration_s: 0.01 }), null, 'a window of 10 ms');
 });

@@ -16,10 +16,15 @@ export const GENERATOR_BLOCK_SHARE = 0.25;
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 
-type BoundFigures = Pick<RunSample, 'generator_cpu' | 'generator_block_max_ms' | 'latency_ms' | 'workers'>;
+/** A CPU share over a shorter window is a few clock ticks, not a figure (a target that refused every connection at once). */
+const SHORTEST_CPU_WINDOW_S = 0.05;
+
+type BoundFigures = Pick<RunSample, 'generator_cpu' | 'generator_block_max_ms' | 'latency_ms' | 'workers' | 'completed' | 'duration_s'>;
 
 /** Why the generator, not the target, may have set a run's figures; null when it did not. */
 export function generatorBoundReason(s: BoundFigures): string | null {
+  // nothing answered: the run measured the target's failure, whatever the generator did
+  if (s.completed === 0 || s.duration_s < SHORTEST_CPU_WINDOW_S) return null;
   // CPU per process: each worker is its own event loop, on its own core if there is one
   const cpu = s.workers?.length ? Math.max(...s.workers.map((w) => w.generator_cpu)) : s.generator_cpu;
   if (cpu >= GENERATOR_BOUND_PCT) return `${round(cpu, 1)} % CPU`;
