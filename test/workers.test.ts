@@ -122,7 +122,7 @@ function workerPids(parent: number | 'self' = 'self'): number[] {
     }
     for (const pid of children.split(/\s+/).filter(Boolean).map(Number)) {
       try {
-        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workers/worker.js')) pids.push(pid);
+        if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('workers/main.js')) pids.push(pid);
       } catch {}
     }
   }

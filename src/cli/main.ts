@@ -121,6 +121,11 @@ function setUpCommands(program: Command, lazy: Lazy): void {
     .command('schema')
     .description('print the JSON Schema of scenario files, for editors')
     .action(lazy(() => import('./commands/schema.js')));
+
+  program
+    .command('worker', { hidden: true })
+    .description('serve the load-worker protocol on stdin and stdout (lb-bench starts it on generator hosts)')
+    .action(lazy(() => import('./commands/worker.js')));
 }
 
 export async function main(argv: string[], io: Io = processIo(argv.includes('--debug'))): Promise<number> {

@@ -52,6 +52,8 @@ export const sshSchema = z.strictObject({
 export const hostSchema = z.strictObject({
   address: nonEmpty('a host name or IP address', 255),
   ssh: sshSchema,
+  /** on a generator host (`load.generators`): the command that runs lb-bench there, e.g. `npx --yes lb-bench@0.1.0`; default `lb-bench` */
+  lbBench: nonEmpty('the command that runs lb-bench on the host', 1000).optional(),
   ...cpuInventoryFields,
 });
 

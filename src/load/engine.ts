@@ -11,6 +11,7 @@ import type { Latency, WorkerFigures } from '../results/types.js';
 import { DEFAULT_ENGINE, type EngineName } from './engines/registry.js';
 import { startLocal } from './local.js';
 import { startWorkers } from './workers/pool.js';
+import type { WorkerSpawner } from './workers/process.js';
 
 /** What one engine is asked to do. */
 export interface LoadShare {
@@ -43,6 +44,8 @@ export interface LoadRunOptions extends LoadShare {
   engine?: EngineName;
   /** 0: the engine runs in this process; N: in N worker processes, the level split between them */
   workers?: number;
+  /** where the workers run, one each (generator hosts): overrides `workers` */
+  spawners?: readonly WorkerSpawner[];
   hooks?: AccountingHooks;
 }
 
@@ -89,5 +92,6 @@ export interface LoadRun {
 
 export function startLoad(opts: LoadRunOptions): LoadRun {
   const o = { ...opts, engine: opts.engine ?? DEFAULT_ENGINE };
+  if (o.spawners?.length) return startWorkers(o, o.spawners.length, o.spawners);
   return o.workers ? startWorkers(o, o.workers) : startLocal(o);
 }

@@ -25,6 +25,7 @@ const cpuFigureSchema = z.object({ mean: nullableNumber, peak: nullableNumber })
 
 const workerFiguresSchema = z.object({
   worker: positiveInt,
+  host: z.string().optional(),
   requested: count,
   completed: count,
   errors: count,

@@ -62,6 +62,8 @@ export interface RunSample {
 export interface WorkerFigures {
   /** 1-based */
   worker: number;
+  /** the generator host it ran on (`load.generators`); absent: this machine */
+  host?: string;
   requested: number;
   completed: number;
   errors: number;
@@ -138,7 +140,7 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   profile: string | null;
   overrides: { repetitions?: number; levels?: number[] };
   /** load scenarios: the engine and the worker processes of each level (`load.workers: auto` resolved) */
-  generator?: { engine: string; workers: number | 'auto'; workers_by_level: Record<string, number> };
+  generator?: { engine: string; workers: number | 'auto'; hosts?: string[]; workers_by_level: Record<string, number> };
   /** per inventory host: program → version line, read over SSH */
   servers?: Record<string, Record<string, string>>;
   started_at: string;

@@ -11,6 +11,7 @@ import type { Inventory } from '../inventory/schema.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';
 import { SshPool } from '../ssh/pool.js';
+import { generatorsOf, type Generators } from './generators.js';
 import { serverVersions } from '../ssh/versions.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 
@@ -23,6 +24,8 @@ export interface Environment {
   inventory: Inventory | null;
   pool: SshPool | null;
   monitor: CpuMonitor | null;
+  /** where the load's workers run, when the scenario names generator hosts */
+  generators: Generators | null;
   servers: Record<string, Record<string, string>>;
   warnings: string[];
   close(): void;
@@ -33,35 +36,55 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   if (scenario.inventory === 'lab') await assertLabUp();
   await guardBenchAddress(new URL(scenario.target).hostname, `${file}: target`);
 
-  const none: Environment = { inventory: null, pool: null, monitor: null, servers: {}, warnings: [], close: () => {} };
+  const none: Environment = { inventory: null, pool: null, monitor: null, generators: null, servers: {}, warnings: [], close: () => {} };
+  const generators = scenario.load.generators ?? [];
   if (!scenario.inventory) {
     if (scenario.backends.length)
       throw inputError(`${file}: backends: sampling CPU needs an inventory of hosts`, 'add `inventory: FILE` (or `inventory: lab`)');
+    if (generators.length)
+      throw inputError(
+        `${file}: load.generators: names hosts of an inventory, and the scenario has none`,
+        'add `inventory: FILE` (or `inventory: lab`)',
+      );
     return none;
   }
   const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()), file);
   checkBackends(file, scenario.backends, inventory);
+  checkGenerators(file, generators, inventory);
+  for (const g of generators) await guardBenchAddress(inventory.hosts[g]!.address, `${inventory.file}: hosts.${g}.address`);
   // every address a CPU source sends to, before anything is sent
   for (const b of scenario.backends) {
     for (const a of CPU_SOURCES[b.cpu].addresses(inventory.hosts[b.host]))
       await guardBenchAddress(a.address, `${inventory.file}: ${a.field}`);
   }
-  if (!scenario.backends.length) return { ...none, inventory };
+  if (!scenario.backends.length && !generators.length) return { ...none, inventory };
 
-  const overSsh = scenario.backends.filter((b) => CPU_SOURCES[b.cpu].ssh).map((b) => b.host);
+  const overSsh = [...scenario.backends.filter((b) => CPU_SOURCES[b.cpu].ssh).map((b) => b.host), ...generators];
   const pool = overSsh.length ? await SshPool.open(inventory, overSsh, { acceptNewHostKeys: opts.acceptNewHostKeys, log: opts.log }) : null;
-  const monitor = new CpuMonitor(pool, inventory, scenario.backends);
+  const monitor = scenario.backends.length ? new CpuMonitor(pool, inventory, scenario.backends) : null;
   const close = () => {
-    monitor.stop();
+    monitor?.stop();
     pool?.close();
   };
   try {
-    await monitor.check();
+    await monitor?.check();
     // the servers' versions are read over SSH, from the hosts it reaches
     const versions = pool ? await serverVersions(pool) : { servers: {}, warnings: [] };
-    return { inventory, pool, monitor, servers: versions.servers, warnings: versions.warnings, close };
+    const gens = pool && generators.length ? generatorsOf(inventory, pool, generators) : null;
+    return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, close };
   } catch (e) {
     close();
     throw e;
   }
+}
+
+/** Every generator must be a host of the inventory (exit 2 otherwise, before any traffic). */
+function checkGenerators(file: string, generators: readonly string[], inventory: Inventory): void {
+  const known = Object.keys(inventory.hosts);
+  const problems = generators.flatMap((g, i) =>
+    inventory.hosts[g]
+      ? []
+      : [`${file}: load.generators[${i}]: no host "${g}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`],
+  );
+  if (problems.length) throw inputError(problems.join('\n'));
 }

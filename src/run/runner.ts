@@ -41,10 +41,13 @@ async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environ
   const { scenario, file } = r;
   const env = await openEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
   try {
-    const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
-    // with worker processes, each holds only its share of the sockets; the local ports are shared
-    ensureOpenFiles(Math.max(...scenario.load.levels.map((l) => connectionsPerProcess(l, scenario.load))), file);
-    ensurePorts(widest, file);
+    // on generator hosts each worker checks its own limits (and refuses its share, named); here, this machine's
+    if (!env.generators) {
+      const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
+      // with worker processes, each holds only its share of the sockets; the local ports are shared
+      ensureOpenFiles(Math.max(...scenario.load.levels.map((l) => connectionsPerProcess(l, scenario.load))), file);
+      ensurePorts(widest, file);
+    }
     return { ...env, preflight: await checkTarget(scenario.target, Math.max(scenario.load.timeout, PREFLIGHT_MIN_MS), file) };
   } catch (e) {
     env.close();
@@ -62,7 +65,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
   return inRunFolder(
     r,
     opts,
-    { unit: 'run', planned: total, manifest: { generator: generatorPlan(scenario.load) } },
+    { unit: 'run', planned: total, manifest: { generator: generatorPlan(scenario.load, env.generators) } },
     env,
     async (writer) => {
       const measured = await runPlan(r, plan, done, env, writer, opts);
@@ -151,6 +154,7 @@ async function measure(
     headers: load.headers,
     engine: load.engine,
     workers: workersFor(run.level, load),
+    spawners: env.generators?.spawnersFor(run.level, load),
   });
   const onAbort = () => inflight.stop();
   signal.addEventListener('abort', onAbort, { once: true });

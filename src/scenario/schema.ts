@@ -129,6 +129,13 @@ export const loadSchema = z.strictObject({
       { error: WORKERS },
     )
     .default(0),
+  /** generator hosts of the inventory: the workers run there, started over SSH (docs/scenarios.md) */
+  generators: z
+    .array(z.string({ error: 'must name a host of the inventory' }).min(1).max(64), { error: 'must be a list of inventory hosts' })
+    .min(1, { error: 'needs at least one host' })
+    .max(64, { error: 'must be at most 64 hosts' })
+    .refine((names) => new Set(names).size === names.length, { error: 'names a host twice' })
+    .optional(),
   method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
   headers: headersSchema.default({}),
 });

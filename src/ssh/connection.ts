@@ -342,6 +342,17 @@ export class SshHost {
     }
   }
 
+  /**
+   * A long-lived command with its own channel (a remote load worker): the channel is its stdin,
+   * stdout (`data`), `stderr` and `exit`. Opening it is set-up: the host's set-up bound.
+   */
+  async stream(command: string): Promise<ClientChannel> {
+    const client = await this.#ensure(this.setupTimeoutMs);
+    return this.#openChannel(client, command, this.setupTimeoutMs).catch((e: Error) => {
+      throw e instanceof ShellTimeout ? envError(`${this.where}: no SSH session for \`${command}\` within ${this.setupTimeoutMs} ms`) : e;
+    });
+  }
+
   /** A command that may take a while (a fault step, the version report): bounded by the setup bound unless told. */
   exec(command: string, { timeoutMs = this.setupTimeoutMs, reconnect = true } = {}): Promise<ExecResult> {
     return this.query(command, { timeoutMs, reconnect });

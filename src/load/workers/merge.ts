@@ -6,19 +6,46 @@
  */
 import type { LoadOutcome, LoadShare } from '../engine.js';
 import type { EngineName } from '../engines/registry.js';
-import { decodeHistogram, histogramSummary, mergeHistograms } from '../histogram.js';
+import { decodeHistogram, histogramSummary, mergeHistograms, type LatencyHistogram } from '../histogram.js';
 import type { WorkerFigures } from '../../results/types.js';
 import type { WorkerResult } from './protocol.js';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** `goWall`: lb-bench's clock (ms since the epoch) when it sent `go`. */
+/** One worker's own figures: its connect phase, then from `go` to its last outcome. */
+function workerFigures(worker: number, r: WorkerResult, histogram: LatencyHistogram, host: string | undefined): WorkerFigures {
+  return {
+    worker,
+    ...(host ? { host } : {}),
+    requested: r.requested,
+    completed: r.completed,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    non2xx: r.non2xx,
+    bytes: r.bytes,
+    duration_s:
+      r.connect_ms !== null
+        ? (r.connect_ms + (r.end_ms ?? 0)) / 1000
+        : r.start_ms === null || r.end_ms === null
+          ? 0
+          : Math.max(0, r.end_ms - r.start_ms) / 1000,
+    connect_ms: r.connect_ms,
+    latency_ms: { ...histogramSummary(histogram), max: r.max_ms },
+    generator_cpu: r.generator_cpu,
+    generator_block_max_ms: r.block_max_ms,
+    generator_block_total_ms: r.block_total_ms,
+    ...(Object.keys(r.error_codes).length ? { error_codes: r.error_codes } : {}),
+  };
+}
+
+/** `goWall`: lb-bench's clock (ms since the epoch) when it sent `go`; `hosts`: each worker's generator host, if not this machine. */
 export function mergeResults(
   engine: EngineName,
   shares: LoadShare[],
   results: WorkerResult[],
   goWall: number,
   timeoutMs: number,
+  hosts: readonly (string | undefined)[] = [],
 ): LoadOutcome {
   const histograms = results.map((r) => decodeHistogram(r.histogram));
   const merged = mergeHistograms(histograms, timeoutMs);
@@ -45,28 +72,7 @@ export function mergeResults(
   const end = ends.length ? Math.max(start, ...ends) : connects.length ? 0 : start;
   const started_at = new Date(goWall + start);
   const maxes = results.map((r) => r.max_ms).filter((t): t is number => t !== null);
-  const workers: WorkerFigures[] = results.map((r, i) => ({
-    worker: i + 1,
-    requested: r.requested,
-    completed: r.completed,
-    errors: r.errors,
-    timeouts: r.timeouts,
-    non2xx: r.non2xx,
-    bytes: r.bytes,
-    // its own window: its connect phase, then from `go` to its last outcome
-    duration_s:
-      r.connect_ms !== null
-        ? (r.connect_ms + (r.end_ms ?? 0)) / 1000
-        : r.start_ms === null || r.end_ms === null
-          ? 0
-          : Math.max(0, r.end_ms - r.start_ms) / 1000,
-    connect_ms: r.connect_ms,
-    latency_ms: { ...histogramSummary(histograms[i]!), max: r.max_ms },
-    generator_cpu: r.generator_cpu,
-    generator_block_max_ms: r.block_max_ms,
-    generator_block_total_ms: r.block_total_ms,
-    ...(Object.keys(r.error_codes).length ? { error_codes: r.error_codes } : {}),
-  }));
+  const workers = results.map((r, i) => workerFigures(i + 1, r, histograms[i]!, hosts[i]));
   return {
     engine,
     requested: sum(shares.map((s) => s.requests)),

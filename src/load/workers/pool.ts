@@ -9,33 +9,30 @@
  * with an engine that V8 has not compiled yet, measured at half the req/s of a warm one. Idle
  * workers do not keep lb-bench alive, and end after IDLE_MS without a run (or with lb-bench).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { envError, LbError, type ExitCodeValue } from '../../errors.js';
 import type { LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from '../engine.js';
 import type { EngineName } from '../engines/registry.js';
 import { decode, encode, PROTOCOL, type FromWorker, type ToWorker, type WorkerResult } from './protocol.js';
 import { mergeResults } from './merge.js';
 import { splitShare } from './split.js';
-
-const WORKER_PROGRAM = fileURLToPath(new URL('./worker.js', import.meta.url));
+import { localSpawner, type WorkerExit, type WorkerProcess, type WorkerSpawner } from './process.js';
 /** after stop or the end of a run, how long a worker may take to release its connections */
 const EXIT_GRACE_MS = 5000;
 const STDERR_KEPT = 4000;
 /** an idle worker ends after this long without a run */
 const IDLE_MS = 30_000;
 
-type Exit = { code: number | null; signal: NodeJS.Signals | null };
-
 /** One worker process and what it said. */
 class Worker {
-  readonly child: ChildProcess;
+  readonly child: WorkerProcess;
   readonly events = new EventEmitter();
-  readonly exited: Promise<Exit>;
-  exit: Exit | null = null;
+  readonly exited: Promise<WorkerExit>;
+  exit: WorkerExit | null = null;
   private stderr = '';
+  /** the pid it gave in `hello` (a remote worker's is on its own host) */
+  private pid: number | undefined;
 
   index = 0;
   count = 0;
@@ -45,27 +42,21 @@ class Worker {
   /** it said `closed` since its last share */
   private released = false;
 
-  constructor() {
-    this.child = spawn(process.execPath, [WORKER_PROGRAM], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdin!.on('error', () => {}); // a dead worker's stdin: its exit says why
-    this.child.stderr!.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-STDERR_KEPT)));
-    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+  constructor(readonly spawner: WorkerSpawner) {
+    this.child = spawner.spawn();
+    this.pid = this.child.pid;
+    this.child.stdin.on('error', () => {}); // a dead worker's stdin: its exit says why
+    this.child.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-STDERR_KEPT)));
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
       const m = decode<FromWorker>(line);
       if (m?.type === 'closed') this.released = true; // it may come in the same read as the result
+      if (m?.type === 'hello') this.pid = m.pid;
       if (m) this.events.emit('message', m);
     });
-    this.exited = new Promise((resolve) => {
-      this.child.once('error', (e) => {
-        this.exit = { code: null, signal: null };
-        this.stderr += `\n${e.message}`;
-        resolve(this.exit);
-        this.events.emit('exit');
-      });
-      this.child.once('close', (code, signal) => {
-        this.exit = { code, signal };
-        resolve(this.exit);
-        this.events.emit('exit');
-      });
+    this.exited = this.child.exited.then((exit) => {
+      this.exit = exit;
+      this.events.emit('exit');
+      return exit;
     });
     this.hello = this.expect('hello', 'it started');
     this.hello.catch(() => {});
@@ -88,26 +79,21 @@ class Worker {
   }
 
   private setRef(on: boolean): void {
-    // the pipes are sockets, whose ref/unref Node's stream typings do not show
-    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) {
-      const method: unknown = stream && Reflect.get(stream, on ? 'ref' : 'unref');
-      if (typeof method === 'function') method.call(stream);
-    }
-    if (on) this.child.ref();
-    else this.child.unref();
+    this.child.setRef(on);
   }
 
   get name(): string {
-    return `worker ${this.index} of ${this.count}${this.child.pid ? ` (pid ${this.child.pid})` : ''}`;
+    const where = [this.spawner.where, this.pid ? `pid ${this.pid}` : ''].filter(Boolean).join(', ');
+    return `worker ${this.index} of ${this.count}${where ? ` (${where})` : ''}`;
   }
 
   send(m: ToWorker): void {
-    if (this.child.stdin!.writable) this.child.stdin!.write(encode(m));
+    if (this.child.stdin.writable) this.child.stdin.write(encode(m));
   }
 
   /** No more messages: the worker ends once its connections are released. */
   end(): void {
-    this.child.stdin!.end();
+    this.child.stdin.end();
   }
 
   /** The next message of `type`; rejects, naming the worker, if it refuses or dies first. */
@@ -153,7 +139,7 @@ class Worker {
   /** End it within the grace period, by signal if need be. */
   async finish(): Promise<void> {
     this.end();
-    const timer = setTimeout(() => this.exit || this.child.kill('SIGKILL'), EXIT_GRACE_MS);
+    const timer = setTimeout(() => this.exit || this.child.kill(), EXIT_GRACE_MS);
     await this.exited;
     clearTimeout(timer);
   }
@@ -185,14 +171,16 @@ export async function endIdleWorkers(): Promise<void> {
   await Promise.all(idleWorkers.splice(0).map((w) => w.finish()));
 }
 
-function takeWorkers(count: number): Worker[] {
-  const got: Worker[] = [];
-  while (got.length < count && idleWorkers.length) {
-    const w = idleWorkers.pop()!;
-    if (!w.exit) got.push(w);
-  }
-  while (got.length < count) got.push(new Worker());
-  got.forEach((w, i) => w.use(i + 1, count));
+/** A worker from each spawner: an idle one of its kind if there is one, else a new one. */
+function takeWorkers(spawners: readonly WorkerSpawner[]): Worker[] {
+  const got = spawners.map((spawner) => {
+    for (let i = idleWorkers.length - 1; i >= 0; i--) {
+      const w = idleWorkers[i]!;
+      if (w.spawner.key === spawner.key && !w.exit) return idleWorkers.splice(i, 1)[0]!;
+    }
+    return new Worker(spawner);
+  });
+  got.forEach((w, i) => w.use(i + 1, got.length));
   return got;
 }
 
@@ -205,7 +193,44 @@ export function stderrGist(stderr: string): string {
   return lines.find((l) => /^[\w.]*(Error|Exception)\b.*:/.test(l)) ?? lines.slice(-3).join(' | ');
 }
 
-export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: number): LoadRun {
+/**
+ * One run over started workers: each says hello, takes its share and connects; then `go` to all at
+ * once (the start barrier), and their results merge. `stopped()` says the run was abandoned.
+ */
+async function runOver(
+  workers: Worker[],
+  shares: LoadShare[],
+  o: LoadRunOptions & { engine: EngineName },
+  stopped: () => boolean,
+): Promise<LoadOutcome> {
+  const goOn = () => {
+    if (stopped()) throw new Error('abandoned');
+  };
+  const hellos = await Promise.all(workers.map((w) => w.hello));
+  goOn();
+  hellos.forEach((h, i) => {
+    if (h.protocol !== PROTOCOL)
+      throw envError(
+        `${workers[i]!.name} speaks protocol ${h.protocol}, this lb-bench ${PROTOCOL}`,
+        'run the same lb-bench version everywhere',
+      );
+  });
+  const latencies = Boolean(o.hooks?.onLatency);
+  workers.forEach((w, i) => w.send({ type: 'share', engine: o.engine, share: shares[i]!, latencies }));
+  await Promise.all(workers.map((w) => w.expect('ready', 'its connections were open')));
+  goOn();
+  // the start barrier: every worker has connected; all send from here
+  const results = workers.map((w) => w.expect('result', 'it reported its result'));
+  const goWall = Date.now();
+  for (const w of workers) w.send({ type: 'go' });
+  const got: WorkerResult[] = await Promise.all(results);
+  for (const r of got) for (const ms of r.latencies ?? []) o.hooks!.onLatency!(ms);
+  const hosts = workers.map((w) => w.spawner.host);
+  return mergeResults(o.engine, shares, got, goWall, o.timeoutMs, hosts);
+}
+
+/** The run over `count` workers: on `spawners` (one worker each), or as child processes of lb-bench. */
+export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: number, spawners?: readonly WorkerSpawner[]): LoadRun {
   const base: LoadShare = {
     url: o.url,
     requests: o.requests,
@@ -214,54 +239,21 @@ export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: 
     method: o.method,
     headers: o.headers,
   };
-  const shares = splitShare(base, count);
-  const workers = takeWorkers(shares.length);
+  const shares = splitShare(base, spawners?.length ?? count);
+  const workers = takeWorkers(spawners ? spawners.slice(0, shares.length) : shares.map(() => localSpawner));
   let stopped = false;
   let abandon!: (o: LoadOutcome) => void;
   const abandoned = new Promise<LoadOutcome>((r) => (abandon = r));
-
-  const goOn = () => {
-    if (stopped) throw new Error('abandoned');
-  };
-  const run = async (): Promise<LoadOutcome> => {
-    const hellos = await Promise.all(workers.map((w) => w.hello));
-    goOn();
-    hellos.forEach((h, i) => {
-      if (h.protocol !== PROTOCOL)
-        throw envError(
-          `${workers[i]!.name} speaks protocol ${h.protocol}, this lb-bench ${PROTOCOL}`,
-          'run the same lb-bench version everywhere',
-        );
-    });
-    const latencies = Boolean(o.hooks?.onLatency);
-    workers.forEach((w, i) => w.send({ type: 'share', engine: o.engine, share: shares[i]!, latencies }));
-    await Promise.all(workers.map((w) => w.expect('ready', 'its connections were open')));
-    goOn();
-    // the start barrier: every worker has connected; all send from here
-    const results = workers.map((w) => w.expect('result', 'it reported its result'));
-    const goWall = Date.now();
-    for (const w of workers) w.send({ type: 'go' });
-    const got: WorkerResult[] = await Promise.all(results);
-    for (const r of got) for (const ms of r.latencies ?? []) o.hooks!.onLatency!(ms);
-    return mergeResults(o.engine, shares, got, goWall, o.timeoutMs);
+  const endAll = async () => {
+    for (const w of workers) w.send({ type: 'stop' });
+    await Promise.all(workers.map((w) => w.finish()));
   };
 
-  const measured = run();
+  const measured = runOver(workers, shares, o, () => stopped);
   const done = Promise.race([measured, abandoned]);
   // after a result each worker releases its connections and waits for the next run; after a
   // failure or a stop every worker ends
-  const closed = measured.then(
-    async () => {
-      if (stopped) {
-        for (const w of workers) w.send({ type: 'stop' });
-        await Promise.all(workers.map((w) => w.finish()));
-      } else await Promise.all(workers.map((w) => w.release()));
-    },
-    async () => {
-      for (const w of workers) w.send({ type: 'stop' });
-      await Promise.all(workers.map((w) => w.finish()));
-    },
-  );
+  const closed = measured.then(async () => (stopped ? endAll() : void (await Promise.all(workers.map((w) => w.release())))), endAll);
   measured.catch(() => {});
   return {
     done,

@@ -4,7 +4,7 @@
  * two being on one machine: a worker's times are milliseconds since it received `go`, never clock
  * readings, so the same program can be started over SSH on another host.
  *
- *   worker:   hello {protocol, pid, node}
+ *   worker:   hello {protocol, pid, node, host}
  *   lb-bench: share {engine, share, latencies}    worker: ready {connect_ms}   (connections open)
  *   lb-bench: go                                  worker: result {…}           (every request accounted for)
  *                                                 worker: closed               (every connection released)
@@ -46,7 +46,7 @@ export interface WorkerResult {
 }
 
 export type FromWorker =
-  | { type: 'hello'; protocol: number; pid: number; node: string }
+  | { type: 'hello'; protocol: number; pid: number; node: string; host?: string }
   | { type: 'ready'; connect_ms: number | null }
   | WorkerResult
   | { type: 'closed' }

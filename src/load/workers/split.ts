@@ -58,11 +58,19 @@ export function splitShare(share: LoadShare, workers: number): LoadShare[] {
   return requests.map((r, i) => ({ ...share, requests: r, connections: connections[i]! }));
 }
 
-/** What the manifest records: the engine, and the workers each level runs with. */
-export function generatorPlan(load: { engine?: EngineName; workers: WorkersSetting; concurrency: number | 'all'; levels: number[] }) {
+type LoadPlan = { engine?: EngineName; workers: WorkersSetting; concurrency: number | 'all'; levels: number[] };
+
+/** What the manifest records: the engine, the generator hosts if any, and the workers each level runs with. */
+export function generatorPlan(
+  load: LoadPlan,
+  remote?: { hosts: readonly string[]; spawnersFor(level: number, load: LoadPlan): readonly unknown[] } | null,
+) {
   return {
     engine: load.engine ?? DEFAULT_ENGINE,
     workers: load.workers,
-    workers_by_level: Object.fromEntries(load.levels.map((l) => [String(l), workersFor(l, load)])),
+    ...(remote ? { hosts: [...remote.hosts] } : {}),
+    workers_by_level: Object.fromEntries(
+      load.levels.map((l) => [String(l), remote ? remote.spawnersFor(l, load).length : workersFor(l, load)]),
+    ),
   };
 }

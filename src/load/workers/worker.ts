@@ -1,8 +1,10 @@
 /**
  * A load worker: one engine in its own process, driven by lb-bench over the worker protocol
- * (protocol.ts) on stdin and stdout. lb-bench starts it as a child process (`node worker.js`);
- * nothing in it assumes that lb-bench runs on the same machine.
+ * (protocol.ts) on stdin and stdout. lb-bench starts it as a child process (main.js), or over SSH
+ * on a generator host (`lb-bench worker`); nothing in it assumes that lb-bench runs on the same
+ * machine.
  */
+import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { LbError } from '../../errors.js';
@@ -15,10 +17,9 @@ import { ensureOpenFiles } from '../limits.js';
 
 const send = (m: FromWorker) => process.stdout.write(encode(m));
 
-// Ctrl-C reaches the whole process group: lb-bench, not the terminal, decides when workers stop
-process.on('SIGINT', () => {});
-
 let job: { engine: LoadEngine; go(): void; stop(): void } | null = null;
+/** the share being served, until its connections are released */
+let current: Promise<void> = Promise.resolve();
 
 function refuse(e: unknown): void {
   if (e instanceof LbError) send({ type: 'error', message: e.message, hint: e.hint, exit: e.code });
@@ -83,14 +84,24 @@ async function take(m: Extract<ToWorker, { type: 'share' }>): Promise<void> {
   job = null;
 }
 
-send({ type: 'hello', protocol: PROTOCOL, pid: process.pid, node: process.version });
-const lines = createInterface({ input: process.stdin });
-lines.on('line', (line) => {
-  const m = decode<ToWorker>(line);
-  if (!m) return refuse(new Error(`not a message of the worker protocol: ${line.slice(0, 80)}`));
-  if (m.type === 'share') void take(m);
-  else if (m.type === 'go') job?.go();
-  else if (m.type === 'stop') job?.stop();
-});
-// lb-bench has finished with this worker, or is gone: release the connections, then end
-lines.on('close', () => job?.stop());
+/**
+ * Serve lb-bench over stdin and stdout until it closes stdin, then release the connections of a
+ * share still running; resolves when nothing of this worker is left.
+ */
+export async function runWorker(): Promise<void> {
+  // Ctrl-C reaches the whole process group: lb-bench, not the terminal, decides when workers stop
+  process.on('SIGINT', () => {});
+  send({ type: 'hello', protocol: PROTOCOL, pid: process.pid, node: process.version, host: hostname() });
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
+    const m = decode<ToWorker>(line);
+    if (!m) return refuse(new Error(`not a message of the worker protocol: ${line.slice(0, 80)}`));
+    if (m.type === 'share') current = take(m);
+    else if (m.type === 'go') job?.go();
+    else if (m.type === 'stop') job?.stop();
+  });
+  // lb-bench has finished with this worker, or is gone: release the connections, then end
+  await new Promise<void>((resolve) => lines.once('close', resolve));
+  job?.stop();
+  await current;
+}
