@@ -2,7 +2,9 @@
  * The burst, the thesis's workload: N requests over N connections, all at once, against a local
  * Nginx (1 worker), by each engine of the registry (and the default over two worker processes)
  * and by ApacheBench (`ab -n N -c N`, a C client, no keep-alive), alternated engine, engine, ab, …
- * for N = 1000 and 5000.
+ * for N = 1000 and 5000. With `--target URL` (e.g. the lab's HAProxy, http://198.18.0.10:81/) the
+ * same against that target instead, after the lab guard: nothing is sent to an address of the
+ * benchmarking range that is not on this machine.
  *
  * Like for like: ab's time runs from its first connect to its last answer, and so does a run's
  * duration (its connect phase included); the send window alone is shown beside. Latency: the
@@ -16,6 +18,7 @@ import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineName } from '../src/load/engin
 import { endIdleWorkers } from '../src/load/workers/pool.js';
 import { runAb, type AbRun } from './lib/ab.js';
 import { startNginx } from './lib/nginx.js';
+import { guardBenchAddress } from '../src/lab/guard.js';
 import { findProgram } from './lib/programs.js';
 import { round, runAsScript, runQueueMeter, type BenchArgs, type BenchResult, type Figure } from './lib/result.js';
 
@@ -129,32 +132,40 @@ export async function burst(a: BenchArgs): Promise<BenchResult> {
     ...ENGINE_NAMES.map((engine) => ({ label: engine, engine, workers: 0 })),
     { label: `${DEFAULT_ENGINE} ×2 workers`, engine: DEFAULT_ENGINE, workers: 2 },
   ];
-  const nginx = await startNginx({ workers: 1, workerConnections: 12_000 });
+  if (a.target) await guardBenchAddress(new URL(a.target).hostname, '--target');
+  const nginx = a.target ? null : await startNginx({ workers: 1, workerConnections: 12_000 });
+  const url = a.target ?? nginx!.url;
   const figures: Figure[] = [];
   const notes: string[] = [];
   try {
     for (const n of levels) {
-      // warm-up: code paths, Nginx's memory, the page in the cache
-      for (const v of variants) await runEngine(nginx.url, v, n);
-      await runAb(nginx.url, { requests: n, concurrency: n });
-      const measured: Round[] = [];
-      for (let i = 0; i < rounds; i++) {
-        const engineRuns = new Map<string, EngineRun>();
-        // alternate the order too, so that neither side always follows the other
-        const order = i % 2 ? [...variants].reverse() : variants;
-        for (const v of order) engineRuns.set(v.label, await runEngine(nginx.url, v, n));
-        measured.push({ ab: await runAb(nginx.url, { requests: n, concurrency: n }), engines: engineRuns });
-      }
-      const l = levelFigures(n, measured, variants);
+      const l = levelFigures(n, await measureLevel(url, n, rounds, variants), variants);
       figures.push(...l.figures);
       notes.push(...l.notes);
     }
-    notes.push(`${rounds} rounds per level, alternated; target: ${nginx.version}, 1 worker, 1.5 KB static page on ${nginx.url}`);
+    const target = nginx ? `${nginx.version}, 1 worker, 1.5 KB static page on ${url}` : url;
+    notes.push(`${rounds} rounds per level, alternated; target: ${target}`);
     return { bench: 'burst', title, tiny: a.tiny, figures, notes };
   } finally {
     await endIdleWorkers();
-    await nginx.stop();
+    await nginx?.stop();
   }
+}
+
+/** A warm-up, then `rounds` rounds of every variant and ab, the order alternated. */
+async function measureLevel(url: string, n: number, rounds: number, variants: Variant[]): Promise<Round[]> {
+  // warm-up: code paths, the target's memory, the page in the cache
+  for (const v of variants) await runEngine(url, v, n);
+  await runAb(url, { requests: n, concurrency: n });
+  const measured: Round[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const engineRuns = new Map<string, EngineRun>();
+    // alternate the order too, so that neither side always follows the other
+    const order = i % 2 ? [...variants].reverse() : variants;
+    for (const v of order) engineRuns.set(v.label, await runEngine(url, v, n));
+    measured.push({ ab: await runAb(url, { requests: n, concurrency: n }), engines: engineRuns });
+  }
+  return measured;
 }
 
 runAsScript(import.meta, burst);

@@ -31,11 +31,21 @@ export interface BenchResult {
 export interface BenchArgs {
   json: boolean;
   tiny: boolean;
+  /** a target of the user's instead of the benchmark's own Nginx (the burst: the lab's VIP) */
+  target?: string;
 }
 
 export function benchArgs(argv = process.argv.slice(2)): BenchArgs {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, tiny: { type: 'boolean' } }, strict: false });
-  return { json: Boolean(values.json), tiny: Boolean(values.tiny) };
+  const { values } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean' }, tiny: { type: 'boolean' }, target: { type: 'string' } },
+    strict: false,
+  });
+  return {
+    json: Boolean(values.json),
+    tiny: Boolean(values.tiny),
+    ...(typeof values.target === 'string' ? { target: values.target } : {}),
+  };
 }
 
 export function machine(): Record<string, string | number> {
