@@ -64,100 +64,131 @@ function refusal(e: unknown): string {
   throw e;
 }
 
+/** what the benchmark prints, filled in phase by phase */
+interface Report {
+  figures: Figure[];
+  notes: string[];
+}
+
+interface WholeLevel {
+  /** the level's run, in this process or over worker processes; null when both were refused */
+  run: LevelRun | null;
+  refused: string | null;
+  refusedOverWorkers: string | null;
+  portRefusal: string | null;
+  /** RSS before the first try, for the memory the level added */
+  rssBefore: number;
+}
+
+/** The whole level at once, as a user would ask for it; if refused, over worker processes. */
+async function tryWholeLevel(url: string, level: number): Promise<WholeLevel> {
+  let refused: string | null = null;
+  let run: LevelRun | null = null;
+  const rssBefore = process.memoryUsage().rss;
+  try {
+    run = await runLevel(url, level, 'all');
+  } catch (e) {
+    refused = refusal(e);
+  }
+  // over worker processes, each under its own open-file limit: what refuses then is the port range
+  let refusedOverWorkers: string | null = null;
+  if (refused) {
+    try {
+      run = await runLevel(url, level, 'all', 'auto');
+    } catch (e) {
+      refusedOverWorkers = refusal(e);
+    }
+  }
+  // the port limit, which the open-file check (first) hides
+  let portRefusal: string | null = null;
+  try {
+    ensurePorts(level, 'bench-scale.yaml');
+  } catch (e) {
+    portRefusal = refusal(e);
+  }
+  return { run, refused, refusedOverWorkers, portRefusal, rssBefore };
+}
+
+/** Whether the whole level ran, and what the tool said where it did not. */
+function reportWholeLevel(level: number, w: WholeLevel, out: Report): void {
+  out.figures.push({
+    figure: `${level} simultaneous (concurrency: all)`,
+    value: w.run ? 'ran' : 'refused before sending',
+    target: 'completes',
+    met: w.run !== null && w.run.sample.loss === 0,
+  });
+  if (w.refused) out.notes.push(`lb-bench says: ${w.refused}`);
+  if (w.refusedOverWorkers) out.notes.push(`with load.workers: auto: ${w.refusedOverWorkers}`);
+  else if (w.portRefusal) out.notes.push(`and then: ${w.portRefusal}`);
+}
+
+/** How the level's run went: requests, time, CPU, event-loop blocks, memory. */
+function reportRun(run: LevelRun, connections: number, rssBefore: number, out: Report): void {
+  const s = run.sample;
+  const accounted = s.completed + s.errors + s.timeouts + s.non2xx === s.requested;
+  out.figures.push(
+    { figure: 'simultaneous connections used', value: connections },
+    { figure: 'requests: completed / requested', value: `${s.completed} / ${s.requested}`, target: 'all completed', met: s.loss === 0 },
+    { figure: 'every request accounted for', value: accounted ? 'yes' : 'NO', target: 'yes', met: accounted },
+    { figure: 'loss (errors, timeouts, non2xx)', value: `${s.loss} (${s.errors}, ${s.timeouts}, ${s.non2xx})` },
+    { figure: 'load window (req/s)', value: `${round(s.duration_s, 2)} s (${Math.round(s.rps)})` },
+    { figure: 'latency p50 / p99 / max', value: `${s.latency_ms.p50} / ${s.latency_ms.p99} / ${s.latency_ms.max}`, unit: 'ms' },
+    { figure: "generator's event-loop CPU", value: s.generator_cpu, unit: '% of a core' },
+    { figure: "generator's kernel CPU (connect, send, receive)", value: round(run.systemS, 2), unit: 's' },
+    {
+      figure: 'connect phase',
+      value: s.connect_ms === null || s.connect_ms === undefined ? 'none (connects while sending)' : Math.round(s.connect_ms),
+      unit: s.connect_ms ? 'ms' : undefined,
+    },
+    {
+      figure: 'longest event-loop block: send window / whole run',
+      value: `${Math.round(s.generator_block_max_ms ?? NaN)} / ${Math.round(run.loopBlockedMs)}`,
+      unit: 'ms',
+    },
+    { figure: 'peak RSS of the generator process', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB' },
+    { figure: 'RSS added by the level', value: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20), unit: 'MB' },
+  );
+  if (s.error_codes) out.notes.push(`error codes: ${JSON.stringify(s.error_codes)}`);
+}
+
+/** The thesis's top level, for scale: how long the generator blocks while it opens the connections. */
+async function thesisFigure(url: string, tiny: boolean): Promise<Figure> {
+  const thesis = await runLevel(url, tiny ? 1000 : 10_000, 'all');
+  return {
+    figure: `thesis top level ${thesis.sample.requested} (all): window / connect phase / longest block in the send window`,
+    value: `${round(thesis.sample.duration_s, 2)} s / ${Math.round(thesis.sample.connect_ms ?? 0)} ms / ${Math.round(thesis.sample.generator_block_max_ms ?? NaN)} ms`,
+  };
+}
+
 export async function scale(a: BenchArgs): Promise<BenchResult> {
   const title = 'Scale: 50 000 simultaneous requests';
   if (!findProgram('nginx'))
     return { bench: 'scale', title, tiny: a.tiny, figures: [], notes: [], skipped: 'nginx not installed (scripts/setup.sh installs it)' };
   const level = a.tiny ? 2000 : 50_000;
   const nginx = await startNginx({ workers: 4, workerConnections: 19_000, reusePort: true });
-  const figures: Figure[] = [];
-  const notes: string[] = [];
+  const out: Report = { figures: [], notes: [] };
   try {
     const fd = openFileLimit();
     const ports = ephemeralPorts();
-    notes.push(
+    out.notes.push(
       `this machine: open files soft ${fd?.soft ?? '?'} / hard ${fd?.hard ?? '?'}, ephemeral ports ${ports ?? '?'} per destination`,
     );
-    // the whole level at once, as a user would ask for it
-    let refused: string | null = null;
-    let full: LevelRun | null = null;
-    const rssBefore = process.memoryUsage().rss;
-    try {
-      full = await runLevel(nginx.url, level, 'all');
-    } catch (e) {
-      refused = refusal(e);
-    }
-    // over worker processes, each under its own open-file limit: what refuses then is the port range
-    let refusedOverWorkers: string | null = null;
-    if (refused) {
-      try {
-        full = await runLevel(nginx.url, level, 'all', 'auto');
-      } catch (e) {
-        refusedOverWorkers = refusal(e);
-      }
-    }
-    // the port limit, which the open-file check (first) hides
-    let portRefusal: string | null = null;
-    try {
-      ensurePorts(level, 'bench-scale.yaml');
-    } catch (e) {
-      portRefusal = refusal(e);
-    }
-    figures.push({
-      figure: `${level} simultaneous (concurrency: all)`,
-      value: full ? 'ran' : 'refused before sending',
-      target: 'completes',
-      met: full !== null && full.sample.loss === 0,
-    });
-    if (refused) notes.push(`lb-bench says: ${refused}`);
-    if (refusedOverWorkers) notes.push(`with load.workers: auto: ${refusedOverWorkers}`);
-    else if (portRefusal) notes.push(`and then: ${portRefusal}`);
-
-    let run = full;
+    const whole = await tryWholeLevel(nginx.url, level);
+    reportWholeLevel(level, whole, out);
+    let run = whole.run;
     let connections = level;
     if (!run && fd) {
       // the widest that fits: the hard open-file limit less what the process needs besides sockets
       connections = Math.min(fd.hard - FD_RESERVE, ports ?? Infinity);
       run = await runLevel(nginx.url, level, connections);
-      notes.push(
+      out.notes.push(
         `instead: ${level} requests over ${connections} simultaneous connections (the open-file hard limit less ${FD_RESERVE}), each connection reused`,
       );
     }
-    if (run) {
-      const s = run.sample;
-      const accounted = s.completed + s.errors + s.timeouts + s.non2xx === s.requested;
-      figures.push(
-        { figure: 'simultaneous connections used', value: connections },
-        { figure: 'requests: completed / requested', value: `${s.completed} / ${s.requested}`, target: 'all completed', met: s.loss === 0 },
-        { figure: 'every request accounted for', value: accounted ? 'yes' : 'NO', target: 'yes', met: accounted },
-        { figure: 'loss (errors, timeouts, non2xx)', value: `${s.loss} (${s.errors}, ${s.timeouts}, ${s.non2xx})` },
-        { figure: 'load window (req/s)', value: `${round(s.duration_s, 2)} s (${Math.round(s.rps)})` },
-        { figure: 'latency p50 / p99 / max', value: `${s.latency_ms.p50} / ${s.latency_ms.p99} / ${s.latency_ms.max}`, unit: 'ms' },
-        { figure: "generator's event-loop CPU", value: s.generator_cpu, unit: '% of a core' },
-        { figure: "generator's kernel CPU (connect, send, receive)", value: round(run.systemS, 2), unit: 's' },
-        {
-          figure: 'connect phase',
-          value: s.connect_ms === null || s.connect_ms === undefined ? 'none (connects while sending)' : Math.round(s.connect_ms),
-          unit: s.connect_ms ? 'ms' : undefined,
-        },
-        {
-          figure: 'longest event-loop block: send window / whole run',
-          value: `${Math.round(s.generator_block_max_ms ?? NaN)} / ${Math.round(run.loopBlockedMs)}`,
-          unit: 'ms',
-        },
-        { figure: 'peak RSS of the generator process', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB' },
-        { figure: 'RSS added by the level', value: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20), unit: 'MB' },
-      );
-      if (s.error_codes) notes.push(`error codes: ${JSON.stringify(s.error_codes)}`);
-    }
-    // the thesis's top level, for scale: how long the generator blocks while it opens the connections
-    const thesis = await runLevel(nginx.url, a.tiny ? 1000 : 10_000, 'all');
-    figures.push({
-      figure: `thesis top level ${thesis.sample.requested} (all): window / connect phase / longest block in the send window`,
-      value: `${round(thesis.sample.duration_s, 2)} s / ${Math.round(thesis.sample.connect_ms ?? 0)} ms / ${Math.round(thesis.sample.generator_block_max_ms ?? NaN)} ms`,
-    });
-    notes.push(`target: ${nginx.version}, 4 workers with reuseport, worker_connections 19000, on ${nginx.url}`);
-    return { bench: 'scale', title, tiny: a.tiny, figures, notes };
+    if (run) reportRun(run, connections, whole.rssBefore, out);
+    out.figures.push(await thesisFigure(nginx.url, a.tiny));
+    out.notes.push(`target: ${nginx.version}, 4 workers with reuseport, worker_connections 19000, on ${nginx.url}`);
+    return { bench: 'scale', title, tiny: a.tiny, figures: out.figures, notes: out.notes };
   } finally {
     await endIdleWorkers();
     await nginx.stop();
