@@ -57,6 +57,7 @@ export const runSampleSchema = z.object({
   throughput_mbps: finite,
   latency_ms: latencySchema,
   generator_cpu: finite,
+  timeout_ms: finite.optional(),
   generator_bound: z.boolean(),
   generator_block_max_ms: finite.optional(),
   generator_block_total_ms: finite.optional(),

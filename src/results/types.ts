@@ -41,6 +41,8 @@ export interface RunSample {
   latency_ms: Latency;
   /** the generator's event-loop thread CPU, % of one core (with workers: their sum) */
   generator_cpu: number;
+  /** the request timeout this run had, ms (load.timeout at its level) */
+  timeout_ms?: number;
   /** the generator, not the target, may have set these figures (README, Metrics) */
   generator_bound: boolean;
   /** the generator's event loop over the send window: its longest block and all blocks, ms */
