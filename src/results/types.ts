@@ -125,6 +125,20 @@ export interface Preflight {
   time_ms: number;
 }
 
+/**
+ * The lab's calibration (`lb-bench lab calibrate`) that a run on the lab ran with: the web
+ * servers' CPU share it chose, the thesis's single peak it aimed at and what single reached there,
+ * the balancer's and generator's CPU (% of one core) at the top level, and the machine it holds for.
+ */
+export interface ManifestCalibration {
+  web_cpus: number;
+  target_rps: number;
+  measured_rps: number;
+  headroom: { balancer_pct: number; generator_pct: number };
+  machine: { cpu_model: string; cpus: number; kernel: string; haproxy: string | null; nginx: string | null; apache: string | null };
+  at: string;
+}
+
 /** manifest.json; S is the scenario of the folder's kind (as written, or as read back). */
 export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   format: 1;
@@ -143,6 +157,8 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   generator?: { engine: string; workers: number | 'auto'; workers_by_level: Record<string, number> };
   /** per inventory host: program → version line, read over SSH */
   servers?: Record<string, Record<string, string>>;
+  /** a run on the lab while it ran its calibrated share; absent elsewhere */
+  calibration?: ManifestCalibration;
   started_at: string;
   ended_at: string | null;
   status: RunStatus;

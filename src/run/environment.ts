@@ -10,6 +10,8 @@ import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/loa
 import type { Inventory } from '../inventory/schema.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';
+import { labCalibration } from '../lab/calibration.js';
+import type { ManifestCalibration } from '../results/types.js';
 import { SshPool } from '../ssh/pool.js';
 import { serverVersions } from '../ssh/versions.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
@@ -25,6 +27,8 @@ export interface Environment {
   monitor: CpuMonitor | null;
   servers: Record<string, Record<string, string>>;
   warnings: string[];
+  /** on the lab: its calibration, null when it runs another share; undefined elsewhere */
+  calibration?: ManifestCalibration | null;
   close(): void;
 }
 
@@ -32,8 +36,9 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   const { scenario, file } = r;
   if (scenario.inventory === 'lab') await assertLabUp();
   await guardBenchAddress(new URL(scenario.target).hostname, `${file}: target`);
+  const calibration = scenario.inventory === 'lab' ? labCalibration() : undefined;
 
-  const none: Environment = { inventory: null, pool: null, monitor: null, servers: {}, warnings: [], close: () => {} };
+  const none: Environment = { inventory: null, pool: null, monitor: null, servers: {}, warnings: [], calibration, close: () => {} };
   if (!scenario.inventory) {
     if (scenario.backends.length)
       throw inputError(`${file}: backends: sampling CPU needs an inventory of hosts`, 'add `inventory: FILE` (or `inventory: lab`)');
@@ -59,7 +64,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     await monitor.check();
     // the servers' versions are read over SSH, from the hosts it reaches
     const versions = pool ? await serverVersions(pool) : { servers: {}, warnings: [] };
-    return { inventory, pool, monitor, servers: versions.servers, warnings: versions.warnings, close };
+    return { inventory, pool, monitor, servers: versions.servers, warnings: versions.warnings, calibration, close };
   } catch (e) {
     close();
     throw e;
