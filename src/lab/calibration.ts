@@ -12,10 +12,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import { inputError } from '../errors.js';
 import { versionLine } from '../ssh/versions.js';
-import { checkSchema } from '../util/issues.js';
+import { checkSchema, formatIssues } from '../util/issues.js';
 import { tryExec } from './exec.js';
 import { labDir } from './topology.js';
-import { calibrationSchema } from '../results/schema.js';
+import { calibrationSchema, issueText } from '../results/schema.js';
 import type { ManifestCalibration } from '../results/types.js';
 
 /** What a calibration holds for: a machine of another CPU, kernel or server version is calibrated anew. */
@@ -123,9 +123,9 @@ function readRecord(file: string): CalibrationRecord {
   } catch (e) {
     throw inputError(`${file}: not a calibration (${(e as Error).message.split('\n')[0]})`, redo);
   }
-  const checked = checkSchema(recordSchema, value);
-  if (!checked.ok) throw inputError(`${file}: not a calibration: ${checked.problems.slice(0, 3).join('; ')}`, redo);
-  return checked.value;
+  const parsed = recordSchema.safeParse(value, { reportInput: true, error: issueText });
+  if (!parsed.success) throw inputError(`${file}: not a calibration: ${formatIssues(parsed.error.issues).slice(0, 3).join('; ')}`, redo);
+  return parsed.data;
 }
 
 /** This machine's calibration, or null; a damaged file is exit 2, naming it. */
