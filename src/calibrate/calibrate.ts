@@ -11,14 +11,7 @@
  */
 import { envError } from '../errors.js';
 import type { Io } from '../io/io.js';
-import {
-  findCalibration,
-  saveCalibration,
-  thisMachine,
-  type CalibrationPoint,
-  type CalibrationRecord,
-  type Machine,
-} from '../lab/calibration.js';
+import { saveCalibration, thisMachine, type CalibrationPoint, type CalibrationRecord, type Machine } from '../lab/calibration.js';
 import { labProblems } from '../lab/guard.js';
 import { labDown, labUp, type UpReport } from '../lab/lab.js';
 import { loadSettings, type LabSettings } from '../lab/settings.js';
