@@ -76,6 +76,13 @@ describe('lab configs', () => {
     assert.match(c, /balance leastconn/);
   });
 
+  it('HAProxy: server-side close by default; haproxy.serverClose: false keeps server connections alive', () => {
+    assert.match(haproxyConfig(s, lb1), /^    option http-server-close$/m);
+    const kept = haproxyConfig(loadSettings(file('keep-alive.yaml', 'haproxy: { serverClose: false }\n')), lb1);
+    assert.doesNotMatch(kept, /option http-server-close|option httpclose|option forceclose/);
+    assert.match(kept, /server-side connections kept alive for reuse \(lab\.yaml haproxy\.serverClose: false\)/);
+  });
+
   it("Nginx: :8080 with Debian's worker_connections", () => {
     const c = nginxConfig(s, lb1, p);
     assert.match(c, /worker_connections 768;/);

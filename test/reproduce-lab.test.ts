@@ -2,7 +2,9 @@
  * `lb-bench reproduce --profile quick` on the real lab, end to end: about ten minutes, so it runs
  * only when asked (LB_BENCH_REPRODUCE_LAB=1, as root, with the lab down and free). It checks what
  * the README promises: the report folder on the last line, a conclusions table filled from
- * measured data, the quick profile within 15 minutes, and the lab down again afterwards.
+ * measured data, the quick profile within 15 minutes, and the lab down again afterwards. It keeps
+ * its calibrations in a folder of its own, so it always calibrates first, as a fresh machine does,
+ * and the report names the calibration.
  *
  *   npm run build && LB_BENCH_REPRODUCE_LAB=1 node --test dist/test/reproduce-lab.test.js
  */
@@ -37,6 +39,7 @@ it(
         cwd: ROOT,
         encoding: 'utf8',
         timeout: 20 * 60_000,
+        env: { ...process.env, LB_BENCH_CALIBRATION_DIR: join(ws.dir, 'calibrations') },
       });
       const minutes = (Date.now() - started) / 60_000;
       assert.equal(r.status, 0, r.stderr.slice(-4000));
@@ -51,6 +54,10 @@ it(
         assert.notEqual(c.verdict, 'not measured', `${c.id} measured`);
         assert.ok(c.measured_values.length > 0, `${c.id} has figures`);
       }
+      assert.match(
+        readFileSync(join(out, 'summary.md'), 'utf8'),
+        /Calibrated lab \(single, haproxy-rr, haproxy-lc, nginx-rr, failover\): web servers at [\d.]+ CPU each/,
+      );
       console.log(`wall time ${minutes.toFixed(1)} min\n${r.stdout}`);
     } finally {
       ws.remove();

@@ -89,6 +89,7 @@ function reproduceCommand(program: Command, lazy: Lazy): void {
       'folder of single, haproxy-rr, haproxy-lc, nginx-rr and failover .yaml (default ./scenarios when it holds them, else the ones shipped with lb-bench)',
     )
     .option('--keep-lab', 'leave the lab up when reproduce brought it up')
+    .option('--no-calibrate', 'do not calibrate the lab first when this machine has no calibration (lab calibrate)')
     .option('--alpha <p>', 'significance level of the verdicts (default 0.05)')
     .option('--repetitions <n>', "repetitions of every load scenario (default: the profile's, at least 5)", positive('--repetitions'))
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
@@ -99,9 +100,9 @@ function setUpCommands(program: Command, lazy: Lazy): void {
   program
     .command('lab')
     .description('the thesis topology, built from real servers on this machine (root)')
-    .argument('<action>', 'install | up | down | status')
+    .argument('<action>', 'install | up | down | status | calibrate')
     .option('--config <file>', 'lab settings (lab.yaml)')
-    .option('--json', 'status as JSON')
+    .option('--json', 'up, status and calibrate as JSON')
     .action(lazy(() => import('./commands/lab.js')));
 
   program

@@ -14,6 +14,8 @@ import { inventoryPathFor, loadInventory } from '../inventory/load.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labDir, labInventoryPath } from '../lab/topology.js';
 import { LAB_SETTINGS_FILE } from '../lab/settings.js';
+import { labCalibration } from '../lab/calibration.js';
+import type { ManifestCalibration } from '../results/types.js';
 import { checkTarget, checkTcp } from '../net/reach.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
@@ -28,6 +30,8 @@ const SETUP_CHECK_MS = 10_000;
 export interface FailoverEnvironment {
   pool: SshPool | null;
   servers?: Record<string, Record<string, string>>;
+  /** on the lab: its calibration, null when it runs another share; undefined elsewhere */
+  calibration?: ManifestCalibration | null;
   /** which of `hosts` have the target's address on an interface (over SSH) */
   holders(hosts: readonly string[]): Promise<string[]>;
   close(): void;
@@ -143,6 +147,7 @@ export async function openFailoverEnvironment(
 ): Promise<FailoverEnvironment> {
   const vip = new URL(r.scenario.target).hostname;
   await guard(r, vip);
+  const calibration = r.scenario.inventory === 'lab' ? labCalibration() : undefined;
   const pool = await openPool(r, opts);
   try {
     await checkProbes(r);
@@ -152,6 +157,7 @@ export async function openFailoverEnvironment(
   }
   return {
     pool,
+    calibration,
     holders: async (hosts) => (pool ? holdersOf(pool, vip, hosts) : []),
     close: () => pool?.close(),
   };

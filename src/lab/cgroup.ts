@@ -135,3 +135,17 @@ export function removeGroups(layout: CgroupLayout): string[] {
 export function existingGroups(layout: CgroupLayout): string[] {
   return [...new Set([layout.track, layout.quota])].filter((d) => existsSync(d));
 }
+
+/** A group's CPU time so far, in seconds (cpuacct.usage on v1, cpu.stat usage_usec on v2); null when it cannot be read. */
+export function groupUsageSeconds(layout: CgroupLayout, group: string): number | null {
+  try {
+    const dir = accountingDir(layout, group);
+    if (layout.version === 1) return Number(readFileSync(path.join(dir, 'cpuacct.usage'), 'utf8')) / 1e9;
+    const line = readFileSync(path.join(dir, 'cpu.stat'), 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('usage_usec '));
+    return line ? Number(line.split(' ')[1]) / 1e6 : null;
+  } catch {
+    return null;
+  }
+}

@@ -16,7 +16,8 @@ import { ensureKeys } from './keys.js';
 import { ensureBridge, ensureHostNetwork, namespacesHolding, pidsInNetns, removeNetwork } from './netns.js';
 import { httpGet, tcpBanner, tcpOpen } from './probes.js';
 import { logTail, pidFile, runningPid, start, stop, type Component } from './processes.js';
-import { loadSettings, type LabSettings } from './settings.js';
+import { loadSettings, loadSettingsDetail, type LabSettings } from './settings.js';
+import { chooseWebCpus, findCalibration, setLabCalibration, thisMachine, webCpusLine, type WebCpusSource } from './calibration.js';
 import { readLabSettings, saveLabSettings, writeIfChanged } from './state.js';
 import { reachableFileLimit, requirePrograms, requireRootLinux } from './system.js';
 import { BALANCERS, HOSTS, VIP, WEBS, labPaths, type LabPaths } from './topology.js';
@@ -31,6 +32,13 @@ export interface UpReport {
   /** settings applied in place, without a restart (a web server's CPU quota) */
   changed: string[];
   unchanged: string[];
+  /** the web servers' CPU share, and where it came from (a --config, this machine's calibration, lab.yaml) */
+  webCpus: { cpus: number; source: WebCpusSource; line: string };
+}
+
+export interface UpOptions {
+  /** this share for the web servers, whatever the settings say: for calibrating (the lab then counts as not calibrated) */
+  webCpus?: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -124,10 +132,21 @@ async function fitFileLimit(s: LabSettings): Promise<string[]> {
   return warnings;
 }
 
-export async function labUp(configFile?: string): Promise<UpReport> {
+/** The settings `up` applies: lab.yaml, the user's file over it, and the web servers' share chosen by chooseWebCpus. */
+async function upSettings(configFile: string | undefined, opts: UpOptions) {
+  const { settings: s, userWebCpus } = loadSettingsDetail(configFile);
+  const defaults = s.web.cpus;
+  const config = configFile ? { file: configFile, cpus: userWebCpus ? s.web.cpus : undefined } : undefined;
+  const calibration = opts.webCpus === undefined ? findCalibration(await thisMachine()) : null;
+  const choice = chooseWebCpus({ defaults, config, calibration, forced: opts.webCpus });
+  s.web.cpus = choice.cpus;
+  return { s, webCpus: { ...choice, line: webCpusLine(choice.cpus, choice.source) } };
+}
+
+export async function labUp(configFile?: string, opts: UpOptions = {}): Promise<UpReport> {
   requireRootLinux('up');
   requirePrograms();
-  const s = loadSettings(configFile);
+  const { s, webCpus } = await upSettings(configFile, opts);
   const warnings = await fitFileLimit(s);
   const p = labPaths();
   makeDirs(p);
@@ -143,7 +162,7 @@ export async function labUp(configFile?: string): Promise<UpReport> {
   writeIfChanged(p.authorizedKeys, keys.authorizedKeys, 0o600);
   for (const w of WEBS) writeIfChanged(path.join(p.www, w.name, 'index.html'), webPage(w, s.web.pageBytes), 0o644);
 
-  const report: UpReport = { warnings, started: [], restarted: [], changed: [], unchanged: [] };
+  const report: UpReport = { warnings, started: [], restarted: [], changed: [], unchanged: [], webCpus };
   const launched: Component[] = [];
   for (const c of labComponents(s, p)) {
     const web = WEBS.find((w) => w.name === c.host && c.service === 'apache');
@@ -168,6 +187,8 @@ export async function labUp(configFile?: string): Promise<UpReport> {
   await waitForVip();
 
   saveLabSettings(p, s);
+  // every run on the lab copies this into its manifest: only while the lab runs the calibrated share
+  setLabCalibration(p.dir, webCpus.source.from === 'calibration' ? webCpus.source.record : null);
   writeIfChanged(
     p.inventory,
     inventoryText(p, HOSTS, (h) => (h.role === 'web' ? { path: accountingDir(layout, h.name), cpus: s.web.cpus } : undefined)),
@@ -191,6 +212,7 @@ export async function labDown(): Promise<DownReport> {
   const stopped = components.filter((c) => runningPid(p, layout, c)).map((c) => c.id);
   await Promise.all(components.map((c) => stop(p, layout, c)));
   const strangers = (await Promise.all(HOSTS.map((h) => pidsInNetns(h.name)))).flat();
+  setLabCalibration(p.dir, null);
   const problems = [...removeGroups(layout), ...(await removeNetwork())];
   if (problems.length)
     throw envError(

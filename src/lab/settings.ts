@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { inputError, envError } from '../errors.js';
 import { checkSchema } from '../util/issues.js';
-import { deepMerge } from '../util/objects.js';
+import { deepMerge, isPlainObject } from '../util/objects.js';
 import { loadYamlMapping, problemsError, type YamlKind } from '../util/yaml-file.js';
 
 const posInt = z.number().int().positive();
@@ -86,6 +86,11 @@ function readYaml(file: string, missing: (m: string) => Error): Record<string, u
 }
 
 export function loadSettings(userFile?: string): LabSettings {
+  return loadSettingsDetail(userFile).settings;
+}
+
+/** The settings, and whether the user's file names the web servers' share (which then wins over a calibration). */
+export function loadSettingsDetail(userFile?: string): { settings: LabSettings; userWebCpus: boolean } {
   const defaultsFile = defaultSettingsFile();
   const defaults = readYaml(defaultsFile, (m) => envError(`${m} (the lab's defaults ship with lb-bench)`, 'reinstall lb-bench'));
   const user = userFile ? readYaml(path.resolve(userFile), (m) => inputError(`--config ${m}`)) : {};
@@ -96,5 +101,6 @@ export function loadSettings(userFile?: string): LabSettings {
   if (s.keepalived.priorityBackup >= s.keepalived.priorityMaster) {
     throw inputError(`${where}: keepalived.priorityBackup: must be below priorityMaster (${s.keepalived.priorityMaster})`);
   }
-  return s;
+  const web = user.web;
+  return { settings: s, userWebCpus: isPlainObject(web) && web.cpus !== undefined };
 }

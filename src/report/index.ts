@@ -10,6 +10,7 @@ import { envError } from '../errors.js';
 import type { ReportSection, ReportWarning } from '../kinds/kind.js';
 import { eachKind, type StoredRun } from '../kinds/registry.js';
 import { chartFont, renderChart } from './charts.js';
+import { calibrationSection } from './calibration.js';
 import { toCsv } from './csv.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
@@ -39,7 +40,8 @@ const NO_FONTS: ReportWarning = {
 export async function writeReport(runs: readonly StoredRun[], outDir: string, extras: ReportExtras = {}): Promise<WrittenReport> {
   const parts = eachKind(runs, (kind, own) => kind.report(own));
   const warnings = [...parts.flatMap((p) => p.warnings), ...(chartFont() === null ? [NO_FONTS] : [])];
-  const sections = parts.map((p) => p.section);
+  const calibration = calibrationSection(runs);
+  const sections = [...(calibration ? [calibration] : []), ...parts.map((p) => p.section)];
   const charts = parts.flatMap((p) => p.charts);
   const outputs: [string, string | Buffer][] = [
     ['summary.csv', toCsv(parts.flatMap((p) => p.rows))],

@@ -27,6 +27,8 @@ export interface ReproduceOptions {
   alpha: number;
   repetitions?: number;
   acceptNewHostKeys?: boolean;
+  /** calibrate the lab first when this machine has no calibration (default true; --no-calibrate) */
+  calibrate?: boolean;
   io: Io;
   signal: AbortSignal;
 }
@@ -54,6 +56,7 @@ async function openLab(io: Io, keep: boolean): Promise<LabSession> {
     io.err('lab: bringing it up');
     const r = await lab.labUp();
     for (const w of r.warnings) io.err(`lab: warning: ${w}`);
+    io.err(`lab: ${r.webCpus.line}`);
   }
   const owned = !wasUp;
   return {
@@ -72,6 +75,36 @@ async function openLab(io: Io, keep: boolean): Promise<LabSession> {
       await lab.labDown();
     },
   };
+}
+
+/**
+ * The lab as a scale model: this machine's calibration, measured now when there is none (unless
+ * --no-calibrate); what the lab runs is said in the report's notes. A calibration that fails on
+ * its environment is recorded as a scenario's failure is, and the scenarios run on lab.yaml's share.
+ */
+async function calibrationStep(opts: ReproduceOptions, m: Measured): Promise<void> {
+  const { findCalibration, labCalibration, thisMachine } = await import('../lab/calibration.js');
+  const { calibrationSummary } = await import('../calibrate/format.js');
+  let calibrated = findCalibration(await thisMachine()) !== null;
+  if (!calibrated && opts.calibrate === false) m.notes.push("not calibrated (--no-calibrate): the web servers ran at lab.yaml's CPU share");
+  else if (!calibrated) {
+    opts.io.err('reproduce: this machine has no calibration yet: lab calibrate (a few minutes, once per machine)');
+    try {
+      const { calibrate } = await import('../calibrate/calibrate.js');
+      const r = await calibrate({ io: opts.io, signal: opts.signal });
+      opts.io.err(`reproduce: calibrated: ${calibrationSummary(r.record)} (${r.file})`);
+      calibrated = true;
+    } catch (e) {
+      if (!recoverable(e)) throw e;
+      m.failed('lab calibrate', e);
+    }
+  }
+  const running = labCalibration();
+  if (running) m.notes.push(`calibrated lab: ${calibrationSummary(running)} (measured ${running.at})`);
+  else if (calibrated)
+    m.notes.push(
+      "the lab does not run this machine's calibration (it was up with another share before reproduce): lb-bench lab up applies it",
+    );
 }
 
 /** Failures that are the environment's (or one scenario's): recorded, and the next scenario runs. */
@@ -166,6 +199,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const runOpts = { outDir: opts.resultsDir, io, signal, acceptNewHostKeys: opts.acceptNewHostKeys };
   let stopped: { error: unknown } | null = null;
   try {
+    if (lab) await calibrationStep(opts, m);
     await runLoad(plan, m, runOpts);
     await runFailover(plan, m, lab, runOpts);
   } catch (e) {

@@ -12,7 +12,7 @@ import type { ScenarioBase } from '../scenario/schema.js';
 import type { RunLock } from './lock.js';
 import { newManifest } from './manifest.js';
 import { RunWriter } from './writer.js';
-import type { Manifest, Preflight, StoredScenarioBase } from './types.js';
+import type { Manifest, ManifestCalibration, Preflight, StoredScenarioBase } from './types.js';
 
 /** Where a runner writes, and what it continues. */
 export interface FolderOptions {
@@ -32,7 +32,20 @@ export interface SetUp {
   warnings?: readonly string[];
   /** the reachability request: a new folder's `preflight`, or its entry in `resumes` */
   preflight?: Preflight;
+  /** a run on the lab: the calibration it runs (null: not calibrated); undefined elsewhere */
+  calibration?: ManifestCalibration | null;
   close(): void;
+}
+
+/** A new folder records the lab's calibration; a resumed one keeps its own, and says so if the lab's changed since. */
+function calibrationPatch(manifest: Manifest<StoredScenarioBase>, resumed: boolean, env: SetUp): Partial<Manifest<StoredScenarioBase>> {
+  if (env.calibration === undefined) return {};
+  if (!resumed) return env.calibration ? { calibration: env.calibration } : {};
+  const was = manifest.calibration?.web_cpus ?? null;
+  const now = env.calibration?.web_cpus ?? null;
+  if (was === now) return {};
+  const say = (v: number | null) => (v === null ? 'not calibrated' : `calibrated to ${v} CPU per web server`);
+  return { warnings: [`resumed on a lab ${say(now)}; this folder's first runs were on a lab ${say(was)}`] };
 }
 
 export interface Plan {
@@ -75,11 +88,14 @@ function start(writer: RunWriter<StoredScenarioBase>, resumed: boolean, env: Set
       : resumed
         ? { resumes: [...(writer.manifest.resumes ?? []), { started_at: new Date().toISOString(), preflight: env.preflight }] }
         : { preflight: env.preflight };
+  const calibration = calibrationPatch(writer.manifest, resumed, env);
+  for (const w of calibration.warnings ?? []) io.err(`warning: ${w}`);
   writer.update({
     status: 'running',
     ended_at: null,
     ...(env.servers ? { servers: { ...writer.manifest.servers, ...env.servers } } : {}),
-    warnings: [...writer.manifest.warnings, ...(env.warnings ?? [])],
+    ...(calibration.calibration ? { calibration: calibration.calibration } : {}),
+    warnings: [...writer.manifest.warnings, ...(env.warnings ?? []), ...(calibration.warnings ?? [])],
     ...request,
   });
 }

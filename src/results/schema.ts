@@ -58,6 +58,7 @@ export const runSampleSchema = z.object({
   throughput_mbps: finite,
   latency_ms: latencySchema,
   generator_cpu: finite,
+  timeout_ms: finite.optional(),
   generator_bound: z.boolean(),
   generator_block_max_ms: finite.optional(),
   generator_block_total_ms: finite.optional(),
@@ -123,6 +124,23 @@ export const storedFailoverScenarioSchema = z.looseObject({
 });
 export type StoredFailoverScenario = z.output<typeof storedFailoverScenarioSchema>;
 
+/** The lab's calibration, as a manifest of a run on the calibrated lab carries it (docs/results.md). */
+export const calibrationSchema = z.looseObject({
+  web_cpus: z.number().positive(),
+  target_rps: z.number().positive(),
+  measured_rps: z.number().min(0),
+  headroom: z.looseObject({ balancer_pct: finite, generator_pct: finite }),
+  machine: z.looseObject({
+    cpu_model: z.string(),
+    cpus: positiveInt,
+    kernel: z.string(),
+    haproxy: z.string().nullable(),
+    nginx: z.string().nullable(),
+    apache: z.string().nullable(),
+  }),
+  at: z.string(),
+});
+
 /** manifest.json but its `scenario`, which is checked by its kind's schema. */
 export const manifestBaseSchema = z.looseObject({
   format: z.literal(1, { error: 'must be 1: this run folder was written by a newer lb-bench' }),
@@ -136,6 +154,7 @@ export const manifestBaseSchema = z.looseObject({
   profile: z.string().nullable(),
   overrides: z.looseObject({ repetitions: positiveInt.optional(), levels: z.array(positiveInt).optional() }),
   servers: z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  calibration: calibrationSchema.optional(),
   started_at: z.string(),
   ended_at: z.string().nullable(),
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),

@@ -41,6 +41,8 @@ export interface RunSample {
   latency_ms: Latency;
   /** the generator's event-loop thread CPU, % of one core (with workers: their sum) */
   generator_cpu: number;
+  /** the request timeout this run had, ms (load.timeout at its level) */
+  timeout_ms?: number;
   /** the generator, not the target, may have set these figures (README, Metrics) */
   generator_bound: boolean;
   /** the generator's event loop over the send window: its longest block and all blocks, ms */
@@ -125,6 +127,20 @@ export interface Preflight {
   time_ms: number;
 }
 
+/**
+ * The lab's calibration (`lb-bench lab calibrate`) that a run on the lab ran with: the web
+ * servers' CPU share it chose, the thesis's single peak it aimed at and what single reached there,
+ * the balancer's and generator's CPU (% of one core) at the top level, and the machine it holds for.
+ */
+export interface ManifestCalibration {
+  web_cpus: number;
+  target_rps: number;
+  measured_rps: number;
+  headroom: { balancer_pct: number; generator_pct: number };
+  machine: { cpu_model: string; cpus: number; kernel: string; haproxy: string | null; nginx: string | null; apache: string | null };
+  at: string;
+}
+
 /** manifest.json; S is the scenario of the folder's kind (as written, or as read back). */
 export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   format: 1;
@@ -143,6 +159,8 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   generator?: { engine: string; workers: number | 'auto'; hosts?: string[]; workers_by_level: Record<string, number> };
   /** per inventory host: program → version line, read over SSH */
   servers?: Record<string, Record<string, string>>;
+  /** a run on the lab while it ran its calibrated share; absent elsewhere */
+  calibration?: ManifestCalibration;
   started_at: string;
   ended_at: string | null;
   status: RunStatus;

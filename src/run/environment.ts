@@ -10,6 +10,8 @@ import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/loa
 import type { Inventory } from '../inventory/schema.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';
+import { labCalibration } from '../lab/calibration.js';
+import type { ManifestCalibration } from '../results/types.js';
 import { SshPool } from '../ssh/pool.js';
 import { generatorsOf, type Generators } from './generators.js';
 import { serverVersions } from '../ssh/versions.js';
@@ -28,6 +30,8 @@ export interface Environment {
   generators: Generators | null;
   servers: Record<string, Record<string, string>>;
   warnings: string[];
+  /** on the lab: its calibration, null when it runs another share; undefined elsewhere */
+  calibration?: ManifestCalibration | null;
   close(): void;
 }
 
@@ -35,8 +39,18 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   const { scenario, file } = r;
   if (scenario.inventory === 'lab') await assertLabUp();
   await guardBenchAddress(new URL(scenario.target).hostname, `${file}: target`);
+  const calibration = scenario.inventory === 'lab' ? labCalibration() : undefined;
 
-  const none: Environment = { inventory: null, pool: null, monitor: null, generators: null, servers: {}, warnings: [], close: () => {} };
+  const none: Environment = {
+    inventory: null,
+    pool: null,
+    monitor: null,
+    generators: null,
+    servers: {},
+    warnings: [],
+    calibration,
+    close: () => {},
+  };
   const generators = scenario.load.generators ?? [];
   if (!scenario.inventory) {
     if (scenario.backends.length)
@@ -71,7 +85,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     // the servers' versions are read over SSH, from the hosts it reaches
     const versions = pool ? await serverVersions(pool) : { servers: {}, warnings: [] };
     const gens = pool && generators.length ? generatorsOf(inventory, pool, generators) : null;
-    return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, close };
+    return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, calibration, close };
   } catch (e) {
     close();
     throw e;

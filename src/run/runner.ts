@@ -13,6 +13,7 @@ import type { RunWriter } from '../results/writer.js';
 import type { Preflight, RunSample } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import { planRuns, type PlannedRun } from './plan.js';
+import { firstTimeout, slowestRps, timeoutAt } from '../scenario/timeout.js';
 import { createProgress, eta } from '../io/progress.js';
 import { thresholdBreaches } from './thresholds.js';
 import { openEnvironment, type Environment } from './environment.js';
@@ -48,7 +49,7 @@ async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environ
       ensureOpenFiles(Math.max(...scenario.load.levels.map((l) => connectionsPerProcess(l, scenario.load))), file);
       ensurePorts(widest, file);
     }
-    return { ...env, preflight: await checkTarget(scenario.target, Math.max(scenario.load.timeout, PREFLIGHT_MIN_MS), file) };
+    return { ...env, preflight: await checkTarget(scenario.target, Math.max(firstTimeout(scenario.load.timeout), PREFLIGHT_MIN_MS), file) };
   } catch (e) {
     env.close();
     throw e;
@@ -105,7 +106,8 @@ async function runPlan(
       progress.running(`${label}  ETA ${eta(perRequest * remainingRequests + ((plan.length - i - 1) * load.cooldown) / 1000)}`);
 
       const runStarted = Date.now();
-      const sample = await measure(r, run, opts.signal, env, writer);
+      const timeoutMs = timeoutAt(load.timeout, run.level, slowestRps(done));
+      const sample = await measure(r, { ...run, timeoutMs }, opts.signal, env, writer);
       if (!sample) break; // interrupted: the run in flight is dropped
       measuredSeconds += (Date.now() - runStarted) / 1000;
       for (const w of sample.warnings ?? []) progress.note(`warning: ${w}`);
@@ -137,7 +139,7 @@ function runLabel(name: string, run: PlannedRun, reps: number, index: number, to
 /** One run; null when it was interrupted (its partial figures are not kept). */
 async function measure(
   r: ResolvedScenario,
-  run: PlannedRun,
+  run: PlannedRun & { timeoutMs: number },
   signal: AbortSignal,
   env: Environment,
   writer: RunWriter,
@@ -149,7 +151,7 @@ async function measure(
     url: target,
     requests: run.level,
     connections: connectionsFor(run.level, load.concurrency),
-    timeoutMs: load.timeout,
+    timeoutMs: run.timeoutMs,
     method: load.method,
     headers: load.headers,
     engine: load.engine,
@@ -164,7 +166,7 @@ async function measure(
     await inflight.closed;
     if (signal.aborted) return null;
     for (const record of window?.records ?? []) writer.appendTo('cpu.jsonl', record);
-    const sample = toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings);
+    const sample = { ...toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings), timeout_ms: run.timeoutMs };
     const target = targetWarning(sample);
     if (target) sample.warnings = [...(sample.warnings ?? []), target];
     return sample;

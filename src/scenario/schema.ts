@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CPU_SOURCE_NAMES } from '../cpu/registry.js';
 import { MAX_DURATION_MS, parseDuration } from './duration.js';
 import { ENGINE_NAMES } from '../load/engines/registry.js';
+import { timeoutSchema } from './timeout.js';
 
 const durationOf = (positive: boolean) =>
   z.union([z.string(), z.number()]).transform((v, ctx) => {
@@ -115,7 +116,8 @@ export const loadSchema = z.strictObject({
     .superRefine(noDuplicateLevels),
   concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
   repetitions: positiveInt.default(30),
-  timeout: positiveDuration.default(10_000),
+  /** per request: one duration, durations per level, or a multiple of the expected window (timeout.ts) */
+  timeout: timeoutSchema,
   cooldown: duration.default(2_000),
   /** the load engine (src/load/engines/registry.ts); absent: the default, recorded in the manifest */
   engine: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).optional(),

@@ -22,7 +22,7 @@ const SCRIPT = [
 ].join('\n');
 
 /** The line that names the version: `Server version: Apache/2.4.57` rather than a warning before it. */
-function versionLine(lines: string[]): string | null {
+export function versionLine(lines: string[]): string | null {
   const clean = lines.map((l) => l.trim()).filter(Boolean);
   return clean.find((l) => /version/i.test(l)) ?? clean.find((l) => /^\S*\s?v?\d+\.\d+/.test(l)) ?? clean[0] ?? null;
 }

@@ -19,7 +19,9 @@ export default async function lab(io: Io, action: string, opts: LabOptions = {})
       const { labInventoryPath } = await import('../../lab/topology.js');
       const r = await labUp(opts.config);
       for (const w of r.warnings) io.err(`lb-bench: warning: ${w}`);
-      if (opts.json) io.out(JSON.stringify({ ...r, inventory: labInventoryPath() }));
+      const { cpus, source } = r.webCpus;
+      const webCpus = { cpus, from: source.from, ...('file' in source ? { file: source.file } : {}) };
+      if (opts.json) io.out(JSON.stringify({ ...r, webCpus, inventory: labInventoryPath() }));
       else {
         const changed = [
           ...r.started.map((c) => `started ${c}`),
@@ -30,9 +32,12 @@ export default async function lab(io: Io, action: string, opts: LabOptions = {})
         io.out(
           `lab up: VIP 198.18.0.10 (:80 haproxy roundrobin, :81 haproxy leastconn, :8080 nginx roundrobin); inventory ${labInventoryPath()}`,
         );
+        io.out(`lab up: ${r.webCpus.line}`);
       }
       return ExitCode.ok;
     }
+    case 'calibrate':
+      return (await import('./calibrate.js')).default(io, opts);
     case 'down': {
       const { labDown } = await import('../../lab/lab.js');
       const r = await labDown();
@@ -55,6 +60,6 @@ export default async function lab(io: Io, action: string, opts: LabOptions = {})
       return healthy ? ExitCode.ok : ExitCode.environment;
     }
     default:
-      throw inputError(`lab: unknown action "${action}"`, 'use one of: install, up, down, status');
+      throw inputError(`lab: unknown action "${action}"`, 'use one of: install, up, down, status, calibrate');
   }
 }

@@ -24,6 +24,7 @@ interface Options {
   alpha?: string;
   repetitions?: number;
   acceptNewHostKeys?: boolean;
+  calibrate?: boolean;
 }
 
 /** No --scenarios: ./scenarios, or the scenarios shipped with lb-bench (said on stderr, as it is not the working folder). */
@@ -62,6 +63,7 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
       alpha,
       repetitions: opts.repetitions,
       acceptNewHostKeys: opts.acceptNewHostKeys,
+      calibrate: opts.calibrate !== false,
       io,
       signal,
     });
