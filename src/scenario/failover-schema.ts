@@ -4,7 +4,7 @@
  * Strict, like the load schema: an unknown key is an error. Durations become milliseconds.
  */
 import { z } from 'zod';
-import { common, duration, pathText, positiveDuration, positiveInt, text } from './schema.js';
+import { common, duration, pathText, positiveDuration, repetitionsSchema, text } from './schema.js';
 
 export const PROBE_TYPES = ['http', 'tcp', 'icmp'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];
@@ -88,7 +88,7 @@ export const failoverScenarioSchema = z.strictObject({
   kind: z.literal('failover'),
   probe: probes,
   fault: faultSchema,
-  repetitions: positiveInt.default(25),
+  repetitions: repetitionsSchema.default(25),
   load: steadyLoadSchema.optional(),
   /**
    * lab settings (lab.yaml form) that this scenario needs the running lab to have, e.g. a tuned

@@ -85,6 +85,15 @@ export const httpUrl = z
   );
 
 const MAX_LEVELS = 1000;
+/**
+ * The most requests one run may send: the engine keeps each request's latency (8 bytes), so one
+ * run stays under 100 MB; 4e12 overflowed its typed array (exit 70), 1e9 asked for 8 GB.
+ */
+export const MAX_LEVEL = 10_000_000;
+/** The most repetitions: the plan holds every (level, repetition) pair (1e9 ran out of memory); the thesis used 30. */
+export const MAX_REPETITIONS = 1000;
+export const repetitionsSchema = positiveInt.max(MAX_REPETITIONS, { error: `must be at most ${MAX_REPETITIONS}` });
+const levelSchema = positiveInt.max(MAX_LEVEL, { error: `must be at most ${MAX_LEVEL} requests per run` });
 
 /** A level twice would run twice as often and be counted as one: load.repetitions is for that. */
 function noDuplicateLevels(levels: number[], ctx: z.RefinementCtx<number[]>): void {
@@ -109,12 +118,12 @@ const WORKERS = `must be 0 (the engine runs inside lb-bench), a number of worker
 
 export const loadSchema = z.strictObject({
   levels: z
-    .array(positiveInt, { error: 'must be a list of request counts' })
+    .array(levelSchema, { error: 'must be a list of request counts' })
     .min(1, { error: 'needs at least one level' })
     .max(MAX_LEVELS, { error: `must be at most ${MAX_LEVELS} levels` })
     .superRefine(noDuplicateLevels),
   concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
-  repetitions: positiveInt.default(30),
+  repetitions: repetitionsSchema.default(30),
   timeout: positiveDuration.default(10_000),
   cooldown: duration.default(2_000),
   /** the load engine (src/load/engines/registry.ts); absent: the default, recorded in the manifest */

@@ -1,0 +1,63 @@
+/**
+ * More hostile and careless scenario input (issue 15, part 4), found by trying the CLI as a
+ * careless user: each case is exit 2 naming the file and field, before anything is sent or
+ * written — never an out-of-memory crash, an internal error (exit 70) or a raw control character
+ * on the terminal.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli, type CliResult } from './helpers/cli.js';
+import { startServer, type TestServer } from './helpers/http-server.js';
+import { loadScenarioYaml, workspace } from './helpers/scenario.js';
+
+const ws = workspace();
+let server: TestServer;
+before(async () => {
+  server = await startServer('ok');
+});
+after(async () => {
+  await server.close();
+  ws.remove();
+});
+
+const text = (r: CliResult) => [...r.out, ...r.err].join('\n');
+
+/** `validate FILE` and `run FILE`: exit 2 with the expected line, nothing sent, no run folder. */
+async function refused(file: string, expected: RegExp, extra: string[] = []): Promise<void> {
+  const v = await runCli(['validate', file]);
+  assert.equal(v.code, 2, `validate: ${text(v)}`);
+  assert.match(v.err.join('\n'), expected);
+  const sent = server.received;
+  const r = await runCli(['run', file, '--out', ws.results, ...extra]);
+  assert.equal(r.code, 2, `run: ${text(r)}`);
+  assert.match(r.err.join('\n'), expected);
+  assert.equal(server.received, sent, 'no request was sent');
+  assert.deepEqual(ws.runFolders(), [], 'no run folder');
+}
+
+const failover = (probe: string, fault = '{ host: lb1, inject: { local: "true" }, recover: { local: "true" } }') =>
+  `name: f\nkind: failover\ntarget: ${server.url}\nprobe: ${probe}\nfault: ${fault}\nrepetitions: 1\n`;
+
+describe('sizes of a plan', () => {
+  test('repetitions are at most 1000 (1e9 passed validate, then run ran out of memory building its plan)', async () => {
+    await refused(
+      ws.write('reps.yaml', loadScenarioYaml(server.url, { repetitions: 1_000_000_000 })),
+      /reps\.yaml: load\.repetitions: must be at most 1000/,
+    );
+    await refused(
+      ws.write('f-reps.yaml', failover('{ type: tcp }').replace('repetitions: 1', 'repetitions: 1000000000000')),
+      /f-reps\.yaml: repetitions: must be at most 1000/,
+    );
+  });
+
+  test('a level is at most 10 000 000 requests (4e12 was exit 70 with a `failed` run folder)', async () => {
+    await refused(
+      ws.write('level.yaml', loadScenarioYaml(server.url, { levels: [4_000_000_000_000] })),
+      /level\.yaml: load\.levels\[0\]: must be at most 10000000 requests/,
+    );
+    const cli = ws.write('cli-level.yaml', loadScenarioYaml(server.url));
+    const r = await runCli(['run', cli, '--levels', '4000000000000', '--out', ws.results]);
+    assert.equal(r.code, 2, text(r));
+    assert.match(r.err.join('\n'), /load\.levels\[0\]: must be at most 10000000 requests.*\(from the command line\)/);
+  });
+});
