@@ -61,3 +61,15 @@ describe('sizes of a plan', () => {
     assert.match(r.err.join('\n'), /load\.levels\[0\]: must be at most 10000000 requests.*\(from the command line\)/);
   });
 });
+
+describe('profiles', () => {
+  test('--profile names a profile of the file, never an inherited property (__proto__ ran, constructor gave nonsense)', async () => {
+    const file = ws.write('profiles.yaml', loadScenarioYaml(server.url, { more: 'profiles: { quick: { load: { repetitions: 1 } } }' }));
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      const r = await runCli(['run', file, '--profile', name, '--out', ws.results]);
+      assert.equal(r.code, 2, text(r));
+      assert.match(r.err.join('\n'), new RegExp(`profiles: no profile named "${name}" \\(the file has: quick\\)`));
+    }
+    assert.deepEqual(ws.runFolders(), []);
+  });
+});
