@@ -73,3 +73,46 @@ describe('profiles', () => {
     assert.deepEqual(ws.runFolders(), []);
   });
 });
+
+describe('host names in scenarios', () => {
+  test('a backend or fault host is a host name: escape sequences never reach the terminal', async () => {
+    ws.write('inv.yaml', 'hosts:\n  web1: { address: 127.0.0.1, ssh: { user: bench } }\n');
+    const esc = ws.write(
+      'esc.yaml',
+      loadScenarioYaml(server.url, { more: 'inventory: inv.yaml\nbackends: [{ host: "\\e[2J\\e[31mOWNED" }]' }),
+    );
+    await refused(esc, /esc\.yaml: backends\[0\]\.host: must be a host name of the inventory/);
+    const v = await runCli(['validate', esc]);
+    assert.ok(!text(v).includes('\u001b'), 'no raw ESC printed');
+    const fault = ws.write(
+      'esc-fault.yaml',
+      failover('{ type: tcp }', '{ host: "\\e[31mX", backup: "lb\\u0007", inject: "true" }') + 'inventory: inv.yaml\n',
+    );
+    await refused(fault, /esc-fault\.yaml: fault\.host: must be a host name of the inventory/);
+    assert.match((await runCli(['validate', fault])).err.join('\n'), /fault\.backup: must be a host name of the inventory/);
+    const gen = ws.write('esc-gen.yaml', loadScenarioYaml(server.url, { more: '  generators: ["\\e[2JX"]\ninventory: inv.yaml' }));
+    await refused(gen, /esc-gen\.yaml: load\.generators\[0\]: must be a host name of the inventory/);
+  });
+
+  test('a host named like a property of every object (constructor, toString) is no host of the inventory (exit 70 before)', async () => {
+    ws.write('inv.yaml', 'hosts:\n  web1: { address: 127.0.0.1, ssh: { user: bench } }\n');
+    const load = ws.write('ctor.yaml', loadScenarioYaml(server.url, { more: 'inventory: inv.yaml\nbackends: [{ host: constructor }]' }));
+    await refused(load, /ctor\.yaml: backends\[0\]\.host: no host "constructor" in .*inv\.yaml \(it has: web1\)/);
+    const fault = ws.write(
+      'ctor-fault.yaml',
+      failover('{ type: tcp }', '{ host: toString, inject: "true", recover: "true" }') + 'inventory: inv.yaml\n',
+    );
+    await refused(fault, /ctor-fault\.yaml: fault\.host: no host "toString" in .*inv\.yaml \(it has: web1\)/);
+  });
+
+  test('a scenario naming thousands of unknown hosts gets a bounded list, not a line for each', async () => {
+    ws.write('inv.yaml', 'hosts:\n  web1: { address: 127.0.0.1, ssh: { user: bench } }\n');
+    const backends = Array.from({ length: 500 }, (_, i) => `{ host: w${i} }`).join(', ');
+    const file = ws.write('many.yaml', loadScenarioYaml(server.url, { more: `inventory: inv.yaml\nbackends: [${backends}]` }));
+    const v = await runCli(['validate', file]);
+    assert.equal(v.code, 2);
+    assert.match(v.err[0], /many\.yaml: backends\[0\]\.host: no host "w0"/);
+    assert.ok(v.err.length <= 52, `${v.err.length} lines`);
+    assert.match(v.err.join('\n'), /and 450 more problems/);
+  });
+});

@@ -4,7 +4,7 @@
  * Strict, like the load schema: an unknown key is an error. Durations become milliseconds.
  */
 import { z } from 'zod';
-import { common, duration, pathText, positiveDuration, repetitionsSchema, text } from './schema.js';
+import { common, duration, hostName, pathText, positiveDuration, repetitionsSchema, text } from './schema.js';
 
 export const PROBE_TYPES = ['http', 'tcp', 'icmp'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];
@@ -32,7 +32,7 @@ const step = z.union([command, z.strictObject({ local: command })], {
 export const faultSchema = z
   .strictObject({
     /** the inventory host the fault is done to (the VRRP master, in the lab: lb1) */
-    host: z.string({ error: 'must name a host of the inventory' }).min(1),
+    host: hostName,
     /** a ready-made lab fault; needs `inventory: lab` */
     lab: z.enum(LAB_FAULTS, { error: `must be one of ${LAB_FAULTS.join(', ')}` }).optional(),
     inject: step.optional(),
@@ -41,7 +41,7 @@ export const faultSchema = z
      * the host that takes the target's address over (VRRP BACKUP): when named, the address must be on
      * `host` before each injection, move to `backup`, and come back to `host` after recovery
      */
-    backup: z.string().min(1).optional(),
+    backup: hostName.optional(),
     /** every probe answering for this long before an injection, and pause after a repetition */
     settle: duration.default(5_000),
     /** answers have "returned and stayed" once every probe has answered for this long */

@@ -95,6 +95,13 @@ export const MAX_REPETITIONS = 1000;
 export const repetitionsSchema = positiveInt.max(MAX_REPETITIONS, { error: `must be at most ${MAX_REPETITIONS}` });
 const levelSchema = positiveInt.max(MAX_LEVEL, { error: `must be at most ${MAX_LEVEL} requests per run` });
 
+/** A host's name in an inventory. */
+export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A host a scenario names, as the inventory names it: it is printed in messages, so no control characters. */
+export const hostName = z
+  .string({ error: 'must be a host name of the inventory' })
+  .regex(HOST_NAME, { error: 'must be a host name of the inventory (letters, digits, ".", "_" or "-", at most 64)' });
+
 /** A level twice would run twice as often and be counted as one: load.repetitions is for that. */
 function noDuplicateLevels(levels: number[], ctx: z.RefinementCtx<number[]>): void {
   const first = new Map<number, number>();
@@ -140,7 +147,7 @@ export const loadSchema = z.strictObject({
     .default(0),
   /** generator hosts of the inventory: the workers run there, started over SSH (docs/scenarios.md) */
   generators: z
-    .array(z.string({ error: 'must name a host of the inventory' }).min(1).max(64), { error: 'must be a list of inventory hosts' })
+    .array(hostName, { error: 'must be a list of inventory hosts' })
     .min(1, { error: 'needs at least one host' })
     .max(64, { error: 'must be at most 64 hosts' })
     .refine((names) => new Set(names).size === names.length, { error: 'names a host twice' })
@@ -150,7 +157,7 @@ export const loadSchema = z.strictObject({
 });
 
 export const backendSchema = z.strictObject({
-  host: z.string({ error: 'must name a host of the inventory' }).min(1),
+  host: hostName,
   /** where its CPU figure comes from: a source of src/cpu/registry.ts */
   cpu: z
     .enum(CPU_SOURCE_NAMES, { error: `must be ${CPU_SOURCE_NAMES.slice(0, -1).join(', ')} or ${CPU_SOURCE_NAMES.at(-1)}` })
