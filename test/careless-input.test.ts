@@ -116,3 +116,31 @@ describe('host names in scenarios', () => {
     assert.match(v.err.join('\n'), /and 450 more problems/);
   });
 });
+
+describe('failover probe targets', () => {
+  test('each is checked for its type by validate (an http probe with a bad URL, a tcp port of 99999 were exit 70)', async () => {
+    await refused(
+      ws.write('p-url.yaml', failover('{ type: http, target: "http://u:pw/x@127.0.0.1:1/" }')),
+      /p-url\.yaml: probe\[0\]\.target: must be an http:\/\/ or https:\/\/ URL/,
+    );
+    await refused(
+      ws.write('p-port.yaml', failover('{ type: tcp, target: "127.0.0.1:99999" }')),
+      /p-port\.yaml: probe\[0\]\.target: must be HOST or HOST:PORT \(port 1-65535\)/,
+    );
+    // an icmp target is an argument of ping: one that starts with `-` would be an option
+    await refused(
+      ws.write('p-opt.yaml', failover('{ type: icmp, target: "-f" }')),
+      /p-opt\.yaml: probe\[0\]\.target: must be a host name or address/,
+    );
+    const ok = await runCli([
+      'validate',
+      ws.write(
+        'p-ok.yaml',
+        failover(
+          '[{ type: tcp, target: "[::1]:80" }, { type: icmp, target: "127.0.0.1" }, { type: http, target: "http://127.0.0.1:9/x" }]',
+        ),
+      ),
+    ]);
+    assert.equal(ok.code, 0, text(ok));
+  });
+});
