@@ -144,3 +144,15 @@ describe('failover probe targets', () => {
     assert.equal(ok.code, 0, text(ok));
   });
 });
+
+describe('passwords in URLs that do not parse', () => {
+  test('a password holding / ? or # is not printed in the error either', async () => {
+    for (const [i, pw] of ['s3cret/PW', 's3cret?PW', 's3cret#PW'].entries()) {
+      const file = ws.write(`pw${i}.yaml`, loadScenarioYaml(`"http://user:${pw}@127.0.0.1:1/"`, { name: `pw${i}` }));
+      const r = await runCli(['validate', file]);
+      assert.equal(r.code, 2, text(r));
+      assert.match(r.err.join('\n'), /target: must be an http:\/\/ or https:\/\/ URL, got "http:\/\/user:\*\*\*@127\.0\.0\.1:1\/"/);
+      assert.ok(!text(r).includes('s3cret'), text(r));
+    }
+  });
+});

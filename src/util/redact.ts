@@ -22,9 +22,13 @@ export function redactUrl(url: string): string {
   return u.href;
 }
 
-/** Every `scheme://user:password@` in a text, with the password replaced. */
+/**
+ * Every `scheme://user:password@` in a text, with the password replaced. The password runs to the
+ * last `@` before a space or quote: in a URL that does not parse, it may hold `/`, `?` or `#`
+ * unencoded (`http://u:pa/ss@h/`), and those must not end it early and leave it printed.
+ */
 export function redactText(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#]*@/gi, `$1:${REDACTED}@`);
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s"]*@/gi, `$1:${REDACTED}@`);
 }
 
 /** Headers with the values of credential headers replaced. */
