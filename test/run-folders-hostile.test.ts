@@ -6,7 +6,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
@@ -39,12 +39,14 @@ test('samples.jsonl that is a folder: exit 2 naming it (exit 70 before); among o
   for (const args of [
     ['report', dir, '--out', join(ws.dir, 'rep-folder')],
     ['compare', dir, dir],
-    ['run', file, '--resume', dir, '--out', results],
   ]) {
     const r = await runCli(args);
     assert.equal(r.code, 2, `${args[0]}: ${text(r)}`);
     assert.equal(r.err[0], `lb-bench: ${samples}: cannot read it (a folder, not a file)`);
   }
+  const resume = await runCli(['run', file, '--resume', dir, '--out', results]);
+  assert.equal(resume.code, 2, text(resume));
+  assert.match(resume.err[0], /samples\.jsonl: not a plain file/);
   const good = await finishedRun('folder-good');
   rmSync(join(good.results, 'bad'), { recursive: true, force: true });
   mkdirSync(join(good.results, 'bad'));
@@ -79,4 +81,33 @@ test('a manifest.json that is not JSON is named, its contents are not quoted (th
   assert.equal(r.code, 2, text(r));
   assert.match(r.err[0], new RegExp(`^lb-bench: ${manifest}: not valid JSON`));
   assert.ok(!/root|SECRET/.test(text(r)), text(r));
+});
+
+test('a resume never writes through a link: samples.jsonl pointing elsewhere is exit 2, nothing sent; a stale manifest.json.tmp link is replaced', async () => {
+  const { file, results, dir } = await finishedRun('links');
+  // an interrupted run: the last pair is missing, so a resume would append
+  const samples = join(dir, 'samples.jsonl');
+  const kept = readFileSync(samples, 'utf8').split('\n').filter(Boolean);
+  const victim = ws.write('victim.txt', `${kept.slice(0, 3).join('\n')}\nsomeone else's last line, no newline`);
+  const before = readFileSync(victim, 'utf8');
+  rmSync(samples);
+  symlinkSync(victim, samples);
+  const sent = server.received;
+  let r = await runCli(['run', file, '--resume', dir, '--out', results]);
+  assert.equal(r.code, 2, text(r));
+  assert.equal(
+    r.err[0],
+    `lb-bench: ${samples}: not a plain file (a link, a folder or a device); a resume writes only plain files of the run folder`,
+  );
+  assert.equal(readFileSync(victim, 'utf8'), before, "the link's target is untouched (its last line was cut, then samples appended)");
+  assert.equal(server.received, sent, 'nothing sent');
+
+  // the manifest's temporary file, left as a link: replaced, never written through
+  rmSync(samples);
+  writeFileSync(samples, kept.slice(0, 3).join('\n') + '\n');
+  symlinkSync(victim, join(dir, 'manifest.json.tmp'));
+  r = await runCli(['run', file, '--resume', dir, '--out', results]);
+  assert.equal(r.code, 0, text(r));
+  assert.equal(readFileSync(victim, 'utf8'), before, "the manifest was written into the link's target before");
+  assert.equal(readFileSync(samples, 'utf8').split('\n').filter(Boolean).length, 4);
 });

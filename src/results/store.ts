@@ -14,7 +14,7 @@ import { manifestBaseSchema } from './schema.js';
 import { storeWarning } from './warnings.js';
 
 /** The writer's side, named here too: the benchmarks and tests take them from here. */
-export { RunWriter, interruptOpenRuns, timestampId } from './writer.js';
+export { RunWriter, checkPlainFiles, interruptOpenRuns, timestampId } from './writer.js';
 export { readJsonl } from './read.js';
 
 export const DEFAULT_RESULTS_DIR = 'results';

@@ -4,7 +4,7 @@ import type { Io } from '../../io/io.js';
 import type { RunOptions, ScenarioResult } from '../../kinds/kind.js';
 import { withResume, withRun, type AnySample, type AnyScenario, type StoredRun } from '../../kinds/registry.js';
 import { RunLock } from '../../results/lock.js';
-import { findRunFolder, readRun } from '../../results/store.js';
+import { checkPlainFiles, findRunFolder, readRun } from '../../results/store.js';
 import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
 import { displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
@@ -40,6 +40,7 @@ async function resumeTarget(ref: string, files: string[], flags: RunFlags): Prom
 }
 
 async function checkResume(dir: string, files: string[], flags: RunFlags): Promise<Job> {
+  checkPlainFiles(dir);
   const stored = await readRun(dir);
   const m = stored.manifest;
   const scenario = await loadScenario(files[0] ?? m.scenario_file, {
