@@ -1,12 +1,19 @@
 /**
  * The one request sent before the first run (issue 15, part 6) against targets that misbehave:
- * one whose answer never ends is exit 3 within the bound, and Ctrl-C stops it.
+ * one whose answer never ends is exit 3 within the bound, and Ctrl-C stops it. And a target the
+ * user wrote in capitals (`HTTP://…`, a valid URL, which the request passed) is measured too.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { checkTarget } from '../src/net/reach.js';
+import { runCli } from './helpers/cli.js';
+import { startServer } from './helpers/http-server.js';
+import { loadScenarioYaml, workspace } from './helpers/scenario.js';
+
+const ws = workspace();
+after(() => ws.remove());
 
 /** A server that sends its headers, then a byte of body every 50 ms, for ever. */
 async function endlessBody(): Promise<{ url: string; close(): Promise<void> }> {
@@ -60,3 +67,26 @@ test('Ctrl-C while the request is out stops it at once: exit 130, nothing measur
     await target.close();
   }
 });
+
+for (const engine of ['net', 'autocannon']) {
+  test(`a target in capitals (HTTP://HOST/) is measured by the ${engine} engine: every request answered (with autocannon each failed with ENOTFOUND before)`, async () => {
+    const server = await startServer('ok');
+    try {
+      const yaml = loadScenarioYaml(server.url.replace('http://', 'HTTP://'), {
+        levels: [5],
+        repetitions: 1,
+        name: `caps-${engine}`,
+        more: `  engine: ${engine}`,
+      });
+      const file = ws.write(`caps-${engine}.yaml`, yaml);
+      const r = await runCli(['run', file, '--out', ws.results]);
+      assert.equal(r.code, 0, r.err.join('\n'));
+      assert.ok(!r.err.some((l) => l.startsWith('warning:')), r.err.join('\n'));
+      const [s] = ws.samples(r.last);
+      assert.equal(s.completed, 5, JSON.stringify(s.error_codes));
+      assert.equal(server.received, 6, 'the reachability request and the five of the run reached the server');
+    } finally {
+      await server.close();
+    }
+  });
+}
