@@ -156,3 +156,56 @@ describe('passwords in URLs that do not parse', () => {
     }
   });
 });
+
+describe('credentials beside Authorization', () => {
+  const TOKEN = 'tok3n-VALUE';
+  test('a URL with a username only (a token) is stored and printed as ***@host', async () => {
+    const down = ws.write('user-only.yaml', loadScenarioYaml(`http://${TOKEN}@127.0.0.1:1/`, { name: 'user-only' }));
+    const r = await runCli(['run', down, '--out', ws.results]);
+    assert.equal(r.code, 3, text(r));
+    assert.match(r.err[0], /target http:\/\/\*\*\*@127\.0\.0\.1:1\/ is unreachable/);
+    assert.ok(!text(r).includes(TOKEN), text(r));
+    const bad = ws.write('user-only-bad.yaml', loadScenarioYaml(`"ftp://${TOKEN}@127.0.0.1/"`, { name: 'user-only-bad' }));
+    const v = await runCli(['validate', bad]);
+    assert.equal(v.code, 2, text(v));
+    assert.match(v.err.join('\n'), /target: must be an http:\/\/ or https:\/\/ URL, got "ftp:\/\/\*\*\*@127\.0\.0\.1\/"/);
+    assert.ok(!text(v).includes(TOKEN), text(v));
+  });
+
+  test('X-Api-Key, X-Auth-Token and any header named with token, secret, key or auth are stored as ***', async () => {
+    const headers = {
+      'X-Api-Key': `${TOKEN}-1`,
+      'X-Auth-Token': `${TOKEN}-2`,
+      'x-session-TOKEN': `${TOKEN}-3`,
+      'Client-Secret': `${TOKEN}-4`,
+      'Ocp-Apim-Subscription-Key': `${TOKEN}-5`,
+      'X-Custom-AUTH': `${TOKEN}-6`,
+      Authorization: `Bearer ${TOKEN}-7`,
+      Accept: 'text/plain',
+    };
+    const yaml = loadScenarioYaml(`http://bench:${TOKEN}@${server.url.slice('http://'.length)}`, {
+      levels: [3],
+      repetitions: 1,
+      name: 'secret-headers',
+      more: `  headers: ${JSON.stringify(headers)}`,
+    });
+    const results = `${ws.dir}/results-secret-headers`;
+    const r = await runCli(['run', ws.write('secret-headers.yaml', yaml), '--out', results]);
+    assert.equal(r.code, 0, text(r));
+    assert.ok(!text(r).includes(TOKEN), text(r));
+    const m = ws.manifest(r.last);
+    assert.ok(!JSON.stringify(m).includes(TOKEN), JSON.stringify(m.scenario));
+    assert.deepEqual(m.scenario.load.headers, { ...Object.fromEntries(Object.keys(headers).map((k) => [k, '***'])), Accept: 'text/plain' });
+  });
+
+  test('a secret header whose value is refused is named, its value not quoted', async () => {
+    const file = ws.write(
+      'secret-ctl.yaml',
+      loadScenarioYaml(server.url, { name: 'secret-ctl', more: `  headers: { X-Api-Key: "${TOKEN}\\u0001" }` }),
+    );
+    const v = await runCli(['validate', file]);
+    assert.equal(v.code, 2, text(v));
+    assert.match(v.err.join('\n'), /load\.headers\.X-Api-Key: must not hold control characters/);
+    assert.ok(!text(v).includes(TOKEN), text(v));
+  });
+});

@@ -1,10 +1,10 @@
 /**
  * Schema problems as the user reads them: one line per problem, `field.path: reason, got X`.
  * What a line quotes from the file is short and escaped (a key or value may hold anything,
- * control characters included), and a URL's password is never quoted.
+ * control characters included); a URL's password and a credential header's value are never quoted.
  */
 import type { z } from 'zod';
-import { redactText } from './redact.js';
+import { isSecretHeader, redactText } from './redact.js';
 
 /** Longest key or value quoted in a problem line. */
 const QUOTE_MAX = 40;
@@ -63,6 +63,9 @@ export interface IssueOptions {
   unknownHint?: string;
 }
 
+/** A credential header's value (`load.headers.X-Api-Key`): named in a problem, never quoted. */
+const isCredential = (path: readonly PropertyKey[]) => path.at(-2) === 'headers' && isSecretHeader(String(path.at(-1)));
+
 /** One line per zod issue, in the form `field.path: reason, got X`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = [], options: IssueOptions = {}): string[] {
   const unknownHint = options.unknownHint ?? 'check its spelling (see lb-bench schema)';
@@ -87,7 +90,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Proper
       continue;
     }
     if (issue.code === 'invalid_type' && issue.input === undefined) reason = 'is required';
-    else if ('input' in issue && issue.input !== undefined) reason += `, got ${describeValue(issue.input)}`;
+    else if ('input' in issue && issue.input !== undefined && !isCredential(path)) reason += `, got ${describeValue(issue.input)}`;
     lines.push(`${fieldPath(path)}: ${reason}`);
   }
   return [...new Set(lines)];
