@@ -209,3 +209,32 @@ describe('credentials beside Authorization', () => {
     assert.ok(!text(v).includes(TOKEN), text(v));
   });
 });
+
+describe('--out naming a file', () => {
+  test('run, report, compare and reproduce: exit 2 "--out: X is a file; name a folder", before anything is sent', async () => {
+    const file = ws.write('out-file.yaml', loadScenarioYaml(server.url, { levels: [3], repetitions: 1, name: 'out-file' }));
+    const notFolder = ws.write('not-a-folder', 'a file\n');
+    const sent = server.received;
+    const r = await runCli(['run', file, '--out', notFolder]);
+    assert.equal(r.code, 2, text(r));
+    assert.equal(r.err[0], `lb-bench: --out: ${notFolder} is a file; name a folder`);
+    assert.equal(server.received, sent, 'nothing sent');
+    // a folder below a file is refused the same, naming the file
+    const below = await runCli(['run', file, '--out', `${notFolder}/results`]);
+    assert.equal(below.code, 2, text(below));
+    assert.equal(below.err[0], `lb-bench: --out: ${notFolder} is a file; name a folder`);
+
+    const results = `${ws.dir}/results-out-file`;
+    const done = await runCli(['run', file, '--out', results]);
+    assert.equal(done.code, 0, text(done));
+    for (const args of [
+      ['report', done.last, '--out', notFolder],
+      ['compare', done.last, done.last, '--out', notFolder],
+      ['reproduce', '--out', notFolder, '--alpha', '5'], // the --out line comes first: nothing of the lab is touched
+    ]) {
+      const c = await runCli(args);
+      assert.equal(c.code, 2, `${args[0]}: ${text(c)}`);
+      assert.equal(c.err[0], `lb-bench: --out: ${notFolder} is a file; name a folder`, args[0]);
+    }
+  });
+});

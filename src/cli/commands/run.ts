@@ -6,7 +6,7 @@ import { withResume, withRun, type AnySample, type AnyScenario, type StoredRun }
 import { RunLock } from '../../results/lock.js';
 import { checkPlainFiles, findRunFolder, readRun } from '../../results/store.js';
 import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
-import { displayPath } from '../io.js';
+import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
@@ -71,6 +71,7 @@ function runOfKind(job: Job, options: Omit<RunOptions<never>, 'resume'>): Promis
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume)
     throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
+  checkOutFolder(flags.out);
   // every file is checked before any traffic is sent
   const jobs: Job[] = [];
   if (flags.resume) {
