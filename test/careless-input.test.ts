@@ -238,3 +238,32 @@ describe('--out naming a file', () => {
     }
   });
 });
+
+describe('headers lb-bench frames itself', () => {
+  test('Content-Length, Transfer-Encoding and Connection are refused, named (exit 2); Host is allowed', async () => {
+    const headers = '{ Content-Length: "5", transfer-encoding: chunked, CONNECTION: close, Host: example.test }';
+    const file = ws.write('framing.yaml', loadScenarioYaml(server.url, { name: 'framing', more: `  headers: ${headers}` }));
+    await refused(file, /framing\.yaml: load\.headers\.Content-Length: lb-bench frames the requests itself/);
+    const v = (await runCli(['validate', file])).err.join('\n');
+    for (const name of ['Content-Length', 'transfer-encoding', 'CONNECTION'])
+      assert.match(v, new RegExp(`load\\.headers\\.${name}: lb-bench frames the requests itself; leave ${name} out`));
+    assert.ok(!/load\.headers\.Host/.test(v), v);
+
+    const host = ws.write(
+      'host.yaml',
+      loadScenarioYaml(server.url, { levels: [3], repetitions: 1, name: 'host', more: '  headers: { Host: example.test }' }),
+    );
+    const r = await runCli(['run', host, '--out', `${ws.dir}/results-host`]);
+    assert.equal(r.code, 0, text(r));
+    assert.equal(ws.samples(r.last)[0].completed, 3);
+  });
+
+  test('a DEL byte in a header name or value is printed escaped, never raw', async () => {
+    const file = ws.write('del.yaml', loadScenarioYaml(server.url, { name: 'del', more: '  headers: { "X-A\\x7f": ok, X-B: "a\\x7fb" }' }));
+    const v = await runCli(['validate', file]);
+    assert.equal(v.code, 2, text(v));
+    assert.ok(!text(v).includes('\u007f'), 'no raw DEL printed');
+    assert.match(v.err.join('\n'), /load\.headers\.X-B: must not hold control characters.*got "a\\u007fb"/);
+    assert.match(v.err.join('\n'), /load\.headers\."X-A\\u007f"/);
+  });
+});

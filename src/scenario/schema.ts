@@ -58,6 +58,20 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field values: no control characters but tab (a CR or LF would end the header, and smuggle another). */
 const HEADER_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
+/**
+ * Headers that frame a request: the engines write them (a GET has no body; connections are kept
+ * alive and counted). A user's Content-Length made the server wait for a body that never came, a
+ * Transfer-Encoding for chunks, a Connection: close broke the engine's connections. Host may be set.
+ */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
+
+function noFramingHeaders(headers: Record<string, string>, ctx: z.RefinementCtx<Record<string, string>>): void {
+  for (const name of Object.keys(headers)) {
+    if (FRAMING_HEADERS.has(name.toLowerCase()))
+      ctx.addIssue({ code: 'custom', path: [name], message: `lb-bench frames the requests itself; leave ${name} out` });
+  }
+}
+
 export const headersSchema = z
   .record(
     z.string().regex(HEADER_NAME, { error: "header names must be HTTP tokens: letters, digits and !#$%&'*+-.^_`|~" }).max(256),
@@ -67,7 +81,8 @@ export const headersSchema = z
       .max(8192, { error: 'must be at most 8192 characters' }),
     { error: 'must be a mapping of header names to values' },
   )
-  .refine((h) => Object.keys(h).length <= 100, { error: 'at most 100 headers' });
+  .refine((h) => Object.keys(h).length <= 100, { error: 'at most 100 headers' })
+  .superRefine(noFramingHeaders);
 
 export const httpUrl = z
   .string({ error: 'must be a URL' })

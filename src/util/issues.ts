@@ -11,10 +11,18 @@ const QUOTE_MAX = 40;
 /** Unknown keys listed per mapping; more are counted, not listed (a file that is not the one meant). */
 const UNKNOWN_KEYS_LISTED = 10;
 
+/**
+ * A string as JSON, with DEL and the C1 controls escaped too: JSON.stringify leaves them raw, and a
+ * terminal may act on them (0x9b starts a control sequence on some).
+ */
+export function quote(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A key as it may appear in a field path: plain if it is a plain name, else quoted and shortened. */
 export function safeKey(key: string): string {
   if (/^[A-Za-z0-9_.-]{1,40}$/.test(key)) return key;
-  const quoted = JSON.stringify(key);
+  const quoted = quote(key);
   return quoted.length > QUOTE_MAX ? `${quoted.slice(0, QUOTE_MAX - 4)}..."` : quoted;
 }
 
@@ -41,13 +49,12 @@ function preview(value: unknown, budget: number): string {
     const entries = Object.entries(value);
     for (let i = 0, used = 2; i < entries.length && used <= budget; i++) {
       const [k, v] = entries[i];
-      used += (parts[parts.length] = `${JSON.stringify(k.slice(0, budget))}:${preview(v, budget - used)}`).length + 1;
+      used += (parts[parts.length] = `${quote(k.slice(0, budget))}:${preview(v, budget - used)}`).length + 1;
     }
     return `{${parts.join(',')}${parts.length < entries.length ? ',' : ''}}`;
   }
   // redacted before it is cut: a cut could keep a password and lose the `@` that marks it
-  const text =
-    typeof value === 'string' ? JSON.stringify(redactText(value).slice(0, budget + 1)) : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? quote(redactText(value).slice(0, budget + 1)) : (JSON.stringify(value) ?? String(value));
   return text.slice(0, budget + 1);
 }
 
