@@ -4,7 +4,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
 import { PAGE, startServer, type TestServer } from './helpers/http-server.js';
@@ -58,6 +60,15 @@ test('a target that dies mid-scenario: a warning per failed run, a summary, warn
   const samples = ws.samples(dir);
   assert.equal(samples[0].warnings, undefined, 'the answered run has no warning');
   for (const s of samples.slice(1)) assert.match(s.warnings.join(), /all 20 requests failed/);
+
+  // the report says the scenario's name once (it said `dies: dies: the target failed …`)
+  const out = join(ws.dir, 'report-dies');
+  const rep = await runCli(['report', dir, '--out', out]);
+  assert.equal(rep.code, 0, rep.err.join('\n'));
+  assert.ok(rep.err.includes(`warning: ${summary}`), rep.err.join('\n'));
+  const md = readFileSync(join(out, 'summary.md'), 'utf8');
+  assert.ok(md.includes(summary), md);
+  assert.ok(!`${rep.err.join('\n')}\n${md}`.includes('dies: dies:'), 'the name is not repeated');
 });
 
 test('a run that failed mostly on refused connections is warned about; one that was answered is not', () => {
