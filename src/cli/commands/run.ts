@@ -57,6 +57,20 @@ async function checkResume(dir: string, files: string[], flags: RunFlags): Promi
   return { scenario, stored };
 }
 
+/** A resumed folder that holds every planned run (each counted once, as it is read). */
+const storesEveryRun = (job: Job): job is Job & { stored: StoredRun } =>
+  job.stored !== undefined && job.stored.samples.length >= job.stored.manifest.planned_runs;
+
+/** Nothing is sent, and the folder is left as it is: a resume entry would record a request never made. */
+function nothingToResume(job: Job & { stored: StoredRun }, io: Io, flags: RunFlags): number {
+  job.lock?.release();
+  const { dir, samples } = job.stored;
+  io.err(`lb-bench: nothing to resume: all ${samples.length} runs are stored in ${dir}`);
+  if (flags.json) io.out(JSON.stringify([{ scenario: job.scenario.scenario.name, dir, runs: samples.length, breaches: [] }], null, 2));
+  else io.out(displayPath(dir));
+  return ExitCode.ok;
+}
+
 /** The kind's word on the stored folder (the load kind: one line when its repetitions disagree). */
 async function afterRun(dir: string, io: Io): Promise<void> {
   const line = withRun(await readRun(dir), (kind, stored) => kind.afterRun(stored));
@@ -75,7 +89,9 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   // every file is checked before any traffic is sent
   const jobs: Job[] = [];
   if (flags.resume) {
-    jobs.push(await resumeTarget(flags.resume, files, flags));
+    const job = await resumeTarget(flags.resume, files, flags);
+    if (storesEveryRun(job)) return nothingToResume(job, io, flags);
+    jobs.push(job);
   } else {
     const problems: string[] = [];
     for (const file of files) {
