@@ -462,8 +462,9 @@ describe('units', () => {
   test('redaction: the password goes, the rest of the URL stays', () => {
     assert.equal(redactUrl('http://u:p@h:8/x?y=1'), 'http://u:***@h:8/x?y=1');
     assert.equal(redactUrl('http://h/'), 'http://h/');
-    assert.equal(redactUrl('http://u@h/'), 'http://u@h/', 'a user alone is no secret');
+    assert.equal(redactUrl('http://u@h/'), 'http://***@h/', 'a user alone may be a token');
     assert.equal(redactText('see ftp://u:p@ss@h/ and https://a:b@c'), 'see ftp://u:***@h/ and https://a:***@c');
+    assert.equal(redactText('see https://TOKEN@h/x'), 'see https://***@h/x');
   });
 
   test('describeValue: short, whatever the size of the value', () => {

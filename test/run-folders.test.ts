@@ -267,6 +267,25 @@ test('pairs stored twice are counted once, with a warning; a resume never counts
   assert.ok(!r.err.some((l) => /\[4\/3\]/.test(l)), r.err.join('\n'));
 });
 
+test('resuming a folder that holds every run sends nothing, says so (exit 0) and records no resume', async () => {
+  const { file, results, dir } = await finishedRun('whole', [5, 6], 2);
+  const manifest = readFileSync(join(dir, 'manifest.json'), 'utf8');
+  const samples = readFileSync(join(dir, 'samples.jsonl'), 'utf8');
+  const sent = server.received;
+  const r = await runCli(['run', file, '--out', results, '--resume', dir]);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  assert.ok(r.err.includes(`lb-bench: nothing to resume: all 4 runs are stored in ${dir}`), r.err.join('\n'));
+  assert.equal(r.last, dir, 'the folder, as a run prints it');
+  assert.equal(server.received, sent, 'not even the reachability request');
+  assert.equal(readFileSync(join(dir, 'manifest.json'), 'utf8'), manifest, 'no resume entry, nothing rewritten');
+  assert.equal(readFileSync(join(dir, 'samples.jsonl'), 'utf8'), samples);
+  assert.equal(existsSync(join(dir, 'lock')), false, 'its lock is released');
+  const json = await runCli(['run', file, '--out', results, '--resume', dir, '--json']);
+  assert.equal(json.code, 0, json.err.join('\n'));
+  assert.deepEqual(JSON.parse(json.out.join('\n')), [{ scenario: 'whole', dir, runs: 4, breaches: [] }]);
+  assert.equal(server.received, sent);
+});
+
 test('a bad manifest.json or sample is exit 2 naming the file and field; report skips it among good runs', async () => {
   const { results, dir } = await finishedRun('hostile', [5], 2);
   const manifestFile = join(dir, 'manifest.json');

@@ -4,7 +4,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
 import { PAGE, startServer, type TestServer } from './helpers/http-server.js';
@@ -58,6 +60,15 @@ test('a target that dies mid-scenario: a warning per failed run, a summary, warn
   const samples = ws.samples(dir);
   assert.equal(samples[0].warnings, undefined, 'the answered run has no warning');
   for (const s of samples.slice(1)) assert.match(s.warnings.join(), /all 20 requests failed/);
+
+  // the report says the scenario's name once (it said `dies: dies: the target failed …`)
+  const out = join(ws.dir, 'report-dies');
+  const rep = await runCli(['report', dir, '--out', out]);
+  assert.equal(rep.code, 0, rep.err.join('\n'));
+  assert.ok(rep.err.includes(`warning: ${summary}`), rep.err.join('\n'));
+  const md = readFileSync(join(out, 'summary.md'), 'utf8');
+  assert.ok(md.includes(summary), md);
+  assert.ok(!`${rep.err.join('\n')}\n${md}`.includes('dies: dies:'), 'the name is not repeated');
 });
 
 test('a run that failed mostly on refused connections is warned about; one that was answered is not', () => {
@@ -95,11 +106,13 @@ test("the reachability request is in the manifest, and the server's count reconc
   assert.equal(m.preflight.bytes, server.bytesSent - runBytes);
   assert.ok(m.preflight.bytes > PAGE.length);
 
-  // a resume sends its own request, and records it beside the first
+  // a resume that has a run to do (the last one is taken out) sends its own request, and records it beside the first
+  const lines = readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean);
+  writeFileSync(join(dir, 'samples.jsonl'), lines.slice(0, -1).join('\n') + '\n');
   const again = await runCli(['run', file, '--out', ws.results, '--resume', dir]);
   assert.equal(again.code, 0, again.err.join('\n'));
   await server.idle();
-  assert.equal(server.received, requested + 2);
+  assert.equal(server.received, requested + 1 + 1 + JSON.parse(lines.at(-1)!).requested);
   const m2 = ws.manifest(dir);
   assert.deepEqual(m2.preflight, m.preflight);
   assert.equal(m2.resumes.length, 1);

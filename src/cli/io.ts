@@ -1,4 +1,6 @@
-import { isAbsolute, relative, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { inputError } from '../errors.js';
 import type { Io } from '../io/io.js';
 
 /** The benchmarks and tests name Io from here too. */
@@ -19,4 +21,21 @@ export function processIo(debug = false): Io {
 export function displayPath(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(path);
+}
+
+/**
+ * A folder a command writes into (`--out`): exit 2 when it, or a folder above it, is a file, before
+ * anything is sent or written (it was exit 3, "cannot write (EEXIST)", after a run was measured).
+ */
+export function checkOutFolder(path: string | undefined, flag = '--out'): void {
+  if (path === undefined) return;
+  for (let p = resolve(path); ; p = dirname(p)) {
+    try {
+      if (statSync(p).isDirectory()) return;
+    } catch {
+      if (p === dirname(p)) return;
+      continue; // not there yet: it is created
+    }
+    throw inputError(`${flag}: ${p === resolve(path) ? path : displayPath(p)} is a file; name a folder`);
+  }
 }

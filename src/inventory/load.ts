@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CPU_SOURCES } from '../cpu/registry.js';
-import { inputError, LbError } from '../errors.js';
+import { LbError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { checkSchema } from '../util/issues.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
@@ -28,7 +28,8 @@ export function parseInventoryText(file: string, text: string): { ok: true; valu
 
   const base = dirname(resolve(file));
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const hosts: Inventory['hosts'] = {};
+  // no prototype: a scenario naming host `constructor` or `toString` finds no host (it found Object's, then exit 70)
+  const hosts: Inventory['hosts'] = Object.create(null);
   for (const [name, host] of Object.entries(parsed.value.hosts)) {
     hosts[name] = {
       ...host,
@@ -63,7 +64,8 @@ export async function loadInventory(file: string, namedBy?: string): Promise<Inv
 /** Every backend must name a host of the inventory that has what its CPU source reads (cgroup mode: the host's cgroup). Exit 2 otherwise. */
 export function checkBackends(scenarioFile: string, backends: Scenario['backends'], inventory: Inventory): void {
   const problems: string[] = [];
-  const known = Object.keys(inventory.hosts);
+  const names = Object.keys(inventory.hosts);
+  const known = names.length > 10 ? [...names.slice(0, 10), `… (${names.length} in all)`] : names;
   backends.forEach((b, i) => {
     const host = inventory.hosts[b.host];
     const missing = host && CPU_SOURCES[b.cpu].missing(host);
@@ -73,5 +75,5 @@ export function checkBackends(scenarioFile: string, backends: Scenario['backends
       problems.push(`backends[${i}].cpu: ${b.cpu} mode needs ${missing} in ${inventory.file}; or use cpu: procstat`);
     }
   });
-  if (problems.length) throw inputError(problems.map((p) => `${scenarioFile}: ${p}`).join('\n'));
+  if (problems.length) throw problemsError(scenarioFile, problems);
 }

@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import { cpuInventoryFields } from '../cpu/registry.js';
-import { positiveDuration } from '../scenario/schema.js';
+import { HOST_NAME, positiveDuration } from '../scenario/schema.js';
 
 /**
  * How long setting up a host may take: TCP connect, SSH handshake, the user's login shell starting
@@ -58,11 +58,9 @@ export const hostSchema = z.strictObject({
 });
 
 export const inventorySchema = z.strictObject({
-  hosts: z.record(
-    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: 'host names must be letters, digits, ".", "_" or "-", at most 64' }),
-    hostSchema,
-    { error: 'must be a mapping of host names to hosts' },
-  ),
+  hosts: z.record(z.string().regex(HOST_NAME, { error: 'host names must be letters, digits, ".", "_" or "-", at most 64' }), hostSchema, {
+    error: 'must be a mapping of host names to hosts',
+  }),
 });
 
 export type InventoryHost = z.output<typeof hostSchema>;

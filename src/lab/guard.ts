@@ -63,11 +63,34 @@ const BENCH = /^198\.(18|19)\.\d{1,3}\.\d{1,3}$/;
 const LAB_NET = /^198\.18\.0\.\d{1,3}$/;
 
 /**
+ * The IPv4 address that `address` names literally, in any notation this machine would connect to
+ * it by: `3323068426`, `0xc6.0x12.0.10`, `198.18.10`, `::ffff:198.18.0.10` (IPv4-mapped IPv6, sent
+ * as IPv4) — WHATWG URL reads the IPv4 forms as inet_aton does. Null for a name or another address.
+ */
+export function literalIpv4(address: string): string | null {
+  const bare = address.trim().replace(/^\[(.*)\]$/, '$1');
+  let host: string;
+  try {
+    host = new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}/`).hostname;
+  } catch {
+    return null;
+  }
+  const mapped = /^\[::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})\]$/.exec(host);
+  if (mapped) {
+    const [hi, lo] = [parseInt(mapped[1], 16), parseInt(mapped[2], 16)];
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return /^\d+\.\d+\.\d+\.\d+$/.test(host) ? host : null;
+}
+
+/**
  * Before anything is sent to `address` in the benchmarking range: it must be held by the lab, or
  * be on a network this machine is attached to (a test's own namespaces) — through a gateway,
  * packets to it would leave the machine. Addresses outside the range are the user's own cluster.
+ * Any notation of an address counts (literalIpv4); a host name that resolves into the range does not.
  */
-export async function guardBenchAddress(address: string, where: string): Promise<void> {
+export async function guardBenchAddress(written: string, where: string): Promise<void> {
+  const address = literalIpv4(written) ?? written;
   if (!BENCH.test(address)) return;
   if (LAB_NET.test(address) && labProblems().length === 0) return;
   const r = await tryExec('ip', ['-j', 'route', 'get', address]);

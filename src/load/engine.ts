@@ -91,7 +91,9 @@ export interface LoadRun {
 }
 
 export function startLoad(opts: LoadRunOptions): LoadRun {
-  const o = { ...opts, engine: opts.engine ?? DEFAULT_ENGINE };
+  // the URL as WHATWG URL writes it, for every engine and worker: autocannon prefixes `http://` to a
+  // URL not starting with lower-case `http`, so `HTTP://host/` (a valid target) went to a host named `http`
+  const o = { ...opts, url: new URL(opts.url).href, engine: opts.engine ?? DEFAULT_ENGINE };
   if (o.spawners?.length) return startWorkers(o, o.spawners.length, o.spawners);
   return o.workers ? startWorkers(o, o.workers) : startLocal(o);
 }

@@ -11,7 +11,7 @@
 import http, { type IncomingHttpHeaders } from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { envError } from '../errors.js';
+import { envError, Interrupted } from '../errors.js';
 import type { Preflight } from '../results/types.js';
 import { redactUrl } from '../util/redact.js';
 
@@ -27,25 +27,56 @@ export interface HttpAnswer {
 /** Why a check failed, in a word: the error's code (ECONNREFUSED) or its message. */
 export const failure = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e);
 
-/** One GET; rejects when nothing answers (the error's code, or "no answer within N ms" after a quiet `timeoutMs`). Any status is an answer. */
-export function httpGet(url: string | URL, timeoutMs: number): Promise<HttpAnswer> {
+/** The answer's headers came, its body did not end in time: the target is there, but misbehaves. */
+export class IncompleteAnswer extends Error {}
+
+/**
+ * One GET, bounded as a whole by `timeoutMs` (not only while the line is idle: an answer whose body
+ * never ends, a byte now and then, would keep it waiting for ever) and ended by `signal`. Rejects
+ * when nothing answers (the error's code, or "no answer within N ms"), with an IncompleteAnswer when
+ * the body does not end in time, and with the signal's reason when it aborts. Any status is an answer.
+ */
+export function httpGet(url: string | URL, timeoutMs: number, signal?: AbortSignal): Promise<HttpAnswer> {
   const mod = String(url).startsWith('https:') ? https : http;
   const t0 = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
-    const req = mod.get(url, { agent: false, timeout: timeoutMs, rejectUnauthorized: false }, (res) => {
+    let answered = false;
+    const settle = (finish: () => void) => {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onAbort);
+      req.destroy();
+      finish(); // a promise settles once: what comes after the first is ignored
+    };
+    const onAbort = () => settle(() => reject(signal?.reason));
+    const req = mod.get(url, { agent: false, rejectUnauthorized: false }, (res) => {
+      answered = true;
       const done = () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          bytes: res.socket?.bytesRead ?? 0,
-          time_ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e3) / 1e3,
-        });
+        settle(() =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            bytes: res.socket?.bytesRead ?? 0,
+            time_ms: Math.round(Number(process.hrtime.bigint() - t0) / 1e3) / 1e3,
+          }),
+        );
       res.resume();
       res.on('end', done);
       res.on('error', done);
     });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    const deadline = setTimeout(
+      () =>
+        settle(() =>
+          reject(
+            answered
+              ? new IncompleteAnswer(`sent no complete answer within ${timeoutMs} ms (its body did not end)`)
+              : new Error(`no answer within ${timeoutMs} ms`),
+          ),
+        ),
+      timeoutMs,
+    );
+    req.on('error', (e) => settle(() => reject(e)));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -64,15 +95,17 @@ export function tcpConnect(host: string, port: number, timeoutMs: number): Promi
 
 /**
  * Is the target there at all? One request before any run, so that a typo is exit 3, not 100 % loss.
- * What it got back is returned for the manifest: the target's logs hold this request too.
+ * What it got back is returned for the manifest: the target's logs hold this request too. The whole
+ * answer must come within `timeoutMs`; `signal` (Ctrl-C) ends it at once, with nothing measured.
  */
-export async function checkTarget(url: string, timeoutMs: number, where: string): Promise<Preflight> {
+export async function checkTarget(url: string, timeoutMs: number, where: string, signal?: AbortSignal): Promise<Preflight> {
   try {
-    const { status, bytes, time_ms } = await httpGet(url, timeoutMs);
+    const { status, bytes, time_ms } = await httpGet(url, timeoutMs, signal);
     return { status, bytes, time_ms };
   } catch (e) {
+    if (signal?.aborted) throw new Interrupted('interrupted before the first run; nothing was measured');
     throw envError(
-      `${where}: target ${redactUrl(url)} is unreachable (${failure(e)})`,
+      `${where}: target ${redactUrl(url)} ${e instanceof IncompleteAnswer ? e.message : `is unreachable (${failure(e)})`}`,
       'check that the server is up and that `target` has the right address and port',
     );
   }

@@ -4,10 +4,10 @@
  * for the load and failover kinds'). A damaged or hand-edited file is one line naming the file,
  * line and field (exit 2), never a crash in a report. Which kind a folder is: store.ts.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { inputError, type LbError } from '../errors.js';
+import { inputError, LbError } from '../errors.js';
 import { formatIssues } from '../util/issues.js';
 import { issueText, type manifestBaseSchema } from './schema.js';
 import type { StoredRunOf, StoredScenarioBase } from './types.js';
@@ -22,13 +22,8 @@ const listed = (items: readonly string[]) => items.slice(0, LISTED).join(', ') +
  * left out with a warning naming the file and line: a torn last line (a crash mid-write) or damage.
  */
 export async function readJsonl(path: string): Promise<{ line: number; value: unknown }[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  const text = await readStoredText(path);
+  if (text === null) return [];
   const lines = text.split('\n');
   const out: { line: number; value: unknown }[] = [];
   const bad: string[] = [];
@@ -44,6 +39,37 @@ export async function readJsonl(path: string): Promise<{ line: number; value: un
   });
   if (bad.length) storeWarning(`${path}: ${bad.length > 1 ? `lines ${listed(bad)} are` : `line ${bad[0]} is`} not valid JSON; left out`);
   return out;
+}
+
+/** The most a stored file may hold: V8's longest string (about 512 MiB); a larger one cannot be read whole. */
+const MAX_STORED_BYTES = 512 * 1024 * 1024;
+
+/**
+ * A stored file's text, or null when it does not exist. A folder, a file too large to read, or one
+ * that cannot be read is exit 2 naming the file (a folder in its place was exit 70).
+ */
+export async function readStoredText(path: string): Promise<string | null> {
+  const unreadable = (why: string) => inputError(`${path}: ${why}`, 'restore it from a copy, or move the folder out of the results folder');
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw unreadable('cannot read it (a folder, not a file)');
+    if (st.size > MAX_STORED_BYTES) throw unreadable(`too large to read (${(st.size / (1024 * 1024)).toFixed(1)} MiB; at most 512 MiB)`);
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    if (e instanceof LbError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw unreadable(`cannot read it (${code ?? (e as Error).message})`);
+  }
+}
+
+/**
+ * Why a text is not JSON, without quoting it: V8's message quotes the text's first bytes, and a
+ * manifest.json may be a link to another file (/etc/shadow).
+ */
+export function notJson(e: unknown): string {
+  const at = /position (\d+)/.exec((e as Error).message)?.[1];
+  return at === undefined ? 'not valid JSON' : `not valid JSON (at character ${at})`;
 }
 
 export const parseOptions = { reportInput: true, error: issueText } as const;

@@ -3,31 +3,31 @@
  * against its kind's schemas (read.ts, src/kinds), so that a damaged or hand-edited file is one
  * line naming the file and field (exit 2). Writing is writer.ts.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, basename } from 'node:path';
 import { inputError, LbError } from '../errors.js';
 import { KIND_CHOICES, KINDS, kindNamed, type KindName, type StoredRun } from '../kinds/registry.js';
 import { describeValue, formatIssues } from '../util/issues.js';
 import { isPlainObject } from '../util/objects.js';
-import { badFile, parseOptions, type CheckedBase } from './read.js';
+import { badFile, notJson, parseOptions, readStoredText, type CheckedBase } from './read.js';
 import { manifestBaseSchema } from './schema.js';
 import { storeWarning } from './warnings.js';
 
 /** The writer's side, named here too: the benchmarks and tests take them from here. */
-export { RunWriter, interruptOpenRuns, timestampId } from './writer.js';
+export { RunWriter, checkPlainFiles, interruptOpenRuns, timestampId } from './writer.js';
 export { readJsonl } from './read.js';
 
 export const DEFAULT_RESULTS_DIR = 'results';
 
-/** manifest.json as JSON; exit 2 when it is missing or not JSON. */
+/** manifest.json as JSON; exit 2 when it is missing, unreadable or not JSON (never quoting it). */
 async function readManifestJson(dir: string): Promise<{ file: string; raw: unknown }> {
   const file = join(dir, 'manifest.json');
+  const text = await readStoredText(file);
+  if (text === null) throw inputError(`${dir}: not a run folder (no manifest.json)`, 'name a folder under results/, or a scenario name');
   try {
-    return { file, raw: JSON.parse(await readFile(file, 'utf8')) };
+    return { file, raw: JSON.parse(text) };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw inputError(`${dir}: not a run folder (no manifest.json)`, 'name a folder under results/, or a scenario name');
-    throw inputError(`${file}: ${code ? `cannot read it (${code})` : `not valid JSON (${(e as Error).message})`}`, 'restore it from a copy, or move the folder out of the results folder');
+    throw inputError(`${file}: ${notJson(e)}`, 'restore it from a copy, or move the folder out of the results folder');
   }
 }
 

@@ -3,7 +3,21 @@
  * before the next starts, so a crash loses at most the run in flight. A folder being written is
  * locked (lock.ts); its life (open, running, complete / interrupted / failed) is lifecycle.ts.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  lstatSync,
+  openSync,
+  readSync,
+  rmSync,
+  writeSync,
+  mkdirSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { envError, inputError, LbError } from '../errors.js';
 import { childPath } from '../util/paths.js';
@@ -122,7 +136,9 @@ export class RunWriter<S extends StoredScenarioBase = StoredScenarioBase> {
   private writeManifest(): void {
     const path = join(this.dir, 'manifest.json');
     try {
-      writeFileSync(path + '.tmp', JSON.stringify(this.manifest, null, 2) + '\n');
+      // a stale temporary file is removed first, never written through (it may be a link out of the folder)
+      rmSync(path + '.tmp', { force: true });
+      writeFileSync(path + '.tmp', JSON.stringify(this.manifest, null, 2) + '\n', { flag: 'wx' });
       renameSync(path + '.tmp', path);
     } catch (e) {
       throw diskError(e, path);
@@ -144,9 +160,12 @@ export class RunWriter<S extends StoredScenarioBase = StoredScenarioBase> {
   }
 }
 
+/** Appending, never through a link: a link's target is outside the run folder (checkPlainFiles says so first). */
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
 function openFile(dir: string, file: string): number {
   try {
-    return openSync(join(dir, file), 'a');
+    return openSync(join(dir, file), APPEND, 0o644);
   } catch (e) {
     throw diskError(e, join(dir, file));
   }
@@ -162,7 +181,7 @@ function cutTornLine(dir: string, file: string): string | null {
   const path = join(dir, file);
   let fd: number;
   try {
-    fd = openSync(path, 'r+');
+    fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw diskError(e, path);
@@ -221,4 +240,28 @@ export function interruptOpenRuns(): void {
     w.close();
   }
   releaseHeldLocks();
+}
+
+/** The files a resume writes to; each, where it exists, must be a plain file of the folder. */
+const WRITTEN_FILES = ['manifest.json', 'samples.jsonl', 'cpu.jsonl', 'probes.jsonl'];
+
+/**
+ * Before a resume sends or writes anything: a link (or folder, or device) in the place of a file it
+ * appends to would have it cut and append to a file outside the run folder. Exit 2 naming it.
+ */
+export function checkPlainFiles(dir: string): void {
+  for (const name of WRITTEN_FILES) {
+    const path = join(dir, name);
+    let plain: boolean;
+    try {
+      plain = lstatSync(path).isFile();
+    } catch {
+      continue; // absent: it is created as a plain file
+    }
+    if (!plain)
+      throw inputError(
+        `${path}: not a plain file (a link, a folder or a device); a resume writes only plain files of the run folder`,
+        'replace it with a copy of the file it stands for, or start a new run',
+      );
+  }
 }

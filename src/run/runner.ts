@@ -49,7 +49,10 @@ async function preflight(r: ResolvedScenario, opts: RunOptions): Promise<Environ
       ensureOpenFiles(Math.max(...scenario.load.levels.map((l) => connectionsPerProcess(l, scenario.load))), file);
       ensurePorts(widest, file);
     }
-    return { ...env, preflight: await checkTarget(scenario.target, Math.max(firstTimeout(scenario.load.timeout), PREFLIGHT_MIN_MS), file) };
+    return {
+      ...env,
+      preflight: await checkTarget(scenario.target, Math.max(firstTimeout(scenario.load.timeout), PREFLIGHT_MIN_MS), file, opts.signal),
+    };
   } catch (e) {
     env.close();
     throw e;

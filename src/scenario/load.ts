@@ -72,7 +72,8 @@ export function resolveScenarioText(
     const merged = parseScenario(deepMerge(base, over));
     if (!merged.success && baseResult.success) problems.push(...formatIssues(merged.error.issues, ['profiles', name]));
   }
-  if (overrides.profile !== undefined && !(overrides.profile in profileTable)) {
+  // its own keys only: `__proto__` or `constructor` is not a profile of the file
+  if (overrides.profile !== undefined && !Object.hasOwn(profileTable, overrides.profile)) {
     const known = Object.keys(profileTable);
     problems.push(
       `profiles: no profile named "${overrides.profile}"` +

@@ -59,6 +59,20 @@ const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Field values: no control characters but tab (a CR or LF would end the header, and smuggle another). */
 const HEADER_VALUE = /^[^\u0000-\u0008\u000a-\u001f\u007f]*$/;
 
+/**
+ * Headers that frame a request: the engines write them (a GET has no body; connections are kept
+ * alive and counted). A user's Content-Length made the server wait for a body that never came, a
+ * Transfer-Encoding for chunks, a Connection: close broke the engine's connections. Host may be set.
+ */
+const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
+
+function noFramingHeaders(headers: Record<string, string>, ctx: z.RefinementCtx<Record<string, string>>): void {
+  for (const name of Object.keys(headers)) {
+    if (FRAMING_HEADERS.has(name.toLowerCase()))
+      ctx.addIssue({ code: 'custom', path: [name], message: `lb-bench frames the requests itself; leave ${name} out` });
+  }
+}
+
 export const headersSchema = z
   .record(
     z.string().regex(HEADER_NAME, { error: "header names must be HTTP tokens: letters, digits and !#$%&'*+-.^_`|~" }).max(256),
@@ -68,7 +82,8 @@ export const headersSchema = z
       .max(8192, { error: 'must be at most 8192 characters' }),
     { error: 'must be a mapping of header names to values' },
   )
-  .refine((h) => Object.keys(h).length <= 100, { error: 'at most 100 headers' });
+  .refine((h) => Object.keys(h).length <= 100, { error: 'at most 100 headers' })
+  .superRefine(noFramingHeaders);
 
 export const httpUrl = z
   .string({ error: 'must be a URL' })
@@ -86,6 +101,22 @@ export const httpUrl = z
   );
 
 const MAX_LEVELS = 1000;
+/**
+ * The most requests one run may send: the engine keeps each request's latency (8 bytes), so one
+ * run stays under 100 MB; 4e12 overflowed its typed array (exit 70), 1e9 asked for 8 GB.
+ */
+export const MAX_LEVEL = 10_000_000;
+/** The most repetitions: the plan holds every (level, repetition) pair (1e9 ran out of memory); the thesis used 30. */
+export const MAX_REPETITIONS = 1000;
+export const repetitionsSchema = positiveInt.max(MAX_REPETITIONS, { error: `must be at most ${MAX_REPETITIONS}` });
+const levelSchema = positiveInt.max(MAX_LEVEL, { error: `must be at most ${MAX_LEVEL} requests per run` });
+
+/** A host's name in an inventory. */
+export const HOST_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** A host a scenario names, as the inventory names it: it is printed in messages, so no control characters. */
+export const hostName = z
+  .string({ error: 'must be a host name of the inventory' })
+  .regex(HOST_NAME, { error: 'must be a host name of the inventory (letters, digits, ".", "_" or "-", at most 64)' });
 
 /** A level twice would run twice as often and be counted as one: load.repetitions is for that. */
 function noDuplicateLevels(levels: number[], ctx: z.RefinementCtx<number[]>): void {
@@ -110,12 +141,12 @@ const WORKERS = `must be 0 (the engine runs inside lb-bench), a number of worker
 
 export const loadSchema = z.strictObject({
   levels: z
-    .array(positiveInt, { error: 'must be a list of request counts' })
+    .array(levelSchema, { error: 'must be a list of request counts' })
     .min(1, { error: 'needs at least one level' })
     .max(MAX_LEVELS, { error: `must be at most ${MAX_LEVELS} levels` })
     .superRefine(noDuplicateLevels),
   concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
-  repetitions: positiveInt.default(30),
+  repetitions: repetitionsSchema.default(30),
   /** per request: one duration, durations per level, or a multiple of the expected window (timeout.ts) */
   timeout: timeoutSchema,
   cooldown: duration.default(2_000),
@@ -133,7 +164,7 @@ export const loadSchema = z.strictObject({
     .default(0),
   /** generator hosts of the inventory: the workers run there, started over SSH (docs/scenarios.md) */
   generators: z
-    .array(z.string({ error: 'must name a host of the inventory' }).min(1).max(64), { error: 'must be a list of inventory hosts' })
+    .array(hostName, { error: 'must be a list of inventory hosts' })
     .min(1, { error: 'needs at least one host' })
     .max(64, { error: 'must be at most 64 hosts' })
     .refine((names) => new Set(names).size === names.length, { error: 'names a host twice' })
@@ -143,7 +174,7 @@ export const loadSchema = z.strictObject({
 });
 
 export const backendSchema = z.strictObject({
-  host: z.string({ error: 'must name a host of the inventory' }).min(1),
+  host: hostName,
   /** where its CPU figure comes from: a source of src/cpu/registry.ts */
   cpu: z
     .enum(CPU_SOURCE_NAMES, { error: `must be ${CPU_SOURCE_NAMES.slice(0, -1).join(', ')} or ${CPU_SOURCE_NAMES.at(-1)}` })

@@ -221,6 +221,13 @@ export class SshHost {
         `${this.where}: cannot reach the SSH server (${e.code})`,
         'check the address and port in the inventory, and that sshd runs',
       );
+    // ssh2's words when the peer closes before the handshake: another server on that port, or sshd refusing (MaxStartups)
+    if (e.level === 'protocol' && /before handshake/i.test(e.message)) {
+      return envError(
+        `${this.where}: the server closed the connection before the SSH handshake; is port ${port} an SSH server?`,
+        `check hosts.${this.host.name}.ssh.port in the inventory, and the sshd logs on the host (MaxStartups, a firewall)`,
+      );
+    }
     return envError(`${this.where}: SSH failed: ${e.message}`);
   }
 
@@ -245,13 +252,16 @@ export class SshHost {
   /** ssh2 parses the key synchronously; its messages name the problem, never the key or passphrase. */
   #keyError(e: unknown): LbError {
     const { ssh } = this.host;
-    const reason = /passphrase/i.test((e as Error).message) ? 'the passphrase is missing or wrong' : 'it is not a usable private key';
-    return envError(
-      `${this.where}: cannot use the key ${ssh.identity}: ${reason}`,
-      ssh.passphraseEnv
+    // ssh2 parses the key synchronously; its messages name the problem, never the key or passphrase
+    const encrypted = /passphrase/i.test((e as Error).message);
+    const reason = encrypted ? 'the passphrase is missing or wrong' : 'it is not a usable private key';
+    // the passphrase hints fit only an encrypted key; a .pub or another file needs the right path
+    const hint = !encrypted
+      ? 'ssh.identity must be a private key file (OpenSSH, PEM or PuTTY format), not its .pub'
+      : ssh.passphraseEnv
         ? `check the environment variable ${ssh.passphraseEnv}`
-        : 'an encrypted key needs ssh.passphraseEnv in the inventory',
-    );
+        : 'an encrypted key needs ssh.passphraseEnv in the inventory';
+    return envError(`${this.where}: cannot use the key ${ssh.identity}: ${reason}`, hint);
   }
 
   #open(timeoutMs: number): Promise<Client> {

@@ -1,20 +1,28 @@
 /**
  * Schema problems as the user reads them: one line per problem, `field.path: reason, got X`.
  * What a line quotes from the file is short and escaped (a key or value may hold anything,
- * control characters included), and a URL's password is never quoted.
+ * control characters included); a URL's password and a credential header's value are never quoted.
  */
 import type { z } from 'zod';
-import { redactText } from './redact.js';
+import { isSecretHeader, redactText } from './redact.js';
 
 /** Longest key or value quoted in a problem line. */
 const QUOTE_MAX = 40;
 /** Unknown keys listed per mapping; more are counted, not listed (a file that is not the one meant). */
 const UNKNOWN_KEYS_LISTED = 10;
 
+/**
+ * A string as JSON, with DEL and the C1 controls escaped too: JSON.stringify leaves them raw, and a
+ * terminal may act on them (0x9b starts a control sequence on some).
+ */
+export function quote(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A key as it may appear in a field path: plain if it is a plain name, else quoted and shortened. */
 export function safeKey(key: string): string {
   if (/^[A-Za-z0-9_.-]{1,40}$/.test(key)) return key;
-  const quoted = JSON.stringify(key);
+  const quoted = quote(key);
   return quoted.length > QUOTE_MAX ? `${quoted.slice(0, QUOTE_MAX - 4)}..."` : quoted;
 }
 
@@ -41,13 +49,12 @@ function preview(value: unknown, budget: number): string {
     const entries = Object.entries(value);
     for (let i = 0, used = 2; i < entries.length && used <= budget; i++) {
       const [k, v] = entries[i];
-      used += (parts[parts.length] = `${JSON.stringify(k.slice(0, budget))}:${preview(v, budget - used)}`).length + 1;
+      used += (parts[parts.length] = `${quote(k.slice(0, budget))}:${preview(v, budget - used)}`).length + 1;
     }
     return `{${parts.join(',')}${parts.length < entries.length ? ',' : ''}}`;
   }
   // redacted before it is cut: a cut could keep a password and lose the `@` that marks it
-  const text =
-    typeof value === 'string' ? JSON.stringify(redactText(value).slice(0, budget + 1)) : (JSON.stringify(value) ?? String(value));
+  const text = typeof value === 'string' ? quote(redactText(value).slice(0, budget + 1)) : (JSON.stringify(value) ?? String(value));
   return text.slice(0, budget + 1);
 }
 
@@ -62,6 +69,9 @@ export interface IssueOptions {
   /** said after "unknown field": where the valid fields are listed */
   unknownHint?: string;
 }
+
+/** A credential header's value (`load.headers.X-Api-Key`): named in a problem, never quoted. */
+const isCredential = (path: readonly PropertyKey[]) => path.at(-2) === 'headers' && isSecretHeader(String(path.at(-1)));
 
 /** One line per zod issue, in the form `field.path: reason, got X`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = [], options: IssueOptions = {}): string[] {
@@ -87,7 +97,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: Proper
       continue;
     }
     if (issue.code === 'invalid_type' && issue.input === undefined) reason = 'is required';
-    else if ('input' in issue && issue.input !== undefined) reason += `, got ${describeValue(issue.input)}`;
+    else if ('input' in issue && issue.input !== undefined && !isCredential(path)) reason += `, got ${describeValue(issue.input)}`;
     lines.push(`${fieldPath(path)}: ${reason}`);
   }
   return [...new Set(lines)];

@@ -1,15 +1,21 @@
 /**
- * Credentials a user wrote into a scenario (`http://user:pass@host/`, an Authorization header)
- * are used for the requests, and never stored or printed: manifest.json, the terminal and error
- * messages get `http://user:***@host/` and `***`.
+ * Credentials a user wrote into a scenario (`http://user:pass@host/`, `http://TOKEN@host/`, an
+ * Authorization or X-Api-Key header) are used for the requests, and never stored or printed:
+ * manifest.json, the terminal and error messages get `http://user:***@host/`, `http://***@host/`
+ * and `***`.
  */
 
 export const REDACTED = '***';
 
-/** Header names whose values are credentials. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
+/**
+ * Header names whose values are credentials: `Cookie`, and any name holding `token`, `secret`,
+ * `key` or `auth` (Authorization, Proxy-Authorization, X-Api-Key, X-Auth-Token, …), in any case.
+ */
+export function isSecretHeader(name: string): boolean {
+  return /token|secret|key|auth/i.test(name) || name.toLowerCase() === 'cookie';
+}
 
-/** A URL with its password replaced; text that is not a URL is redacted as text. */
+/** A URL with its credentials replaced: the password, or a user alone (a token: `https://***@host/`); text that is not a URL is redacted as text. */
 export function redactUrl(url: string): string {
   let u: URL;
   try {
@@ -17,17 +23,25 @@ export function redactUrl(url: string): string {
   } catch {
     return redactText(url);
   }
-  if (!u.password) return url;
-  u.password = REDACTED;
+  if (u.password) u.password = REDACTED;
+  else if (u.username) u.username = REDACTED;
+  else return url;
   return u.href;
 }
 
-/** Every `scheme://user:password@` in a text, with the password replaced. */
+/**
+ * Every `scheme://user:password@` in a text, with the password replaced, and every
+ * `scheme://user@` (a token) with the user replaced. The password runs to the last `@` before a
+ * space or quote: in a URL that does not parse, it may hold `/`, `?` or `#` unencoded
+ * (`http://u:pa/ss@h/`), and those must not end it early and leave it printed.
+ */
 export function redactText(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#]*@/gi, `$1:${REDACTED}@`);
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s"]*@/gi, `$1:${REDACTED}@`)
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@:]+@/gi, `$1${REDACTED}@`);
 }
 
 /** Headers with the values of credential headers replaced. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, SECRET_HEADERS.has(k.toLowerCase()) ? REDACTED : v]));
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, isSecretHeader(k) ? REDACTED : v]));
 }

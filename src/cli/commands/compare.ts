@@ -18,6 +18,7 @@ import { SLUG } from '../../scenario/schema.js';
 import { describeValue } from '../../util/issues.js';
 import { childPath } from '../../util/paths.js';
 import type { Io } from '../../io/io.js';
+import { checkOutFolder } from '../io.js';
 
 interface Options {
   results?: string;
@@ -104,6 +105,7 @@ async function writeCharts(comparisons: Comparison[], outDir: string, wanted: st
 }
 
 export default async function compare(io: Io, refs: string[], opts: Options): Promise<number> {
+  checkOutFolder(opts.out);
   const alpha = number('--alpha', opts.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.05;
   const pct = number('--fail-on-regression', opts.failOnRegression, (n) => n >= 0, 'a percentage, 0 or more') ?? null;
   if (opts.json && opts.format) throw inputError('compare: --json and --format: choose one');

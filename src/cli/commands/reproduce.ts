@@ -12,7 +12,7 @@ import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
 import { defaultScenariosDir } from '../../reproduce/plan.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
 import type { Io } from '../../io/io.js';
-import { displayPath } from '../io.js';
+import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface Options {
@@ -38,6 +38,7 @@ function scenariosFolder(io: Io): string {
 }
 
 export default async function reproduceCommand(io: Io, opts: Options): Promise<number> {
+  checkOutFolder(opts.out);
   const alpha = opts.alpha === undefined ? 0.05 : Number(opts.alpha);
   if (!(alpha > 0 && alpha < 1)) throw inputError(`--alpha: must be a number between 0 and 1, got "${opts.alpha}"`);
   if (opts.repetitions !== undefined) {

@@ -4,9 +4,9 @@ import type { Io } from '../../io/io.js';
 import type { RunOptions, ScenarioResult } from '../../kinds/kind.js';
 import { withResume, withRun, type AnySample, type AnyScenario, type StoredRun } from '../../kinds/registry.js';
 import { RunLock } from '../../results/lock.js';
-import { findRunFolder, readRun } from '../../results/store.js';
+import { checkPlainFiles, findRunFolder, readRun } from '../../results/store.js';
 import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
-import { displayPath } from '../io.js';
+import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
@@ -40,6 +40,7 @@ async function resumeTarget(ref: string, files: string[], flags: RunFlags): Prom
 }
 
 async function checkResume(dir: string, files: string[], flags: RunFlags): Promise<Job> {
+  checkPlainFiles(dir);
   const stored = await readRun(dir);
   const m = stored.manifest;
   const scenario = await loadScenario(files[0] ?? m.scenario_file, {
@@ -56,6 +57,20 @@ async function checkResume(dir: string, files: string[], flags: RunFlags): Promi
   return { scenario, stored };
 }
 
+/** A resumed folder that holds every planned run (each counted once, as it is read). */
+const storesEveryRun = (job: Job): job is Job & { stored: StoredRun } =>
+  job.stored !== undefined && job.stored.samples.length >= job.stored.manifest.planned_runs;
+
+/** Nothing is sent, and the folder is left as it is: a resume entry would record a request never made. */
+function nothingToResume(job: Job & { stored: StoredRun }, io: Io, flags: RunFlags): number {
+  job.lock?.release();
+  const { dir, samples } = job.stored;
+  io.err(`lb-bench: nothing to resume: all ${samples.length} runs are stored in ${dir}`);
+  if (flags.json) io.out(JSON.stringify([{ scenario: job.scenario.scenario.name, dir, runs: samples.length, breaches: [] }], null, 2));
+  else io.out(displayPath(dir));
+  return ExitCode.ok;
+}
+
 /** The kind's word on the stored folder (the load kind: one line when its repetitions disagree). */
 async function afterRun(dir: string, io: Io): Promise<void> {
   const line = withRun(await readRun(dir), (kind, stored) => kind.afterRun(stored));
@@ -70,10 +85,13 @@ function runOfKind(job: Job, options: Omit<RunOptions<never>, 'resume'>): Promis
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume)
     throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
+  checkOutFolder(flags.out);
   // every file is checked before any traffic is sent
   const jobs: Job[] = [];
   if (flags.resume) {
-    jobs.push(await resumeTarget(flags.resume, files, flags));
+    const job = await resumeTarget(flags.resume, files, flags);
+    if (storesEveryRun(job)) return nothingToResume(job, io, flags);
+    jobs.push(job);
   } else {
     const problems: string[] = [];
     for (const file of files) {

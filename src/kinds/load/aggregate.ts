@@ -160,8 +160,17 @@ function generatorBound(label: string, level: number, samples: readonly RunSampl
   ];
 }
 
+/** A stored warning without the scenario's name in front: the target's summary begins with it, and the report names the run itself. */
+function unnamed(warning: string, name: string): string {
+  return warning.startsWith(`${name}: `) ? warning.slice(name.length + 2) : warning;
+}
+
 function runWarnings(run: LoadRun, s: ScenarioSummary): ReportWarning[] {
-  const out: ReportWarning[] = run.manifest.warnings.map((w) => ({ kind: 'run' as const, scenario: s.label, message: `${s.label}: ${w}` }));
+  const out: ReportWarning[] = run.manifest.warnings.map((w) => ({
+    kind: 'run' as const,
+    scenario: s.label,
+    message: `${s.label}: ${unnamed(w, run.manifest.scenario.name)}`,
+  }));
   if (s.status !== 'complete') {
     out.push({
       kind: 'run',
