@@ -100,7 +100,11 @@ describe('lab configs', () => {
 
   it("the inventory is in the loader's format, with relative key paths", () => {
     const text = inventoryText(p, HOSTS, (h) =>
-      h.role === 'web' ? { path: `/sys/fs/cgroup/cpuacct/lb-bench/${h.name}`, cpus: 0.25 } : undefined,
+      h.role === 'web'
+        ? { cgroup: { path: `/sys/fs/cgroup/cpuacct/lb-bench/${h.name}`, cpus: 0.25 } }
+        : h.role === 'client'
+          ? { lbBench: '/usr/bin/node /opt/lb-bench/bin/lb-bench.js' }
+          : {},
     );
     assert.match(
       text,
@@ -108,7 +112,12 @@ describe('lab configs', () => {
     );
     assert.match(
       text,
-      /  web3:\n    address: 198\.18\.0\.13\n    ssh: .*\n    cgroup: \{ path: \/sys\/fs\/cgroup\/cpuacct\/lb-bench\/web3, cpus: 0\.25 \}\n$/,
+      /  web3:\n    address: 198\.18\.0\.13\n    ssh: .*\n    cgroup: \{ path: \/sys\/fs\/cgroup\/cpuacct\/lb-bench\/web3, cpus: 0\.25 \}\n  gen1:/,
+    );
+    // the generator hosts: how lb-bench runs there (the same program, over SSH)
+    assert.match(
+      text,
+      /  gen2:\n    address: 198\.18\.0\.22\n    ssh: .*\n    lbBench: \/usr\/bin\/node \/opt\/lb-bench\/bin\/lb-bench\.js\n$/,
     );
   });
 });

@@ -185,6 +185,33 @@ if (whyNot) {
       }
     });
 
+    it('a scenario with load.generators sends from gen1 and gen2, each its share, merged exactly', async () => {
+      const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-gens-'));
+      try {
+        const scenario = path.resolve(import.meta.dirname, '../../scenarios/examples/lab-generators.yaml');
+        const r = await cli(['run', scenario, '--levels', '601', '--repetitions', '1', '--out', path.join(out, 'results')]);
+        assert.equal(r.code, 0, r.err);
+        const dir = r.out.trim().split('\n').at(-1)!;
+        const [s] = readFileSync(path.join(dir, 'samples.jsonl'), 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
+        assert.equal(s.completed, 601, 'every request answered through the VIP');
+        assert.deepEqual(
+          s.workers.map((w: { host: string; requested: number }) => [w.host, w.requested]),
+          [
+            ['gen1', 301],
+            ['gen2', 300],
+          ],
+        );
+        for (const w of s.workers) assert.equal(w.requested, w.completed + w.errors + w.timeouts + w.non2xx);
+        const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+        assert.deepEqual(manifest.generator.hosts, ['gen1', 'gen2']);
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    });
+
     it('up again changes nothing', async () => {
       const before = pids();
       const confs = Object.fromEntries(readdirSync(p.conf).map((f) => [f, readFileSync(path.join(p.conf, f), 'utf8')]));

@@ -23,6 +23,7 @@ function forHost(s: LabSettings, p: LabPaths, host: LabHost): Component[] {
     argv: ['/usr/sbin/sshd', '-D', '-e', '-f', sshdFile],
     config: { file: sshdFile, text: sshdConfig(host, p) },
   };
+  if (host.role === 'client') return [sshd];
   if (host.role === 'web') {
     const file = conf(p, `${h}-apache`, 'conf');
     return [

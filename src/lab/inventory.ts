@@ -7,9 +7,10 @@ import path from 'node:path';
 import { Document, YAMLMap } from 'yaml';
 import type { LabHost, LabPaths } from './topology.js';
 
-export interface InventoryHost {
-  address: string;
+/** What a lab host adds to its address and ssh: a web server's cgroup, a generator host's lb-bench. */
+export interface InventoryExtras {
   cgroup?: { path: string; cpus: number };
+  lbBench?: string;
 }
 
 /** A small mapping on one line, `{ user: root, port: 22 }`, as a person writes it. */
@@ -19,13 +20,18 @@ function inline(doc: Document, value: object): YAMLMap {
   return node;
 }
 
-export function inventoryText(p: LabPaths, hosts: readonly LabHost[], cgroupOf: (h: LabHost) => InventoryHost['cgroup']): string {
+export function inventoryText(p: LabPaths, hosts: readonly LabHost[], extrasOf: (h: LabHost) => InventoryExtras): string {
   const rel = (f: string) => path.relative(path.dirname(p.inventory), f);
   const doc = new Document({ hosts: {} });
   const ssh = { user: 'root', port: 22, identity: rel(p.userKey), knownHosts: rel(p.knownHosts) };
   for (const h of hosts) {
-    const cg = cgroupOf(h);
-    doc.setIn(['hosts', h.name], { address: h.address, ssh: inline(doc, ssh), ...(cg ? { cgroup: inline(doc, cg) } : {}) });
+    const { cgroup, lbBench } = extrasOf(h);
+    doc.setIn(['hosts', h.name], {
+      address: h.address,
+      ssh: inline(doc, ssh),
+      ...(cgroup ? { cgroup: inline(doc, cgroup) } : {}),
+      ...(lbBench ? { lbBench } : {}),
+    });
   }
   (doc.contents as YAMLMap).commentBefore =
     " The lab's hosts, written by `lb-bench lab up`; scenarios name it as `inventory: lab`.\n Paths are relative to this file.";

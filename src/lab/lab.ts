@@ -12,6 +12,7 @@ import { detectCgroups, ensureGroup, groupQuota, existingGroups, removeGroups, a
 import { labComponents } from './components.js';
 import { webPage } from './configs/apache.js';
 import { inventoryText } from './inventory.js';
+import { packagePath } from '../package-files.js';
 import { ensureKeys } from './keys.js';
 import { ensureBridge, ensureHostNetwork, namespacesHolding, pidsInNetns, removeNetwork } from './netns.js';
 import { httpGet, tcpBanner, tcpOpen } from './probes.js';
@@ -152,7 +153,8 @@ export async function labUp(configFile?: string, opts: UpOptions = {}): Promise<
   makeDirs(p);
 
   await ensureBridge();
-  for (const host of HOSTS) await ensureHostNetwork(host, host.role === 'web' ? s.net.webs : s.net.balancers);
+  const sysctlsOf = { web: s.net.webs, balancer: s.net.balancers, client: s.net.clients } as const;
+  for (const host of HOSTS) await ensureHostNetwork(host, sysctlsOf[host.role]);
   // the readiness checks below talk to 198.18.0.x: only once the bridge holds that network
   await assertLabUp();
   const layout = detectCgroups();
@@ -191,7 +193,13 @@ export async function labUp(configFile?: string, opts: UpOptions = {}): Promise<
   setLabCalibration(p.dir, webCpus.source.from === 'calibration' ? webCpus.source.record : null);
   writeIfChanged(
     p.inventory,
-    inventoryText(p, HOSTS, (h) => (h.role === 'web' ? { path: accountingDir(layout, h.name), cpus: s.web.cpus } : undefined)),
+    inventoryText(p, HOSTS, (h) =>
+      h.role === 'web'
+        ? { cgroup: { path: accountingDir(layout, h.name), cpus: s.web.cpus } }
+        : h.role === 'client'
+          ? { lbBench: `${process.execPath} ${packagePath('bin', 'lb-bench.js')}` }
+          : {},
+    ),
   );
   return report;
 }

@@ -57,7 +57,7 @@ const schema = z.strictObject({
     priorityMaster: z.number().int().min(1).max(254),
     priorityBackup: z.number().int().min(1).max(254),
   }),
-  net: z.strictObject({ balancers: sysctls, webs: sysctls }),
+  net: z.strictObject({ balancers: sysctls, webs: sysctls, clients: sysctls }),
   nofile: z
     .number()
     .int()

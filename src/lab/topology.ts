@@ -4,10 +4,10 @@
  */
 import path from 'node:path';
 
-export type Role = 'balancer' | 'web';
+export type Role = 'balancer' | 'web' | 'client';
 
 export interface LabHost {
-  name: 'lb1' | 'lb2' | 'web1' | 'web2' | 'web3';
+  name: 'lb1' | 'lb2' | 'web1' | 'web2' | 'web3' | 'gen1' | 'gen2';
   role: Role;
   address: string;
   /** the host end of the veth pair, on the bridge (at most 15 characters, the kernel's limit) */
@@ -29,10 +29,15 @@ export const HOSTS: readonly LabHost[] = [
   { name: 'web1', role: 'web', address: '198.18.0.11', hostVeth: 'lbb0-web1' },
   { name: 'web2', role: 'web', address: '198.18.0.12', hostVeth: 'lbb0-web2' },
   { name: 'web3', role: 'web', address: '198.18.0.13', hostVeth: 'lbb0-web3' },
+  // the thesis's client machine, twice: generator hosts for `load.generators`, each with its own
+  // port range and open-file limits (a namespace's sysctls are its own)
+  { name: 'gen1', role: 'client', address: '198.18.0.21', hostVeth: 'lbb0-gen1' },
+  { name: 'gen2', role: 'client', address: '198.18.0.22', hostVeth: 'lbb0-gen2' },
 ];
 
 export const BALANCERS = HOSTS.filter((h) => h.role === 'balancer');
 export const WEBS = HOSTS.filter((h) => h.role === 'web');
+export const CLIENTS = HOSTS.filter((h) => h.role === 'client');
 
 /** The ports each balancer serves; the scenarios name them through the VIP. */
 export const BALANCER_PORTS = { haproxyRoundRobin: 80, haproxyLeastConn: 81, nginxRoundRobin: 8080 } as const;
