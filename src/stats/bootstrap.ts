@@ -4,16 +4,36 @@
  * resample, and take the interval between the (1 − c)/2 and (1 + c)/2 quantiles of those values.
  * The resamples come from a generator with a fixed seed, so the same data always give the same
  * interval: reports are reproducible, on any machine. Pure.
+ *
+ * With few units the plain percentile interval is too narrow (it divides by n where s divides by
+ * n − 1, and uses z where Student uses t: at n = 5 it covers about 85 %, not 95 %). The interval
+ * used here is Hesterberg's expanded percentile interval ("What Teachers Should Know About the
+ * Bootstrap", The American Statistician 69, 2015): the same quantiles, taken at the levels
+ * Φ(∓√(n/(n−1))·t(1−α/2, n−1)), so that for a mean it is Student's t interval to Monte Carlo error.
  */
+import { normalSf, tQuantile } from './distributions.js';
 
-/** 2000 resamples (E&T recommend at least 1000 for percentile intervals), 95 %, one fixed seed. */
+/** At least 2000 resamples (E&T recommend 1000 or more for percentile intervals), 95 %, one fixed seed. */
 export const BOOTSTRAP = { resamples: 2000, confidence: 0.95, seed: 0x5eed14 } as const;
 
+/** Resamples beyond each bound at least: the expanded levels at small n are far out in the tails. */
+const TAIL_RESAMPLES = 20;
+/** …but no more than this: at n ≤ 4 the levels are beyond every distinct resample, and the bounds are the extremes. */
+const MAX_RESAMPLES = 100_000;
+
 export interface BootstrapOptions {
+  /** at least this many (more where the expanded levels need them) */
   resamples?: number;
   /** of the interval, e.g. 0.95 */
   confidence?: number;
   seed?: number;
+  /** false: the plain percentile interval, at (1 ∓ c)/2 */
+  expand?: boolean;
+}
+
+/** The lower tail probability at which the expanded interval's lower bound is taken (its upper: 1 − this). */
+export function expandedTail(n: number, confidence: number): number {
+  return normalSf(Math.sqrt(n / (n - 1)) * tQuantile(1 - (1 - confidence) / 2, n - 1));
 }
 
 /** mulberry32: a small 32-bit generator, uniform in [0, 1); fully determined by its seed. */
@@ -64,7 +84,7 @@ export interface Interval {
 }
 
 /**
- * The percentile interval of the statistic; null with fewer than 2 units (every resample is the
+ * The (expanded) percentile interval of the statistic; null with fewer than 2 units (every resample is the
  * one unit: no spread to measure), or when fewer than half of the resamples have a value.
  */
 export function percentileInterval(
@@ -73,11 +93,12 @@ export function percentileInterval(
   opts: BootstrapOptions = {},
 ): Interval | null {
   if (n < 2) return null;
-  const resamples = opts.resamples ?? BOOTSTRAP.resamples;
-  const values = bootstrapReplicates(n, statistic, opts).sort((a, b) => a - b);
+  const confidence = opts.confidence ?? BOOTSTRAP.confidence;
+  const tail = opts.expand === false ? (1 - confidence) / 2 : expandedTail(n, confidence);
+  const resamples = Math.max(opts.resamples ?? BOOTSTRAP.resamples, Math.min(MAX_RESAMPLES, Math.ceil(TAIL_RESAMPLES / tail)));
+  const values = bootstrapReplicates(n, statistic, { ...opts, resamples }).sort((a, b) => a - b);
   if (values.length < resamples / 2) return null;
-  const alpha = 1 - (opts.confidence ?? BOOTSTRAP.confidence);
-  return { low: quantileSorted(values, alpha / 2), high: quantileSorted(values, 1 - alpha / 2) };
+  return { low: quantileSorted(values, tail), high: quantileSorted(values, 1 - tail) };
 }
 
 export interface RatioEstimate {
