@@ -209,7 +209,8 @@ class NetEngine implements LoadEngine {
     const finished = new Promise<void>((r) => (this.settle = r));
     this.sending = true;
     this.checkDone();
-    if (!this.stopped && this.target) {
+    // every request may be accounted for already (each connection refused): then no sweeper, which nothing would stop
+    if (!this.stopped && this.target && this.acct.outcomes < this.share.requests) {
       this.startSweeper();
       // the burst: every connection's first request in one pass, as fast as this thread writes,
       // before any answer is read (as a C client's loop does). Reading between slices of writes
