@@ -49,6 +49,11 @@ function buildRequest(u: URL, port: number, method: string, headers: Record<stri
   const lines = [`${method} ${u.pathname}${u.search} HTTP/1.1`];
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'host')) lines.push(`Host: ${u.hostname}:${port}`);
   lines.push('Connection: keep-alive');
+  // credentials in the URL are Basic authentication, as Node's http and autocannon send them; an Authorization header wins
+  if (u.username && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) {
+    const basic = Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64');
+    lines.push(`Authorization: Basic ${basic}`);
+  }
   for (const [k, v] of Object.entries(headers)) lines.push(`${k}: ${v}`);
   return Buffer.from(lines.join('\r\n') + '\r\n\r\n', 'utf8');
 }
