@@ -1,5 +1,6 @@
 /**
- * reproduce: the conclusions table from literal runs (p-values from scipy 1.17.1,
+ * reproduce: the conclusions table from literal runs (ratios worked out by hand, their intervals
+ * against Fieller's where the bootstrap must agree with it; p-values from scipy 1.17.1,
  * `scipy.stats.mannwhitneyu(a, b, alternative='two-sided')` and `ttest_1samp(x, 1992.8)`), and
  * the whole command against local HTTP servers: four load scenarios and a failover scenario aimed
  * at servers this test starts on 127.0.0.1, with no `inventory: lab`, so the lab step is skipped.
@@ -12,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FailoverSample, RunSample } from '../src/results/types.js';
 import type { LoadRun } from '../src/run/stored.js';
-import { combine, conclusions, judge, type ConclusionRow } from '../src/reproduce/conclusions.js';
-import { conclusionsCsv, conclusionsMarkdown } from '../src/reproduce/format.js';
+import { combine, conclusions, judge, judgeRatio, thesisInside, type ConclusionRow } from '../src/reproduce/conclusions.js';
+import { conclusionsCsv, conclusionsMarkdown, conclusionsTable } from '../src/reproduce/format.js';
+import { markdownTable } from '../src/util/format.js';
 import { toHtml } from '../src/report/html.js';
 import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';
@@ -63,7 +65,9 @@ function run(
     }
   }
   const sc = scenario(name, { balancer, algorithm });
-  return { dir: `results/x-${name}`, manifest: { id: `x-${name}`, ...manifest(sc, samples.length) }, samples };
+  // the four ran together, as reproduce runs them: each manifest names every folder of the invocation
+  const interleaved = ['x-single', 'x-haproxy-rr', 'x-haproxy-lc', 'x-nginx-rr'];
+  return { dir: `results/x-${name}`, manifest: { id: `x-${name}`, ...manifest(sc, samples.length), interleaved }, samples };
 }
 
 const zeros = [0, 0, 0, 0, 0];
@@ -142,6 +146,8 @@ describe('conclusions from literal runs', () => {
       rows.map((r) => r.id),
       [
         'lb-rps',
+        'lb-rps-rr',
+        'lb-rps-nginx',
         'lb-cpu-haproxy-rr',
         'lb-cpu-haproxy-lc',
         'haproxy-no-loss',
@@ -155,23 +161,63 @@ describe('conclusions from literal runs', () => {
     assert.deepEqual([...new Set(rows.map((r) => r.bullet))].sort(), [1, 2, 3, 4, 5, 6]);
   });
 
-  it('load balancing beats the single server at the peaks: holds, p 0.0079 (5 vs 5 fully apart)', () => {
+  it("load balancing ÷ single: the ratio of the peaks, its interval above 1 (holds); the thesis's 1.648 is not inside", () => {
     const r = byId(rows, 'lb-rps');
     assert.equal(r.verdict, 'holds');
-    close(r.p, 0.007936507936507936, 'p');
-    assert.match(r.measured, /haproxy-lc 2337\.2 \(at 5000\) vs single 1051\.4 \(at 5000\)/);
-    assert.deepEqual(r.thesis_values, [2352.937, 1428.161]);
+    // haproxy-lc peaks at 5000 (2337.2 against 2296.8 at 1000), single too (1051.4 against 1000.6)
+    close(r.ratio!.value, 2337.2 / 1051.4, 'ratio');
+    assert.deepEqual(r.measured_values, [2337.2, 1051.4]);
+    assert.ok(r.ratio!.low! > 1 && r.ratio!.low! < r.ratio!.value! && r.ratio!.value! < r.ratio!.high!, JSON.stringify(r.ratio));
+    // five repetitions, each with both levels of both runs: the pairs' ratios at 5000 are 2.19–2.26
+    assert.ok(r.ratio!.low! > 2.15 && r.ratio!.high! < 2.3, JSON.stringify(r.ratio));
+    close(r.ratio!.thesis as number, 2352.937 / 1428.161, 'thesis ratio');
+    assert.equal(r.ratio!.thesis_in_ci, false);
+    assert.equal(r.p, null);
+    assert.match(r.thesis, /^2352\.937 ÷ 1428\.161 req\/s = 1\.648 \(peaks\)$/);
+    assert.match(
+      r.measured,
+      /^2\.223 \(2\.\d{3}–2\.\d{3}\) at the peaks: haproxy-lc 2337\.2 \(at 5000\) ÷ single 1051\.4 \(at 5000\) req\/s; n 5 repetitions; at each level: 1000: 2\.295 \(/,
+    );
+    assert.deepEqual(
+      r.ratio!.levels.map((l) => [l.level, l.n]),
+      [
+        [1000, 5],
+        [5000, 5],
+      ],
+    );
+    close(r.ratio!.levels[0].ratio, 2296.8 / 1000.6, 'ratio at 1000');
+    assert.deepEqual(byId(rows, 'lb-rps-rr').verdict, 'holds');
+    close(byId(rows, 'lb-rps-rr').ratio!.value, 2335.6 / 1051.4, 'haproxy-rr ÷ single');
+    close(byId(rows, 'lb-rps-nginx').ratio!.thesis as number, 2207.575 / 1428.161, 'thesis nginx ÷ single');
   });
 
-  it('CPU: holds for round robin at every level; refuted for least connection where it is higher', () => {
+  it("each level's interval is Fieller's to bootstrap error (five pairs)", () => {
+    // haproxy-lc ÷ single at 1000, pairs (2290, 1000), (2301, 1012), (2312, 990), (2285, 1005), (2296, 996):
+    // Fieller's 95 % interval (t with 4 df) is 2.2638–2.3277
+    const [at1000] = byId(rows, 'lb-rps').ratio!.levels;
+    const width = 2.3277 - 2.2638;
+    assert.ok(Math.abs(at1000.low! - 2.2638) < 0.2 * width && Math.abs(at1000.high! - 2.3277) < 0.2 * width, JSON.stringify(at1000));
+  });
+
+  it('CPU ÷ single: below 1 at every level for round robin (holds); above 1 at 5000 for least connection (does not hold)', () => {
     const rr = byId(rows, 'lb-cpu-haproxy-rr');
     assert.equal(rr.verdict, 'holds');
-    // 1000: 82 → 62 (20 points, 24 %); 5000: 90 → 72 (18 points, 20 %)
-    assert.match(rr.measured, /lower by 18\.0 to 20\.0 points, 20 to 24 % of single/);
-    assert.match(rr.method, /web1, web2, web3's busy CPU under haproxy-rr vs web1 alone/);
+    // 1000: the three web servers' mean 60…64 (62) ÷ web1 alone 80…84 (82); 5000: 72 ÷ 90
+    assert.deepEqual(
+      rr.ratio!.levels.map((l) => l.level),
+      [1000, 5000],
+    );
+    close(rr.ratio!.levels[0].ratio, 62 / 82, 'rr at 1000');
+    close(rr.ratio!.levels[1].ratio, 72 / 90, 'rr at 5000');
+    assert.ok(rr.ratio!.levels.every((l) => l.high! < 1));
+    assert.match(rr.method, /web1, web2, web3 under haproxy-rr ÷ that of web1 alone in single/);
+    assert.deepEqual(rr.ratio!.thesis, [0.79, 0.82]);
+    // at 1000 the interval (about 0.74–0.77) lies below the thesis's 0.79–0.82: not inside at every level
+    assert.equal(rr.ratio!.thesis_in_ci, false);
     const lc = byId(rows, 'lb-cpu-haproxy-lc');
     assert.equal(lc.verdict, 'does not hold');
-    close(lc.p, 0.007936507936507936, 'p of the refuting level');
+    close(lc.ratio!.levels[1].ratio, 95 / 90, 'lc at 5000');
+    assert.ok(lc.ratio!.levels[1].low! > 1);
   });
 
   it('one lost request refutes "no loss"; the level is named', () => {
@@ -184,23 +230,61 @@ describe('conclusions from literal runs', () => {
     assert.equal(r.p, null);
   });
 
-  it('least connection vs round robin: req/s not significant (p 0.841), throughput the other way (does not hold)', () => {
+  it('least connection ÷ round robin: req/s 1.0007, its interval across 1 (not significant); throughput 0.971, below 1 (does not hold)', () => {
     const rps = byId(rows, 'lc-rr-rps');
     assert.equal(rps.verdict, 'not significant');
-    close(rps.p, 0.8412698412698413, 'p');
+    close(rps.ratio!.value, 2337.2 / 2335.6, 'ratio');
+    assert.ok(rps.ratio!.low! < 1 && rps.ratio!.high! > 1);
+    // the thesis's 1.042 is beyond the spread of these pairs
+    assert.equal(rps.ratio!.thesis_in_ci, false);
     const tput = byId(rows, 'lc-rr-throughput');
     assert.equal(tput.verdict, 'does not hold');
-    close(tput.p, 0.007936507936507936, 'p');
+    close(tput.ratio!.value, 3.514 / 3.62, 'throughput ratio');
+    assert.ok(tput.ratio!.high! < 1);
+    close(tput.ratio!.thesis as number, 3.53 / 3.318, 'thesis ratio');
   });
 
-  it('haproxy vs nginx picks haproxy-rr (shared algorithm), as compare does; loss at the highest common level (p 0.0075, ties)', () => {
+  it('haproxy ÷ nginx picks haproxy-rr (shared algorithm), as compare does; loss at the highest common level (p 0.0075, ties)', () => {
     const rps = byId(rows, 'haproxy-nginx-rps');
-    assert.match(rps.measured, /^haproxy-rr .* vs nginx-rr /);
+    assert.match(rps.measured, / haproxy-rr 2335\.6 \(at 5000\) ÷ nginx-rr 2106\.0 \(at 5000\) req\/s/);
     assert.equal(rps.verdict, 'holds');
+    close(rps.ratio!.thesis as number, 2258.154 / 2207.575, 'thesis 1.023');
     const loss = byId(rows, 'haproxy-nginx-loss');
     assert.equal(loss.verdict, 'holds');
     close(loss.p, 0.007494957516935239, 'p');
     assert.match(loss.measured, /at 5000/);
+  });
+
+  it('a ratio whose interval holds the thesis\'s: "yes"; runs that did not run together are said to be paired across invocations', () => {
+    // haproxy-lc at 1.648 × single's in every repetition, but for a spread of ±1 %
+    const single = runs.single;
+    const lc = run('haproxy-lc', 'haproxy', 'leastconn', {
+      1000: { rps: single.samples.filter((x) => x.level === 1000).map((x, i) => x.rps * 1.648 * [1, 1.01, 0.99, 1.005, 0.995][i]) },
+      5000: { rps: single.samples.filter((x) => x.level === 5000).map((x, i) => x.rps * 1.648 * [0.99, 1, 1.01, 0.995, 1.005][i]) },
+    });
+    const [row] = conclusions({ runs: { single, 'haproxy-lc': lc }, failover: { missing: 'x' }, alpha: 0.05 });
+    assert.equal(row.verdict, 'holds');
+    assert.equal(row.ratio!.thesis_in_ci, true);
+    assert.ok(!/not run together/.test(row.measured));
+    const apart = { ...lc, manifest: { ...lc.manifest, interleaved: undefined } };
+    const [alone] = conclusions({ runs: { single, 'haproxy-lc': apart }, failover: { missing: 'x' }, alpha: 0.05 });
+    assert.match(alone.measured, /; not run together: paired by level and repetition only$/);
+    assert.equal(judgeRatio(0.9, 1.1, 'higher'), 'not significant');
+    assert.equal(judgeRatio(1.01, 1.1, 'lower'), 'does not hold');
+    assert.equal(judgeRatio(null, null, 'higher'), 'not significant');
+    assert.equal(thesisInside([0.79, 0.82], 0.81, 0.9), true);
+    assert.equal(thesisInside(1.648, 1.5, 1.6), false);
+  });
+
+  it('the table of the report, as it reads', () => {
+    const table = markdownTable(conclusionsTable(rows));
+    console.log(table);
+    assert.match(table, /\| §5\.1 \| the thesis concludes \| thesis \| this machine \| p \| thesis in CI \| verdict \|/);
+    assert.match(
+      table,
+      /\| 2 \| Load balancing \(HAProxy, least connection\) serves more req\/s than the single server \| 2352\.937 ÷ 1428\.161 req\/s = 1\.648 \(peaks\) \| 2\.223 \(/,
+    );
+    assert.match(table, /\| – \| no \| holds \|/);
   });
 
   it('failover: the thesis mean inside our CI holds (one-sample t, p 0.478); ICMP chosen over HTTP', () => {
@@ -260,6 +344,7 @@ describe('conclusions from literal runs', () => {
     assert.equal(byId(partial, 'lb-rps').measured, 'no run of haproxy-lc');
     assert.equal(byId(partial, 'lb-cpu-haproxy-lc').measured, 'no run of haproxy-lc');
     assert.match(byId(partial, 'haproxy-nginx-rps').measured, /unknown run "nginx"/);
+    assert.equal(byId(partial, 'haproxy-nginx-rps').verdict, 'not measured');
     assert.equal(byId(partial, 'haproxy-no-loss').verdict, 'holds');
     assert.match(byId(partial, 'haproxy-no-loss').measured, /no run of haproxy-lc/);
   });
@@ -268,7 +353,7 @@ describe('conclusions from literal runs', () => {
     const ctx = { alpha: 0.05, profile: 'quick', runs: [], notes: ['a note'] };
     const md = conclusionsMarkdown(rows, ctx);
     assert.match(md, /^# Conclusions of the thesis, reproduced\n/);
-    assert.match(md, /\| §5\.1 \| the thesis concludes \| thesis \| this machine \| p \| verdict \|/);
+    assert.match(md, /\| §5\.1 \| the thesis concludes \| thesis \| this machine \| p \| thesis in CI \| verdict \|/);
     assert.match(md, /alpha 0\.05/);
     // the conclusions lead the report: a section before the report's own
     const page = toHtml([{ markdown: [], html: ['<h2>Runs</h2>'] }], [], [{ markdown: [], html: ['<h2 id="conclusions">C</h2>'] }]);
@@ -371,6 +456,8 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     const verdicts = Object.fromEntries(json.conclusions.map((c) => [c.id, c.verdict]));
     assert.deepEqual(verdicts, {
       'lb-rps': 'holds', // no delay vs a 30 ms delay
+      'lb-rps-rr': 'holds', // 10 ms vs 30 ms
+      'lb-rps-nginx': 'holds', // no delay (but every 10th a 503) vs 30 ms
       'lb-cpu-haproxy-rr': 'not measured', // no backends sampled
       'lb-cpu-haproxy-lc': 'not measured',
       'haproxy-no-loss': 'holds',
@@ -432,7 +519,7 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     );
   });
 
-  it('SIGINT: stops at once with exit 130, keeps the finished runs, writes no report', async () => {
+  it('SIGINT: stops at once with exit 130, keeps the finished runs of the four (run together), writes no report', async () => {
     const dir = join(ws.dir, 'interrupt');
     mkdirSync(dir);
     for (const f of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']) copyFileSync(join(ws.dir, `${f}.yaml`), join(dir, `${f}.yaml`));
@@ -445,23 +532,38 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     const code = await new Promise<number | null>((done) => {
       child.stderr!.on('data', (d: Buffer) => {
         err += String(d);
-        // the first finished run of haproxy-rr: single is complete, haproxy-rr is in flight
-        if (/haproxy-rr +level \d+ +rep 1\/5/.test(err) && child.exitCode === null && !child.killed) child.kill('SIGINT');
+        // haproxy-rr's first run is done: the four are under way, interleaved
+        if (/haproxy-rr +level \d+ +rep 1\/5 .*req\/s/.test(err) && child.exitCode === null && !child.killed) child.kill('SIGINT');
       });
       child.on('exit', (c) => done(c));
     });
     assert.equal(code, 130, err);
     assert.ok(!existsSync(out), 'no report');
-    const manifests = readdirSync(results).map(
-      (d) => JSON.parse(readFileSync(join(results, d, 'manifest.json'), 'utf8')) as { scenario: { name: string }; status: string },
+    const folders = readdirSync(results);
+    const manifests = folders.map(
+      (d) =>
+        JSON.parse(readFileSync(join(results, d, 'manifest.json'), 'utf8')) as {
+          scenario: { name: string };
+          status: string;
+          interleaved: string[];
+        },
     );
-    assert.deepEqual(
-      manifests.map((m) => [m.scenario.name, m.status]),
-      [
-        ['single', 'complete'],
-        ['haproxy-rr', 'interrupted'],
-      ],
+    assert.deepEqual(manifests.map((m) => [m.scenario.name, m.status]).sort(), [
+      ['haproxy-lc', 'interrupted'],
+      ['haproxy-rr', 'interrupted'],
+      ['nginx-rr', 'interrupted'],
+      ['single', 'interrupted'],
+    ]);
+    for (const m of manifests) assert.deepEqual([...m.interleaved].sort(), [...folders].sort());
+    assert.ok(
+      ws.samples(
+        join(
+          results,
+          folders.find((f) => f.endsWith('haproxy-rr'))!,
+        ),
+      ).length >= 1,
     );
+    assert.match(err, /finish them all, interleaved as before, with: lb-bench run --resume /);
   });
 
   it('a missing scenario file or profile is exit 2 before anything runs, every problem listed', async () => {

@@ -102,15 +102,19 @@ export function verdictOf(change: number, p: number | null, alpha: number, bette
   return change > 0 === (better === 'higher') ? 'better' : 'worse';
 }
 
+/**
+ * `own`: the sides' figures where the metric describes a level itself (a ratio of means with its
+ * bootstrap interval, as the report shows it); the test is still made on the values.
+ */
 export function compareValues(
   xa: readonly number[],
   xb: readonly number[],
   metric: Pick<MetricDef<never>, 'name' | 'better'>,
   level: number,
   opts: CompareOptions,
+  own?: [Description, Description],
 ): ComparisonRow {
-  const a = describe(xa);
-  const b = describe(xb);
+  const [a, b] = own ?? [describe(xa), describe(xb)];
   const change = changePct(a.mean!, b.mean!);
   const first = xa[0];
   const allEqual = [...xa, ...xb].every((v) => v === first);
@@ -160,9 +164,10 @@ function compareSamples<X>(
   for (const metric of chosen) {
     const own: ComparisonRow[] = [];
     for (const level of levels) {
-      const xa = finiteValues(levelsA.get(level)!.map(metric.value));
-      const xb = finiteValues(levelsB.get(level)!.map(metric.value));
-      if (xa.length && xb.length) own.push(compareValues(xa, xb, metric, level, opts));
+      const [sa, sb] = [levelsA.get(level)!, levelsB.get(level)!];
+      const [xa, xb] = [finiteValues(sa.map(metric.value)), finiteValues(sb.map(metric.value))];
+      const figures = metric.describe && ([metric.describe(sa), metric.describe(sb)] as [Description, Description]);
+      if (xa.length && xb.length) own.push(compareValues(xa, xb, metric, level, opts, figures || undefined));
     }
     if (!own.length) continue;
     // 0 vs 0 loss on every level says nothing; shown only when asked for by name

@@ -8,6 +8,7 @@
 import type { z } from 'zod';
 import type { Inventory } from '../inventory/schema.js';
 import type { FolderOptions } from '../results/lifecycle.js';
+import type { RunLock } from '../results/lock.js';
 import type { FolderReader } from '../results/read.js';
 import type { StoredRunOf, StoredScenarioBase } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
@@ -33,6 +34,11 @@ export interface MetricDef<X> {
   /** which way is better: compare's verdict */
   better: 'higher' | 'lower';
   value(sample: X): number | null;
+  /**
+   * A figure of a level that is not the mean of its samples' values (a ratio of means, with a
+   * bootstrap interval): its own description of the level's samples. Absent: describe(values).
+   */
+  describe?(samples: readonly X[]): Description;
 }
 
 /** One row of summary.csv: a metric at a level over the repetitions (a kind without levels says 0). */
@@ -116,6 +122,23 @@ export interface RunOptions<R extends FolderOptions['resume']> extends FolderOpt
   acceptNewHostKeys?: boolean;
 }
 
+/** One of several scenarios run together, with the folder it continues, if any (R: a run folder of its kind). */
+export interface TogetherMember<S, R> {
+  scenario: ResolvedScenario<S>;
+  resume?: R;
+  /** that folder's lock, taken before it was read */
+  lock?: RunLock;
+}
+
+export interface TogetherOptions extends Omit<FolderOptions, 'resume' | 'lock'> {
+  acceptNewHostKeys?: boolean;
+  /** a member that cannot start is left out and the others run (reproduce); else none runs */
+  partial?: boolean;
+}
+
+/** One member's outcome: its result, or the error that stopped it (its folder, if it had one, marked failed). */
+export type TogetherOutcome<X> = { ok: true; result: ScenarioResult<X> } | { ok: false; error: unknown };
+
 /** `--repetitions N`, `--levels a,b` */
 export interface CommandLineOverrides {
   repetitions?: number;
@@ -149,6 +172,15 @@ export interface Kind<S extends ScenarioBase, X, T extends StoredScenarioBase> {
   run(r: ResolvedScenario<S>, opts: RunOptions<StoredRunOf<T, X>>): Promise<ScenarioResult<X>>;
   /** one line for the terminal once a run folder is complete, or null */
   afterRun(stored: StoredRunOf<T, X>): string | null;
+
+  // several scenarios in one invocation (a kind whose scenarios always run alone leaves both out)
+  /**
+   * The scenario that must run together with this one (the load kind's `relative_to`), read with
+   * `load` (the invocation's profile and overrides) and checked (exit 2); null: none.
+   */
+  companion?(r: ResolvedScenario<S>, load: (file: string) => Promise<ResolvedScenario<ScenarioBase>>): Promise<ResolvedScenario<S> | null>;
+  /** Several scenarios of this kind run together, interleaved run by run; one outcome each, in order. */
+  runTogether?(members: readonly TogetherMember<S, StoredRunOf<T, X>>[], opts: TogetherOptions): Promise<TogetherOutcome<X>[]>;
 
   // its run folders
   /** reads the rest of a folder of this kind whose manifest is checked: its scenario (what the readers use of it) and its samples */

@@ -7,7 +7,8 @@ import { failoverKind } from './failover/kind.js';
 import { loadKind } from './load/kind.js';
 import type { StoredRunOf } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { Kind, KindTypes, MetricDef } from './kind.js';
+import type { RunLock } from '../results/lock.js';
+import type { Kind, KindTypes, MetricDef, TogetherMember, TogetherOptions, TogetherOutcome } from './kind.js';
 
 export type KindName = keyof KindTypes;
 export type ScenarioOf<K extends KindName> = KindTypes[K]['scenario'];
@@ -146,4 +147,39 @@ function forResume<K extends KindName, R>(
   f: <J extends KindName>(kind: KindOf<J>, r: ResolvedScenario<ScenarioOf<J>>, stored: RunOf<J> | undefined) => R,
 ): R {
   return dispatch(name, [r, stored] as const, (k, [x, y]) => f(k, x, y));
+}
+
+/** A scenario of an invocation, with the folder it continues (`run --resume`) and that folder's lock. */
+export interface Job {
+  scenario: ResolvedScenario<AnyScenario>;
+  stored?: StoredRun;
+  lock?: RunLock;
+}
+
+/**
+ * Scenarios run together by their kind (its runTogether), each with the folder it continues; null
+ * when they are not all of one kind, or the kind runs its scenarios only alone.
+ */
+export function runGroup(jobs: readonly Job[], opts: TogetherOptions): Promise<TogetherOutcome<AnySample>[]> | null {
+  const name = jobs[0]?.scenario.scenario.kind;
+  return name === undefined ? null : forGroup(name, jobs, opts);
+}
+function forGroup<K extends KindName>(name: K, jobs: readonly Job[], opts: TogetherOptions): Promise<TogetherOutcome<AnySample>[]> | null {
+  const members: TogetherMember<ScenarioOf<K>, RunOf<K>>[] = [];
+  for (const j of jobs) {
+    if (!hasKind(j.scenario, name)) return null;
+    members.push({ scenario: j.scenario, resume: j.stored ? runsOfKind([j.stored], name)[0] : undefined, lock: j.lock });
+  }
+  return dispatch(name, members, (k, ms): Promise<TogetherOutcome<AnySample>[]> | null => k.runTogether?.(ms, opts) ?? null);
+}
+
+/** The companion a scenario's kind names for it (docs/scenarios.md, `relative_to`), read with `load`; null: none. */
+export function companionOf(
+  r: ResolvedScenario<AnyScenario>,
+  load: (file: string) => Promise<ResolvedScenario<AnyScenario>>,
+): Promise<ResolvedScenario<AnyScenario> | null> {
+  return withScenario<Promise<ResolvedScenario<AnyScenario> | null>>(
+    r,
+    (kind, own) => kind.companion?.(own, load) ?? Promise.resolve(null),
+  );
 }

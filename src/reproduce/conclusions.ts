@@ -2,18 +2,22 @@
  * The thesis's conclusions (§5.1) set against what this machine measured: one row each, with a
  * verdict. Pure: stored runs in, rows out.
  *
- * Where two samples are compared, the samples are the repetitions (never the requests) and the
- * test is Mann-Whitney U, two-sided (src/stats): a claim `holds` when the difference goes the
- * thesis's way with p < alpha, `does not hold` when it goes the other way with p < alpha, and is
- * `not significant` otherwise. Peak figures (the thesis reports maxima) compare each scenario's
- * repetitions at its own peak level, the level with the highest mean.
+ * Claims about req/s, throughput and backend CPU are judged on ratios, which travel between
+ * machines where absolute rates do not: the two scenarios' runs, measured together and paired by
+ * (level, repetition), give a ratio with a bootstrap confidence interval (src/reproduce/ratios.ts).
+ * "X serves more than Y" `holds` when the interval lies above 1, `does not hold` when it lies below
+ * 1, and is `not significant` otherwise; each row also says whether the thesis's own ratio lies
+ * inside the interval. Lost requests compare two samples of repetitions by Mann-Whitney U,
+ * two-sided, at alpha; the failover mean is tested against the thesis's by a one-sample t test.
  */
 import { pickPair } from '../compare/resolve.js';
 import type { FailoverSample, RunSample } from '../results/types.js';
-import { levelsOf, type LoadRun } from '../run/stored.js';
+import { backendCpu } from '../kinds/load/metrics.js';
+import { busiestHost, levelsOf, type LoadRun } from '../run/stored.js';
 import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
-import { fmt, pValue } from '../util/format.js';
+import { fmt } from '../util/format.js';
+import { levelRatios, peakRatio, runTogether, type Figures, type LevelRatio } from './ratios.js';
 import { THESIS, type LoadRole } from './thesis.js';
 
 export type Verdict = 'holds' | 'does not hold' | 'not significant' | 'not measured';
@@ -34,6 +38,21 @@ export interface ConclusionRow {
   unit: string;
   thesis_values: number[];
   measured_values: (number | null)[];
+  /** rows judged on a ratio: ours with its interval, the thesis's (a range for CPU), and whether it lies inside ours */
+  ratio: RatioFigures | null;
+}
+
+export interface RatioFigures {
+  /** at the peaks (req/s, throughput); null for CPU, judged at each level (`levels`) */
+  value: number | null;
+  low: number | null;
+  high: number | null;
+  confidence: number;
+  thesis: number | [number, number];
+  /** the thesis's ratio (or range) inside our interval — at every level, for CPU; null where there is no interval */
+  thesis_in_ci: boolean | null;
+  /** the ratio at each level both ran */
+  levels: LevelRatio[];
 }
 
 /** A failover run, or why there is none. */
@@ -54,7 +73,6 @@ const loss: Metric = (s) => s.loss;
 const meanOf = (xs: readonly number[]) => describe(xs).mean;
 const valuesAt = (run: LoadRun, metric: Metric, level: number) => finiteValues(run.samples.filter((s) => s.level === level).map(metric));
 const name = (run: LoadRun) => run.manifest.scenario.name;
-const pct = (v: number) => `${v > 0 ? '+' : v < 0 ? '−' : ''}${Math.abs(v).toFixed(Math.abs(v) >= 10 ? 0 : 1)} %`;
 /** a count (lost requests) as people write it: 0, 10, 10.4 */
 const count = (v: number | null) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toFixed(1));
 
@@ -81,94 +99,139 @@ export function combine(parts: readonly Judgement[]): Judgement {
   return { p, verdict: parts.every((j) => j.verdict === 'holds') ? 'holds' : 'not significant' };
 }
 
-/** The level with the highest mean of the metric, and the repetitions there. */
-export function peak(run: LoadRun, metric: Metric): { level: number; values: number[]; mean: number } | null {
-  let best: { level: number; values: number[]; mean: number } | null = null;
-  for (const level of levelsOf(run)) {
-    const values = valuesAt(run, metric, level);
-    const mean = meanOf(values);
-    if (mean !== null && (!best || mean > best.mean)) best = { level, values, mean };
-  }
-  return best;
-}
+type RowBase = Omit<ConclusionRow, 'measured' | 'p' | 'verdict' | 'measured_values' | 'ratio'>;
 
-function notMeasured(base: Omit<ConclusionRow, 'measured' | 'p' | 'verdict' | 'measured_values'>, why: string): ConclusionRow {
-  return { ...base, measured: why, p: null, verdict: 'not measured', measured_values: [] };
+function notMeasured(base: RowBase, why: string): ConclusionRow {
+  return { ...base, measured: why, p: null, verdict: 'not measured', measured_values: [], ratio: null };
 }
 
 const missing = (...names: string[]) => `no run of ${names.join(' and ')}`;
 
-/** "X is higher than Y" on peak figures: req/s or throughput. */
-function peakClaim(
-  base: Omit<ConclusionRow, 'measured' | 'p' | 'verdict' | 'measured_values' | 'method'>,
-  hi: LoadRun | undefined,
-  lo: LoadRun | undefined,
-  metric: Metric,
-  alpha: number,
-  names: [string, string],
-): ConclusionRow {
-  const method = "each side's repetitions at its peak level (highest mean); Mann-Whitney U, two-sided";
-  if (!hi || !lo) return notMeasured({ ...base, method }, missing(...names.filter((_, i) => ![hi, lo][i])));
-  const [a, b] = [peak(hi, metric), peak(lo, metric)];
-  if (!a || !b) return notMeasured({ ...base, method }, `no ${base.unit} in ${!a ? name(hi) : name(lo)}`);
-  const j = judge(a.values, b.values, 'higher', alpha);
-  const measured =
-    `${name(hi)} ${fmt(a.mean)} (at ${a.level}) vs ${name(lo)} ${fmt(b.mean)} (at ${b.level}) ${base.unit}, ` +
-    `${pct(((a.mean - b.mean) / Math.abs(b.mean)) * 100)}; n ${a.values.length} + ${b.values.length}`;
-  return { ...base, method, measured, p: j.p, verdict: j.verdict, measured_values: [a.mean, b.mean] };
+/** A ratio's verdict on the claim that it lies above 1 (`higher`) or below 1 (`lower`), by its interval. */
+export function judgeRatio(low: number | null, high: number | null, direction: 'higher' | 'lower'): Verdict {
+  if (low === null || high === null) return 'not significant';
+  if (low > 1) return direction === 'higher' ? 'holds' : 'does not hold';
+  if (high < 1) return direction === 'higher' ? 'does not hold' : 'holds';
+  return 'not significant';
 }
 
+/** The thesis's ratio, or its range, inside (overlapping) our interval; null without an interval. */
+export function thesisInside(thesis: number | readonly [number, number], low: number | null, high: number | null): boolean | null {
+  if (low === null || high === null) return null;
+  const [a, b] = typeof thesis === 'number' ? [thesis, thesis] : thesis;
+  return a <= high && low <= b;
+}
+
+const ratioText = (r: number | null, low: number | null, high: number | null) =>
+  r === null ? '–' : low === null || high === null ? r.toFixed(3) : `${r.toFixed(3)} (${low.toFixed(3)}–${high.toFixed(3)})`;
+const perLevel = (levels: readonly LevelRatio[]) => levels.map((l) => `${l.level}: ${ratioText(l.ratio, l.low, l.high)}`).join(', ');
+const confidenceOf = (alpha: number) => `${+((1 - alpha) * 100).toFixed(1)} %`;
+const apart = (a: LoadRun, b: LoadRun) => (runTogether(a, b) ? '' : '; not run together: paired by level and repetition only');
+
 /**
- * Backend CPU under load balancing against the single server. Per run: the mean busy CPU (% of a
- * web server's CPU share) of every web server the balancer used, averaged over them; against the
- * single server's own CPU (the busiest backend of the single run, web1 in the lab) in the single
- * scenario's runs at the same level. Reduction = single − balanced, in points and in % of single.
+ * Backend CPU under load balancing against the single server, as a ratio. Per run: the mean busy
+ * CPU (% of a web server's share) of every web server the balancer used, over that of the single
+ * server alone (the busiest backend of the single run, web1 in the lab) in the single scenario's
+ * run of the same level and repetition. At each level: the ratio of the means with its interval;
+ * the thesis's fall of 18–21 % is a ratio of 0.79–0.82.
  */
 function cpuClaim(role: LoadRole, lb: LoadRun | undefined, single: LoadRun | undefined, alpha: number): ConclusionRow {
-  const base = {
+  const band = [+(1 - THESIS.cpuReduction[1] / 100).toFixed(2), +(1 - THESIS.cpuReduction[0] / 100).toFixed(2)] as const;
+  const base: RowBase = {
     id: `lb-cpu-${role}`,
     bullet: 1,
     claim: `Load balancing (${role}) lowers backend CPU against the single server`,
-    thesis: `by ${THESIS.cpuReduction[0]}–${THESIS.cpuReduction[1]} % (§4.1; §5.1: 21 %)`,
-    unit: '% CPU',
-    thesis_values: [...THESIS.cpuReduction],
-    method: '',
+    thesis: `by ${THESIS.cpuReduction[0]}–${THESIS.cpuReduction[1]} % (§4.1; §5.1: 21 %): ratio ${band[0].toFixed(2)}–${band[1].toFixed(2)}`,
+    unit: '×',
+    thesis_values: [...band],
+    method: 'CPU sampled on the backends',
   };
-  if (!lb || !single)
-    return notMeasured({ ...base, method: 'CPU sampled on the backends' }, missing(...(lb ? [] : [role]), ...(single ? [] : ['single'])));
-  const hosts = (run: LoadRun) => [...new Set(run.samples.flatMap((s) => Object.keys(s.cpu ?? {})))].sort();
-  const cpu = (s: RunSample, h: string) => s.cpu?.[h]?.mean ?? null;
-  const singleHosts = hosts(single);
-  const server = singleHosts
-    .map((h) => ({ h, m: meanOf(finiteValues(single.samples.map((s) => cpu(s, h)))) ?? -1 }))
-    .sort((x, y) => y.m - x.m)[0]?.h;
-  const webs = hosts(lb);
-  const method = `per run: mean of ${webs.length ? webs.join(', ') : 'the web servers'}'s busy CPU under ${name(lb)} vs ${server ?? 'the single server'} alone in single, at each level both ran; reduction = single − balanced (points, and % of single); Mann-Whitney U at every level; holds only if it holds at each`;
+  if (!lb || !single) return notMeasured(base, missing(...(lb ? [] : [role]), ...(single ? [] : ['single'])));
+  const server = busiestHost(single.samples);
+  const webs = [...new Set(lb.samples.flatMap((s) => Object.keys(s.cpu ?? {})))].sort();
+  const confidence = confidenceOf(alpha);
+  const method = `per run: the mean busy CPU of ${webs.length ? webs.join(', ') : 'the web servers'} under ${name(lb)} ÷ that of ${server ?? 'the single server'} alone in single, runs paired by level and repetition; at each level the ratio of the means with its ${confidence} bootstrap interval; holds when it lies below 1 at every level, does not hold when above 1 at any`;
   if (!server || !webs.length)
     return notMeasured(
       { ...base, method },
       `no backend CPU sampled in ${!server ? name(single) : name(lb)} (the scenario has no \`backends\`)`,
     );
-  const balanced = (s: RunSample) => {
-    const xs = finiteValues(webs.map((h) => cpu(s, h)));
-    return xs.length === webs.length ? meanOf(xs) : null; // a run with a host missing is left out, not averaged over fewer
+  const levels = levelRatios(lb, single, [backendCpu, (s) => s.cpu?.[server]?.mean ?? null], 1 - alpha).filter((l) => l.n > 0);
+  if (!levels.length) return notMeasured({ ...base, method }, `no level with CPU in both ${name(lb)} and single`);
+  const verdicts = levels.map((l) => judgeRatio(l.low, l.high, 'lower'));
+  const verdict: Verdict = verdicts.includes('does not hold')
+    ? 'does not hold'
+    : verdicts.every((v) => v === 'holds')
+      ? 'holds'
+      : 'not significant';
+  const inside = levels.map((l) => thesisInside(band, l.low, l.high));
+  const ratios = levels.map((l) => l.ratio);
+  const measured = `${confidence} CI at each level: ${perLevel(levels)}${apart(lb, single)}`;
+  const thesis_in_ci = inside.includes(null) ? null : inside.every(Boolean);
+  return {
+    ...base,
+    method,
+    measured,
+    p: null,
+    verdict,
+    measured_values: ratios,
+    ratio: { value: null, low: null, high: null, confidence: 1 - alpha, thesis: [...band], thesis_in_ci, levels },
   };
-  const levels = levelsOf(lb).filter((l) => levelsOf(single).includes(l));
-  const parts: { level: number; a: number[]; b: number[]; j: Judgement }[] = [];
-  for (const level of levels) {
-    const a = valuesAt(lb, balanced, level);
-    const b = valuesAt(single, (s) => cpu(s, server), level);
-    if (a.length && b.length) parts.push({ level, a, b, j: judge(a, b, 'lower', alpha) });
-  }
-  if (!parts.length) return notMeasured({ ...base, method }, `no level with CPU in both ${name(lb)} and single`);
-  const points = parts.map((x) => meanOf(x.b)! - meanOf(x.a)!);
-  const relative = parts.map((x, i) => (points[i] / meanOf(x.b)!) * 100);
-  const range = (xs: number[], f: (v: number) => string) =>
-    Math.min(...xs) === Math.max(...xs) ? f(xs[0]) : `${f(Math.min(...xs))} to ${f(Math.max(...xs))}`;
-  const perLevel = parts.map((x) => `${x.level}: ${fmt(meanOf(x.b)!)} → ${fmt(meanOf(x.a)!)} (p ${pValue(x.j.p)})`).join('; ');
-  const measured = `lower by ${range(points, (v) => v.toFixed(1))} points, ${range(relative, (v) => `${v.toFixed(0)}`)} % of single (${perLevel})`;
-  const j = combine(parts.map((x) => x.j));
-  return { ...base, method, measured, p: j.p, verdict: j.verdict, measured_values: [Math.min(...relative), Math.max(...relative)] };
+}
+
+/** A claim "X serves more than Y" on a figure whose thesis values are peaks: req/s, throughput. */
+interface RatioSpec {
+  id: string;
+  bullet: number;
+  claim: string;
+  /** the scenarios' roles, numerator first, for "no run of …" */
+  names: [string, string];
+  figure: Figures;
+  unit: string;
+  /** the thesis's peaks, numerator first */
+  thesis: [number, number];
+}
+
+/**
+ * a ÷ b at the peaks (each side's highest mean over the levels both ran), with its bootstrap
+ * interval over the repetitions; holds when the interval lies above 1. The ratios at each level
+ * are said beside it.
+ */
+function ratioClaim(spec: RatioSpec, a: LoadRun | undefined, b: LoadRun | undefined, alpha: number): ConclusionRow {
+  const thesis = spec.thesis[0] / spec.thesis[1];
+  const confidence = confidenceOf(alpha);
+  const base: RowBase = {
+    id: spec.id,
+    bullet: spec.bullet,
+    claim: spec.claim,
+    thesis: `${spec.thesis[0]} ÷ ${spec.thesis[1]} ${spec.unit} = ${thesis.toFixed(3)} (peaks)`,
+    unit: spec.unit,
+    thesis_values: [...spec.thesis],
+    method: `${spec.names[0]} ÷ ${spec.names[1]}: each side's peak (its highest mean over the levels both ran), from their runs paired by level and repetition; ${confidence} percentile bootstrap interval (expanded) over the repetitions, each resampled with its runs at every level of both; holds when the interval lies above 1, does not hold when it lies below 1`,
+  };
+  if (!a || !b) return notMeasured(base, missing(...spec.names.filter((_, i) => ![a, b][i])));
+  const peak = peakRatio(a, b, spec.figure, 1 - alpha);
+  if (!peak) return notMeasured(base, `no repetition with ${spec.unit} at every level both ${name(a)} and ${name(b)} ran`);
+  const levels = levelRatios(a, b, spec.figure, 1 - alpha);
+  const measured =
+    `${ratioText(peak.ratio, peak.low, peak.high)} at the peaks: ${name(a)} ${fmt(peak.a.mean)} (at ${peak.a.level}) ÷ ${name(b)} ${fmt(peak.b.mean)} (at ${peak.b.level}) ${spec.unit}; ` +
+    `n ${peak.n} repetitions; at each level: ${perLevel(levels)}${apart(a, b)}`;
+  return {
+    ...base,
+    measured,
+    p: null,
+    verdict: judgeRatio(peak.low, peak.high, 'higher'),
+    measured_values: [peak.a.mean, peak.b.mean],
+    ratio: {
+      value: peak.ratio,
+      low: peak.low,
+      high: peak.high,
+      confidence: 1 - alpha,
+      thesis,
+      thesis_in_ci: thesisInside(thesis, peak.low, peak.high),
+      levels,
+    },
+  };
 }
 
 /** "HAProxy loses no request up to 10000": a universal claim; one lost request refutes it. */
@@ -203,6 +266,7 @@ function noLossClaim(runs: Record<string, LoadRun | undefined>): ConclusionRow {
     p: null,
     verdict: lost > 0 ? 'does not hold' : 'holds',
     measured_values: [lost],
+    ratio: null,
   };
 }
 
@@ -227,7 +291,7 @@ function lessLossClaim(pair: [LoadRun, LoadRun] | string, alpha: number): Conclu
     .map((l) => `${l}: ${count(meanOf(valuesAt(h, loss, l)))} vs ${count(meanOf(valuesAt(n, loss, l)))}`)
     .join('; ');
   const measured = `${name(h)} ${count(meanOf(a))} vs ${name(n)} ${count(meanOf(b))} at ${level}; n ${a.length} + ${b.length} (mean lost per run, ${perLevel})`;
-  return { ...base, measured, p: j.p, verdict: j.verdict, measured_values: [meanOf(a), meanOf(b)] };
+  return { ...base, measured, p: j.p, verdict: j.verdict, measured_values: [meanOf(a), meanOf(b)], ratio: null };
 }
 
 /**
@@ -274,7 +338,7 @@ function failoverClaim(input: FailoverInput, alpha: number): ConclusionRow {
     verdict = p < alpha ? 'does not hold' : precise ? 'holds' : 'not significant';
     if (p < alpha) measured += d.mean! < THESIS.downtimeMs ? ' — shorter than the thesis' : ' — longer than the thesis';
   }
-  return { ...base, method, measured, p, verdict, measured_values: [d.mean] };
+  return { ...base, method, measured, p, verdict, measured_values: [d.mean], ratio: null };
 }
 
 /** haproxy vs nginx as `lb-bench compare haproxy nginx` resolves them among these runs, or why not. */
@@ -286,61 +350,81 @@ export function haproxyNginx(runs: readonly LoadRun[]): [LoadRun, LoadRun] | str
   }
 }
 
-type PeakBase = Parameters<typeof peakClaim>[0];
-
-const rpsOf = (a: keyof typeof THESIS.rps, b: keyof typeof THESIS.rps) => ({
+const rpsSpec = (a: keyof typeof THESIS.rps, b: keyof typeof THESIS.rps): Pick<RatioSpec, 'figure' | 'unit' | 'thesis' | 'names'> => ({
+  names: [a, b],
+  figure: rps,
   unit: 'req/s',
-  thesis_values: [THESIS.rps[a], THESIS.rps[b]],
+  thesis: [THESIS.rps[a], THESIS.rps[b]],
 });
 
-/** What the thesis claims on peak figures (req/s, throughput): "X serves more than Y". */
-const PEAKS: Record<'lbRps' | 'lcRrRps' | 'lcRrThroughput' | 'haproxyNginxRps', PeakBase> = {
-  lbRps: {
+/** What the thesis claims on peak figures (req/s, throughput), as ratios: "X serves more than Y". */
+const RATIOS = {
+  lcSingle: {
     id: 'lb-rps',
     bullet: 2,
     claim: 'Load balancing (HAProxy, least connection) serves more req/s than the single server',
-    thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps.single} req/s (peaks)`,
-    ...rpsOf('haproxy-lc', 'single'),
+    ...rpsSpec('haproxy-lc', 'single'),
+  },
+  rrSingle: {
+    id: 'lb-rps-rr',
+    bullet: 2,
+    claim: 'Load balancing (HAProxy, round robin) serves more req/s than the single server',
+    ...rpsSpec('haproxy-rr', 'single'),
+  },
+  nginxSingle: {
+    id: 'lb-rps-nginx',
+    bullet: 2,
+    claim: 'Load balancing (Nginx, round robin) serves more req/s than the single server',
+    ...rpsSpec('nginx-rr', 'single'),
   },
   lcRrRps: {
     id: 'lc-rr-rps',
     bullet: 4,
     claim: 'Least connection serves more req/s than round robin (HAProxy)',
-    thesis: `${THESIS.rps['haproxy-lc']} vs ${THESIS.rps['haproxy-rr']} req/s`,
-    ...rpsOf('haproxy-lc', 'haproxy-rr'),
+    ...rpsSpec('haproxy-lc', 'haproxy-rr'),
   },
   lcRrThroughput: {
     id: 'lc-rr-throughput',
     bullet: 4,
     claim: 'Least connection has more throughput than round robin (HAProxy)',
-    thesis: `${THESIS.throughput_mbps['haproxy-lc']} vs ${THESIS.throughput_mbps['haproxy-rr']} MB/s`,
+    names: ['haproxy-lc', 'haproxy-rr'],
+    figure: throughput,
     unit: 'MB/s',
-    thesis_values: [THESIS.throughput_mbps['haproxy-lc'], THESIS.throughput_mbps['haproxy-rr']],
+    thesis: [THESIS.throughput_mbps['haproxy-lc'], THESIS.throughput_mbps['haproxy-rr']],
   },
-  haproxyNginxRps: {
+} satisfies Record<string, RatioSpec>;
+
+/** HAProxy ÷ Nginx as compare pairs them (haproxy-rr with nginx-rr; haproxy-lc when rr has no run): the thesis's ratio of those two. */
+function haproxyNginxClaim(pair: [LoadRun, LoadRun] | string, alpha: number): ConclusionRow {
+  const [h, n] = typeof pair === 'string' ? [undefined, undefined] : pair;
+  const hName = h && h.manifest.scenario.name in THESIS.rps ? (h.manifest.scenario.name as keyof typeof THESIS.rps) : 'haproxy-rr';
+  const spec: RatioSpec = {
     id: 'haproxy-nginx-rps',
     bullet: 6,
     claim: 'HAProxy serves more req/s than Nginx (round robin)',
-    thesis: `${THESIS.rps['haproxy-rr']} vs ${THESIS.rps['nginx-rr']} req/s`,
-    ...rpsOf('haproxy-rr', 'nginx-rr'),
-  },
-};
+    ...rpsSpec(hName, 'nginx-rr'),
+    names: ['haproxy', 'nginx'],
+  };
+  const row = ratioClaim(spec, h, n, alpha);
+  return typeof pair === 'string' ? { ...row, measured: pair } : row;
+}
 
 export function conclusions(input: ConclusionInput): ConclusionRow[] {
   const { runs, alpha } = input;
   const present = Object.values(runs).filter((r): r is LoadRun => r !== undefined && r.samples.length > 0);
-  const pair = haproxyNginx(present);
-  const [h, n] = typeof pair === 'string' ? [undefined, undefined] : pair;
   // haproxy vs nginx as compare would choose them: when it cannot, it says why
-  const haproxyNginxRps = peakClaim(PEAKS.haproxyNginxRps, h, n, rps, alpha, ['haproxy', 'nginx']);
+  const pair = haproxyNginx(present);
+  const [lc, rr] = [runs['haproxy-lc'], runs['haproxy-rr']];
   return [
-    peakClaim(PEAKS.lbRps, runs['haproxy-lc'], runs.single, rps, alpha, ['haproxy-lc', 'single']),
-    cpuClaim('haproxy-rr', runs['haproxy-rr'], runs.single, alpha),
-    cpuClaim('haproxy-lc', runs['haproxy-lc'], runs.single, alpha),
-    noLossClaim({ 'haproxy-rr': runs['haproxy-rr'], 'haproxy-lc': runs['haproxy-lc'] }),
-    peakClaim(PEAKS.lcRrRps, runs['haproxy-lc'], runs['haproxy-rr'], rps, alpha, ['haproxy-lc', 'haproxy-rr']),
-    peakClaim(PEAKS.lcRrThroughput, runs['haproxy-lc'], runs['haproxy-rr'], throughput, alpha, ['haproxy-lc', 'haproxy-rr']),
-    typeof pair === 'string' ? { ...haproxyNginxRps, measured: pair } : haproxyNginxRps,
+    ratioClaim(RATIOS.lcSingle, lc, runs.single, alpha),
+    ratioClaim(RATIOS.rrSingle, rr, runs.single, alpha),
+    ratioClaim(RATIOS.nginxSingle, runs['nginx-rr'], runs.single, alpha),
+    cpuClaim('haproxy-rr', rr, runs.single, alpha),
+    cpuClaim('haproxy-lc', lc, runs.single, alpha),
+    noLossClaim({ 'haproxy-rr': rr, 'haproxy-lc': lc }),
+    ratioClaim(RATIOS.lcRrRps, lc, rr, alpha),
+    ratioClaim(RATIOS.lcRrThroughput, lc, rr, alpha),
+    haproxyNginxClaim(pair, alpha),
     lessLossClaim(pair, alpha),
     failoverClaim(input.failover, alpha),
   ];

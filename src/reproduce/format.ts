@@ -17,19 +17,24 @@ export interface ConclusionContext {
   notes: string[];
 }
 
+/** yes / no / – : the thesis's ratio inside ours; only rows judged on a ratio have one. */
+const inside = (r: ConclusionRow) => (r.ratio?.thesis_in_ci == null ? '–' : r.ratio.thesis_in_ci ? 'yes' : 'no');
+
 export function conclusionsTable(rows: readonly ConclusionRow[]): Table {
   return {
-    header: ['§5.1', 'the thesis concludes', 'thesis', 'this machine', 'p', 'verdict'],
-    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pValue(r.p), r.verdict]),
-    numeric: [true, false, false, false, true, false],
+    header: ['§5.1', 'the thesis concludes', 'thesis', 'this machine', 'p', 'thesis in CI', 'verdict'],
+    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pValue(r.p), inside(r), r.verdict]),
+    numeric: [true, false, false, false, true, false, false],
   };
 }
 
 function preamble(ctx: ConclusionContext): string[] {
+  const c = `${+((1 - ctx.alpha) * 100).toFixed(1)} %`;
   return [
     `Each conclusion of the thesis's section 5.1 beside what this machine measured (profile ${ctx.profile ?? 'none'}).`,
-    `Two samples are the repetitions of two scenarios (never the requests), compared by Mann-Whitney U, two-sided, at alpha ${ctx.alpha}:`,
-    `*holds* — the difference goes the thesis's way with p < ${ctx.alpha}; *does not hold* — it goes the other way with p < ${ctx.alpha}, or the claim is refuted outright (a lost request, a failover that did not recover); *not significant* — neither; *not measured* — the scenario did not run.`,
+    `Req/s, throughput and backend CPU are judged on ratios, which travel between machines where absolute rates do not: the two scenarios ran together, their runs interleaved and paired by level and repetition, and each ratio has a ${c} bootstrap confidence interval over the repetitions ("this machine": the ratio (its interval)). "X serves more than Y" *holds* when the interval lies above 1 and *does not hold* when it lies below 1; "thesis in CI" says whether the thesis's own ratio lies inside the interval.`,
+    `Lost requests compare the repetitions of two scenarios (never the requests) by Mann-Whitney U, two-sided, at alpha ${ctx.alpha}: *holds* — the difference goes the thesis's way with p < ${ctx.alpha}; *does not hold* — it goes the other way with p < ${ctx.alpha}, or the claim is refuted outright (a lost request, a failover that did not recover).`,
+    `*not significant* — neither; *not measured* — the scenario did not run.`,
   ];
 }
 
@@ -81,6 +86,11 @@ export const CSV_COLUMNS = [
   'method',
   'p',
   'alpha',
+  'ratio',
+  'ratio_low',
+  'ratio_high',
+  'thesis_ratio',
+  'thesis_in_ci',
   'verdict',
 ] as const;
 
@@ -99,6 +109,11 @@ export function conclusionsCsv(rows: readonly ConclusionRow[], alpha: number): s
       r.method,
       r.p ?? '',
       alpha,
+      r.ratio?.value ?? '',
+      r.ratio?.low ?? '',
+      r.ratio?.high ?? '',
+      r.ratio ? (typeof r.ratio.thesis === 'number' ? r.ratio.thesis : r.ratio.thesis.join(';')) : '',
+      r.ratio?.thesis_in_ci ?? '',
       r.verdict,
     ]),
     { header: true, columns: [...CSV_COLUMNS] },

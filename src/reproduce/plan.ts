@@ -8,6 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { inputError, LbError } from '../errors.js';
 import { holdsScenarios, packagePath } from '../package-files.js';
 import { hasKind, type AnyScenario } from '../kinds/registry.js';
+import { groupJobs } from '../kinds/together.js';
 import { loadScenario, type ResolvedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
@@ -15,6 +16,12 @@ import { FAILOVER_SCENARIO, MIN_REPETITIONS, THESIS_SCENARIOS, type LoadRole } f
 
 export interface ReproducePlan {
   load: { role: LoadRole; scenario: ResolvedScenario<Scenario> }[];
+  /**
+   * The load scenarios run together, interleaved run by run, so that every ratio of the
+   * conclusions pairs runs measured minutes apart: the four, and any other reference that one of
+   * them names with `relative_to` (right before the first naming it).
+   */
+  together: ResolvedScenario<Scenario>[];
   failover: { scenario: ResolvedScenario<FailoverScenario> } | { missing: string };
   /** said in the report: repetitions raised, a scenario left out, … */
   notes: string[];
@@ -48,7 +55,7 @@ async function planFailover(file: string, profile: string): Promise<ReproducePla
   return { scenario: r };
 }
 
-async function planLoad(file: string, role: LoadRole, opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<Scenario>> {
+async function planLoad(file: string, role: string, opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<Scenario>> {
   const load = async (repetitions?: number): Promise<ResolvedScenario<Scenario>> => {
     const r = await loadScenario(file, { profile: opts.profile, repetitions });
     if (!hasKind(r, 'load')) throw inputError(`${file}: kind: must be load for reproduce's ${role} step, got ${r.scenario.kind}`);
@@ -57,9 +64,18 @@ async function planLoad(file: string, role: LoadRole, opts: PlanOptions, notes: 
   const r = await load(opts.repetitions);
   if (opts.repetitions !== undefined || r.scenario.load.repetitions >= MIN_REPETITIONS) return r;
   notes.push(
-    `${r.scenario.name}: ${r.scenario.load.repetitions} repetitions in profile ${opts.profile} raised to ${MIN_REPETITIONS}, so that Mann-Whitney can reach p < 0.05 (with 3 a side its smallest p is 0.1)`,
+    `${r.scenario.name}: ${r.scenario.load.repetitions} repetitions in profile ${opts.profile} raised to ${MIN_REPETITIONS}, so that Mann-Whitney can reach p < 0.05 and a ratio's interval is not the range of three (with 3 a side the smallest p is 0.1)`,
   );
   return load(MIN_REPETITIONS);
+}
+
+/** The four and the references they name (`relative_to`), read as the four are: one group, run together. */
+async function planTogether(load: ReproducePlan['load'], opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<Scenario>[]> {
+  const groups = await groupJobs(
+    load.map((l) => ({ scenario: l.scenario })),
+    (file) => planLoad(file, 'reference', opts, notes),
+  );
+  return groups.flat().flatMap((j) => (hasKind(j.scenario, 'load') ? [j.scenario] : []));
 }
 
 /** Reads and checks every scenario; throws one input error (exit 2) listing every problem. */
@@ -78,6 +94,8 @@ export async function planReproduce(opts: PlanOptions): Promise<ReproducePlan> {
       collect(e);
     }
   }
+  let together: ResolvedScenario<Scenario>[] = [];
+  if (!problems.length) await planTogether(load, opts, notes).then((t) => (together = t), collect);
   let failover: ReproducePlan['failover'] = { missing: 'not run' };
   try {
     failover = await planFailover(join(opts.scenariosDir, `${FAILOVER_SCENARIO}.yaml`), opts.profile);
@@ -91,5 +109,11 @@ export async function planReproduce(opts: PlanOptions): Promise<ReproducePlan> {
     );
   if ('missing' in failover) notes.push(`failover: ${failover.missing}`);
   const all: AnyScenario[] = [...load.map((l) => l.scenario.scenario), ...('scenario' in failover ? [failover.scenario.scenario] : [])];
-  return { load, failover, notes, needsLab: all.some((s) => s.inventory === 'lab') };
+  return {
+    load,
+    together,
+    failover,
+    notes: [...new Set(notes)],
+    needsLab: [...all, ...together.map((t) => t.scenario)].some((s) => s.inventory === 'lab'),
+  };
 }

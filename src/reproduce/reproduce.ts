@@ -1,6 +1,6 @@
 /**
  * `reproduce`, start to end: plan (every file checked first) → the lab up, unless it already is →
- * single, haproxy-rr, haproxy-lc, nginx-rr, failover → the lab down if this brought it up (also on
+ * single, haproxy-rr, haproxy-lc and nginx-rr together, interleaved run by run → failover → the lab down if this brought it up (also on
  * failure and interruption) → one report with the thesis's conclusions first.
  *
  * A scenario that fails on its environment does not stop the others: its rows say "not
@@ -10,7 +10,9 @@
 import { dirname, resolve } from 'node:path';
 import type { Io } from '../io/io.js';
 import { ExitCode, Interrupted, LbError } from '../errors.js';
+import type { TogetherOutcome } from '../kinds/kind.js';
 import { KINDS, planOf, runsOfKind, type StoredRun } from '../kinds/registry.js';
+import type { RunSample } from '../results/types.js';
 import { readRun } from '../results/store.js';
 import type { LoadRun } from '../run/stored.js';
 import { conclusions, type ConclusionRow, type FailoverInput } from './conclusions.js';
@@ -139,21 +141,38 @@ class Measured {
 
 type RunOpts = { outDir: string; io: Io; signal: AbortSignal; acceptNewHostKeys?: boolean };
 
-/** single, haproxy-rr, haproxy-lc, nginx-rr, each stored; one that fails on its environment does not stop the others. */
+/**
+ * single, haproxy-rr, haproxy-lc and nginx-rr together, their runs interleaved run by run, so
+ * that every ratio pairs runs measured minutes apart; each stored in its own folder. One that
+ * fails on its environment does not stop the others.
+ */
 async function runLoad(plan: ReproducePlan, m: Measured, runOpts: RunOpts): Promise<void> {
-  for (const { role, scenario } of plan.load) {
-    if (runOpts.signal.aborted) throw new Interrupted();
-    runOpts.io.err(`reproduce: ${scenario.scenario.name} (${scenario.file})`);
-    try {
-      const result = await KINDS.load.run(scenario, runOpts);
-      for (const b of result.breaches) runOpts.io.err(`note: ${scenario.scenario.name}: threshold breached: ${b}`);
-      const run = await readRun(result.dir);
-      m.runs[role] = runsOfKind([run], 'load')[0];
-      m.stored.push(run);
-    } catch (e) {
-      if (!recoverable(e)) throw e;
-      m.failed(scenario.scenario.name, e);
+  if (runOpts.signal.aborted) throw new Interrupted();
+  const members = plan.together;
+  runOpts.io.err(`reproduce: ${members.map((r) => `${r.scenario.name} (${r.file})`).join(', ')}, together, interleaved run by run`);
+  let outcomes: TogetherOutcome<RunSample>[];
+  try {
+    outcomes = await KINDS.load.runTogether!(
+      members.map((scenario) => ({ scenario })),
+      { ...runOpts, partial: true },
+    );
+  } catch (e) {
+    if (!recoverable(e)) throw e;
+    for (const r of members) m.failed(r.scenario.name, e);
+    return;
+  }
+  for (const [i, outcome] of outcomes.entries()) {
+    const r = members[i];
+    if (!outcome.ok) {
+      if (!recoverable(outcome.error)) throw outcome.error;
+      m.failed(r.scenario.name, outcome.error);
+      continue;
     }
+    for (const b of outcome.result.breaches) runOpts.io.err(`note: ${r.scenario.name}: threshold breached: ${b}`);
+    const run = await readRun(outcome.result.dir);
+    const role = plan.load.find((l) => l.scenario === r)?.role;
+    if (role) m.runs[role] = runsOfKind([run], 'load')[0];
+    m.stored.push(run);
   }
 }
 

@@ -101,12 +101,32 @@ function start(writer: RunWriter<StoredScenarioBase>, resumed: boolean, env: Set
 }
 
 /** Record how the folder ended, and close it (which releases its lock). */
-function finish(writer: RunWriter<StoredScenarioBase>, status: 'complete' | 'interrupted' | 'failed', closing?: string | null): void {
+export function finish(writer: RunWriter<StoredScenarioBase>, status: 'complete' | 'interrupted' | 'failed', closing?: string | null): void {
   try {
     writer.update({ status, ended_at: new Date().toISOString(), ...(closing ? { warnings: [...writer.manifest.warnings, closing] } : {}) });
   } finally {
     writer.close();
   }
+}
+
+/**
+ * Opens the scenario's folder and marks it running, for a runner that keeps several folders open
+ * at once (scenarios run together); it closes each with `finish`. `env` is closed if it cannot open.
+ */
+export function openRunFolder<S extends ScenarioBase>(r: ResolvedScenario<S>, opts: FolderOptions, plan: Plan, env: SetUp): RunWriter<StoredScenarioBase> {
+  const writer = open(r, opts, plan, env);
+  try {
+    start(writer, opts.resume !== undefined, env, opts.io);
+  } catch (e) {
+    env.close();
+    try {
+      finish(writer, 'failed');
+    } catch {
+      /* the first failure is the one to report */
+    }
+    throw e;
+  }
+  return writer;
 }
 
 /** Opens the scenario's folder around `work`, and closes it as it ended; `env` is closed either way. */

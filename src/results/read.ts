@@ -80,13 +80,21 @@ export function badFile(file: string, problems: string[]): LbError {
   return inputError(shown.join('\n'), 'restore the file from a copy, or move the folder out of the results folder');
 }
 
+/** How a kind's samples are read: their schema, and the key that one sample has once. */
+export interface SampleFormat<X> {
+  sample: z.ZodType<X>;
+  key(x: X): string;
+  keyName: string;
+}
+
 /**
- * The samples of a run folder, each checked by its kind's schema: a line that is JSON but not a
- * sample is exit 2 naming the line and field. A sample stored twice (two overlapping resumes
- * before folders were locked) counts once, the first, with a warning: statistics never see it twice.
+ * The samples of a run folder (samples.jsonl, or another file of samples), each checked by its
+ * kind's schema: a line that is JSON but not a sample is exit 2 naming the line and field. A
+ * sample stored twice (two overlapping resumes before folders were locked) counts once, the
+ * first, with a warning: statistics never see it twice.
  */
-async function readSamples<X>(dir: string, stored: { sample: z.ZodType<X>; key(x: X): string; keyName: string }): Promise<X[]> {
-  const file = join(dir, 'samples.jsonl');
+export async function readSamples<X>(dir: string, stored: SampleFormat<X>, name = 'samples.jsonl'): Promise<X[]> {
+  const file = join(dir, name);
   const problems: string[] = [];
   const seen = new Set<string>();
   const repeated: string[] = [];
@@ -122,10 +130,7 @@ export type CheckedBase = { ok: true; value: ManifestBase } | { ok: false; probl
 export type FolderReader<T extends StoredScenarioBase, X> = (dir: string, file: string, manifest: CheckedBase, scenario: unknown) => Promise<StoredRunOf<T, X>>;
 
 /** The reader of a kind's folders: its scenario as the manifest keeps it, and its samples, one per line. */
-export function folderReader<T extends StoredScenarioBase, X>(
-  scenarioSchema: z.ZodType<T>,
-  stored: { sample: z.ZodType<X>; key(x: X): string; keyName: string },
-): FolderReader<T, X> {
+export function folderReader<T extends StoredScenarioBase, X>(scenarioSchema: z.ZodType<T>, stored: SampleFormat<X>): FolderReader<T, X> {
   return async (dir, file, manifest, raw) => {
     const scenario = scenarioSchema.safeParse(raw, parseOptions);
     if (!scenario.success || !manifest.ok) {

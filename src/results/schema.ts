@@ -112,6 +112,7 @@ export const storedLoadScenarioSchema = z.looseObject({
   ...storedCommon,
   kind: z.literal('load'),
   load: z.looseObject({ levels: z.array(positiveInt).min(1), repetitions: positiveInt }),
+  relative_to: z.string().optional(),
 });
 export type StoredLoadScenario = z.output<typeof storedLoadScenarioSchema>;
 
@@ -162,6 +163,8 @@ export const manifestBaseSchema = z.looseObject({
   warnings: strings,
   preflight: preflightSchema.optional(),
   resumes: z.array(z.looseObject({ started_at: z.string(), preflight: preflightSchema.optional() })).optional(),
+  interleaved: z.array(z.string().min(1)).optional(),
+  relative_to: z.looseObject({ scenario: z.string(), run: z.string() }).optional(),
 });
 
 /** Messages that say what a field must be, as the scenario schema's do. */
@@ -176,7 +179,8 @@ export function issueText(issue: z.core.$ZodRawIssue): string | undefined {
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([Required<A>] extends [Required<B>] ? ([Required<B>] extends [Required<A>] ? true : false) : false) : false) : false;
 type Assert<T extends true> = T;
 export type SchemasMatchTypes = [
-  Assert<Same<z.output<typeof runSampleSchema>, RunSample>>,
+  // `pair` is attached when a folder is read (from reference.jsonl), never stored in a sample's line
+  Assert<Same<z.output<typeof runSampleSchema>, Omit<RunSample, 'pair'>>>,
   Assert<Same<z.output<typeof failoverSampleSchema>, FailoverSample>>,
   Assert<Same<z.output<typeof preflightSchema>, Preflight>>,
   Assert<Same<z.output<typeof workerFiguresSchema>, WorkerFigures>>,

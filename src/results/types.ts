@@ -58,6 +58,19 @@ export interface RunSample {
   cpu?: Record<string, CpuFigure>;
   /** things that went wrong in this run without stopping it */
   warnings?: string[];
+  /**
+   * The reference scenario's run at the same level and repetition, measured in the same invocation
+   * (`relative_to`): attached when the folder is read, from its reference.jsonl; never a field of
+   * a samples.jsonl line.
+   */
+  pair?: PairedFigures;
+}
+
+/** What a ratio to the reference needs of the reference's run paired with a sample. */
+export interface PairedFigures {
+  rps: number;
+  /** the busy CPU of the reference's busiest backend (web1 for `single`), % of its share; null where not measured */
+  cpu: number | null;
 }
 
 /** One worker process's share of a run; times are relative to its own start signal. */
@@ -170,6 +183,10 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   preflight?: Preflight;
   /** each `run --resume` of the folder, with its own reachability request */
   resumes?: { started_at: string; preflight?: Preflight }[];
+  /** the folders of the scenarios run together in one invocation, interleaved run by run (this one's among them) */
+  interleaved?: string[];
+  /** load scenarios with `relative_to`: the reference scenario and its run folder, run together with this one */
+  relative_to?: { scenario: string; run: string };
 }
 
 /** What a manifest's scenario has however it was read: a name and a kind. */

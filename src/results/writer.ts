@@ -96,9 +96,9 @@ export class RunWriter<S extends StoredScenarioBase = StoredScenarioBase> {
     this.appendLine(this.fd, sample, 'samples.jsonl');
   }
 
-  /** Other line files of the folder (cpu.jsonl, probes.jsonl): opened on first use. */
+  /** Other line files of the folder (cpu.jsonl, probes.jsonl, reference.jsonl): opened on first use. */
   private extra = new Map<string, number>();
-  appendTo(file: 'cpu.jsonl' | 'probes.jsonl', record: unknown): void {
+  appendTo(file: 'cpu.jsonl' | 'probes.jsonl' | 'reference.jsonl', record: unknown, sync = false): void {
     let fd = this.extra.get(file);
     if (fd === undefined) {
       const note = cutTornLine(this.dir, file);
@@ -106,7 +106,7 @@ export class RunWriter<S extends StoredScenarioBase = StoredScenarioBase> {
       this.extra.set(file, fd);
       if (note) this.update({ warnings: [...this.manifest.warnings, note] });
     }
-    this.appendLine(fd, record, file, false);
+    this.appendLine(fd, record, file, sync);
   }
 
   /** A line is written whole or not at all: a short write (a filling disk) is cut back off. */

@@ -214,10 +214,16 @@ export const common = {
 /** What every kind of scenario has: its name and labels, target, backends, thresholds and reference figures. */
 export type ScenarioBase = z.output<z.ZodObject<typeof common>> & { kind: string };
 
+/** A scenario named beside this file (`single`), or a path to one relative to it (`../base/single.yaml`). */
+const RELATIVE_TO = 'must name a scenario beside this file (e.g. single) or a path to one ending in .yaml or .yml';
+const relativeTo = pathText.refine((v) => SLUG.test(v) || /\.ya?ml$/.test(v), { error: RELATIVE_TO });
+
 export const loadScenarioSchema = z.strictObject({
   ...common,
   kind: z.literal('load').default('load'),
   load: loadSchema,
+  /** the reference scenario run in the same invocation, interleaved run by run: this one's figures also as ratios to it */
+  relative_to: relativeTo.optional(),
 });
 
 export type LoadScenario = z.output<typeof loadScenarioSchema>;

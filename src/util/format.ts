@@ -25,6 +25,12 @@ export function meanCi(d: { mean: number | null; ci_high: number | null } | unde
   return d.ci_high === null ? fmt(d.mean) : `${fmt(d.mean)} ± ${fmt(d.ci_high - d.mean, d.mean)}`;
 }
 
+/** "1.648 (1.602–1.690)": a figure and its interval, which need not be symmetric (a ratio's bootstrap interval). */
+export function valueInterval(d: { mean: number | null; ci_low: number | null; ci_high: number | null } | undefined, none = '–'): string {
+  if (!d || d.mean === null) return none;
+  return d.ci_low === null || d.ci_high === null ? fmt(d.mean) : `${fmt(d.mean)} (${fmt(d.ci_low, d.mean)}–${fmt(d.ci_high, d.mean)})`;
+}
+
 /** A p-value: three decimals, or two significant digits below 0.001; "–" where no test was made. */
 export function pValue(p: number | null): string {
   if (p === null) return '–';

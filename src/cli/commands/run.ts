@@ -1,11 +1,14 @@
 /** `lb-bench run FILE… [--profile P] [--out DIR] [--resume RUN]` */
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ExitCode, inputError, LbError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
-import type { RunOptions, ScenarioResult } from '../../kinds/kind.js';
-import { withResume, withRun, type AnySample, type AnyScenario, type StoredRun } from '../../kinds/registry.js';
+import type { RunOptions, ScenarioResult, TogetherOptions } from '../../kinds/kind.js';
+import { runGroup, withResume, withRun, type AnySample, type Job } from '../../kinds/registry.js';
+import { groupJobs } from '../../kinds/together.js';
 import { RunLock } from '../../results/lock.js';
 import { checkPlainFiles, findRunFolder, readRun } from '../../results/store.js';
-import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
+import { loadScenario } from '../../scenario/load.js';
 import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
@@ -19,31 +22,51 @@ interface RunFlags {
   json?: boolean;
 }
 
-interface Job {
-  scenario: ResolvedScenario<AnyScenario>;
-  stored?: StoredRun;
-  /** a resumed folder's lock, taken before it is read: no other process appends to it meanwhile */
-  lock?: RunLock;
-}
-
-async function resumeTarget(ref: string, files: string[], flags: RunFlags): Promise<Job> {
-  if (files.length > 1) throw inputError('--resume: completes one run folder; give at most one scenario file');
-  const dir = await findRunFolder(ref, flags.out);
-  if (!dir) throw inputError(`--resume: no run folder "${ref}"`, `name a folder under ${flags.out}/ (ls ${flags.out})`);
+/** A folder to continue, under its lock (taken before it is read: no other process appends to it meanwhile). */
+async function resumeJob(dir: string, file: string | undefined, flags: RunFlags): Promise<Job> {
   const lock = RunLock.acquire(dir);
   try {
-    return { ...(await checkResume(dir, files, flags)), lock };
+    return { ...(await checkResume(dir, file, flags)), lock };
   } catch (e) {
     lock.release();
     throw e;
   }
 }
 
-async function checkResume(dir: string, files: string[], flags: RunFlags): Promise<Job> {
+/**
+ * The folder to continue, and every folder run together with it (its manifest's `interleaved`,
+ * beside it): they continue together, interleaved as before.
+ */
+async function resumeTargets(ref: string, files: string[], flags: RunFlags): Promise<Job[]> {
+  if (files.length > 1) throw inputError('--resume: completes one run folder; give at most one scenario file');
+  const dir = await findRunFolder(ref, flags.out);
+  if (!dir) throw inputError(`--resume: no run folder "${ref}"`, `name a folder under ${flags.out}/ (ls ${flags.out})`);
+  const jobs = [await resumeJob(dir, files[0], flags)];
+  try {
+    for (const id of jobs[0].stored!.manifest.interleaved ?? []) {
+      if (id === basename(dir)) continue;
+      const other = join(dirname(dir), id);
+      if (!existsSync(join(other, 'manifest.json')))
+        throw inputError(
+          `--resume: ${dir} was run together with ${id}, which is not beside it in ${dirname(dir)}/`,
+          'folders run together continue together: put them back side by side',
+        );
+      jobs.push(await resumeJob(other, undefined, flags));
+    }
+  } catch (e) {
+    for (const j of jobs) j.lock?.release();
+    throw e;
+  }
+  // in the order they were run, as the first run ordered them
+  const order = jobs[0].stored!.manifest.interleaved ?? [];
+  return jobs.sort((a, b) => order.indexOf(basename(a.stored!.dir)) - order.indexOf(basename(b.stored!.dir)));
+}
+
+async function checkResume(dir: string, file: string | undefined, flags: RunFlags): Promise<Job> {
   checkPlainFiles(dir);
   const stored = await readRun(dir);
   const m = stored.manifest;
-  const scenario = await loadScenario(files[0] ?? m.scenario_file, {
+  const scenario = await loadScenario(file ?? m.scenario_file, {
     profile: flags.profile ?? m.profile ?? undefined,
     repetitions: flags.repetitions ?? m.overrides.repetitions,
     levels: flags.levels ?? m.overrides.levels,
@@ -57,17 +80,41 @@ async function checkResume(dir: string, files: string[], flags: RunFlags): Promi
   return { scenario, stored };
 }
 
-/** A resumed folder that holds every planned run (each counted once, as it is read). */
-const storesEveryRun = (job: Job): job is Job & { stored: StoredRun } =>
-  job.stored !== undefined && job.stored.samples.length >= job.stored.manifest.planned_runs;
+/** Every file, checked before any traffic is sent; with the companions they name, in groups that run together. */
+async function newJobs(files: string[], flags: RunFlags): Promise<Job[][]> {
+  const overrides = { profile: flags.profile, repetitions: flags.repetitions, levels: flags.levels };
+  const jobs: Job[] = [];
+  const problems: string[] = [];
+  for (const file of files) {
+    try {
+      jobs.push({ scenario: await loadScenario(file, overrides) });
+    } catch (e) {
+      if (!(e instanceof LbError)) throw e;
+      problems.push(e.message);
+    }
+  }
+  if (problems.length) throw inputError(problems.join('\n'));
+  return groupJobs(jobs, (file) => loadScenario(file, overrides));
+}
 
-/** Nothing is sent, and the folder is left as it is: a resume entry would record a request never made. */
-function nothingToResume(job: Job & { stored: StoredRun }, io: Io, flags: RunFlags): number {
-  job.lock?.release();
-  const { dir, samples } = job.stored;
-  io.err(`lb-bench: nothing to resume: all ${samples.length} runs are stored in ${dir}`);
-  if (flags.json) io.out(JSON.stringify([{ scenario: job.scenario.scenario.name, dir, runs: samples.length, breaches: [] }], null, 2));
-  else io.out(displayPath(dir));
+/** Resumed folders that hold every planned run (each counted once, as it is read). */
+const storeEveryRun = (jobs: readonly Job[]): boolean =>
+  jobs.every((job) => job.stored !== undefined && job.stored.samples.length >= job.stored.manifest.planned_runs);
+
+/** Nothing is sent, and the folders are left as they are: a resume entry would record a request never made. */
+function nothingToResume(jobs: readonly Job[], io: Io, flags: RunFlags): number {
+  for (const job of jobs) job.lock?.release();
+  const stored = jobs.map((job) => ({ job, run: job.stored! }));
+  for (const { run } of stored) io.err(`lb-bench: nothing to resume: all ${run.samples.length} runs are stored in ${run.dir}`);
+  if (flags.json)
+    io.out(
+      JSON.stringify(
+        stored.map(({ job, run }) => ({ scenario: job.scenario.scenario.name, dir: run.dir, runs: run.samples.length, breaches: [] })),
+        null,
+        2,
+      ),
+    );
+  else for (const { run } of stored) io.out(displayPath(run.dir));
   return ExitCode.ok;
 }
 
@@ -77,63 +124,64 @@ async function afterRun(dir: string, io: Io): Promise<void> {
   if (line) io.err(`warning: ${line}`);
 }
 
-/** The scenario, run by its kind's runner (a resumed folder with it). */
-function runOfKind(job: Job, options: Omit<RunOptions<never>, 'resume'>): Promise<ScenarioResult<AnySample>> {
-  return withResume<Promise<ScenarioResult<AnySample>>>(job.scenario, job.stored, (kind, r, resume) => kind.run(r, { ...options, resume }));
+type Done = { job: Job; result: ScenarioResult<AnySample> };
+
+/** One group: alone by its kind's runner, or together, interleaved: the results, in order, and what stopped a member, if anything did. */
+async function runJobs(group: Job[], options: TogetherOptions): Promise<{ done: Done[]; failure?: { error: unknown } }> {
+  if (group.length === 1) {
+    const [job] = group;
+    const opts: Omit<RunOptions<never>, 'resume'> = { ...options, lock: job.lock };
+    const result = await withResume<Promise<ScenarioResult<AnySample>>>(job.scenario, job.stored, (kind, r, resume) =>
+      kind.run(r, { ...opts, resume }),
+    );
+    return { done: [{ job, result }] };
+  }
+  const outcomes = await runGroup(group, options);
+  if (!outcomes) throw inputError(`${group.map((j) => j.scenario.file).join(', ')}: these scenarios cannot run together`);
+  const done = outcomes.flatMap((o, i) => (o.ok ? [{ job: group[i], result: o.result }] : []));
+  const failed = outcomes.find((o) => !o.ok);
+  return { done, ...(failed && !failed.ok ? { failure: { error: failed.error } } : {}) };
 }
 
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume)
     throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
   checkOutFolder(flags.out);
-  // every file is checked before any traffic is sent
-  const jobs: Job[] = [];
-  if (flags.resume) {
-    const job = await resumeTarget(flags.resume, files, flags);
-    if (storesEveryRun(job)) return nothingToResume(job, io, flags);
-    jobs.push(job);
-  } else {
-    const problems: string[] = [];
-    for (const file of files) {
-      try {
-        jobs.push({ scenario: await loadScenario(file, { profile: flags.profile, repetitions: flags.repetitions, levels: flags.levels }) });
-      } catch (e) {
-        if (!(e instanceof LbError)) throw e;
-        problems.push(e.message);
-      }
-    }
-    if (problems.length) throw inputError(problems.join('\n'));
-  }
+  const groups = flags.resume ? [await resumeTargets(flags.resume, files, flags)] : await newJobs(files, flags);
+  if (flags.resume && storeEveryRun(groups[0]!)) return nothingToResume(groups[0]!, io, flags);
 
   const { signal, dispose } = interruptSignal(io, { first: 'stopping after dropping the run in flight' });
-  const results: ScenarioResult<AnySample>[] = [];
+  const results: Done[] = [];
   try {
-    for (const job of jobs) {
-      const result = await runOfKind(job, { outDir: flags.out, io, signal, lock: job.lock, acceptNewHostKeys: flags.acceptNewHostKeys });
-      results.push(result);
-      await afterRun(result.dir, io);
-      if (!flags.json) io.out(displayPath(result.dir));
+    for (const group of groups) {
+      const { done, failure } = await runJobs(group, { outDir: flags.out, io, signal, acceptNewHostKeys: flags.acceptNewHostKeys });
+      // the members that finished beside a failed one are stored, and said, before the failure is
+      for (const d of done) {
+        results.push(d);
+        await afterRun(d.result.dir, io);
+        if (!flags.json) io.out(displayPath(d.result.dir));
+      }
+      if (failure) throw failure.error;
     }
   } finally {
     dispose();
     // the runner's writer releases it when it closes; this covers a failure before it opened
-    for (const job of jobs) job.lock?.release();
+    for (const job of groups.flat()) job.lock?.release();
   }
+  return finished(io, results, flags);
+}
 
-  const breaches = results.flatMap((r, i) => r.breaches.map((b) => `${jobs[i].scenario.scenario.name}: ${b}`));
+/** The summary: JSON when asked, and every threshold breach (exit 1). */
+function finished(io: Io, results: readonly Done[], flags: RunFlags): number {
+  const breaches = results.flatMap(({ job, result }) => result.breaches.map((b) => `${job.scenario.scenario.name}: ${b}`));
   if (flags.json) {
-    io.out(
-      JSON.stringify(
-        results.map((r, i) => ({
-          scenario: jobs[i].scenario.scenario.name,
-          dir: r.dir,
-          runs: r.samples.length,
-          breaches: r.breaches,
-        })),
-        null,
-        2,
-      ),
-    );
+    const summary = results.map(({ job, result }) => ({
+      scenario: job.scenario.scenario.name,
+      dir: result.dir,
+      runs: result.samples.length,
+      breaches: result.breaches,
+    }));
+    io.out(JSON.stringify(summary, null, 2));
   }
   if (breaches.length) {
     for (const b of breaches) io.err(`threshold breached: ${b}`);

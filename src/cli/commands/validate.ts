@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { LbError, ExitCode } from '../../errors.js';
 import { inventoryPathFor, loadInventory } from '../../inventory/load.js';
-import { withScenario, type AnyScenario } from '../../kinds/registry.js';
+import { companionOf, withScenario, type AnyScenario } from '../../kinds/registry.js';
 import { labInventoryPath } from '../../lab/topology.js';
 import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
 import type { Io } from '../../io/io.js';
@@ -32,8 +32,11 @@ export default async function validate(io: Io, files: string[]): Promise<number>
       const resolved = await loadScenario(file);
       const { scenario } = resolved;
       const shape = withScenario(resolved, (kind, own) => kind.describe(own.scenario));
+      // the reference it names (relative_to) must load and serve, as run checks it
+      const companion = await companionOf(resolved, (f) => loadScenario(f));
+      const together = companion ? `; relative to ${companion.scenario.name} (${companion.file}), run together` : '';
       const inventory = await checkInventory(resolved);
-      io.out(`${file}: ok (${scenario.kind} scenario "${scenario.name}", ${shape}${inventory})`);
+      io.out(`${file}: ok (${scenario.kind} scenario "${scenario.name}", ${shape}${together}${inventory})`);
     } catch (e) {
       if (!(e instanceof LbError)) throw e;
       bad++;

@@ -27,6 +27,8 @@ export interface ScenarioSummary {
   planned: number;
   levels: number[];
   reference: Reference;
+  /** the reference scenario run together with it, whose figures its ratios divide by */
+  relativeTo: { scenario: string; run: string } | null;
   metrics: Metric[];
 }
 
@@ -65,7 +67,8 @@ export function aggregate(runs: readonly LoadRun[]): Aggregate {
     const own: SummaryRow[] = [];
     for (const level of s.levels) {
       const samples = byLevel.get(level)!;
-      for (const metric of s.metrics) own.push({ scenario: s.label, level, metric: metric.name, ...describe(samples.map(metric.value)) });
+      for (const metric of s.metrics)
+        own.push({ scenario: s.label, level, metric: metric.name, ...(metric.describe?.(samples) ?? describe(samples.map(metric.value))) });
       warnings.push(...generatorBound(s.label, level, samples));
     }
     rows.push(...own);
@@ -95,6 +98,7 @@ function summarize(run: LoadRun, ambiguous: boolean): ScenarioSummary {
     planned: m.planned_runs,
     levels: [...new Set(run.samples.map((s) => s.level))].sort((a, b) => a - b),
     reference: m.scenario.reference ?? {},
+    relativeTo: m.relative_to ?? null,
     metrics: loadMetrics(run.samples),
   };
 }

@@ -6,21 +6,31 @@
  */
 import { checkBackends } from '../../inventory/load.js';
 import type { Kind } from '../kind.js';
-import { folderReader } from '../../results/read.js';
+import { folderReader, readSamples, type FolderReader, type SampleFormat } from '../../results/read.js';
 import { runSampleSchema, storedLoadScenarioSchema, type StoredLoadScenario } from '../../results/schema.js';
 import type { RunSample } from '../../results/types.js';
 import { loadScenarioSchema, type LoadScenario } from '../../scenario/schema.js';
 import { redactHeaders, redactUrl } from '../../util/redact.js';
 import { aggregate, noiseSummary } from './aggregate.js';
+import { loadCompanion } from './companion.js';
 import { loadMetrics } from './metrics.js';
 import { loadReport } from './report.js';
-import { levelsOf } from '../../run/stored.js';
+import { attachPairs, levelsOf, REFERENCE_FILE, sampleKey } from '../../run/stored.js';
 
 declare module '../kind.js' {
   interface KindTypes {
     load: { scenario: LoadScenario; sample: RunSample; stored: StoredLoadScenario };
   }
 }
+
+const samples: SampleFormat<RunSample> = { sample: runSampleSchema, key: sampleKey, keyName: '(level, repetition) pair' };
+const readOwn = folderReader(storedLoadScenarioSchema, samples);
+
+/** A load folder: its samples, each with its reference's run of the same (level, repetition) where the folder keeps one. */
+const read: FolderReader<StoredLoadScenario, RunSample> = async (dir, file, base, scenario) => {
+  const run = await readOwn(dir, file, base, scenario);
+  return { ...run, samples: attachPairs(run.samples, await readSamples(dir, samples, REFERENCE_FILE)) };
+};
 
 export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
   name: 'load',
@@ -32,16 +42,14 @@ export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
   checkInventory: (file, s, inventory) => checkBackends(file, s.backends, inventory),
   // the runner (and its load engine) is loaded only when a load scenario runs
   run: async (r, opts) => (await import('../../run/runner.js')).runScenario(r, opts),
+  companion: loadCompanion,
+  runTogether: async (members, opts) => (await import('../../run/together.js')).runTogether(members, opts),
   afterRun(stored) {
     // one line when the repetitions disagree, however many figures do; the report lists each
     const line = noiseSummary(stored.manifest.scenario.name, aggregate([stored]).noisy);
     return line && `${line} — lb-bench report lists them`;
   },
-  read: folderReader(storedLoadScenarioSchema, {
-    sample: runSampleSchema,
-    key: (s) => `${s.level}/${s.repetition}`,
-    keyName: '(level, repetition) pair',
-  }),
+  read,
   level: (s) => s.level,
   measured: (run) => `levels ${levelsOf(run).join(',')}`,
   metrics: loadMetrics,

@@ -4,6 +4,7 @@
  */
 import type { MetricDef } from '../kind.js';
 import type { RunSample } from '../../results/types.js';
+import { describeRatio, type Pair } from '../../stats/ratio.js';
 
 const fixed: MetricDef<RunSample>[] = [
   { name: 'rps', label: 'Requests per second', unit: 'req/s', better: 'higher', value: (s) => s.rps },
@@ -27,16 +28,49 @@ function cpuMetrics(host: string): MetricDef<RunSample>[] {
   ];
 }
 
-/** The metrics that a set of samples has: the fixed ones, then CPU per backend host seen. */
+/** The mean busy CPU of a run's backends; null when a backend's figure is missing (never averaged over fewer). */
+export function backendCpu(s: RunSample): number | null {
+  const xs = Object.values(s.cpu ?? {}).map((c) => c.mean);
+  if (!xs.length || xs.some((x) => x === null)) return null;
+  return xs.reduce((sum: number, x) => sum + x!, 0) / xs.length;
+}
+
+/**
+ * Ratios to the reference scenario run together with this one (`relative_to`), pair by pair
+ * (level, repetition): a level's figure is the ratio of the means with a bootstrap interval.
+ */
+const ratio = (name: string, label: string, better: 'higher' | 'lower', pair: (s: RunSample) => Pair): MetricDef<RunSample> => ({
+  name,
+  label,
+  unit: '×',
+  better,
+  value: (s) => {
+    const p = pair(s);
+    return p && p[1] !== 0 ? p[0] / p[1] : null;
+  },
+  describe: (samples) => describeRatio(samples.map(pair)),
+});
+
+const ratios: MetricDef<RunSample>[] = [
+  ratio('speedup', 'Speedup over the reference (req/s ÷ its req/s)', 'higher', (s) => (s.pair ? [s.rps, s.pair.rps] : null)),
+  ratio('cpu_ratio', "Backend CPU ÷ the reference's", 'lower', (s) => {
+    const own = backendCpu(s);
+    return own !== null && s.pair?.cpu != null ? [own, s.pair.cpu] : null;
+  }),
+];
+
+/** The metrics that a set of samples has: the fixed ones, the ratios to a reference, then CPU per backend host seen. */
 export function loadMetrics(samples: readonly RunSample[]): MetricDef<RunSample>[] {
   const hosts = new Set<string>();
   for (const s of samples) for (const h of Object.keys(s.cpu ?? {})) hosts.add(h);
-  return [...fixed, ...[...hosts].sort().flatMap(cpuMetrics)];
+  const paired = samples.some((s) => s.pair);
+  return [...fixed, ...(paired ? ratios : []), ...[...hosts].sort().flatMap(cpuMetrics)];
 }
 
 export function metricByName(name: string, samples: readonly RunSample[] = []): MetricDef<RunSample> | undefined {
   return (
     loadMetrics(samples).find((m) => m.name === name) ??
+    ratios.find((m) => m.name === name) ??
     (name.startsWith('cpu.') ? cpuMetrics(name.split('.')[1]).find((m) => m.name === name) : undefined)
   );
 }

@@ -6,7 +6,7 @@
  */
 import type { ChartPoint, ChartSeries, ChartSpec, KindReport, MetricDef, ReportSection } from '../kind.js';
 import type { RunSample } from '../../results/types.js';
-import { escapeHtml as esc, fmt, htmlTable, markdownTable, mdText, meanCi, type Table } from '../../util/format.js';
+import { escapeHtml as esc, fmt, htmlTable, markdownTable, mdText, meanCi, valueInterval, type Table } from '../../util/format.js';
 import { aggregate, NOISY_CV, type Aggregate, type ScenarioSummary } from './aggregate.js';
 import type { LoadRun } from '../../run/stored.js';
 
@@ -47,12 +47,17 @@ export function metricTables(agg: Aggregate): MetricTable[] {
     const measured = agg.rows.filter((r) => r.metric === metric.name && r.n > 0);
     if (!measured.length && !refs.some((r) => r.levels.size || r.other.length)) continue;
     const levels = [...new Set([...measured.map((r) => r.level), ...refs.flatMap((r) => [...r.levels.keys()])])].sort((a, b) => a - b);
+    // a ratio to a reference: its interval need not be symmetric; only the scenarios that have one
+    const cell = metric.describe ? valueInterval : meanCi;
+    const shown = (s: ScenarioSummary, i: number) =>
+      !metric.describe || measured.some((r) => r.scenario === s.label) || refs[i].levels.size > 0;
     const header = ['requests'];
-    agg.scenarios.forEach((s, i) => header.push(s.label, ...(refs[i].levels.size ? [`${s.label} thesis`] : [])));
+    agg.scenarios.forEach((s, i) => shown(s, i) && header.push(s.label, ...(refs[i].levels.size ? [`${s.label} thesis`] : [])));
     const rows = levels.map((level) => {
       const line = [String(level)];
       agg.scenarios.forEach((s, i) => {
-        line.push(meanCi(index.get(`${s.label}\0${level}\0${metric.name}`), ''));
+        if (!shown(s, i)) return;
+        line.push(cell(index.get(`${s.label}\0${level}\0${metric.name}`), ''));
         if (refs[i].levels.size) line.push(refs[i].levels.has(level) ? String(refs[i].levels.get(level)) : '');
       });
       return line;
@@ -60,9 +65,17 @@ export function metricTables(agg: Aggregate): MetricTable[] {
     const notes = agg.scenarios.flatMap((s, i) =>
       refs[i].other.map(([k, v]) => `thesis, ${s.label}: ${k ? `${k} ` : ''}${v} ${metric.unit}`),
     );
+    if (metric.describe) notes.push(...ratioNotes(agg, metric.name));
     tables.push({ metric, header, rows, numeric: header.map(() => true), notes });
   }
   return tables;
+}
+
+/** Which reference each scenario's ratios are to (its manifest's relative_to). */
+function ratioNotes(agg: Aggregate, metric: string): string[] {
+  return agg.scenarios
+    .filter((s) => s.relativeTo && agg.rows.some((r) => r.scenario === s.label && r.metric === metric && r.n > 0))
+    .map((s) => `${s.label}: ÷ ${s.relativeTo!.scenario} (run ${s.relativeTo!.run}), run by run, paired by level and repetition`);
 }
 
 /** The runs a report is made of. */
@@ -141,6 +154,7 @@ function markdown(agg: Aggregate): string[] {
   const parts = ['## Runs', '', markdownTable(runsTable(agg)), ''];
   parts.push(
     'Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions;',
+    'ratios to a reference (×) are the ratio of the means over the pairs of runs, with its 95 % bootstrap interval in brackets;',
     '"thesis" columns are the scenario\'s `reference` figures.',
     '',
   );
@@ -158,7 +172,7 @@ function html(agg: Aggregate, charts: readonly ChartSpec[]): string[] {
   body.push('<h2>Charts</h2>', ...charts.map((c) => `<figure><img src="${encodeURI(c.file)}" alt="${esc(c.title)}"></figure>`));
   body.push(
     '<h2>Tables</h2>',
-    '<p>Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions; "thesis" columns are the scenario\'s <code>reference</code> figures. All figures: <a href="summary.csv">summary.csv</a>.</p>',
+    '<p>Cells are the mean ± the half-width of its 95 % confidence interval (Student t) over the repetitions; ratios to a reference (×) are the ratio of the means over the pairs of runs, with its 95 % bootstrap interval in brackets; "thesis" columns are the scenario\'s <code>reference</code> figures. All figures: <a href="summary.csv">summary.csv</a>.</p>',
   );
   for (const t of metricTables(agg)) {
     body.push(`<h3>${esc(t.metric.label)} (${esc(t.metric.unit)}) <code>${esc(t.metric.name)}</code></h3>`, htmlTable(t));
