@@ -10,6 +10,7 @@ import type { Io } from '../io/io.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { ScenarioBase } from '../scenario/schema.js';
 import type { RunLock } from './lock.js';
+import { fingerprintOf } from './fingerprint.js';
 import { newManifest } from './manifest.js';
 import { RunWriter } from './writer.js';
 import type { Manifest, Preflight, StoredScenarioBase } from './types.js';
@@ -75,13 +76,15 @@ function start(writer: RunWriter<StoredScenarioBase>, resumed: boolean, env: Set
       : resumed
         ? { resumes: [...(writer.manifest.resumes ?? []), { started_at: new Date().toISOString(), preflight: env.preflight }] }
         : { preflight: env.preflight };
-  writer.update({
-    status: 'running',
+  const patch = {
+    status: 'running' as const,
     ended_at: null,
     ...(env.servers ? { servers: { ...writer.manifest.servers, ...env.servers } } : {}),
     warnings: [...writer.manifest.warnings, ...(env.warnings ?? [])],
     ...request,
-  });
+  };
+  // the machine as this start found it: the servers' versions are known only now
+  writer.update({ ...patch, fingerprint: fingerprintOf({ ...writer.manifest, ...patch }) });
 }
 
 /** Record how the folder ended, and close it (which releases its lock). */

@@ -6,6 +6,7 @@
  */
 import type { ScenarioBase } from '../scenario/schema.js';
 import type { ProbeType } from '../scenario/failover-schema.js';
+import type { Fingerprint } from './fingerprint.js';
 
 export interface Latency {
   p50: number | null;
@@ -141,6 +142,8 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   generator?: { engine: string; workers: number | 'auto'; workers_by_level: Record<string, number> };
   /** per inventory host: program → version line, read over SSH */
   servers?: Record<string, Record<string, string>>;
+  /** the machine, as far as absolute figures depend on it (fingerprint.ts); derived on reading a folder written without it */
+  fingerprint?: Fingerprint;
   started_at: string;
   ended_at: string | null;
   status: RunStatus;
