@@ -32,6 +32,12 @@ export interface MetricDef<X> {
   unit: string;
   /** which way is better: compare's verdict */
   better: 'higher' | 'lower';
+  /**
+   * the figure does not depend on the machine it was measured on (a ratio to a reference run of the
+   * same night, loss per request, failover downtime): compare gates it between runs of different
+   * machines too, where absolute figures are shown but not gated
+   */
+  portable?: boolean;
   value(sample: X): number | null;
 }
 
