@@ -4,7 +4,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { changeCell, markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
-import { heading, type Comparison, type ComparisonRow } from './compare.js';
+import { heading, machineLine, type Comparison, type ComparisonRow } from './compare.js';
 import type { Breach } from './gate.js';
 
 export type Format = 'text' | 'md' | 'csv';
@@ -17,14 +17,26 @@ export interface CompareTable {
 
 const TEST_NAMES = { 'mann-whitney': 'Mann-Whitney U', welch: "Welch's t" } as const;
 
+/** ` — not gated: different machine` after a metric's title when none of its rows is gated. */
+function gateNote(c: Comparison, metric: string): string {
+  const rows = c.rows.filter((r) => r.metric === metric);
+  const reasons = [...new Set(rows.map((r) => r.not_gated))];
+  return rows.length && reasons.length === 1 && reasons[0] !== null ? ` — not gated: ${reasons[0]}` : '';
+}
+
 export function tables(c: Comparison): CompareTable[] {
-  return c.metrics.map((m) => ({
-    title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better)`,
-    header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
-    rows: c.rows
-      .filter((r) => r.metric === m.name)
-      .map((r) => [String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), `${r.a.n}+${r.b.n}`, r.verdict]),
-  }));
+  return c.metrics.map((m) => {
+    const note = gateNote(c, m.name);
+    // a reason the title does not give (some levels judged by the history) is given in the row
+    const verdict = (r: ComparisonRow) => (r.not_gated && !note ? `${r.verdict} (not gated: ${r.not_gated})` : r.verdict);
+    return {
+      title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better${m.portable ? ', portable' : ''})${note}`,
+      header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
+      rows: c.rows
+        .filter((r) => r.metric === m.name)
+        .map((r) => [String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), `${r.a.n}+${r.b.n}`, verdict(r)]),
+    };
+  });
 }
 
 function footer(c: Comparison): string[] {
@@ -37,16 +49,21 @@ function footer(c: Comparison): string[] {
   return [...lines, ...c.notes.map((n) => `note: ${n}`)];
 }
 
+/** Under the heading: the line that says the machines differ, when they do. */
+const machineLines = (c: Comparison) => [machineLine(c.machines)].filter((l): l is string => l !== null);
+
 export function toText(comparisons: readonly Comparison[]): string {
   return comparisons
-    .map((c) => [`== ${heading(c)} ==`, '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'))
+    .map((c) =>
+      [`== ${heading(c)} ==`, ...machineLines(c), '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'),
+    )
     .join('\n\n');
 }
 
 export function toMarkdown(comparisons: readonly Comparison[]): string {
   return comparisons
     .map((c) => {
-      const parts = [`## ${mdText(heading(c))}`, ''];
+      const parts = [`## ${mdText(heading(c))}`, '', ...machineLines(c).flatMap((l) => [`**${mdText(l)}**`, ''])];
       for (const t of tables(c))
         parts.push(
           `### ${t.title}`,
@@ -78,6 +95,7 @@ export const CSV_COLUMNS = [
   'p',
   'test',
   'verdict',
+  'gated',
 ] as const;
 
 function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
@@ -101,6 +119,7 @@ function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
     num(r.p),
     c.test,
     r.verdict,
+    r.gated ? 'yes' : 'no',
   ];
 }
 
@@ -116,7 +135,7 @@ export function toJson(comparisons: readonly Comparison[], breaches: readonly Br
   const out = {
     comparisons: comparisons.map((c) => ({
       ...c,
-      metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better })),
+      metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better, portable: m.portable === true })),
     })),
     gate: failOnRegression === null ? null : { fail_on_regression_pct: failOnRegression, breaches },
   };

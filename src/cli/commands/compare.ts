@@ -10,7 +10,7 @@ import { levelsOf, measuredBy, metricsOf, type StoredRun } from '../../kinds/reg
 import { chartFont, renderChart } from '../../report/charts.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { chartMetric, compareChartSpec } from '../../compare/chart.js';
-import { compareRuns, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
+import { compareRuns, heading, machineLine, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
 import { format, toJson, type Format } from '../../compare/format.js';
 import { breachLine, breaches } from '../../compare/gate.js';
 import { baselinePairs, resolvePair } from '../../compare/resolve.js';
@@ -127,8 +127,11 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
       metrics: opts.metric,
       labels: opts.baseline ? ['baseline', 'current'] : undefined,
     });
-    if (c.rows.length) comparisons.push(c);
-    else if (pairs.length > 1)
+    if (c.rows.length) {
+      comparisons.push(c);
+      const line = machineLine(c.machines);
+      if (line) io.err(`${heading(c)}: ${line}`);
+    } else if (pairs.length > 1)
       io.err(
         `warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`,
       );
