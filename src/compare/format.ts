@@ -6,6 +6,9 @@ import { stringify } from 'csv-stringify/sync';
 import { changeCell, markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
 import { heading, machineLine, type Comparison, type ComparisonRow } from './compare.js';
 import type { Breach } from './gate.js';
+import type { HistorySettings } from './history-format.js';
+import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
+import type { HistoryRow, TonightJudgement } from './tonight.js';
 
 export type Format = 'text' | 'md' | 'csv';
 
@@ -131,13 +134,42 @@ export function toCsv(comparisons: readonly Comparison[]): string {
 }
 
 /** JSON: everything, with change_pct null where it is infinite (A's mean 0, B's not). */
-export function toJson(comparisons: readonly Comparison[], breaches: readonly Breach[], failOnRegression: number | null): string {
+export function toJson(
+  comparisons: readonly Comparison[],
+  breaches: readonly Breach[],
+  failOnRegression: number | null,
+  history: { judgement: TonightJudgement; settings: HistorySettings; regressions: readonly HistoryRow[] } | null = null,
+): string {
   const out = {
     comparisons: comparisons.map((c) => ({
       ...c,
       metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better, portable: m.portable === true })),
     })),
-    gate: failOnRegression === null ? null : { fail_on_regression_pct: failOnRegression, breaches },
+    history: history && {
+      ...history.settings,
+      confidence: HISTORY_CONFIDENCE,
+      min_nights: MIN_NIGHTS,
+      runs: history.judgement.runs,
+      rows: history.judgement.rows,
+    },
+    gate:
+      failOnRegression === null
+        ? null
+        : {
+            fail_on_regression_pct: failOnRegression,
+            breaches,
+            ...(history
+              ? {
+                  history_regressions: history.regressions.map((r) => ({
+                    scenario: r.scenario,
+                    metric: r.metric,
+                    level: r.level,
+                    change_pct: r.change_pct,
+                    nights_out: r.nights_out,
+                  })),
+                }
+              : {}),
+          },
   };
   return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }
