@@ -43,6 +43,7 @@ function runCommand(program: Command, lazy: Lazy): void {
     .option('--levels <list>', 'override load.levels, e.g. 1000,5000,10000', intList)
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
     .option('--json', 'print a JSON summary instead of the run folder path')
+    .option('--junit <file>', 'also write each threshold as a JUnit XML test case (a breach: a failure)')
     .action(lazy(() => import('./commands/run.js')));
 }
 
@@ -104,6 +105,7 @@ function reproduceCommand(program: Command, lazy: Lazy): void {
     .option('--alpha <p>', 'significance level of the verdicts (default 0.05)')
     .option('--repetitions <n>', "repetitions of every load scenario (default: the profile's, at least 5)", positive('--repetitions'))
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
+    .option('--junit <file>', 'also write each scenario and conclusion as a JUnit XML test case')
     .action(lazy(() => import('./commands/reproduce.js')));
 }
 

@@ -11,7 +11,7 @@ import type { FolderOptions } from '../results/lifecycle.js';
 import type { FolderReader } from '../results/read.js';
 import type { StoredRunOf, StoredScenarioBase } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { ScenarioBase } from '../scenario/schema.js';
+import type { ScenarioBase, ThresholdCheck } from '../scenario/schema.js';
 import type { Description } from '../stats/describe.js';
 
 /**
@@ -113,7 +113,9 @@ export interface KindReport {
 export interface ScenarioResult<X> {
   dir: string;
   samples: X[];
+  /** every breach of every threshold (the checks' breaches) */
   breaches: string[];
+  checks: ThresholdCheck[];
 }
 
 export interface RunOptions<R extends FolderOptions['resume']> extends FolderOptions {

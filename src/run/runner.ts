@@ -12,9 +12,10 @@ import { inRunFolder, type FolderOptions } from '../results/lifecycle.js';
 import type { RunWriter } from '../results/writer.js';
 import type { Preflight, RunSample } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { ThresholdCheck } from '../scenario/schema.js';
 import { planRuns, type PlannedRun } from './plan.js';
 import { createProgress, eta } from '../io/progress.js';
-import { thresholdBreaches } from './thresholds.js';
+import { thresholdChecks } from './thresholds.js';
 import { openEnvironment, type Environment } from './environment.js';
 import { targetSummary, targetWarning } from './target-health.js';
 import type { LoadRun } from './stored.js';
@@ -29,7 +30,10 @@ export interface ScenarioResult {
   dir: string;
   samples: RunSample[];
   breaches: string[];
+  checks: ThresholdCheck[];
 }
+
+const judged = (checks: ThresholdCheck[]) => ({ checks, breaches: checks.flatMap((c) => c.breaches) });
 
 const connectionsFor = (level: number, concurrency: number | 'all') => (concurrency === 'all' ? level : Math.min(concurrency, level));
 
@@ -69,7 +73,7 @@ export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promis
       return {
         kept: done.length,
         closing: targetSummary(scenario.name, measured),
-        result: { dir: writer.dir, samples: done, breaches: thresholdBreaches(scenario.thresholds, done) },
+        result: { dir: writer.dir, samples: done, ...judged(thresholdChecks(scenario.thresholds, done)) },
       };
     },
   );

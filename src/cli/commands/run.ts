@@ -1,6 +1,7 @@
 /** `lb-bench run FILE… [--profile P] [--out DIR] [--resume RUN]` */
 import { ExitCode, inputError, LbError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
+import { writeJunit, type JunitCase, type JunitSuite } from '../../io/junit.js';
 import type { RunOptions, ScenarioResult } from '../../kinds/kind.js';
 import { withResume, withRun, type AnySample, type AnyScenario, type StoredRun } from '../../kinds/registry.js';
 import { RunLock } from '../../results/lock.js';
@@ -10,6 +11,7 @@ import { displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
+  junit?: string;
   profile?: string;
   out: string;
   resume?: string;
@@ -67,6 +69,30 @@ function runOfKind(job: Job, options: Omit<RunOptions<never>, 'resume'>): Promis
   return withResume<Promise<ScenarioResult<AnySample>>>(job.scenario, job.stored, (kind, r, resume) => kind.run(r, { ...options, resume }));
 }
 
+/** How many of a check's breaches its failure message lists; the text holds them all. */
+const LISTED = 5;
+
+/** --junit: a suite per scenario, a case per threshold; a breach is a failure with its figures. */
+function junitSuites(jobs: readonly Job[], results: readonly ScenarioResult<AnySample>[]): JunitSuite[] {
+  return results.map((r, i) => {
+    const name = jobs[i].scenario.scenario.name;
+    const cases: JunitCase[] = r.checks.map((c) => {
+      const base = { name: c.threshold, classname: `run.${name}`, out: `judged on ${c.judged} in ${r.dir}` };
+      if (!c.breaches.length) return base;
+      const more = c.breaches.length > LISTED ? `; … (${c.breaches.length} in all)` : '';
+      const message = `${c.threshold} breached: ${c.breaches.slice(0, LISTED).join('; ')}${more}`;
+      return { ...base, failure: { type: 'threshold', message, text: c.breaches.join('\n') } };
+    });
+    if (!cases.length)
+      cases.push({
+        name: 'no thresholds',
+        classname: `run.${name}`,
+        out: `${r.samples.length} runs stored in ${r.dir}; the scenario sets no thresholds, so nothing gates them`,
+      });
+    return { name: `run: ${name}`, cases };
+  });
+}
+
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume)
     throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
@@ -103,6 +129,10 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   }
 
   const breaches = results.flatMap((r, i) => r.breaches.map((b) => `${jobs[i].scenario.scenario.name}: ${b}`));
+  if (flags.junit) {
+    writeJunit(flags.junit, 'lb-bench run', junitSuites(jobs, results));
+    io.err(`wrote ${flags.junit}`);
+  }
   if (flags.json) {
     io.out(
       JSON.stringify(
