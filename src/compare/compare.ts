@@ -77,14 +77,20 @@ export interface Comparison {
   machines: Machines;
 }
 
-/** Every metric the registry knows for these samples that matches a name or a `prefix.` of it. */
-export function selectMetrics<M extends { name: string }>(
+/** `--metric portable`: every metric whose registry entry says it is portable, whatever its name. */
+export const PORTABLE_SELECTOR = 'portable';
+
+/**
+ * Every metric the registry knows for these samples that matches a name or a `prefix.` of it, or
+ * is portable when `portable` is named (the nightly names the portable figures without knowing them).
+ */
+export function selectMetrics<M extends { name: string; portable?: boolean }>(
   all: readonly M[],
   wanted: readonly string[] | undefined,
 ): { metrics: M[]; unknown: string[] } {
   if (!wanted?.length) return { metrics: [...all], unknown: [] };
-  const matches = (m: M, w: string) => m.name === w || m.name.startsWith(w + '.');
-  const unknown = wanted.filter((w) => !all.some((m) => matches(m, w)));
+  const matches = (m: M, w: string) => m.name === w || m.name.startsWith(w + '.') || (w === PORTABLE_SELECTOR && m.portable === true);
+  const unknown = wanted.filter((w) => w !== PORTABLE_SELECTOR && !all.some((m) => matches(m, w)));
   return { metrics: all.filter((m) => wanted.some((w) => matches(m, w))), unknown };
 }
 
