@@ -5,8 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { junitXml, xmlAttr } from '../src/io/junit.js';
 import { reproduceSuites } from '../src/reproduce/junit.js';
 import type { ConclusionRow } from '../src/reproduce/conclusions.js';
@@ -245,3 +246,30 @@ test('reproduce --junit: scenarios pass or are errors (not measured); conclusion
   assert.match(seen[0].cases[0].body, /note: threshold breached \(reproduce does not gate on it\): level 5 rep 1: loss 3 &gt; 0/);
   assert.match(seen[1].cases[1].body, /verdict: does not hold\nthesis: 1\.648\nmeasured: 1\.60\np: 0\.008/);
 });
+
+test(
+  '--junit: missing folders are made; a path that cannot be written is exit 3, at once (not the loop of a recursive mkdir under /proc)',
+  { timeout: 60_000 },
+  async () => {
+    const base = join(ws.dir, 'w-base');
+    const current = join(ws.dir, 'w-current');
+    writeRun(base, scenario('single', { load }), night(1000, 1), machine('AMD EPYC'));
+    writeRun(current, scenario('single', { load }), night(1000, 1), machine('AMD EPYC'));
+    const nested = join(ws.dir, 'a', 'b', 'c.xml');
+    let r = await runCli(['compare', '--baseline', base, '--results', current, '--junit', nested]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    await assertJunit(readFileSync(nested, 'utf8'));
+    // a process of its own, so that a loop that never yields is ended by the time-out and seen to fail
+    const bin = resolve(import.meta.dirname, '../../bin/lb-bench.js');
+    const args = [bin, 'compare', '--baseline', base, '--results', current, '--junit', '/proc/lb-bench-nope/x.xml'];
+    const p = await new Promise<{ code: number | string | null; stderr: string }>((done) =>
+      execFile(process.execPath, args, { timeout: 30_000 }, (err, _out, stderr) =>
+        done({ code: err ? (err.code ?? err.signal ?? null) : 0, stderr }),
+      ),
+    );
+    assert.deepEqual(
+      [p.code, p.stderr.trim().split('\n').slice(-2)],
+      [3, ['lb-bench: --junit /proc/lb-bench-nope/x.xml: cannot write it (ENOENT)', '  hint: choose another file']],
+    );
+  },
+);
