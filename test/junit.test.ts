@@ -256,7 +256,7 @@ test(
     writeRun(base, scenario('single', { load }), night(1000, 1), machine('AMD EPYC'));
     writeRun(current, scenario('single', { load }), night(1000, 1), machine('AMD EPYC'));
     const nested = join(ws.dir, 'a', 'b', 'c.xml');
-    let r = await runCli(['compare', '--baseline', base, '--results', current, '--junit', nested]);
+    const r = await runCli(['compare', '--baseline', base, '--results', current, '--junit', nested]);
     assert.equal(r.code, 0, r.err.join('\n'));
     await assertJunit(readFileSync(nested, 'utf8'));
     // a process of its own, so that a loop that never yields is ended by the time-out and seen to fail
