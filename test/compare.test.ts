@@ -146,7 +146,7 @@ test('text, md and csv tables; the chosen runs on stderr', async () => {
   const csv = (await runCli(['compare', f.a, f.b, '--format', 'csv', '--metric', 'rps'])).out;
   assert.equal(
     csv[0],
-    'a_run,b_run,a,b,metric,level,a_n,a_mean,a_ci_low,a_ci_high,b_n,b_mean,b_ci_low,b_ci_high,change_pct,p,test,verdict',
+    'a_run,b_run,a,b,metric,level,a_n,a_mean,a_ci_low,a_ci_high,b_n,b_mean,b_ci_low,b_ci_high,change_pct,p,test,verdict,gated',
   );
   const cells = csv[1].split(',');
   assert.deepEqual(

@@ -3,6 +3,7 @@ import type { FailoverSample, Manifest, RunSample } from '../src/results/types.j
 import type { FailoverScenario } from '../src/scenario/failover-schema.js';
 import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
+import { fingerprintOf } from '../src/results/fingerprint.js';
 import type { FailoverRun } from '../src/failover/stored.js';
 import type { LoadRun } from '../src/run/stored.js';
 
@@ -30,12 +31,16 @@ export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario 
 }
 
 export function manifest<S extends ScenarioBase>(sc: S, planned: number, started = '2026-01-02T03:04:05.000Z'): Omit<Manifest<S>, 'id'> {
+  const machine = {
+    os: { platform: 'linux', release: 'test', kernel: 'test', arch: 'x64' },
+    host: { hostname: 'test', cpus: 4, cpu_model: 'test', memory_gb: 8 },
+  };
   return {
     format: 1,
     tool: { name: 'lb-bench', version: '0.0.0-test' },
     node: process.version,
-    os: { platform: 'linux', release: 'test', kernel: 'test', arch: 'x64' },
-    host: { hostname: 'test', cpus: 4, cpu_model: 'test', memory_gb: 8 },
+    ...machine,
+    fingerprint: fingerprintOf(machine),
     scenario_file: `scenarios/${sc.name}.yaml`,
     scenario: sc,
     scenario_hash: 'test',
@@ -74,7 +79,11 @@ export function sample(level: number, repetition: number, factor = 1, extra: Par
   };
 }
 
-/** Write a run folder under dir and return it as readRun would. */
+/**
+ * Write a run folder under dir and return it as readRun would. Its fingerprint follows the patch's
+ * machine fields, as lb-bench makes it; `fingerprint: undefined` in the patch writes a folder as
+ * lb-bench did before there were fingerprints.
+ */
 export function writeRun(
   dir: string,
   sc: Scenario,
@@ -82,7 +91,8 @@ export function writeRun(
   patch: Partial<Manifest<Scenario>> = {},
   started?: string,
 ): LoadRun {
-  const w = RunWriter.create(dir, { ...manifest(sc, sc.load.levels.length * sc.load.repetitions, started), ...patch });
+  const m = { ...manifest(sc, sc.load.levels.length * sc.load.repetitions, started), ...patch };
+  const w = RunWriter.create(dir, 'fingerprint' in patch ? m : { ...m, fingerprint: fingerprintOf(m) });
   for (const s of samples) w.appendSample(s);
   w.close();
   return { dir: w.dir, manifest: w.manifest, samples };

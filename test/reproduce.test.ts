@@ -19,6 +19,7 @@ import { markdownTable } from '../src/util/format.js';
 import { toHtml } from '../src/report/html.js';
 import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';
+import { assertJunit } from './helpers/junit.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { workspace, type Workspace } from './helpers/scenario.js';
 import { manifest, scenario } from './report-fixtures.js';
@@ -441,8 +442,18 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
 
   it('without failover.yaml: runs the four, says failover is not run, skips the lab, ends with the report folder', async () => {
     const out = join(ws.dir, 'report-1');
-    const r = await runCli(['reproduce', '--scenarios', ws.dir, '--results', ws.results, '--out', out]);
+    const junit = join(out, 'junit.xml');
+    const r = await runCli(['reproduce', '--scenarios', ws.dir, '--results', ws.results, '--out', out, '--junit', junit]);
     assert.equal(r.code, 0, r.err.join('\n'));
+    // --junit: the scenarios and the conclusions as test cases, every one passed (reproduce gates on nothing but its environment)
+    const suites = await assertJunit(readFileSync(junit, 'utf8'));
+    assert.deepEqual(
+      suites.map((s) => [s.name, s.cases.length, s.cases.every((c) => c.outcome === 'passed')]),
+      [
+        ['reproduce: scenarios', 4, true],
+        ['reproduce: conclusions', 9, true],
+      ],
+    );
     assert.equal(resolve(r.last), out);
     assert.ok(!r.err.some((l) => l.startsWith('lab:')), 'no lab step');
     assert.ok(

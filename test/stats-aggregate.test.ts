@@ -30,8 +30,8 @@ test('one row per scenario, level and metric with the hand-computed figures', ()
   assert.equal(rps[0].sd, 10);
   // CI: 100 ± t(0.975, 2)·10/√3 = 100 ± 4.302652729749462·5.773502691896258
   assert.ok(Math.abs(rps[0].ci_high! - (100 + 4.302652729749462 * (10 / Math.sqrt(3)))) < 1e-9);
-  // 12 fixed metrics × 3 (scenario, level) pairs; no CPU in these samples
-  assert.equal(agg.rows.length, 12 * 3);
+  // 13 fixed metrics (loss_ratio among them) × 3 (scenario, level) pairs; no CPU in these samples
+  assert.equal(agg.rows.length, 13 * 3);
   assert.deepEqual(
     agg.scenarios.map((s) => [s.label, s.levels]),
     [

@@ -43,6 +43,7 @@ function runCommand(program: Command, lazy: Lazy): void {
     .option('--levels <list>', 'override load.levels, e.g. 1000,5000,10000', intList)
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
     .option('--json', 'print a JSON summary instead of the run folder path')
+    .option('--junit <file>', 'also write each threshold as a JUnit XML test case (a breach: a failure)')
     .action(lazy(() => import('./commands/run.js')));
 }
 
@@ -69,12 +70,24 @@ function readingCommands(program: Command, lazy: Lazy): void {
     .option('-o, --out <dir>', 'write compare.png there')
     .option('--fail-on-regression <pct>', 'exit 1 when a metric is significantly worse by more than PCT %')
     .option('--baseline <dir>', 'compare the newest run of every scenario with its newest run in DIR')
+    .option('--history <file>', "judge the newest run of every scenario against the nights of a history (lb-bench history append's file)")
+    .option('--nights <n>', 'with --history: the last N nights make the band (default 14, at least 5)')
+    .option('--confirm-nights <k>', 'with --history: nights out of the band in a row that make a regression (default 2)')
+    .option('--junit <file>', 'also write each gated row as a JUnit XML test case')
     .action((a: string | undefined, b: string | undefined, opts: object) =>
       lazy(() => import('./commands/compare.js'))(
         [a, b].filter((x) => x !== undefined),
         opts,
       ),
     );
+
+  program
+    .command('history')
+    .description("the nightly history that compare --history judges by: append tonight's summary (a line per scenario and level)")
+    .argument('<action>', 'append')
+    .argument('[file]', 'the history file (JSON Lines), e.g. history.jsonl')
+    .option('--results <dir>', 'results folder: the newest run of each scenario', 'results')
+    .action(lazy(() => import('./commands/history.js')));
 }
 
 function reproduceCommand(program: Command, lazy: Lazy): void {
@@ -93,6 +106,7 @@ function reproduceCommand(program: Command, lazy: Lazy): void {
     .option('--alpha <p>', 'significance level of the verdicts (default 0.05)')
     .option('--repetitions <n>', "repetitions of every load scenario (default: the profile's, at least 5)", positive('--repetitions'))
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
+    .option('--junit <file>', 'also write each scenario and conclusion as a JUnit XML test case')
     .action(lazy(() => import('./commands/reproduce.js')));
 }
 

@@ -6,6 +6,7 @@
  */
 import type { MetricDef } from '../kinds/kind.js';
 import { withPair, type StoredRun } from '../kinds/registry.js';
+import { fingerprintDifferences, fingerprintOfManifest } from '../results/fingerprint.js';
 import { describe, finiteValues, mannWhitneyU, welchT, type Description } from '../stats/describe.js';
 
 export type TestName = 'mann-whitney' | 'welch';
@@ -41,6 +42,24 @@ export interface ComparisonRow {
   verdict: Verdict;
   /** both sides hold one and the same value in every repetition: no test, p = 1 */
   all_equal: boolean;
+  /** the metric does not depend on the machine (its registry's `portable`) */
+  portable: boolean;
+  /** --fail-on-regression judges this row; else `not_gated` says why */
+  gated: boolean;
+  not_gated: NotGated | null;
+}
+
+/** Why a row is shown but not gated. */
+export type NotGated = 'different machine' | 'judged by the history';
+
+/** The two runs' machines (src/results/fingerprint.ts): absolute figures are gated only when they match. */
+export interface Machines {
+  same: boolean;
+  /** one phrase per field that differs: `cpu_model "AMD EPYC" vs "Intel Xeon"` */
+  differences: string[];
+  /** the fingerprints' ids, A's and B's */
+  a: string;
+  b: string;
 }
 
 export interface Comparison {
@@ -55,16 +74,23 @@ export interface Comparison {
   skipped: string[];
   /** things that change how to read it (too few repetitions to ever be significant, …) */
   notes: string[];
+  machines: Machines;
 }
 
-/** Every metric the registry knows for these samples that matches a name or a `prefix.` of it. */
-export function selectMetrics<M extends { name: string }>(
+/** `--metric portable`: every metric whose registry entry says it is portable, whatever its name. */
+export const PORTABLE_SELECTOR = 'portable';
+
+/**
+ * Every metric the registry knows for these samples that matches a name or a `prefix.` of it, or
+ * is portable when `portable` is named (the nightly names the portable figures without knowing them).
+ */
+export function selectMetrics<M extends { name: string; portable?: boolean }>(
   all: readonly M[],
   wanted: readonly string[] | undefined,
 ): { metrics: M[]; unknown: string[] } {
   if (!wanted?.length) return { metrics: [...all], unknown: [] };
-  const matches = (m: M, w: string) => m.name === w || m.name.startsWith(w + '.');
-  const unknown = wanted.filter((w) => !all.some((m) => matches(m, w)));
+  const matches = (m: M, w: string) => m.name === w || m.name.startsWith(w + '.') || (w === PORTABLE_SELECTOR && m.portable === true);
+  const unknown = wanted.filter((w) => w !== PORTABLE_SELECTOR && !all.some((m) => matches(m, w)));
   return { metrics: all.filter((m) => wanted.some((w) => matches(m, w))), unknown };
 }
 
@@ -109,7 +135,7 @@ export function verdictOf(change: number, p: number | null, alpha: number, bette
 export function compareValues(
   xa: readonly number[],
   xb: readonly number[],
-  metric: Pick<MetricDef<never>, 'name' | 'better'>,
+  metric: Pick<MetricDef<never>, 'name' | 'better' | 'portable'>,
   level: number,
   opts: CompareOptions,
   own?: [Description, Description],
@@ -132,7 +158,27 @@ export function compareValues(
     p,
     verdict: verdictOf(direction, p, opts.alpha, metric.better),
     all_equal: allEqual,
+    portable: metric.portable === true,
+    gated: true,
+    not_gated: null,
   };
+}
+
+/** Which rows the gate judges: every row on one machine; on two, only the portable figures. */
+export function machinesOf(runA: StoredRun, runB: StoredRun): Machines {
+  const [a, b] = [fingerprintOfManifest(runA.manifest), fingerprintOfManifest(runB.manifest)];
+  const differences = fingerprintDifferences(a, b);
+  return { same: !differences.length, differences, a: a.id, b: b.id };
+}
+
+export function gateByMachine(rows: readonly ComparisonRow[], machines: Machines): ComparisonRow[] {
+  if (machines.same) return [...rows];
+  return rows.map((r) => (r.portable ? r : { ...r, gated: false, not_gated: 'different machine' }));
+}
+
+/** The line that says a comparison's absolute figures are not gated, naming what differs. */
+export function machineLine(m: Machines): string | null {
+  return m.same ? null : `different machine: absolute figures shown, not gated (${m.differences.join('; ')})`;
 }
 
 /** Runs of different kinds have no metric in common: nothing to compare. */
@@ -143,7 +189,9 @@ export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptio
     withPair(runA, runB, (kind, ra, rb) =>
       compareSamples(kind.metrics([...ra.samples, ...rb.samples]), (s) => kind.level(s), ra.samples, rb.samples, opts),
     ) ?? none;
-  return { a, b, alpha: opts.alpha, test: opts.test, ...found, notes: powerNotes(found.rows, opts) };
+  const machines = machinesOf(runA, runB);
+  const rows = gateByMachine(found.rows, machines);
+  return { a, b, alpha: opts.alpha, test: opts.test, ...found, rows, notes: powerNotes(found.rows, opts), machines };
 }
 
 /** Per metric and level measured on both sides: the row; a metric equal everywhere is skipped unless named. */

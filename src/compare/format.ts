@@ -4,8 +4,11 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { changeCell, markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
-import { heading, type Comparison, type ComparisonRow } from './compare.js';
+import { heading, machineLine, type Comparison, type ComparisonRow } from './compare.js';
 import type { Breach } from './gate.js';
+import type { HistorySettings } from './history-format.js';
+import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
+import type { HistoryRow, TonightJudgement } from './tonight.js';
 
 export type Format = 'text' | 'md' | 'csv';
 
@@ -17,14 +20,26 @@ export interface CompareTable {
 
 const TEST_NAMES = { 'mann-whitney': 'Mann-Whitney U', welch: "Welch's t" } as const;
 
+/** ` — not gated: different machine` after a metric's title when none of its rows is gated. */
+function gateNote(c: Comparison, metric: string): string {
+  const rows = c.rows.filter((r) => r.metric === metric);
+  const reasons = [...new Set(rows.map((r) => r.not_gated))];
+  return rows.length && reasons.length === 1 && reasons[0] !== null ? ` — not gated: ${reasons[0]}` : '';
+}
+
 export function tables(c: Comparison): CompareTable[] {
-  return c.metrics.map((m) => ({
-    title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better)`,
-    header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
-    rows: c.rows
-      .filter((r) => r.metric === m.name)
-      .map((r) => [String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), `${r.a.n}+${r.b.n}`, r.verdict]),
-  }));
+  return c.metrics.map((m) => {
+    const note = gateNote(c, m.name);
+    // a reason the title does not give (some levels judged by the history) is given in the row
+    const verdict = (r: ComparisonRow) => (r.not_gated && !note ? `${r.verdict} (not gated: ${r.not_gated})` : r.verdict);
+    return {
+      title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better${m.portable ? ', portable' : ''})${note}`,
+      header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
+      rows: c.rows
+        .filter((r) => r.metric === m.name)
+        .map((r) => [String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), `${r.a.n}+${r.b.n}`, verdict(r)]),
+    };
+  });
 }
 
 function footer(c: Comparison): string[] {
@@ -37,16 +52,21 @@ function footer(c: Comparison): string[] {
   return [...lines, ...c.notes.map((n) => `note: ${n}`)];
 }
 
+/** Under the heading: the line that says the machines differ, when they do. */
+const machineLines = (c: Comparison) => [machineLine(c.machines)].filter((l): l is string => l !== null);
+
 export function toText(comparisons: readonly Comparison[]): string {
   return comparisons
-    .map((c) => [`== ${heading(c)} ==`, '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'))
+    .map((c) =>
+      [`== ${heading(c)} ==`, ...machineLines(c), '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'),
+    )
     .join('\n\n');
 }
 
 export function toMarkdown(comparisons: readonly Comparison[]): string {
   return comparisons
     .map((c) => {
-      const parts = [`## ${mdText(heading(c))}`, ''];
+      const parts = [`## ${mdText(heading(c))}`, '', ...machineLines(c).flatMap((l) => [`**${mdText(l)}**`, ''])];
       for (const t of tables(c))
         parts.push(
           `### ${t.title}`,
@@ -78,6 +98,7 @@ export const CSV_COLUMNS = [
   'p',
   'test',
   'verdict',
+  'gated',
 ] as const;
 
 function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
@@ -101,6 +122,7 @@ function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
     num(r.p),
     c.test,
     r.verdict,
+    r.gated ? 'yes' : 'no',
   ];
 }
 
@@ -112,13 +134,42 @@ export function toCsv(comparisons: readonly Comparison[]): string {
 }
 
 /** JSON: everything, with change_pct null where it is infinite (A's mean 0, B's not). */
-export function toJson(comparisons: readonly Comparison[], breaches: readonly Breach[], failOnRegression: number | null): string {
+export function toJson(
+  comparisons: readonly Comparison[],
+  breaches: readonly Breach[],
+  failOnRegression: number | null,
+  history: { judgement: TonightJudgement; settings: HistorySettings; regressions: readonly HistoryRow[] } | null = null,
+): string {
   const out = {
     comparisons: comparisons.map((c) => ({
       ...c,
-      metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better })),
+      metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better, portable: m.portable === true })),
     })),
-    gate: failOnRegression === null ? null : { fail_on_regression_pct: failOnRegression, breaches },
+    history: history && {
+      ...history.settings,
+      confidence: HISTORY_CONFIDENCE,
+      min_nights: MIN_NIGHTS,
+      runs: history.judgement.runs,
+      rows: history.judgement.rows,
+    },
+    gate:
+      failOnRegression === null
+        ? null
+        : {
+            fail_on_regression_pct: failOnRegression,
+            breaches,
+            ...(history
+              ? {
+                  history_regressions: history.regressions.map((r) => ({
+                    scenario: r.scenario,
+                    metric: r.metric,
+                    level: r.level,
+                    change_pct: r.change_pct,
+                    nights_out: r.nights_out,
+                  })),
+                }
+              : {}),
+          },
   };
   return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }

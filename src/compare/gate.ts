@@ -1,8 +1,9 @@
 /**
- * --fail-on-regression PCT: a breach is a metric that is significantly worse (verdict `worse`,
- * p below alpha) by more than PCT % of A's mean. Pure; the command decides the exit code.
+ * --fail-on-regression PCT: a breach is a gated row (every row on one machine; on two, only the
+ * portable figures) that is significantly worse (verdict `worse`, p below alpha) by more than PCT %
+ * of A's mean. Pure; the command decides the exit code.
  */
-import type { Comparison } from './compare.js';
+import type { Comparison, ComparisonRow } from './compare.js';
 import { changeCell, pValue } from '../util/format.js';
 import { heading } from './compare.js';
 
@@ -16,10 +17,13 @@ export interface Breach {
   p: number;
 }
 
+/** Is this row a breach of the gate at PCT %? */
+export const isBreach = (r: ComparisonRow, pct: number) => r.gated && r.verdict === 'worse' && Math.abs(r.change_pct) > pct;
+
 export function breaches(comparisons: readonly Comparison[], pct: number): Breach[] {
   return comparisons.flatMap((c) =>
     c.rows
-      .filter((r) => r.verdict === 'worse' && Math.abs(r.change_pct) > pct)
+      .filter((r) => isBreach(r, pct))
       .map((r) => ({ comparison: heading(c), metric: r.metric, level: r.level, change_pct: r.change_pct, p: r.p! })),
   );
 }

@@ -11,6 +11,7 @@ import { inRunFolder, type FolderOptions } from '../results/lifecycle.js';
 import type { FailoverSample } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
+import type { ThresholdCheck } from '../scenario/schema.js';
 import { describeStep, faultPlan, labRepair, runStep, type FaultPlan } from './faults.js';
 import { openFailoverEnvironment, type FailoverEnvironment } from './environment.js';
 import { repetition, until } from './repetition.js';
@@ -25,6 +26,7 @@ export interface FailoverResult {
   dir: string;
   samples: FailoverSample[];
   breaches: string[];
+  checks: ThresholdCheck[];
 }
 
 type Scenario = ResolvedScenario<FailoverScenario>;
@@ -47,7 +49,8 @@ export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<F
       if (!sample.failed_back) await bringBack(r, plan, env, opts);
       if (rep < scenario.repetitions) await interruptible(scenario.fault.settle, opts.signal);
     }
-    return { kept: done.length, result: { dir: writer.dir, samples: done, breaches: breaches(scenario, done) } };
+    const checks = thresholdChecks(scenario, done);
+    return { kept: done.length, result: { dir: writer.dir, samples: done, checks, breaches: checks.flatMap((c) => c.breaches) } };
   });
 }
 
@@ -95,7 +98,7 @@ function summaryLine(s: FailoverScenario, x: FailoverSample): string {
 }
 
 /** thresholds.downtime_ms: a repetition over it, or one that never came back, is a breach. */
-function breaches(s: FailoverScenario, samples: readonly FailoverSample[]): string[] {
+function thresholdChecks(s: FailoverScenario, samples: readonly FailoverSample[]): ThresholdCheck[] {
   const limit = s.thresholds?.downtime_ms;
   if (limit === undefined) return [];
   const out: string[] = [];
@@ -105,5 +108,5 @@ function breaches(s: FailoverScenario, samples: readonly FailoverSample[]): stri
       else if (v > limit) out.push(`repetition ${x.repetition}: ${type} downtime ${v} ms > ${limit} ms`);
     }
   }
-  return out;
+  return [{ threshold: `downtime_ms ≤ ${limit}`, judged: `${samples.length} repetitions`, breaches: out }];
 }

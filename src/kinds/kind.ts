@@ -12,7 +12,7 @@ import type { RunLock } from '../results/lock.js';
 import type { FolderReader } from '../results/read.js';
 import type { StoredRunOf, StoredScenarioBase } from '../results/types.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { ScenarioBase } from '../scenario/schema.js';
+import type { ScenarioBase, ThresholdCheck } from '../scenario/schema.js';
 import type { Description } from '../stats/describe.js';
 
 /**
@@ -33,6 +33,12 @@ export interface MetricDef<X> {
   unit: string;
   /** which way is better: compare's verdict */
   better: 'higher' | 'lower';
+  /**
+   * the figure does not depend on the machine it was measured on (a ratio to a reference run of the
+   * same night, loss per request, failover downtime): compare gates it between runs of different
+   * machines too, where absolute figures are shown but not gated
+   */
+  portable?: boolean;
   value(sample: X): number | null;
   /**
    * A figure of a level that is not the mean of its samples' values (a ratio of means, with a
@@ -113,7 +119,9 @@ export interface KindReport {
 export interface ScenarioResult<X> {
   dir: string;
   samples: X[];
+  /** every breach of every threshold (the checks' breaches) */
   breaches: string[];
+  checks: ThresholdCheck[];
 }
 
 export interface RunOptions<R extends FolderOptions['resume']> extends FolderOptions {

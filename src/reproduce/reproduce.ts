@@ -35,9 +35,19 @@ export interface ReproduceOptions {
   signal: AbortSignal;
 }
 
+/** What became of one scenario: its run folder, or why it was not measured; its breaches are notes. */
+export interface ScenarioOutcome {
+  scenario: string;
+  dir?: string;
+  runs?: number;
+  failure?: string;
+  breaches: string[];
+}
+
 export interface ReproduceResult {
   reportDir: string;
   rows: ConclusionRow[];
+  scenarios: ScenarioOutcome[];
   exitCode: number;
   wallSeconds: number;
 }
@@ -121,6 +131,7 @@ class Measured {
   failover: FailoverInput;
   exitCode: number = ExitCode.ok;
   readonly notes: string[];
+  readonly outcomes: ScenarioOutcome[] = [];
 
   constructor(
     plan: ReproducePlan,
@@ -133,6 +144,7 @@ class Measured {
   /** A scenario that failed on its environment: said, noted, and the exit code is its (the first one's). */
   failed(what: string, e: LbError): void {
     const line = `${what}: not measured: ${e.message.split('\n')[0]}`;
+    this.outcomes.push({ scenario: what, failure: line, breaches: [] });
     this.io.err(`lb-bench: ${line}${e.hint ? `\n  hint: ${e.hint}` : ''}`);
     this.notes.push(line);
     if (this.exitCode === ExitCode.ok) this.exitCode = e.code;
@@ -173,6 +185,12 @@ async function runLoad(plan: ReproducePlan, m: Measured, runOpts: RunOpts): Prom
     const role = plan.load.find((l) => l.scenario === r)?.role;
     if (role) m.runs[role] = runsOfKind([run], 'load')[0];
     m.stored.push(run);
+    m.outcomes.push({
+      scenario: r.scenario.name,
+      dir: outcome.result.dir,
+      runs: outcome.result.samples.length,
+      breaches: outcome.result.breaches,
+    });
   }
 }
 
@@ -187,6 +205,7 @@ async function runFailover(plan: ReproducePlan, m: Measured, lab: LabSession | n
     const result = await KINDS.failover.run(r, runOpts);
     m.failover = { dir: result.dir, samples: result.samples };
     m.stored.push(await readRun(result.dir));
+    m.outcomes.push({ scenario: r.scenario.name, dir: result.dir, runs: result.samples.length, breaches: result.breaches });
   } catch (e) {
     if (!recoverable(e)) throw e;
     m.failed(r.scenario.name, e);
@@ -237,7 +256,7 @@ export async function reproduce(opts: ReproduceOptions): Promise<ReproduceResult
   const runs = m.stored.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: planOf(r) }));
   const context = { alpha: opts.alpha, profile: opts.profile, runs, notes: m.notes };
   const written = await writeReproduceReport({ runs: m.runs, failover: m.failover, rows, context, outDir: opts.outDir, io });
-  return { reportDir: written, rows, exitCode: m.exitCode, wallSeconds };
+  return { reportDir: written, rows, scenarios: m.outcomes, exitCode: m.exitCode, wallSeconds };
 }
 
 export function formatDuration(seconds: number): string {

@@ -10,6 +10,7 @@ import type { Io } from '../io/io.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { ScenarioBase } from '../scenario/schema.js';
 import type { RunLock } from './lock.js';
+import { fingerprintOf } from './fingerprint.js';
 import { newManifest } from './manifest.js';
 import { RunWriter } from './writer.js';
 import type { Manifest, ManifestCalibration, Preflight, StoredScenarioBase } from './types.js';
@@ -90,14 +91,16 @@ function start(writer: RunWriter<StoredScenarioBase>, resumed: boolean, env: Set
         : { preflight: env.preflight };
   const calibration = calibrationPatch(writer.manifest, resumed, env);
   for (const w of calibration.warnings ?? []) io.err(`warning: ${w}`);
-  writer.update({
-    status: 'running',
+  const patch = {
+    status: 'running' as const,
     ended_at: null,
     ...(env.servers ? { servers: { ...writer.manifest.servers, ...env.servers } } : {}),
     ...(calibration.calibration ? { calibration: calibration.calibration } : {}),
     warnings: [...writer.manifest.warnings, ...(env.warnings ?? []), ...(calibration.warnings ?? [])],
     ...request,
-  });
+  };
+  // the machine as this start found it: the servers' versions are known only now
+  writer.update({ ...patch, fingerprint: fingerprintOf({ ...writer.manifest, ...patch }) });
 }
 
 /** Record how the folder ended, and close it (which releases its lock). */

@@ -3,19 +3,21 @@ import os from 'node:os';
 import { VERSION } from '../version.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { ScenarioBase } from '../scenario/schema.js';
+import { fingerprintOf } from './fingerprint.js';
 import type { Manifest } from './types.js';
 
-/** `extra`: what the scenario's kind records of its own (the load kind: its generator). */
+/**
+ * `extra`: what the scenario's kind records of its own (the load kind: its generator). The
+ * fingerprint is made of what is known now; the lifecycle makes it again once the environment has
+ * read the servers' versions (lifecycle.ts, start).
+ */
 export function newManifest<S extends ScenarioBase>(
   r: ResolvedScenario<S>,
   plannedRuns: number,
   extra: Pick<Manifest<S>, 'generator'> = {},
 ): Omit<Manifest<S>, 'id'> {
   const cpus = os.cpus();
-  return {
-    format: 1,
-    tool: { name: 'lb-bench', version: VERSION },
-    node: process.version,
+  const machine = {
     os: { platform: process.platform, release: os.release(), kernel: os.version(), arch: process.arch },
     host: {
       hostname: os.hostname(),
@@ -23,6 +25,13 @@ export function newManifest<S extends ScenarioBase>(
       cpu_model: cpus[0]?.model.trim() ?? 'unknown',
       memory_gb: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     },
+  };
+  return {
+    format: 1,
+    tool: { name: 'lb-bench', version: VERSION },
+    node: process.version,
+    ...machine,
+    fingerprint: fingerprintOf({ ...machine, ...extra }),
     scenario_file: r.file,
     // as resolved, less its credentials (a URL's password, an Authorization header): the run uses them, the folder never holds them
     scenario: r.redacted,

@@ -142,6 +142,17 @@ export const calibrationSchema = z.looseObject({
   at: z.string(),
 });
 
+export const fingerprintSchema = z.looseObject({
+  id: z.string(),
+  cpu_model: z.string(),
+  cpus: count,
+  memory_gb: finite,
+  kernel: z.string(),
+  servers: z.record(z.string(), z.string()).nullable(),
+  engine: z.string().nullable(),
+  calibration: z.looseObject({ web_cpus: finite, target_rps: finite }).nullable(),
+});
+
 /** manifest.json but its `scenario`, which is checked by its kind's schema. */
 export const manifestBaseSchema = z.looseObject({
   format: z.literal(1, { error: 'must be 1: this run folder was written by a newer lb-bench' }),
@@ -156,6 +167,7 @@ export const manifestBaseSchema = z.looseObject({
   overrides: z.looseObject({ repetitions: positiveInt.optional(), levels: z.array(positiveInt).optional() }),
   servers: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   calibration: calibrationSchema.optional(),
+  fingerprint: fingerprintSchema.optional(),
   started_at: z.string(),
   ended_at: z.string().nullable(),
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),

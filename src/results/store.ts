@@ -9,6 +9,7 @@ import { inputError, LbError } from '../errors.js';
 import { KIND_CHOICES, KINDS, kindNamed, type KindName, type StoredRun } from '../kinds/registry.js';
 import { describeValue, formatIssues } from '../util/issues.js';
 import { isPlainObject } from '../util/objects.js';
+import { fingerprintOf } from './fingerprint.js';
 import { badFile, notJson, parseOptions, readStoredText, type CheckedBase } from './read.js';
 import { manifestBaseSchema } from './schema.js';
 import { storeWarning } from './warnings.js';
@@ -48,7 +49,10 @@ export async function readRun(dir: string): Promise<StoredRun> {
   // its scenario is read by its kind; a manifest that is not even an object has no kind
   const scenario = isPlainObject(raw) ? readScenario(raw) : { ok: false as const, problems: [] };
   if (!scenario.ok) throw badFile(file, [...scenario.problems, ...(base.ok ? [] : base.problems)]);
-  return KINDS[scenario.kind].read(dir, file, base, scenario.scenario);
+  const run = await KINDS[scenario.kind].read(dir, file, base, scenario.scenario);
+  // a folder written before fingerprints: the same fields, as its manifest recorded them
+  run.manifest.fingerprint ??= fingerprintOf(run.manifest);
+  return run;
 }
 
 /** Every run folder under DIR, oldest first. A folder that cannot be read is left out with a warning. */

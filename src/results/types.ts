@@ -6,6 +6,7 @@
  */
 import type { ScenarioBase } from '../scenario/schema.js';
 import type { ProbeType } from '../scenario/failover-schema.js';
+import type { Fingerprint } from './fingerprint.js';
 
 export interface Latency {
   p50: number | null;
@@ -174,6 +175,8 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   servers?: Record<string, Record<string, string>>;
   /** a run on the lab while it ran its calibrated share; absent elsewhere */
   calibration?: ManifestCalibration;
+  /** the machine, as far as absolute figures depend on it (fingerprint.ts); derived on reading a folder written without it */
+  fingerprint?: Fingerprint;
   started_at: string;
   ended_at: string | null;
   status: RunStatus;

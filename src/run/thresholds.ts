@@ -1,19 +1,42 @@
-/** A scenario's `thresholds`: every breach of every run, listed after all runs are stored. */
-import type { Thresholds } from '../scenario/schema.js';
+/**
+ * A scenario's `thresholds`: every breach of every run, listed after all runs are stored; one
+ * check per threshold, as `run --junit` reports each as a test case.
+ */
+import type { ThresholdCheck, Thresholds } from '../scenario/schema.js';
 import type { RunSample } from '../results/types.js';
 
-export function thresholdBreaches(t: Thresholds | undefined, samples: readonly RunSample[]): string[] {
+const at = (s: RunSample) => `level ${s.level} rep ${s.repetition}`;
+
+export function thresholdChecks(t: Thresholds | undefined, samples: readonly RunSample[]): ThresholdCheck[] {
   if (!t) return [];
-  const out: string[] = [];
-  for (const s of samples) {
-    const at = `level ${s.level} rep ${s.repetition}`;
-    if (t.loss !== undefined && s.loss > t.loss) out.push(`${at}: loss ${s.loss} > ${t.loss}`);
-    if (t.rps_min !== undefined && s.rps < t.rps_min) out.push(`${at}: rps ${s.rps} < ${t.rps_min}`);
-    const p99 = s.latency_ms.p99;
-    if (t.latency_p99_ms !== undefined && p99 !== null && p99 > t.latency_p99_ms)
-      out.push(`${at}: latency p99 ${p99} ms > ${t.latency_p99_ms} ms`);
-    // no completed request has no latency: a dead target must not pass a latency-only gate
-    if (t.latency_p99_ms !== undefined && p99 === null) out.push(`${at}: latency p99 unknown, no request completed`);
+  const judged = `${samples.length} runs`;
+  const checks: ThresholdCheck[] = [];
+  if (t.loss !== undefined)
+    checks.push({
+      threshold: `loss ≤ ${t.loss}`,
+      judged,
+      breaches: samples.filter((s) => s.loss > t.loss!).map((s) => `${at(s)}: loss ${s.loss} > ${t.loss}`),
+    });
+  if (t.rps_min !== undefined)
+    checks.push({
+      threshold: `rps ≥ ${t.rps_min}`,
+      judged,
+      breaches: samples.filter((s) => s.rps < t.rps_min!).map((s) => `${at(s)}: rps ${s.rps} < ${t.rps_min}`),
+    });
+  if (t.latency_p99_ms !== undefined) {
+    const limit = t.latency_p99_ms;
+    const breaches = samples.flatMap((s) => {
+      const p99 = s.latency_ms.p99;
+      // no completed request has no latency: a dead target must not pass a latency-only gate
+      if (p99 === null) return [`${at(s)}: latency p99 unknown, no request completed`];
+      return p99 > limit ? [`${at(s)}: latency p99 ${p99} ms > ${limit} ms`] : [];
+    });
+    checks.push({ threshold: `latency p99 ≤ ${limit} ms`, judged, breaches });
   }
-  return out;
+  return checks;
+}
+
+/** Every breach, threshold by threshold. */
+export function thresholdBreaches(t: Thresholds | undefined, samples: readonly RunSample[]): string[] {
+  return thresholdChecks(t, samples).flatMap((c) => c.breaches);
 }

@@ -28,7 +28,8 @@ import { doneLine, measure, preflight, runLabel, type ReadyEnvironment } from '.
 import { interleave, type ScheduledRun } from './plan.js';
 import { REFERENCE_FILE, sampleKey, type LoadRun } from './stored.js';
 import { targetSummary } from './target-health.js';
-import { thresholdBreaches } from './thresholds.js';
+import { thresholdChecks } from './thresholds.js';
+import type { ThresholdCheck } from '../scenario/schema.js';
 
 export interface Member {
   scenario: ResolvedScenario;
@@ -51,7 +52,11 @@ export interface ScenarioResult {
   dir: string;
   samples: RunSample[];
   breaches: string[];
+  /** one per threshold, with its breaches (`run --junit`) */
+  checks: ThresholdCheck[];
 }
+
+const judged = (checks: ThresholdCheck[]) => ({ checks, breaches: checks.flatMap((c) => c.breaches) });
 
 export type MemberOutcome = { ok: true; result: ScenarioResult } | { ok: false; error: unknown };
 
@@ -258,7 +263,7 @@ export async function runTogether(members: readonly Member[], opts: TogetherOpti
     if (l.error !== undefined) return { ok: false, error: l.error };
     return {
       ok: true,
-      result: { dir: l.writer.dir, samples: l.done, breaches: thresholdBreaches(m.scenario.scenario.thresholds, l.done) },
+      result: { dir: l.writer.dir, samples: l.done, ...judged(thresholdChecks(m.scenario.scenario.thresholds, l.done)) },
     };
   });
 }

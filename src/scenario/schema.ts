@@ -192,6 +192,16 @@ export const thresholdsSchema = z.strictObject({
   downtime_ms: z.number().min(0).optional(),
 });
 
+/** One of a scenario's thresholds, judged over its runs by its kind's runner: a test case of `run --junit`. */
+export interface ThresholdCheck {
+  /** e.g. `loss ≤ 0` */
+  threshold: string;
+  /** what it was judged on, e.g. `15 runs` */
+  judged: string;
+  /** one line per run that breached it; none: it held */
+  breaches: string[];
+}
+
 /** Published figures: metric → level (or "max") → value. */
 export const referenceSchema = z.record(
   z.string(),

@@ -10,19 +10,25 @@ import { levelsOf, measuredBy, metricsOf, type StoredRun } from '../../kinds/reg
 import { chartFont, renderChart } from '../../report/charts.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { chartMetric, compareChartSpec } from '../../compare/chart.js';
-import { compareRuns, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
+import { compareRuns, heading, machineLine, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
 import { format, toJson, type Format } from '../../compare/format.js';
 import { breachLine, breaches } from '../../compare/gate.js';
+import { historyBreachLine, historyCsv, historyMarkdown, historyText, type HistorySettings } from '../../compare/history-format.js';
+import { compareSuites } from '../../compare/junit.js';
 import { baselinePairs, resolvePair } from '../../compare/resolve.js';
+import { ungateJudged, type TonightJudgement } from '../../compare/tonight.js';
+import { writeJunit } from '../../io/junit.js';
+import { historySettings, judgeHistory, type HistoryFlags } from './compare-history.js';
 import { SLUG } from '../../scenario/schema.js';
 import { describeValue } from '../../util/issues.js';
 import { childPath } from '../../util/paths.js';
 import type { Io } from '../../io/io.js';
 import { checkOutFolder } from '../io.js';
 
-interface Options {
+interface Options extends HistoryFlags {
   results?: string;
   metric?: string[];
+  junit?: string;
   alpha?: string;
   test?: TestName;
   format?: Format;
@@ -104,14 +110,9 @@ async function writeCharts(comparisons: Comparison[], outDir: string, wanted: st
   }
 }
 
-export default async function compare(io: Io, refs: string[], opts: Options): Promise<number> {
-  checkOutFolder(opts.out);
-  const alpha = number('--alpha', opts.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.05;
-  const pct = number('--fail-on-regression', opts.failOnRegression, (n) => n >= 0, 'a percentage, 0 or more') ?? null;
-  if (opts.json && opts.format) throw inputError('compare: --json and --format: choose one');
-  const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
+/** The pairs' comparisons: A and B, or every scenario against --baseline DIR. */
+async function comparePairs(refs: string[], opts: Options, resultsDir: string, alpha: number, io: Io): Promise<Comparison[]> {
   const pairs = await choosePairs(refs, opts, resultsDir, io);
-
   // each kind has its own metrics: what is known is the union over the pairs' runs
   const known = [...new Map(pairs.flatMap(([a, b]) => [...metricsOf(a), ...metricsOf(b)]).map((m) => [m.name, m])).values()];
   const { unknown } = selectMetrics(known, opts.metric);
@@ -120,7 +121,6 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
       `--metric: unknown ${unknown.map((u) => `"${u}"`).join(', ')}`,
       `metrics of these runs: ${known.map((m) => m.name).join(', ')}`,
     );
-
   const comparisons: Comparison[] = [];
   for (const [a, b] of pairs) {
     const c = compareRuns(a, b, {
@@ -129,36 +129,100 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
       metrics: opts.metric,
       labels: opts.baseline ? ['baseline', 'current'] : undefined,
     });
-    if (c.rows.length) comparisons.push(c);
-    else if (pairs.length > 1)
-      io.err(
-        `warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`,
-      );
-    else if (a.manifest.scenario.kind !== b.manifest.scenario.kind)
-      throw inputError(
-        `nothing to compare: ${a.manifest.scenario.name} is a ${a.manifest.scenario.kind} run and ${b.manifest.scenario.name} a ${b.manifest.scenario.kind} run`,
-        'compare two runs of the same kind',
-      );
-    else
-      throw inputError(
-        `nothing to compare: no level measured in both runs (A: ${levelsOf(a).join(',')}; B: ${levelsOf(b).join(',')})`,
-        'run both with the same --levels',
-      );
+    if (c.rows.length) {
+      comparisons.push(c);
+      const line = machineLine(c.machines);
+      if (line) io.err(`${heading(c)}: ${line}`);
+    } else nothingInCommon(a, b, pairs.length, io);
   }
-
   // a gate that compared nothing must not pass (e.g. every scenario's levels changed since the baseline)
   if (!comparisons.length)
     throw inputError('nothing to compare: no scenario has a level measured on both sides', 'run with the same levels as the baseline');
+  return comparisons;
+}
+
+/** A pair without a level in common: a warning among several, else exit 2 saying why. */
+function nothingInCommon(a: StoredRun, b: StoredRun, pairs: number, io: Io): void {
+  if (pairs > 1)
+    io.err(
+      `warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`,
+    );
+  else if (a.manifest.scenario.kind !== b.manifest.scenario.kind)
+    throw inputError(
+      `nothing to compare: ${a.manifest.scenario.name} is a ${a.manifest.scenario.kind} run and ${b.manifest.scenario.name} a ${b.manifest.scenario.kind} run`,
+      'compare two runs of the same kind',
+    );
+  else
+    throw inputError(
+      `nothing to compare: no level measured in both runs (A: ${levelsOf(a).join(',')}; B: ${levelsOf(b).join(',')})`,
+      'run both with the same --levels',
+    );
+}
+
+interface History {
+  judgement: TonightJudgement;
+  settings: HistorySettings;
+}
+
+function printed(
+  comparisons: readonly Comparison[],
+  history: History | null,
+  opts: Options,
+  found: ReturnType<typeof breaches>,
+  pct: number | null,
+): string {
+  const historyRegressions = history && pct !== null ? history.judgement.rows.filter((r) => r.verdict === 'worse') : [];
+  if (opts.json) return toJson(comparisons, found, pct, history && { ...history, regressions: historyRegressions });
+  const f = opts.format ?? 'text';
+  if (!history) return format(comparisons, f);
+  if (f === 'csv') return historyCsv(history.judgement);
+  const own = f === 'md' ? historyMarkdown(history.judgement, history.settings) : historyText(history.judgement, history.settings);
+  return comparisons.length ? `${format(comparisons, f)}\n\n${own}` : own;
+}
+
+function checkModes(refs: string[], opts: Options): void {
+  if (opts.json && opts.format) throw inputError('compare: --json and --format: choose one');
+  if (opts.history && refs.length)
+    throw inputError(
+      'compare: --history judges the newest run of every scenario under --results; give no A and B',
+      'with --baseline DIR too, it also compares each with DIR',
+    );
+  if (opts.history && opts.baseline && opts.format === 'csv')
+    throw inputError('compare: --format csv is one table: give --history or --baseline, not both (or use --json)');
+}
+
+export default async function compare(io: Io, refs: string[], opts: Options): Promise<number> {
+  checkOutFolder(opts.out);
+  const alpha = number('--alpha', opts.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.05;
+  const pct = number('--fail-on-regression', opts.failOnRegression, (n) => n >= 0, 'a percentage, 0 or more') ?? null;
+  checkModes(refs, opts);
+  const settings = historySettings(opts);
+  const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
+  let comparisons = settings && !opts.baseline ? [] : await comparePairs(refs, opts, resultsDir, alpha, io);
+  const history = settings && { judgement: await judgeHistory(settings, opts, resultsDir, pct, io), settings };
+  if (history) comparisons = ungateJudged(comparisons, history.judgement.rows);
+
   if (opts.out) for (const c of comparisons) chartFile(opts.out, c, comparisons.length > 1);
   const found = pct === null ? [] : breaches(comparisons, pct);
-  io.out(opts.json ? toJson(comparisons, found, pct) : format(comparisons, opts.format ?? 'text'));
-  if (opts.out) await writeCharts(comparisons, opts.out, opts.metric?.[0], io);
+  io.out(printed(comparisons, history, opts, found, pct));
+  if (opts.out && comparisons.length) await writeCharts(comparisons, opts.out, opts.metric?.[0], io);
+  if (opts.junit) {
+    writeJunit(opts.junit, 'lb-bench compare', compareSuites(comparisons, history, pct));
+    io.err(`wrote ${opts.junit}`);
+  }
   if (pct === null) return ExitCode.ok;
+  return gate(found, history, pct, alpha, io);
+}
+
+function gate(found: ReturnType<typeof breaches>, history: History | null, pct: number, alpha: number, io: Io): number {
+  const fromHistory = history?.judgement.rows.filter((r) => r.verdict === 'worse') ?? [];
   for (const b of found) io.err(breachLine(b, pct));
-  if (!found.length) {
-    io.err(`no significant regression of more than ${pct} % (alpha ${alpha})`);
+  for (const r of fromHistory) io.err(historyBreachLine(r));
+  const all = found.length + fromHistory.length;
+  if (!all) {
+    io.err(`no ${history ? '' : 'significant '}regression of more than ${pct} %${history ? '' : ` (alpha ${alpha})`}`);
     return ExitCode.ok;
   }
-  io.err(`lb-bench: ${found.length} significant regression${found.length > 1 ? 's' : ''} of more than ${pct} %`);
+  io.err(`lb-bench: ${all} ${history ? '' : 'significant '}regression${all > 1 ? 's' : ''} of more than ${pct} %`);
   return ExitCode.gate;
 }

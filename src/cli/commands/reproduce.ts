@@ -11,6 +11,8 @@ import { conclusionsTable } from '../../reproduce/format.js';
 import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
 import { defaultScenariosDir } from '../../reproduce/plan.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
+import { writeJunit } from '../../io/junit.js';
+import { reproduceSuites } from '../../reproduce/junit.js';
 import type { Io } from '../../io/io.js';
 import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
@@ -25,6 +27,7 @@ interface Options {
   repetitions?: number;
   acceptNewHostKeys?: boolean;
   calibrate?: boolean;
+  junit?: string;
 }
 
 /** No --scenarios: ./scenarios, or the scenarios shipped with lb-bench (said on stderr, as it is not the working folder). */
@@ -69,6 +72,10 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
       signal,
     });
     io.err(`reproduce: wall time ${formatDuration(result.wallSeconds)}`);
+    if (opts.junit) {
+      writeJunit(opts.junit, 'lb-bench reproduce', reproduceSuites(result.scenarios, result.rows));
+      io.err(`wrote ${opts.junit}`);
+    }
     io.out(markdownTable(conclusionsTable(result.rows)));
     io.out(displayPath(result.reportDir));
     return result.exitCode;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ExitCode, inputError, LbError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
+import { writeJunit, type JunitCase, type JunitSuite } from '../../io/junit.js';
 import type { RunOptions, ScenarioResult, TogetherOptions } from '../../kinds/kind.js';
 import { runGroup, withResume, withRun, type AnySample, type Job } from '../../kinds/registry.js';
 import { groupJobs } from '../../kinds/together.js';
@@ -13,6 +14,7 @@ import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
+  junit?: string;
   profile?: string;
   out: string;
   resume?: string;
@@ -171,9 +173,37 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   return finished(io, results, flags);
 }
 
+/** How many of a check's breaches its failure message lists; the text holds them all. */
+const LISTED = 5;
+
+/** --junit: a suite per scenario, a case per threshold; a breach is a failure with its figures. */
+function junitSuites(results: readonly Done[]): JunitSuite[] {
+  return results.map(({ job, result: r }) => {
+    const name = job.scenario.scenario.name;
+    const cases: JunitCase[] = r.checks.map((c) => {
+      const base = { name: c.threshold, classname: `run.${name}`, out: `judged on ${c.judged} in ${r.dir}` };
+      if (!c.breaches.length) return base;
+      const more = c.breaches.length > LISTED ? `; … (${c.breaches.length} in all)` : '';
+      const message = `${c.threshold} breached: ${c.breaches.slice(0, LISTED).join('; ')}${more}`;
+      return { ...base, failure: { type: 'threshold', message, text: c.breaches.join('\n') } };
+    });
+    if (!cases.length)
+      cases.push({
+        name: 'no thresholds',
+        classname: `run.${name}`,
+        out: `${r.samples.length} runs stored in ${r.dir}; the scenario sets no thresholds, so nothing gates them`,
+      });
+    return { name: `run: ${name}`, cases };
+  });
+}
+
 /** The summary: JSON when asked, and every threshold breach (exit 1). */
 function finished(io: Io, results: readonly Done[], flags: RunFlags): number {
   const breaches = results.flatMap(({ job, result }) => result.breaches.map((b) => `${job.scenario.scenario.name}: ${b}`));
+  if (flags.junit) {
+    writeJunit(flags.junit, 'lb-bench run', junitSuites(results));
+    io.err(`wrote ${flags.junit}`);
+  }
   if (flags.json) {
     const summary = results.map(({ job, result }) => ({
       scenario: job.scenario.scenario.name,

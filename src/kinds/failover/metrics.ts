@@ -30,6 +30,8 @@ export function probeMetrics(types: readonly ProbeType[]): MetricDef<FailoverSam
       label: `${m.label} (${t})`,
       unit: m.unit,
       better: m.better,
+      // VRRP's arithmetic and the probes' intervals set these, not the machine's speed
+      portable: true,
       value: (s: FailoverSample) => s[m.field][t] ?? null,
     })),
   );

@@ -7,7 +7,7 @@ import type { MetricDef, ReportWarning, SummaryRow } from '../kind.js';
 import type { RunSample } from '../../results/types.js';
 import type { Reference } from '../../scenario/schema.js';
 import { describe } from '../../stats/describe.js';
-import { loadMetrics } from './metrics.js';
+import { LOSS_RATIO_UNIT, loadMetrics } from './metrics.js';
 import type { LoadRun } from '../../run/stored.js';
 
 type Metric = MetricDef<RunSample>;
@@ -115,11 +115,11 @@ function groupByLevel(samples: readonly RunSample[]): Map<number, RunSample[]> {
 
 /**
  * The figures of one metric whose cv is above NOISY_CV. Request counts (loss, errors, timeouts,
- * non2xx) are left out: a count that is mostly 0 has a huge cv (0, 0, 1 → 173 %) without the
+ * non2xx) and loss per request are left out: a count that is mostly 0 has a huge cv (0, 0, 1 → 173 %) without the
  * measurement being noisy.
  */
 function noisyFigures(metric: Metric, rows: readonly SummaryRow[]): NoisyFigure[] {
-  if (metric.unit === 'requests') return [];
+  if (metric.unit === 'requests' || metric.unit === LOSS_RATIO_UNIT) return [];
   return rows
     .filter((r) => r.cv !== null && r.cv > NOISY_CV)
     .map((r) => ({ scenario: r.scenario, metric: r.metric, level: r.level, n: r.n, mean: r.mean!, cv: r.cv! }));

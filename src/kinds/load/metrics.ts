@@ -1,15 +1,27 @@
 /**
- * The load kind's metrics, as statistics, reports and compare know them. Each says its unit and
- * whether higher is better, which compare uses for its verdict. A new metric is one entry here.
+ * The load kind's metrics, as statistics, reports and compare know them. Each says its unit,
+ * whether higher is better, which compare uses for its verdict, and whether it is portable between
+ * machines (compare gates only those across machines). A new metric is one entry here.
  */
 import type { MetricDef } from '../kind.js';
 import type { RunSample } from '../../results/types.js';
 import { describeRatio, type Pair } from '../../stats/ratio.js';
 
+/** loss ÷ requested: a count's share, as noisy in its cv as the count (aggregate.ts leaves both out of the noise warning) */
+export const LOSS_RATIO_UNIT = 'fraction of requests';
+
 const fixed: MetricDef<RunSample>[] = [
   { name: 'rps', label: 'Requests per second', unit: 'req/s', better: 'higher', value: (s) => s.rps },
   { name: 'throughput_mbps', label: 'Throughput', unit: 'MB/s', better: 'higher', value: (s) => s.throughput_mbps },
   { name: 'loss', label: 'Request loss', unit: 'requests', better: 'lower', value: (s) => s.loss },
+  {
+    name: 'loss_ratio',
+    label: 'Loss per request',
+    unit: LOSS_RATIO_UNIT,
+    better: 'lower',
+    portable: true,
+    value: (s) => (s.requested > 0 ? s.loss / s.requested : null),
+  },
   { name: 'errors', label: 'Connection errors', unit: 'requests', better: 'lower', value: (s) => s.errors },
   { name: 'timeouts', label: 'Timeouts', unit: 'requests', better: 'lower', value: (s) => s.timeouts },
   { name: 'non2xx', label: 'Non-2xx/3xx responses', unit: 'requests', better: 'lower', value: (s) => s.non2xx },

@@ -1,0 +1,128 @@
+/**
+ * How `compare --history` spells its judgement: a table per scenario (text, Markdown), CSV rows,
+ * and the lines of its gate. Pure.
+ */
+import { stringify } from 'csv-stringify/sync';
+import { changeCell, fmt, markdownTable, mdText, textTable, type Table } from '../util/format.js';
+import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
+import type { HistoryRow, TonightJudgement } from './tonight.js';
+
+export interface HistorySettings {
+  file: string;
+  nights: number;
+  confirm: number;
+}
+
+const band = (r: HistoryRow) => (r.band ? `${fmt(r.band.low, r.band.mean)} – ${fmt(r.band.high, r.band.mean)}` : '–');
+
+export function verdictCell(r: HistoryRow, confirm: number): string {
+  if (r.verdict === 'worse') return `worse (${r.nights_out} nights out)`;
+  if (r.verdict === 'watch') return `watch (${r.nights_out} of ${confirm} nights out)`;
+  if (r.verdict === 'too few nights') return `too few nights (${r.recorded} of ${MIN_NIGHTS})`;
+  return r.verdict;
+}
+
+function scenarioTable(rows: readonly HistoryRow[], confirm: number): Table {
+  const header = ['metric', 'level', 'tonight', 'nights', 'mean', `${HISTORY_CONFIDENCE * 100} % band`, 'change', 'verdict'];
+  return {
+    header,
+    numeric: header.map((_, i) => i > 0 && i < 7),
+    rows: rows.map((r) => [
+      r.metric,
+      String(r.level),
+      fmt(r.tonight),
+      `${r.band?.n ?? r.recorded} (${r.nights_of})`,
+      r.band ? fmt(r.band.mean) : '–',
+      band(r),
+      r.change_pct === null ? '–' : changeCell(r.change_pct),
+      verdictCell(r, confirm),
+    ]),
+  };
+}
+
+function scenarios(j: TonightJudgement): { title: string; rows: HistoryRow[] }[] {
+  return j.runs.map((run) => ({
+    title: `history: ${run.scenario} (tonight ${run.run}, machine ${run.fingerprint})`,
+    rows: j.rows.filter((r) => r.scenario === run.scenario),
+  }));
+}
+
+function footer(s: HistorySettings): string {
+  return `each night is the mean of its repetitions; the band: the last ${s.nights} nights (this machine's for absolute figures, all for portable ones), mean ± t·s·√(1 + 1/n) at ${HISTORY_CONFIDENCE * 100} %; a regression: ${s.confirm} nights in a row outside it on the worse side (tonight the last), beyond the gate's %; ${s.file}`;
+}
+
+export function historyText(j: TonightJudgement, s: HistorySettings): string {
+  const parts = scenarios(j).flatMap((x) => [`== ${x.title} ==`, '', textTable(scenarioTable(x.rows, s.confirm)), '']);
+  return [...parts, footer(s)].join('\n');
+}
+
+export function historyMarkdown(j: TonightJudgement, s: HistorySettings): string {
+  const parts = scenarios(j).flatMap((x) => [`## ${mdText(x.title)}`, '', markdownTable(scenarioTable(x.rows, s.confirm)), '']);
+  return [...parts, `- ${mdText(footer(s))}`].join('\n');
+}
+
+export const HISTORY_CSV_COLUMNS = [
+  'scenario',
+  'run',
+  'metric',
+  'level',
+  'portable',
+  'nights_of',
+  'tonight',
+  'nights',
+  'mean',
+  'sd',
+  'band_low',
+  'band_high',
+  'change_pct',
+  'nights_out',
+  'verdict',
+  'gated',
+] as const;
+
+export function historyCsv(j: TonightJudgement): string {
+  const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf');
+  const rows = j.rows.map((r) => [
+    r.scenario,
+    r.run,
+    r.metric,
+    r.level,
+    r.portable ? 'yes' : 'no',
+    r.nights_of,
+    r.tonight,
+    r.band?.n ?? r.recorded,
+    num(r.band?.mean),
+    num(r.band?.sd),
+    num(r.band?.low),
+    num(r.band?.high),
+    num(r.change_pct),
+    r.nights_out,
+    r.verdict,
+    r.gated ? 'yes' : 'no',
+  ]);
+  return stringify(rows, { header: true, columns: [...HISTORY_CSV_COLUMNS] });
+}
+
+/** The gate's line for a regression, and the word for a night that is out but not yet a regression. */
+export function historyBreachLine(r: HistoryRow): string {
+  return `regression: history: ${r.scenario}: ${r.metric} at level ${r.level}: ${changeCell(r.change_pct!)} against the mean of ${r.band!.n} nights of ${r.nights_of} (${HISTORY_CONFIDENCE * 100} % band ${band(r)}), out ${r.nights_out} nights running`;
+}
+
+export function historyWatchLine(r: HistoryRow, confirm: number): string {
+  return `watch: history: ${r.scenario}: ${r.metric} at level ${r.level}: ${changeCell(r.change_pct!)}, outside the ${HISTORY_CONFIDENCE * 100} % band of ${r.band!.n} nights tonight (${r.nights_out} of ${confirm} nights in a row needed for a regression)`;
+}
+
+/** Per scenario, what could not be judged for want of nights: one line each for absolute and portable figures. */
+export function tooFewLines(j: TonightJudgement): string[] {
+  const out: string[] = [];
+  for (const run of j.runs)
+    for (const portable of [false, true]) {
+      const rows = j.rows.filter((r) => r.scenario === run.scenario && r.portable === portable && r.verdict === 'too few nights');
+      if (!rows.length) continue;
+      const most = Math.max(...rows.map((r) => r.recorded));
+      out.push(
+        `history: ${run.scenario}: ${portable ? 'portable' : 'absolute'} figures not gated: ${most} night${most === 1 ? '' : 's'} of ${rows[0].nights_of} on record, ${MIN_NIGHTS} needed`,
+      );
+    }
+  return out;
+}
