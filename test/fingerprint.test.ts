@@ -1,7 +1,7 @@
 /**
  * Machine fingerprints (src/results/fingerprint.ts): written by `run`, derived for folders written
  * before them, and compare's gate by them — absolute figures are gated only between runs of one
- * machine, portable ones (loss per request, failover downtime and availability) always. Stored run
+ * machine, portable ones (ratios to a reference, loss per request, failover downtime and availability) always. Stored run
  * folders in temp dirs, through the whole CLI in-process, as test/compare.test.ts.
  */
 import { after, before, test } from 'node:test';
@@ -224,5 +224,31 @@ test('failover downtime and availability are portable: gated between machines', 
   assert.deepEqual(
     out.gate!.breaches.map((x) => x.metric),
     ['downtime_ms.http'],
+  );
+});
+
+test('ratios to a reference run together are portable: speedup gated between machines, rps not', async () => {
+  const results = join(ws.dir, 'ratios');
+  // A: 100 req/s against a reference's 50 (speedup 2.0); B on another machine: 90 against 50 (1.8, −10 %)
+  const a = writeRun(results, scenario('fast', { load }), runs(100, 0), machineX, '2026-01-01T02:00:00.000Z');
+  const b = writeRun(results, scenario('fast', { load }), runs(90, 0), machineY, '2026-01-02T02:00:00.000Z');
+  for (const dir of [a.dir, b.dir]) {
+    const reference = runs(50, 0).map((s) => JSON.stringify({ ...s, rps: 50 + (s.repetition % 2) * 0.5 }));
+    writeFileSync(join(dir, 'reference.jsonl'), reference.join('\n') + '\n');
+  }
+  const r = await runCli(['compare', a.dir, b.dir, '--fail-on-regression', '5', '--json', '--metric', 'rps', 'speedup']);
+  assert.equal(r.code, 1, r.err.join('\n'));
+  const c = (JSON.parse(r.out.join('\n')) as Out).comparisons[0];
+  assert.equal(c.machines.same, false);
+  assert.deepEqual(
+    c.rows.map((x) => [x.metric, x.verdict, x.portable, x.gated]),
+    [
+      ['rps', 'worse', false, false],
+      ['speedup', 'worse', true, true],
+    ],
+  );
+  assert.deepEqual(
+    (JSON.parse(r.out.join('\n')) as Out).gate!.breaches.map((x) => x.metric),
+    ['speedup'],
   );
 });

@@ -56,6 +56,8 @@ const ratio = (name: string, label: string, better: 'higher' | 'lower', pair: (s
   label,
   unit: '×',
   better,
+  // both runs of a pair share the machine and the night: their ratio travels between machines
+  portable: true,
   value: (s) => {
     const p = pair(s);
     return p && p[1] !== 0 ? p[0] / p[1] : null;
