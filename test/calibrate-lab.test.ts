@@ -108,7 +108,7 @@ if (whyNot) {
       );
     });
 
-    it('a --config that names web.cpus wins; the lab then runs no calibration, and its runs say none', async () => {
+    it("a --config that names web.cpus wins; its runs say the share beside the machine's calibration, and keep its fingerprint", async () => {
       const config = path.join(out, 'mine.yaml');
       const share = record.web_cpus === 0.3 ? 0.31 : 0.3;
       writeFileSync(config, `web: { cpus: ${share} }\n`);
@@ -123,7 +123,10 @@ if (whyNot) {
       assert.equal(groupQuota(detectCgroups(), 'web1'), share);
       const run = await runCli(['run', SCENARIO, '--levels', '60', '--repetitions', '1', '--out', out]);
       assert.equal(run.code, 0, run.err.join('\n'));
-      assert.equal(JSON.parse(readFileSync(path.join(run.last, 'manifest.json'), 'utf8')).calibration, undefined);
+      const manifest = JSON.parse(readFileSync(path.join(run.last, 'manifest.json'), 'utf8'));
+      assert.deepEqual(manifest.calibration, { ...calibrationOf(record), lab_web_cpus: share });
+      // the same machine: a share cut by a setting is a change to what is measured, gated as one
+      assert.deepEqual(manifest.fingerprint.calibration, { web_cpus: record.web_cpus, target_rps: record.target_rps });
     });
   });
 }

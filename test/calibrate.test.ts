@@ -230,6 +230,12 @@ describe('calibration: kept per machine, applied by lab up', () => {
       assert.equal(labCalibration(state), null);
       setLabCalibration(state, record(0.21));
       assert.deepEqual(Object.keys(labCalibration(state)!).sort(), ['at', 'headroom', 'machine', 'measured_rps', 'target_rps', 'web_cpus']);
+      // the share the lab runs, when another: kept beside the calibration
+      setLabCalibration(state, record(0.21), 0.21);
+      assert.equal(labCalibration(state)!.lab_web_cpus, undefined);
+      setLabCalibration(state, record(0.21), 0.15);
+      assert.equal(labCalibration(state)!.lab_web_cpus, 0.15);
+      assert.equal(labCalibration(state)!.web_cpus, 0.21);
       setLabCalibration(state, null);
       assert.equal(labCalibration(state), null);
     } finally {
@@ -247,7 +253,11 @@ describe('calibration: in the report', () => {
     const lines = calibrationLines([run('single', 'lab', c), run('haproxy-lc', 'lab', c), run('nginx-rr', 'lab'), run('local', undefined)]);
     assert.deepEqual(lines, [
       'Calibrated lab (single, haproxy-lc): web servers at 0.21 CPU each: single peaks at 1427 req/s (the thesis: 1428); balancer 33.3 %, generator 23.8 % of a core at the top level; measured 2026-01-02T03:04:05.000Z on 2 × AMD EPYC, Linux 6.1.0-test.',
-      "Not calibrated (nginx-rr): the lab ran lab.yaml's web CPU share or a --config's, not a calibration of its machine.",
+      "Not calibrated (nginx-rr): the lab ran lab.yaml's web CPU share (or a --config's) on a machine without a calibration (lb-bench lab calibrate).",
+    ]);
+    // a --config's share on a calibrated machine: said, with the calibration it did not use
+    assert.deepEqual(calibrationLines([run('single', 'lab', { ...c, lab_web_cpus: 0.15 })]), [
+      "Lab not at its calibrated share (single): web servers at 0.15 CPU each, as a --config named; this machine's calibration (0.21 CPU, measured 2026-01-02T03:04:05.000Z on 2 × AMD EPYC, Linux 6.1.0-test) was not used.",
     ]);
     assert.deepEqual(calibrationLines([run('local', undefined)]), []);
   });
@@ -283,7 +293,7 @@ describe('calibration: in the manifest', () => {
     assert.deepEqual(resumed.manifest.calibration, c);
     assert.ok(
       resumed.manifest.warnings.includes(
-        "resumed on a lab not calibrated; this folder's first runs were on a lab calibrated to 0.21 CPU per web server",
+        "resumed on a lab not calibrated; this folder's first runs were on a lab whose web servers ran at 0.21 CPU each",
       ),
       resumed.manifest.warnings.join('\n'),
     );

@@ -83,8 +83,8 @@ const recordSchema = calibrationSchema.extend({
 
 /** The contract's fields, and nothing else (a manifest does not carry the evidence). */
 export function calibrationOf(r: Calibration): Calibration {
-  const { web_cpus, target_rps, measured_rps, headroom, machine, at } = r;
-  return { web_cpus, target_rps, measured_rps, headroom, machine, at };
+  const { web_cpus, target_rps, measured_rps, headroom, machine, at, lab_web_cpus } = r;
+  return { web_cpus, target_rps, measured_rps, headroom, machine, at, ...(lab_web_cpus !== undefined ? { lab_web_cpus } : {}) };
 }
 
 async function programVersion(file: string): Promise<string | null> {
@@ -144,16 +144,22 @@ export function saveCalibration(record: CalibrationRecord): string {
   return file;
 }
 
-/** The lab's own copy: present exactly while the lab runs the calibrated share. */
+/** The lab's own copy: present exactly while the lab is up on a calibrated machine. */
 export const labCalibrationFile = (dir = labDir()) => path.join(dir, 'calibration.json');
 
-export function setLabCalibration(dir: string, c: Calibration | null): void {
+/** `share`: what the web servers run at; recorded as lab_web_cpus when it is not the calibration's. */
+export function setLabCalibration(dir: string, c: Calibration | null, share?: number): void {
   const file = labCalibrationFile(dir);
-  if (c) writeFileSync(file, `${JSON.stringify(calibrationOf(c), null, 2)}\n`);
+  const { lab_web_cpus: _, ...own } = c ?? ({} as Calibration);
+  const record = {
+    ...calibrationOf(own as Calibration),
+    ...(share !== undefined && share !== own.web_cpus ? { lab_web_cpus: share } : {}),
+  };
+  if (c) writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   else rmSync(file, { force: true });
 }
 
-/** What a run on the lab records: the calibration the lab runs, or null (not calibrated, or another share). */
+/** What a run on the lab records: this machine's calibration and the share the lab runs if another, or null (not calibrated). */
 export function labCalibration(dir = labDir()): Calibration | null {
   const file = labCalibrationFile(dir);
   if (!existsSync(file)) return null;

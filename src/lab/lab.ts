@@ -141,13 +141,13 @@ async function upSettings(configFile: string | undefined, opts: UpOptions) {
   const calibration = opts.webCpus === undefined ? findCalibration(await thisMachine()) : null;
   const choice = chooseWebCpus({ defaults, config, calibration, forced: opts.webCpus });
   s.web.cpus = choice.cpus;
-  return { s, webCpus: { ...choice, line: webCpusLine(choice.cpus, choice.source) } };
+  return { s, calibration: calibration?.record ?? null, webCpus: { ...choice, line: webCpusLine(choice.cpus, choice.source) } };
 }
 
 export async function labUp(configFile?: string, opts: UpOptions = {}): Promise<UpReport> {
   requireRootLinux('up');
   requirePrograms();
-  const { s, webCpus } = await upSettings(configFile, opts);
+  const { s, webCpus, calibration } = await upSettings(configFile, opts);
   const warnings = await fitFileLimit(s);
   const p = labPaths();
   makeDirs(p);
@@ -189,8 +189,10 @@ export async function labUp(configFile?: string, opts: UpOptions = {}): Promise<
   await waitForVip();
 
   saveLabSettings(p, s);
-  // every run on the lab copies this into its manifest: only while the lab runs the calibrated share
-  setLabCalibration(p.dir, webCpus.source.from === 'calibration' ? webCpus.source.record : null);
+  // every run on the lab copies this into its manifest: this machine's calibration, and the share
+  // the lab runs when a --config named another (the fingerprint stays the machine's; the share is
+  // part of what is measured)
+  setLabCalibration(p.dir, calibration, s.web.cpus);
   writeIfChanged(
     p.inventory,
     inventoryText(p, HOSTS, (h) =>

@@ -112,7 +112,8 @@ async function calibrationStep(opts: ReproduceOptions, m: Measured): Promise<voi
     }
   }
   const running = labCalibration();
-  if (running) m.notes.push(`calibrated lab: ${calibrationSummary(running)} (measured ${running.at})`);
+  if (running && running.lab_web_cpus === undefined)
+    m.notes.push(`calibrated lab: ${calibrationSummary(running)} (measured ${running.at})`);
   else if (calibrated)
     m.notes.push(
       "the lab does not run this machine's calibration (it was up with another share before reproduce): lb-bench lab up applies it",

@@ -42,10 +42,11 @@ export interface SetUp {
 function calibrationPatch(manifest: Manifest<StoredScenarioBase>, resumed: boolean, env: SetUp): Partial<Manifest<StoredScenarioBase>> {
   if (env.calibration === undefined) return {};
   if (!resumed) return env.calibration ? { calibration: env.calibration } : {};
-  const was = manifest.calibration?.web_cpus ?? null;
-  const now = env.calibration?.web_cpus ?? null;
+  const share = (c: ManifestCalibration | null | undefined) => c?.lab_web_cpus ?? c?.web_cpus ?? null;
+  const was = share(manifest.calibration);
+  const now = share(env.calibration);
   if (was === now) return {};
-  const say = (v: number | null) => (v === null ? 'not calibrated' : `calibrated to ${v} CPU per web server`);
+  const say = (v: number | null) => (v === null ? 'not calibrated' : `whose web servers ran at ${v} CPU each`);
   return { warnings: [`resumed on a lab ${say(now)}; this folder's first runs were on a lab ${say(was)}`] };
 }
 

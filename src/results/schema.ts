@@ -140,6 +140,7 @@ export const calibrationSchema = z.looseObject({
     apache: z.string().nullable(),
   }),
   at: z.string(),
+  lab_web_cpus: z.number().positive().optional(),
 });
 
 export const fingerprintSchema = z.looseObject({

@@ -153,6 +153,12 @@ export interface ManifestCalibration {
   headroom: { balancer_pct: number; generator_pct: number };
   machine: { cpu_model: string; cpus: number; kernel: string; haproxy: string | null; nginx: string | null; apache: string | null };
   at: string;
+  /**
+   * the share each web server ran at when it was not the calibrated one (a `lab up --config` that
+   * names web.cpus); absent while the lab runs the calibration's. The machine is the same, so its
+   * fingerprint is too: a share cut by a setting is a change to what is measured, and gated as one.
+   */
+  lab_web_cpus?: number;
 }
 
 /** manifest.json; S is the scenario of the folder's kind (as written, or as read back). */
