@@ -451,7 +451,7 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
       suites.map((s) => [s.name, s.cases.length, s.cases.every((c) => c.outcome === 'passed')]),
       [
         ['reproduce: scenarios', 4, true],
-        ['reproduce: conclusions', 9, true],
+        ['reproduce: conclusions', 11, true],
       ],
     );
     assert.equal(resolve(r.last), out);
