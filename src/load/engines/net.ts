@@ -2,7 +2,11 @@
  * A minimal engine on Node's TCP handles (transport.ts) and Node's own HTTP parser (llhttp, the
  * one http.request uses), built for the burst: it opens every connection first (a connect phase
  * spread over ticks, so the event loop keeps running), then writes the first request of every
- * connection in one pass, as fast as the thread can, and reads the answers. A request's latency
+ * open connection in one pass, as fast as the thread can, and reads the answers. The connect
+ * phase ends when every connection is open, or when none has opened for CONNECT_STALL_MS: a
+ * server that takes a connection only as it answers one (Apache at MaxRequestWorkers, its backlog
+ * full) would otherwise wait for requests that wait for it, until the timeout. Connections still
+ * opening then send as they open, as a C client (ab) does with every connection. A request's latency
  * runs from its own write to its response's last byte. Connections carry their share one request
  * after another (keep-alive, no pipelining), reconnecting where the server closed; a finished
  * connection is closed with a reset, as autocannon's adapter does, so that no TIME_WAIT port is
@@ -39,6 +43,12 @@ const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPP
 
 /** the connect phase yields the event loop after this much work (nothing is timed then, but the loop stays free) */
 const SLICE_MS = 1;
+/**
+ * The connect phase ends early when no connection has opened or failed for this long after the
+ * last was begun: the server takes no more until it answers. (A kernel completes a handshake in
+ * microseconds while the listener's queue has room; a dropped SYN is retried after a second.)
+ */
+export const CONNECT_STALL_MS = 100;
 
 interface Target extends Endpoint {
   request: Buffer;
@@ -175,6 +185,9 @@ class NetEngine implements LoadEngine {
   private sweeper: NodeJS.Timeout | null = null;
   private connecting = 0;
   private connected: (() => void) | null = null;
+  /** connect phase: every connection begun, and when one last opened, failed or was begun */
+  private allBegun = false;
+  private lastProgress = 0;
 
   constructor(
     private readonly share: LoadShare,
@@ -208,6 +221,7 @@ class NetEngine implements LoadEngine {
     this.connecting = this.conns.length;
     this.startSweeper();
     await this.sliced(this.conns, (c) => this.open(c));
+    this.allBegun = true;
     await all;
   }
 
@@ -221,8 +235,9 @@ class NetEngine implements LoadEngine {
       // the burst: every connection's first request in one pass, as fast as this thread writes,
       // before any answer is read (as a C client's loop does). Reading between slices of writes
       // would pace the requests at the rate answers come back, and the server would never see
-      // them at once (measured: median latency a fifth of ab's at 5000, not its equal).
-      for (const c of this.conns) if (c.left > 0 && !c.awaiting) this.next(c);
+      // them at once (measured: median latency a fifth of ab's at 5000, not its equal). A
+      // connection still opening (the connect phase ended on a stall) writes once it opens.
+      for (const c of this.conns) if (c.left > 0 && !c.awaiting && !(c.link && !c.open)) this.next(c);
     }
     this.checkDone();
     return finished.then(() => this.acct.finish(this.stopped));
@@ -232,7 +247,7 @@ class NetEngine implements LoadEngine {
     this.stopped = true;
     this.stopSweeper();
     for (const c of this.conns) this.drop(c);
-    this.connected?.();
+    this.endConnectPhase();
     this.settle?.();
     this.checkClosed();
   }
@@ -252,7 +267,7 @@ class NetEngine implements LoadEngine {
   private open(c: Conn): void {
     c.open = false;
     c.keepAlive = true;
-    c.connectingSince = performance.now();
+    c.connectingSince = this.lastProgress = performance.now();
     c.parser ??= takeParser(c);
     c.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
     this.links++;
@@ -260,7 +275,10 @@ class NetEngine implements LoadEngine {
       connected: () => {
         if (c.link !== link) return;
         c.open = true;
-        if (!this.sending) return this.connectSettled();
+        if (!this.sending) {
+          this.lastProgress = performance.now();
+          return this.connectSettled();
+        }
         if (c.left > 0 && !c.awaiting) this.write(c);
       },
       data: (buf, n) => this.onData(c, link, buf, n),
@@ -323,6 +341,7 @@ class NetEngine implements LoadEngine {
     }
     // before the send phase, an idle connection that closed is simply opened again when sending
     if (!this.sending) {
+      this.lastProgress = performance.now();
       if (!wasOpen) this.connectSettled();
       return;
     }
@@ -358,9 +377,26 @@ class NetEngine implements LoadEngine {
 
   private connectSettled(): void {
     if (--this.connecting === 0) {
-      this.stopSweeper();
-      this.connected?.();
+      if (!this.sending) this.stopSweeper();
+      this.endConnectPhase();
     }
+  }
+
+  private endConnectPhase(): void {
+    const end = this.connected;
+    this.connected = null;
+    end?.();
+  }
+
+  /**
+   * The connect phase has stalled: judged again after the I/O that is already waiting (a timer
+   * fires before the loop polls, so a loop that was busy would see a stall that is not one).
+   */
+  private checkStall(now: number): void {
+    if (this.sending || !this.allBegun || !this.connected || now - this.lastProgress < CONNECT_STALL_MS) return;
+    setImmediate(() => {
+      if (!this.sending && performance.now() - this.lastProgress >= CONNECT_STALL_MS) this.endConnectPhase();
+    });
   }
 
   private checkDone(): void {
@@ -388,6 +424,7 @@ class NetEngine implements LoadEngine {
     this.sweeper = setInterval(
       () => {
         const now = performance.now();
+        this.checkStall(now);
         for (const c of this.conns) {
           if (!c.link) continue;
           if (c.awaiting && now - c.sentAt >= limit) {
