@@ -3,6 +3,7 @@
  * preflight), one run measured, and the lines the terminal shows for it.
  */
 import { startLoad } from '../load/engine.js';
+import { backlogDrops, backlogWarning } from '../load/backlog-drops.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
 import { checkTarget } from '../net/reach.js';
 import { generatorBoundReason, toSample } from '../metrics/run-sample.js';
@@ -70,6 +71,7 @@ export async function measure(
   const { load, target } = r.scenario;
   // CPU counters are read right before and right after the load window (bounded: never holds up the load)
   await env.monitor?.begin({ level: run.level, repetition: run.repetition });
+  const drops = backlogDrops();
   const inflight = startLoad({
     url: target,
     requests: run.level,
@@ -92,6 +94,8 @@ export async function measure(
     const sample = { ...toSample(run.level, run.repetition, outcome, window?.cpu, window?.warnings), timeout_ms: run.timeoutMs };
     const target = targetWarning(sample);
     if (target) sample.warnings = [...(sample.warnings ?? []), target];
+    const dropped = backlogWarning(drops, backlogDrops());
+    if (dropped) sample.warnings = [...(sample.warnings ?? []), dropped];
     return sample;
   } finally {
     signal.removeEventListener('abort', onAbort);
