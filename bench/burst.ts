@@ -20,6 +20,7 @@ import { runAb, type AbRun } from './lib/ab.js';
 import { startNginx } from './lib/nginx.js';
 import { guardBenchAddress } from '../src/lab/guard.js';
 import { findProgram } from './lib/programs.js';
+import { backlogDrops } from '../src/load/backlog-drops.js';
 import { round, runAsScript, runQueueMeter, type BenchArgs, type BenchResult, type Figure } from './lib/result.js';
 
 export const median = (xs: number[]) => {
@@ -139,9 +140,16 @@ export async function burst(a: BenchArgs): Promise<BenchResult> {
   const notes: string[] = [];
   try {
     for (const n of levels) {
+      const drops = backlogDrops();
       const l = levelFigures(n, await measureLevel(url, n, rounds, variants), variants);
       figures.push(...l.figures);
       notes.push(...l.notes);
+      const after = backlogDrops();
+      // SYNs dropped before any program sees them: retried a second later, by ab and lb-bench alike
+      if (drops !== null && after !== null)
+        notes.push(
+          `${n}: packets this machine's kernel dropped, its input backlog full (/proc/net/softnet_stat), over the level's runs: ${after - drops}`,
+        );
     }
     const target = nginx ? `${nginx.version}, 1 worker, 1.5 KB static page on ${url}` : url;
     notes.push(`${rounds} rounds per level, alternated; target: ${target}`);
