@@ -178,7 +178,11 @@ test('--fail-on-regression: exit 1 listing each breach, after the full table; --
   const breaches = r.err.filter((l) => l.startsWith('regression: '));
   // rps −10 % at 1000; p50 +14.4 % at 2000 (mean 23.8 vs 20.8), and p90 which the fixture sets equal to p50;
   assert.ok(
-    breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: rps at level 1000: -10\.0 % \(p 0\.008\), worse by more than 5 %$/.test(l)),
+    breaches.some((l) =>
+      /^regression: haproxy-rr vs nginx-rr: rps at level 1000: -10\.0 % \(p 0\.008; beyond 5 %: p 0\.008\), worse by more than 5 %$/.test(
+        l,
+      ),
+    ),
     breaches.join('\n'),
   );
   assert.ok(
@@ -297,6 +301,36 @@ test('pure parts: change, verdict, smallest Mann-Whitney p, all-equal samples', 
   assert.deepEqual([r.p, r.verdict, r.all_equal, r.change_pct], [1, '~', true, 0]);
 });
 
+test('--fail-on-regression 10: a difference beyond 10 % but within the spread is not a regression; one significantly beyond it is', async () => {
+  const results = tmp();
+  const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };
+  const runOf = (xs: number[]) => xs.map((rps, i) => sample(1000, i + 1, 1, { rps, completed: 1000, loss: 0, errors: 0 }));
+  // two nights of the same code as measured here (a ratio, 5 repetitions): every B below every A
+  // (p 0.008), −13.3 %, but A moved 10 % down overlaps B: within what varies from night to night
+  const a = writeRun(results, scenario('night', { load }), runOf([2.1, 2.2, 2.25, 2.3, 2.4]), {}, '2026-01-01T02:00:00.000Z');
+  const b = writeRun(results, scenario('night', { load }), runOf([1.85, 1.9, 1.95, 2.0, 2.05]), {}, '2026-01-02T02:00:00.000Z');
+  const r = await runCli(['compare', a.dir, b.dir, '--fail-on-regression', '10', '--metric', 'rps', '--json']);
+  assert.equal(r.code, 0, r.err.join('\n'));
+  const row = (JSON.parse(r.out.join('\n')) as JsonOut).comparisons[0].rows[0] as unknown as Record<string, unknown>;
+  assert.deepEqual([row.verdict, Math.round(row.change_pct as number), row.p, row.beyond_gate], ['worse', -13, 2 / 252, false]);
+  assert.ok((row.p_gate as number) > 0.05, String(row.p_gate));
+  assert.match(r.err.at(-1)!, /^no significant regression of more than 10 %/);
+  // the web servers' share cut to 70 %: −30 %, far beyond the spread
+  const c = writeRun(results, scenario('night', { load }), runOf([1.5, 1.55, 1.6, 1.65, 1.7]), {}, '2026-01-03T02:00:00.000Z');
+  const cut = await runCli(['compare', a.dir, c.dir, '--fail-on-regression', '10', '--metric', 'rps']);
+  assert.equal(cut.code, 1, cut.err.join('\n'));
+  assert.ok(
+    cut.err.includes(
+      'regression: night: ' +
+        a.dir.split('/').at(-1) +
+        ' vs ' +
+        c.dir.split('/').at(-1) +
+        ': rps at level 1000: -29.0 % (p 0.008; beyond 10 %: p 0.008), worse by more than 10 %',
+    ),
+    cut.err.join('\n'),
+  );
+});
+
 test('three repetitions a side: a note that Mann-Whitney cannot be significant', async () => {
   const results = tmp();
   const three = (f: number) => [1, 2, 3].map((rep) => sample(1000, rep, f));
@@ -325,7 +359,7 @@ test('--baseline: each scenario against its newest run in DIR; missing ones are 
   assert.match(r.out[0], /^== haproxy-rr: baseline vs current ==$/);
   assert.deepEqual(
     r.err.filter((l) => l.startsWith('regression: ')),
-    ['regression: haproxy-rr: baseline vs current: rps at level 1000: -10.0 % (p 0.008), worse by more than 5 %'],
+    ['regression: haproxy-rr: baseline vs current: rps at level 1000: -10.0 % (p 0.008; beyond 5 %: p 0.008), worse by more than 5 %'],
   );
 
   const both = await runCli(['compare', 'a', 'b', '--baseline', base]);

@@ -20,6 +20,8 @@ export interface CompareOptions {
   metrics?: readonly string[];
   /** column labels instead of the scenarios' names or run ids */
   labels?: [string, string];
+  /** --fail-on-regression's %: each row also tests B against A moved that far towards worse (`p_gate`) */
+  gatePct?: number;
 }
 
 export interface Side {
@@ -44,6 +46,14 @@ export interface ComparisonRow {
   all_equal: boolean;
   /** the metric does not depend on the machine (its registry's `portable`) */
   portable: boolean;
+  /**
+   * With a gate of PCT %: the same test of B against A's values moved PCT % towards worse (× (1 −
+   * PCT/100) when higher is better, × (1 + PCT/100) when lower). Below alpha with B on the worse
+   * side, B is significantly worse by more than PCT % (`beyond_gate`), which is what a breach
+   * needs; a shift of PCT % within the nights' own spread is not one. null without a gate.
+   */
+  p_gate: number | null;
+  beyond_gate: boolean | null;
   /** --fail-on-regression judges this row; else `not_gated` says why */
   gated: boolean;
   not_gated: NotGated | null;
@@ -144,11 +154,11 @@ export function compareValues(
   const change = changePct(a.mean!, b.mean!);
   const first = xa[0];
   const allEqual = [...xa, ...xb].every((v) => v === first);
-  let p: number | null = 1;
-  if (!allEqual) p = opts.test === 'welch' ? (welchT(xa, xb)?.p ?? null) : mannWhitneyU(xa, xb).p;
+  const p = testP(xa, xb, opts.test);
   // Mann-Whitney tests ranks: its direction is the medians', not the means' (one outlier can move a
   // mean the other way); Welch's t tests means
   const direction = opts.test === 'welch' ? change : Math.sign(b.median! - a.median!) || change;
+  const beyond = opts.gatePct === undefined ? null : beyondGate(xa, xb, metric.better, opts);
   return {
     metric: metric.name,
     level,
@@ -158,10 +168,33 @@ export function compareValues(
     p,
     verdict: verdictOf(direction, p, opts.alpha, metric.better),
     all_equal: allEqual,
+    p_gate: beyond?.p ?? null,
+    beyond_gate: beyond?.beyond ?? null,
     portable: metric.portable === true,
     gated: true,
     not_gated: null,
   };
+}
+
+function testP(xa: readonly number[], xb: readonly number[], test: TestName): number | null {
+  if ([...xa, ...xb].every((v) => v === xa[0])) return 1;
+  return test === 'welch' ? (welchT(xa, xb)?.p ?? null) : mannWhitneyU(xa, xb).p;
+}
+
+/** B against A moved the gate's % towards worse: significantly beyond it, on the worse side? */
+function beyondGate(
+  xa: readonly number[],
+  xb: readonly number[],
+  better: MetricDef<never>['better'],
+  opts: CompareOptions,
+): { p: number | null; beyond: boolean } {
+  const factor = better === 'higher' ? 1 - opts.gatePct! / 100 : 1 + opts.gatePct! / 100;
+  const edge = xa.map((x) => x * factor);
+  const p = testP(edge, xb, opts.test);
+  const [e, b] = [describe(edge), describe(xb)];
+  const shift = opts.test === 'welch' ? b.mean! - e.mean! : Math.sign(b.median! - e.median!) || b.mean! - e.mean!;
+  const worse = better === 'higher' ? shift < 0 : shift > 0;
+  return { p, beyond: worse && p !== null && p < opts.alpha };
 }
 
 /** Which rows the gate judges: every row on one machine; on two, only the portable figures. */

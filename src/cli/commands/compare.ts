@@ -111,7 +111,14 @@ async function writeCharts(comparisons: Comparison[], outDir: string, wanted: st
 }
 
 /** The pairs' comparisons: A and B, or every scenario against --baseline DIR. */
-async function comparePairs(refs: string[], opts: Options, resultsDir: string, alpha: number, io: Io): Promise<Comparison[]> {
+async function comparePairs(
+  refs: string[],
+  opts: Options,
+  resultsDir: string,
+  alpha: number,
+  gatePct: number | null,
+  io: Io,
+): Promise<Comparison[]> {
   const pairs = await choosePairs(refs, opts, resultsDir, io);
   // each kind has its own metrics: what is known is the union over the pairs' runs
   const known = [...new Map(pairs.flatMap(([a, b]) => [...metricsOf(a), ...metricsOf(b)]).map((m) => [m.name, m])).values()];
@@ -128,6 +135,7 @@ async function comparePairs(refs: string[], opts: Options, resultsDir: string, a
       test: opts.test ?? 'mann-whitney',
       metrics: opts.metric,
       labels: opts.baseline ? ['baseline', 'current'] : undefined,
+      gatePct: gatePct ?? undefined,
     });
     if (c.rows.length) {
       comparisons.push(c);
@@ -198,7 +206,7 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
   checkModes(refs, opts);
   const settings = historySettings(opts);
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
-  let comparisons = settings && !opts.baseline ? [] : await comparePairs(refs, opts, resultsDir, alpha, io);
+  let comparisons = settings && !opts.baseline ? [] : await comparePairs(refs, opts, resultsDir, alpha, pct, io);
   const history = settings && { judgement: await judgeHistory(settings, opts, resultsDir, pct, io), settings };
   if (history) comparisons = ungateJudged(comparisons, history.judgement.rows);
 
