@@ -186,7 +186,7 @@ test('--fail-on-regression: exit 1 listing each breach, after the full table; --
     breaches.join('\n'),
   );
   assert.ok(
-    breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: latency_ms\.p50 at level 2000: \+14\.4 % \(p 0\.011\)/.test(l)),
+    breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: latency_ms\.p50 at level 2000: \+14\.4 % \(p 0\.011; beyond 5 %: p 0\.034\)/.test(l)),
     breaches.join('\n'),
   );
   assert.ok(!breaches.some((l) => /p99/.test(l)), 'a better metric is no breach');
@@ -315,7 +315,7 @@ test('--fail-on-regression 10: a difference beyond 10 % but within the spread is
   assert.deepEqual([row.verdict, Math.round(row.change_pct as number), row.p, row.beyond_gate], ['worse', -13, 2 / 252, false]);
   assert.ok((row.p_gate as number) > 0.05, String(row.p_gate));
   assert.match(r.err.at(-1)!, /^no significant regression of more than 10 %/);
-  // the web servers' share cut to 70 %: −30 %, far beyond the spread
+  // the web servers' share cut to 70 %: −29 %, far beyond the spread
   const c = writeRun(results, scenario('night', { load }), runOf([1.5, 1.55, 1.6, 1.65, 1.7]), {}, '2026-01-03T02:00:00.000Z');
   const cut = await runCli(['compare', a.dir, c.dir, '--fail-on-regression', '10', '--metric', 'rps']);
   assert.equal(cut.code, 1, cut.err.join('\n'));
@@ -325,7 +325,7 @@ test('--fail-on-regression 10: a difference beyond 10 % but within the spread is
         a.dir.split('/').at(-1) +
         ' vs ' +
         c.dir.split('/').at(-1) +
-        ': rps at level 1000: -29.0 % (p 0.008; beyond 10 %: p 0.008), worse by more than 10 %',
+        ': rps at level 1000: -28.9 % (p 0.008; beyond 10 %: p 0.008), worse by more than 10 %',
     ),
     cut.err.join('\n'),
   );
