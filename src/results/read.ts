@@ -112,7 +112,7 @@ export async function readSamples<X>(dir: string, stored: SampleFormat<X>, name 
   }
   if (problems.length) throw badFile(file, problems);
   if (repeated.length) {
-    storeWarning(`${file}: ${repeated.length} line${repeated.length > 1 ? 's' : ''} (${listed(repeated)}) repeat a ${stored.keyName} stored before; each is counted once, the first`);
+    storeWarning(`${file}: ${repeated.length} line${repeated.length > 1 ? 's' : ''} (${listed(repeated)}) ${repeated.length > 1 ? 'repeat' : 'repeats'} a ${stored.keyName} stored before; each is counted once, the first`);
   }
   return samples;
 }

@@ -35,8 +35,9 @@ export interface YamlKind {
 }
 
 const aOrAn = (what: string) => `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
+// just over the limit would round to "1.0 MiB": give the bytes there
 const describeSize = (bytes: number) =>
-  bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+  bytes >= 2 * 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${bytes.toLocaleString('en')} bytes`;
 
 function readError(file: string, kind: YamlKind, e: NodeJS.ErrnoException): LbError {
   const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'a folder, not a file' };
