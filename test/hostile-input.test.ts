@@ -91,12 +91,29 @@ describe('sizes', () => {
     assert.equal((await runCli(['validate', file])).code, 2);
   });
 
-  test('a lab settings file over 1 MiB is refused', () => {
+  test('a lab settings file over 1 MiB is refused, by lab up and by validate (which said ok before)', async () => {
     const file = big('big-lab.yaml', 'web: { cpus: 0.5 }');
     assert.throws(
       () => loadSettings(file),
-      (e: any) => e.code === 2 && /big-lab\.yaml: too large \(1,04\d,\d{3} bytes\); a lab settings file may be at most 1 MiB/.test(e.message),
+      (e: any) =>
+        e.code === 2 && /big-lab\.yaml: too large \(1,04\d,\d{3} bytes\); a lab settings file may be at most 1 MiB/.test(e.message),
     );
+    const failover = (name: string, labConfig: string) =>
+      ws.write(
+        name,
+        `name: f\nkind: failover\ntarget: ${server.url}\nprobe: [{ type: http }]\nlab_config: ${labConfig}\n` +
+          'fault: { host: lb1, inject: { local: "true" }, recover: { local: "true" } }\nrepetitions: 1\n',
+      );
+    const r = await runCli(['validate', failover('uses-big-lab.yaml', 'big-lab.yaml')]);
+    assert.equal(r.code, 2, r.out.join('\n'));
+    assert.match(r.err[0]!, /uses-big-lab\.yaml: lab_config: .*big-lab\.yaml: too large \(1,04\d,\d{3} bytes\)/);
+    const missing = await runCli(['validate', failover('uses-no-lab.yaml', 'no-such-lab.yaml')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err[0]!, /uses-no-lab\.yaml: lab_config: /);
+    ws.write('small-lab.yaml', 'keepalived: { advertInt: 0.37 }\n');
+    const ok = await runCli(['validate', failover('uses-small-lab.yaml', 'small-lab.yaml')]);
+    assert.equal(ok.code, 0, ok.err.join('\n'));
+    assert.match(ok.out[0]!, /; lab_config small-lab\.yaml: ok\)$/);
   });
 
   test('text fields are bounded, so nothing huge lands in manifest.json', async () => {

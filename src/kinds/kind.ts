@@ -175,6 +175,8 @@ export interface Kind<S extends ScenarioBase, X, T extends StoredScenarioBase> {
   plan(s: T): string;
   /** `validate`: the inventory's hosts that this scenario names, checked as its runner checks them (exit 2) */
   checkInventory(file: string, s: S, inventory: Inventory): void;
+  /** `validate`: other files the scenario names (e.g. lab settings), read as its runner reads them (exit 2); the one line it adds */
+  checkFiles?(file: string, s: S): string;
 
   // running it
   run(r: ResolvedScenario<S>, opts: RunOptions<StoredRunOf<T, X>>): Promise<ScenarioResult<X>>;

@@ -36,7 +36,8 @@ export default async function validate(io: Io, files: string[]): Promise<number>
       const companion = await companionOf(resolved, (f) => loadScenario(f));
       const together = companion ? `; relative to ${companion.scenario.name} (${companion.file}), run together` : '';
       const inventory = await checkInventory(resolved);
-      io.out(`${file}: ok (${scenario.kind} scenario "${scenario.name}", ${shape}${together}${inventory})`);
+      const files = withScenario(resolved, (kind, own) => kind.checkFiles?.(resolved.file, own.scenario) ?? '');
+      io.out(`${file}: ok (${scenario.kind} scenario "${scenario.name}", ${shape}${together}${inventory}${files})`);
     } catch (e) {
       if (!(e instanceof LbError)) throw e;
       bad++;

@@ -4,7 +4,9 @@
  * src/scenario/failover-schema.ts, its runner src/failover/, its samples FailoverSample
  * (src/results/); its metrics, aggregation and part of the report are here.
  */
-import { inputError } from '../../errors.js';
+import path from 'node:path';
+import { inputError, LbError } from '../../errors.js';
+import { loadSettings } from '../../lab/settings.js';
 import type { Kind } from '../kind.js';
 import { folderReader } from '../../results/read.js';
 import { failoverSampleSchema, storedFailoverScenarioSchema, type StoredFailoverScenario } from '../../results/schema.js';
@@ -44,6 +46,17 @@ export const failoverKind: Kind<FailoverScenario, FailoverSample, StoredFailover
       if (needsSsh && name && !inventory.hosts[name])
         throw inputError(`${file}: ${field}: no host "${name}" in ${inventory.file} (it has: ${Object.keys(inventory.hosts).join(', ')})`);
     }
+  },
+  checkFiles(file, s) {
+    if (!s.lab_config) return '';
+    const settings = path.resolve(path.dirname(file), s.lab_config);
+    try {
+      loadSettings(settings);
+    } catch (e) {
+      if (e instanceof LbError) throw inputError(`${file}: lab_config: ${e.message}`, e.hint);
+      throw e;
+    }
+    return `; lab_config ${s.lab_config}: ok`;
   },
   // its runner (probes, ping, SSH) is loaded only when a failover scenario runs
   run: async (r, opts) => (await import('../../failover/runner.js')).runFailover(r, opts),
