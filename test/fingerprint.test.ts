@@ -79,10 +79,15 @@ test('run writes the fingerprint of this machine and its engine into the manifes
 });
 
 test('folders written before fingerprints get one derived from their manifest; a damaged one is exit 2', async () => {
+  // the committed baseline: one machine, the calibrated lab, the same fingerprint for every load run
   const ids = new Set<string>();
   for (const name of readdirSync(BASELINES)) {
-    const fp = (await readRun(join(BASELINES, name))).manifest.fingerprint!;
-    assert.deepEqual([fp.cpu_model, fp.cpus, fp.engine, fp.calibration], ['AMD EPYC', 2, null, null], name);
+    const { manifest: m } = await readRun(join(BASELINES, name));
+    const fp = m.fingerprint!;
+    assert.deepEqual([fp.cpu_model, fp.cpus, fp.calibration], ['AMD EPYC', 2, { web_cpus: 0.26, target_rps: 1428.161 }], name);
+    assert.deepEqual(fingerprintOf(m), fp, 'what is stored is what its fields give');
+    if (m.scenario.kind !== 'load') continue;
+    assert.equal(fp.engine, 'net');
     assert.equal(fp.servers?.haproxy, 'HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/');
     ids.add(fp.id);
   }
