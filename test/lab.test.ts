@@ -60,6 +60,24 @@ if (whyNot) {
     assert.fail(`CI=true and the lab tests cannot run: ${whyNot}`);
   });
 } else {
+  /** `run FILE --levels N --repetitions 1` on the lab, in a temporary results folder: its one sample and folder to `check` */
+  async function runOnce(file: string, level: number, check: (s: any, dir: string) => void): Promise<void> {
+    const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-run-'));
+    try {
+      const scenario = path.resolve(import.meta.dirname, '../..', file);
+      const r = await cli(['run', scenario, '--levels', String(level), '--repetitions', '1', '--out', path.join(out, 'results')]);
+      assert.equal(r.code, 0, r.err);
+      const dir = r.out.trim().split('\n').at(-1)!;
+      const [s] = readFileSync(path.join(dir, 'samples.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      check(s, dir);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }
+
   describe('lab', { concurrency: false }, () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-'));
     const p = labPaths(stateDir);
@@ -189,34 +207,14 @@ if (whyNot) {
       // Apache takes a connection only as a worker frees (150, and 511 queued); the others' SYNs are
       // dropped and retried. A connect phase that waited for every connection waited for requests
       // it had not sent: 5000 at once measured 2316 connect timeouts and 225 req/s (connect_ms 10 156)
-      const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-single-'));
-      try {
-        const scenario = path.resolve(import.meta.dirname, '../../scenarios/single.yaml');
-        const r = await cli(['run', scenario, '--levels', '5000', '--repetitions', '1', '--out', path.join(out, 'results')]);
-        assert.equal(r.code, 0, r.err);
-        const dir = r.out.trim().split('\n').at(-1)!;
-        const [s] = readFileSync(path.join(dir, 'samples.jsonl'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l));
+      await runOnce('scenarios/single.yaml', 5000, (s) => {
         assert.deepEqual([s.completed, s.errors, s.timeouts, s.error_codes], [5000, 0, 0, undefined], JSON.stringify(s));
         assert.ok(s.connect_ms < 5000, `connect phase ${s.connect_ms} ms`);
-      } finally {
-        rmSync(out, { recursive: true, force: true });
-      }
+      });
     });
 
     it('a scenario with load.generators sends from gen1 and gen2, each its share, merged exactly', async () => {
-      const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-gens-'));
-      try {
-        const scenario = path.resolve(import.meta.dirname, '../../scenarios/examples/lab-generators.yaml');
-        const r = await cli(['run', scenario, '--levels', '601', '--repetitions', '1', '--out', path.join(out, 'results')]);
-        assert.equal(r.code, 0, r.err);
-        const dir = r.out.trim().split('\n').at(-1)!;
-        const [s] = readFileSync(path.join(dir, 'samples.jsonl'), 'utf8')
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l));
+      await runOnce('scenarios/examples/lab-generators.yaml', 601, (s, dir) => {
         assert.equal(s.completed, 601, 'every request answered through the VIP');
         assert.deepEqual(
           s.workers.map((w: { host: string; requested: number }) => [w.host, w.requested]),
@@ -228,9 +226,7 @@ if (whyNot) {
         for (const w of s.workers) assert.equal(w.requested, w.completed + w.errors + w.timeouts + w.non2xx);
         const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
         assert.deepEqual(manifest.generator.hosts, ['gen1', 'gen2']);
-      } finally {
-        rmSync(out, { recursive: true, force: true });
-      }
+      });
     });
 
     it('up again changes nothing', async () => {
