@@ -4,21 +4,15 @@
  * written — never an out-of-memory crash, an internal error (exit 70) or a raw control character
  * on the terminal.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli, type CliResult } from './helpers/cli.js';
-import { startServer, type TestServer } from './helpers/http-server.js';
+import { fileServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 
 const ws = workspace();
-let server: TestServer;
-before(async () => {
-  server = await startServer('ok');
-});
-after(async () => {
-  await server.close();
-  ws.remove();
-});
+after(() => ws.remove());
+const server = fileServer();
 
 const text = (r: CliResult) => [...r.out, ...r.err].join('\n');
 

@@ -186,7 +186,9 @@ test('--fail-on-regression: exit 1 listing each breach, after the full table; --
     breaches.join('\n'),
   );
   assert.ok(
-    breaches.some((l) => /^regression: haproxy-rr vs nginx-rr: latency_ms\.p50 at level 2000: \+14\.4 % \(p 0\.011; beyond 5 %: p 0\.034\)/.test(l)),
+    breaches.some((l) =>
+      /^regression: haproxy-rr vs nginx-rr: latency_ms\.p50 at level 2000: \+14\.4 % \(p 0\.011; beyond 5 %: p 0\.034\)/.test(l),
+    ),
     breaches.join('\n'),
   );
   assert.ok(!breaches.some((l) => /p99/.test(l)), 'a better metric is no breach');

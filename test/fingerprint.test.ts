@@ -4,7 +4,7 @@
  * machine, portable ones (ratios to a reference, loss per request, failover downtime and availability) always. Stored run
  * folders in temp dirs, through the whole CLI in-process, as test/compare.test.ts.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,20 +14,14 @@ import { readRun } from '../src/results/store.js';
 import type { Manifest, RunSample } from '../src/results/types.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { runCli } from './helpers/cli.js';
-import { startServer, type TestServer } from './helpers/http-server.js';
+import { fileServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { failoverScenario, manifest, sample, scenario, writeFailoverRun, writeRun } from './report-fixtures.js';
 
 const BASELINES = resolve(import.meta.dirname, '../../baselines/lab-quick');
 const ws = workspace();
-let server: TestServer;
-before(async () => {
-  server = await startServer('ok');
-});
-after(async () => {
-  await server.close();
-  ws.remove();
-});
+after(() => ws.remove());
+const server = fileServer();
 
 const LAB_SERVERS = { haproxy: 'HAProxy version 2.6.12', nginx: 'nginx version: nginx/1.22.1', apache2: 'Apache/2.4.71' };
 const machineX: Partial<Manifest<Scenario>> = {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runCli, type CliResult } from './helpers/cli.js';
-import { closedPort, startServer, type TestServer } from './helpers/http-server.js';
+import { closedPort, fileServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { sample, scenario, writeRun } from './report-fixtures.js';
 import { ensureKeys } from '../src/lab/keys.js';
@@ -26,14 +26,8 @@ import { childPath } from '../src/util/paths.js';
 import { redactText, redactUrl } from '../src/util/redact.js';
 
 const ws = workspace();
-let server: TestServer;
-before(async () => {
-  server = await startServer('ok');
-});
-after(async () => {
-  await server.close();
-  ws.remove();
-});
+after(() => ws.remove());
+const server = fileServer();
 
 const text = (r: CliResult) => [...r.out, ...r.err].join('\n');
 

@@ -3,7 +3,7 @@
  * JUnit XML schema (test/schemas/junit.xsd, by xmllint-wasm) and for counts that agree with the
  * cases; the exporter's escaping of hostile names and figures.
  */
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -14,20 +14,14 @@ import type { ConclusionRow } from '../src/reproduce/conclusions.js';
 import type { Manifest, RunSample } from '../src/results/types.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { runCli } from './helpers/cli.js';
-import { startServer, type TestServer } from './helpers/http-server.js';
+import { fileServer } from './helpers/http-server.js';
 import { assertJunit, schemaErrors } from './helpers/junit.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { sample, scenario, writeRun } from './report-fixtures.js';
 
 const ws = workspace();
-let server: TestServer;
-before(async () => {
-  server = await startServer('ok');
-});
-after(async () => {
-  await server.close();
-  ws.remove();
-});
+after(() => ws.remove());
+const server = fileServer();
 
 const HOSTILE = 'a"b\'c<d>&e\u0000f\u001bg\nh\ud800i]]>';
 

@@ -2,7 +2,9 @@
  * Real HTTP servers on 127.0.0.1, port 0, that misbehave in known ways and count what they did:
  * the independent truth that the load engine's figures are checked against.
  */
+import assert from 'node:assert/strict';
 import http from 'node:http';
+import { after, before } from 'node:test';
 import type { AddressInfo, Socket } from 'node:net';
 
 export type Behaviour = 'ok' | 'fail-every-10th' | 'stall-every-10th' | 'reset-every-10th' | 'close-every-10th' | 'slow';
@@ -87,4 +89,35 @@ export async function closedPort(): Promise<number> {
   const { port } = s.address() as AddressInfo;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/**
+ * A server for a whole test file: started before its tests, closed after them. Its fields are
+ * read through to the running server (they are there once the tests run).
+ */
+export function fileServer(behaviour: Behaviour = 'ok'): TestServer {
+  let s: TestServer | null = null;
+  before(async () => {
+    s = await startServer(behaviour);
+  });
+  after(async () => {
+    await s?.close();
+  });
+  const live = () => s ?? assert.fail('the file server starts before the tests');
+  return {
+    get url() {
+      return live().url;
+    },
+    get port() {
+      return live().port;
+    },
+    get received() {
+      return live().received;
+    },
+    get bytesSent() {
+      return live().bytesSent;
+    },
+    idle: () => live().idle(),
+    close: () => live().close(),
+  };
 }
