@@ -71,6 +71,23 @@ test('a target that dies mid-scenario: a warning per failed run, a summary, warn
   assert.ok(!`${rep.err.join('\n')}\n${md}`.includes('dies: dies:'), 'the name is not repeated');
 });
 
+test('the same with a loss threshold: exit 1, each breach named, every run stored', async () => {
+  const target = await dyingServer(1 + 20);
+  const yaml = loadScenarioYaml(target.url, {
+    levels: [20],
+    repetitions: 3,
+    cooldown: '200ms',
+    name: 'dies-gated',
+    more: 'thresholds: { loss: 0 }',
+  });
+  const file = ws.write('dies-gated.yaml', yaml);
+  const r = await runCli(['run', file, '--out', ws.results]);
+  await target.closed;
+  assert.equal(r.code, 1, r.err.join('\n'));
+  assert.equal(r.err.at(-1), 'lb-bench: 2 threshold breaches; every run is stored');
+  assert.equal(ws.samples(r.last).length, 3);
+});
+
 test('a run that failed mostly on refused connections is warned about; one that was answered is not', () => {
   const answered = sample(100, 1, 1, { completed: 100, loss: 0, errors: 0 });
   assert.equal(targetWarning(answered), null);
