@@ -28,7 +28,8 @@ interface AcInternals {
  * (Replaces autocannon's Client#_destroyConnection, which does the same with destroy().)
  */
 function closeWithReset(client: AcClient): void {
-  if (!('conn' in client && 'pipelinedRequests' in client)) return; // not the autocannon it was written for: leave its close alone
+  // setupClient runs before the client connects: `conn` exists only once it has (read at close)
+  if (!('pipelinedRequests' in client && typeof Reflect.get(client, '_destroyConnection') === 'function')) return; // not the autocannon it was written for: leave its close alone
   const c = client as AcClient & AcInternals;
   c._destroyConnection = function (this: AcInternals) {
     const conn = this.conn;
