@@ -10,13 +10,13 @@ import { readFileSync } from 'node:fs';
 
 export const SOFTNET_STAT = '/proc/net/softnet_stat';
 
-/** The dropped column summed over the CPUs (each line a CPU, hexadecimal columns); null where unreadable. */
+/** The dropped column summed over the CPUs (each line a CPU, columns of 8 hexadecimal digits); null where unreadable. */
 export function parseSoftnetDrops(text: string): number | null {
   let sum = 0;
   let lines = 0;
   for (const line of text.split('\n')) {
     const cols = line.trim().split(/\s+/);
-    if (cols.length < 2 || !/^[0-9a-f]+$/i.test(cols[1]!)) continue;
+    if (cols.length < 2 || !cols.every((c) => /^[0-9a-f]{8}$/i.test(c))) continue;
     sum += parseInt(cols[1]!, 16);
     lines++;
   }
