@@ -7,8 +7,8 @@
 import { performance } from 'node:perf_hooks';
 import { newHistogram, recordMs, type LatencyHistogram } from './histogram.js';
 
-/** An engine's figures for its share (times on this process's performance.now() clock, ms). */
-export interface EngineCounts {
+/** What became of a share's requests: requested = completed + non2xx + timeouts + errors. */
+export interface RequestCounts {
   requested: number;
   /** requests written to a socket; a request whose connection failed is never written */
   written: number;
@@ -16,6 +16,20 @@ export interface EngineCounts {
   non2xx: number;
   timeouts: number;
   errors: number;
+}
+
+/** The request counts alone, out of a larger record of figures. */
+export const requestCounts = (c: RequestCounts): RequestCounts => ({
+  requested: c.requested,
+  written: c.written,
+  completed: c.completed,
+  non2xx: c.non2xx,
+  timeouts: c.timeouts,
+  errors: c.errors,
+});
+
+/** An engine's figures for its share (times on this process's performance.now() clock, ms). */
+export interface EngineCounts extends RequestCounts {
   /** connection errors by code (ECONNRESET, closed-without-response, connect-timeout, …) */
   errorCodes: Record<string, number>;
   /** bytes received, headers and body, of every response */

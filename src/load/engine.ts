@@ -5,7 +5,7 @@
  * accounting (accounting.ts). `startLoad` runs the share in this process (`workers: 0`) or splits
  * it over worker processes (workers/pool.ts) and merges their figures exactly.
  */
-import type { AccountingHooks, EngineCounts } from './accounting.js';
+import type { AccountingHooks, EngineCounts, RequestCounts } from './accounting.js';
 import type { LatencyHistogram } from './histogram.js';
 import type { Latency, WorkerFigures } from '../results/types.js';
 import { DEFAULT_ENGINE, type EngineName } from './engines/registry.js';
@@ -49,15 +49,8 @@ export interface LoadRunOptions extends LoadShare {
   hooks?: AccountingHooks;
 }
 
-export interface LoadOutcome {
+export interface LoadOutcome extends RequestCounts {
   engine: EngineName;
-  requested: number;
-  /** requests actually written to a socket; a request whose connection failed was never written */
-  written: number;
-  completed: number;
-  non2xx: number;
-  timeouts: number;
-  errors: number;
   /** accounting that did not add up (never expected; kept as run warnings) */
   anomalies: string[];
   /** error codes seen (ECONNRESET, EADDRNOTAVAIL, closed-without-response, …) with counts */

@@ -3,8 +3,8 @@
  * own CPU and event-loop blocks are measured.
  */
 import { performance } from 'node:perf_hooks';
-import type { EngineCounts } from './accounting.js';
-import type { LoadEngine, LoadOutcome, LoadRun, LoadRunOptions } from './engine.js';
+import { requestCounts, type EngineCounts } from './accounting.js';
+import type { LoadEngine, LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from './engine.js';
 import { ENGINES, type EngineName } from './engines/registry.js';
 import { cpuPercent, cpuSpan } from './generator-cpu.js';
 import { histogramSummary } from './histogram.js';
@@ -67,12 +67,7 @@ export function outcomeOf(engine: EngineName, f: ShareFigures): LoadOutcome {
   const started_at = wallClock(w.start);
   return {
     engine,
-    requested: c.requested,
-    written: c.written,
-    completed: c.completed,
-    non2xx: c.non2xx,
-    timeouts: c.timeouts,
-    errors: c.errors,
+    ...requestCounts(c),
     anomalies: c.anomalies,
     errorCodes: c.errorCodes,
     bytes: c.bytes,
@@ -88,17 +83,20 @@ export function outcomeOf(engine: EngineName, f: ShareFigures): LoadOutcome {
   };
 }
 
+/** The share an engine is given: the run's request, without how or where it runs. */
+export const shareOf = (o: LoadRunOptions): LoadShare => ({
+  url: o.url,
+  requests: o.requests,
+  connections: o.connections,
+  timeoutMs: o.timeoutMs,
+  method: o.method,
+  headers: o.headers,
+});
+
 export function startLocal(o: LoadRunOptions & { engine: EngineName }): LoadRun {
   let engine: LoadEngine | null = null;
   let stopped = false;
-  const share = {
-    url: o.url,
-    requests: o.requests,
-    connections: o.connections,
-    timeoutMs: o.timeoutMs,
-    method: o.method,
-    headers: o.headers,
-  };
+  const share = shareOf(o);
   const created = ENGINES[o.engine]().then((factory) => {
     engine = factory(share, o.hooks ?? {});
     if (stopped) engine.stop();

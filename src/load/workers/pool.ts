@@ -17,6 +17,7 @@ import type { EngineName } from '../engines/registry.js';
 import { decode, encode, PROTOCOL, type FromWorker, type ToWorker, type WorkerResult } from './protocol.js';
 import { mergeResults } from './merge.js';
 import { splitShare } from './split.js';
+import { shareOf } from '../local.js';
 import { localSpawner, type WorkerExit, type WorkerProcess, type WorkerSpawner } from './process.js';
 /** after stop or the end of a run, how long a worker may take to release its connections */
 const EXIT_GRACE_MS = 5000;
@@ -231,15 +232,7 @@ async function runOver(
 
 /** The run over `count` workers: on `spawners` (one worker each), or as child processes of lb-bench. */
 export function startWorkers(o: LoadRunOptions & { engine: EngineName }, count: number, spawners?: readonly WorkerSpawner[]): LoadRun {
-  const base: LoadShare = {
-    url: o.url,
-    requests: o.requests,
-    connections: o.connections,
-    timeoutMs: o.timeoutMs,
-    method: o.method,
-    headers: o.headers,
-  };
-  const shares = splitShare(base, spawners?.length ?? count);
+  const shares = splitShare(shareOf(o), spawners?.length ?? count);
   const workers = takeWorkers(spawners ? spawners.slice(0, shares.length) : shares.map(() => localSpawner));
   let stopped = false;
   let abandon!: (o: LoadOutcome) => void;

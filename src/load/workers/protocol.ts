@@ -11,6 +11,7 @@
  *   lb-bench: stop — abandon the share; closing stdin ends the worker once its connections are released.
  *   worker:   error {message, hint, exit} — the share was refused (e.g. its open-file limit).
  */
+import type { RequestCounts } from '../accounting.js';
 import type { LoadShare } from '../engine.js';
 import type { EngineName } from '../engines/registry.js';
 
@@ -19,14 +20,8 @@ export const PROTOCOL = 1;
 export type ToWorker = { type: 'share'; engine: EngineName; share: LoadShare; latencies: boolean } | { type: 'go' } | { type: 'stop' };
 
 /** One worker's figures for its share; times are ms since it received `go`. */
-export interface WorkerResult {
+export interface WorkerResult extends RequestCounts {
   type: 'result';
-  requested: number;
-  written: number;
-  completed: number;
-  non2xx: number;
-  timeouts: number;
-  errors: number;
   error_codes: Record<string, number>;
   bytes: number;
   /** the completed requests' latencies: an HDR histogram, compressed and base64 (HdrHistogram's format) */

@@ -12,6 +12,7 @@ import type { LoadEngine } from '../engine.js';
 import { ENGINES, isEngineName } from '../engines/registry.js';
 import { encode, decode, PROTOCOL, type FromWorker, type ToWorker, type WorkerResult } from './protocol.js';
 import { driveEngine } from '../local.js';
+import { requestCounts } from '../accounting.js';
 import { encodeHistogram, histogramSummary } from '../histogram.js';
 import { ensureOpenFiles } from '../limits.js';
 
@@ -59,12 +60,7 @@ async function take(m: Extract<ToWorker, { type: 'share' }>): Promise<void> {
   const since = (t: number | null) => (t === null ? null : Math.max(0, t - goAt));
   const result: WorkerResult = {
     type: 'result',
-    requested: c.requested,
-    written: c.written,
-    completed: c.completed,
-    non2xx: c.non2xx,
-    timeouts: c.timeouts,
-    errors: c.errors,
+    ...requestCounts(c),
     error_codes: c.errorCodes,
     bytes: c.bytes,
     histogram: encodeHistogram(c.histogram),
