@@ -152,12 +152,7 @@ export function compareValues(
 ): ComparisonRow {
   const [a, b] = own ?? [describe(xa), describe(xb)];
   const change = changePct(a.mean!, b.mean!);
-  const first = xa[0];
-  const allEqual = [...xa, ...xb].every((v) => v === first);
   const p = testP(xa, xb, opts.test);
-  // Mann-Whitney tests ranks: its direction is the medians', not the means' (one outlier can move a
-  // mean the other way); Welch's t tests means
-  const direction = opts.test === 'welch' ? change : Math.sign(b.median! - a.median!) || change;
   const beyond = opts.gatePct === undefined ? null : beyondGate(xa, xb, metric.better, opts);
   return {
     metric: metric.name,
@@ -166,8 +161,8 @@ export function compareValues(
     b,
     change_pct: change,
     p,
-    verdict: verdictOf(direction, p, opts.alpha, metric.better),
-    all_equal: allEqual,
+    verdict: verdictOf(shift(a, b, opts.test), p, opts.alpha, metric.better),
+    all_equal: allEqual(xa, xb),
     p_gate: beyond?.p ?? null,
     beyond_gate: beyond?.beyond ?? null,
     portable: metric.portable === true,
@@ -176,8 +171,18 @@ export function compareValues(
   };
 }
 
+/** both sides hold one and the same value in every repetition */
+const allEqual = (xa: readonly number[], xb: readonly number[]) => [...xa, ...xb].every((v) => v === xa[0]);
+
+/**
+ * Which way B lies from A, by its sign. Mann-Whitney tests ranks: its direction is the medians',
+ * not the means' (one outlier can move a mean the other way); Welch's t tests means.
+ */
+const shift = (a: Description, b: Description, test: TestName) =>
+  test === 'welch' ? b.mean! - a.mean! : Math.sign(b.median! - a.median!) || b.mean! - a.mean!;
+
 function testP(xa: readonly number[], xb: readonly number[], test: TestName): number | null {
-  if ([...xa, ...xb].every((v) => v === xa[0])) return 1;
+  if (allEqual(xa, xb)) return 1;
   return test === 'welch' ? (welchT(xa, xb)?.p ?? null) : mannWhitneyU(xa, xb).p;
 }
 
@@ -191,9 +196,8 @@ function beyondGate(
   const factor = better === 'higher' ? 1 - opts.gatePct! / 100 : 1 + opts.gatePct! / 100;
   const edge = xa.map((x) => x * factor);
   const p = testP(edge, xb, opts.test);
-  const [e, b] = [describe(edge), describe(xb)];
-  const shift = opts.test === 'welch' ? b.mean! - e.mean! : Math.sign(b.median! - e.median!) || b.mean! - e.mean!;
-  const worse = better === 'higher' ? shift < 0 : shift > 0;
+  const towards = shift(describe(edge), describe(xb), opts.test);
+  const worse = better === 'higher' ? towards < 0 : towards > 0;
   return { p, beyond: worse && p !== null && p < opts.alpha };
 }
 
