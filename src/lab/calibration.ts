@@ -150,13 +150,10 @@ export const labCalibrationFile = (dir = labDir()) => path.join(dir, 'calibratio
 /** `share`: what the web servers run at; recorded as lab_web_cpus when it is not the calibration's. */
 export function setLabCalibration(dir: string, c: Calibration | null, share?: number): void {
   const file = labCalibrationFile(dir);
-  const { lab_web_cpus: _, ...own } = c ?? ({} as Calibration);
-  const record = {
-    ...calibrationOf(own as Calibration),
-    ...(share !== undefined && share !== own.web_cpus ? { lab_web_cpus: share } : {}),
-  };
-  if (c) writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-  else rmSync(file, { force: true });
+  if (!c) return rmSync(file, { force: true });
+  const { lab_web_cpus: _, ...record } = calibrationOf(c);
+  const other = share !== undefined && share !== c.web_cpus ? { lab_web_cpus: share } : {};
+  writeFileSync(file, `${JSON.stringify({ ...record, ...other }, null, 2)}\n`);
 }
 
 /** What a run on the lab records: this machine's calibration and the share the lab runs if another, or null (not calibrated). */
