@@ -377,7 +377,7 @@ class NetEngine implements LoadEngine {
 
   private connectSettled(): void {
     if (--this.connecting === 0) {
-      if (!this.sending) this.stopSweeper();
+      this.stopSweeper();
       this.endConnectPhase();
     }
   }
