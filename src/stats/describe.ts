@@ -51,3 +51,24 @@ export function describe(values: readonly (number | null | undefined)[]): Descri
   const half = (tCritical(n - 1) * sd) / Math.sqrt(n);
   return { ...base, sd, ci_low: m - half, ci_high: m + half, cv: m === 0 ? null : sd / Math.abs(m) };
 }
+
+/** Where a figure can lie: counts, rates, times and CPU are never negative; a percentage of a whole is at most 100. */
+export interface Domain {
+  min: number;
+  max?: number;
+}
+export const NON_NEGATIVE: Domain = { min: 0 };
+
+/**
+ * describe(), with the confidence interval of the mean cut to the figure's domain: Student's t
+ * interval intersected with [min, max]. The true mean of values that cannot be negative is not
+ * negative, so whenever t's interval holds it the cut one does too: the cut keeps its coverage
+ * (95 %) and drops only values the mean cannot take (e.g. an idle host's CPU, 0.026 ± 0.049 %,
+ * is 0–0.075 %, not −0.023–0.075 %).
+ */
+export function describeWithin(values: readonly (number | null | undefined)[], domain: Domain = NON_NEGATIVE): Description {
+  const d = describe(values);
+  if (d.ci_low === null || d.ci_high === null) return d;
+  const max = domain.max ?? Infinity;
+  return { ...d, ci_low: Math.min(max, Math.max(domain.min, d.ci_low)), ci_high: Math.max(domain.min, Math.min(max, d.ci_high)) };
+}

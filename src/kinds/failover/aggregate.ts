@@ -6,7 +6,7 @@
  */
 import type { ReportWarning, SummaryRow } from '../kind.js';
 import type { ProbeType } from '../../scenario/failover-schema.js';
-import { describe } from '../../stats/describe.js';
+import { describeWithin } from '../../stats/describe.js';
 import { PER_PROBE } from './metrics.js';
 import type { FailoverRun } from '../../failover/stored.js';
 
@@ -74,7 +74,15 @@ export function aggregateFailover(runs: readonly FailoverRun[]): FailoverAggrega
     });
     for (const { field } of PER_PROBE) {
       for (const probe of probes) {
-        out.rows.push({ scenario: label, level: 0, metric: `${field}.${probe}`, ...describe(samples.map((s) => s[field][probe] ?? null)) });
+        out.rows.push({
+          scenario: label,
+          level: 0,
+          metric: `${field}.${probe}`,
+          ...describeWithin(
+            samples.map((s) => s[field][probe] ?? null),
+            { min: 0, max: field === 'availability' ? 100 : undefined },
+          ),
+        });
       }
     }
     const s = out.scenarios.at(-1)!;

@@ -1,12 +1,13 @@
 /**
  * The load kind's aggregation, from stored runs to the report's rows: per scenario, level and
- * metric, the description of its repetitions; and the warnings that do not stop a report but
+ * metric, the description of its repetitions (every load figure is ≥ 0: its interval is cut at 0,
+ * describeWithin); and the warnings that do not stop a report but
  * change how to read it. Pure.
  */
 import type { MetricDef, ReportWarning, SummaryRow } from '../kind.js';
 import type { RunSample } from '../../results/types.js';
 import type { Reference } from '../../scenario/schema.js';
-import { describe } from '../../stats/describe.js';
+import { describeWithin } from '../../stats/describe.js';
 import { LOSS_RATIO_UNIT, loadMetrics } from './metrics.js';
 import type { LoadRun } from '../../run/stored.js';
 
@@ -68,7 +69,12 @@ export function aggregate(runs: readonly LoadRun[]): Aggregate {
     for (const level of s.levels) {
       const samples = byLevel.get(level)!;
       for (const metric of s.metrics)
-        own.push({ scenario: s.label, level, metric: metric.name, ...(metric.describe?.(samples) ?? describe(samples.map(metric.value))) });
+        own.push({
+          scenario: s.label,
+          level,
+          metric: metric.name,
+          ...(metric.describe?.(samples) ?? describeWithin(samples.map(metric.value))),
+        });
       warnings.push(...generatorBound(s.label, level, samples));
     }
     rows.push(...own);
