@@ -69,24 +69,54 @@ export interface ReportWarning {
   hint?: string;
 }
 
-/** One chart: x = the level (or the repetition), y with its unit, a line per series, 95 % CI error bars. */
+/**
+ * One chart (src/report/charts.ts draws it): x = the level (or a probe type), y with its unit; per
+ * scenario a line through the means with their 95 % interval bars and every repetition as a dot,
+ * in the scenario's own colour and marker (src/report/style.ts); the thesis's figures as ×.
+ */
 export interface ChartPoint {
   x: number;
   y: number;
   low: number | null;
   high: number | null;
+  /**
+   * drawn hollow: on a mean, a level that lost most of its requests (its latency and CPU are those
+   * of the few that completed); on a repetition, a generator-bound run
+   */
+  hollow?: boolean;
 }
 
 export interface ChartSeries {
   label: string;
+  /** the scenario (or run) it belongs to: its colour and marker */
+  scenario: string;
   points: ChartPoint[];
-  /** index into the palette */
-  color: number;
-  dashed?: boolean;
-  /** dash pattern index, for several lines of one scenario (CPU per backend) */
+  /**
+   * mean (the default): a line through the means, with interval bars; repetitions: a dot per
+   * repetition, beside its mean, not in the legend; reference: the thesis's figures as ×; level: a
+   * horizontal line (the reference 1×, the thesis's mean)
+   */
+  kind?: 'mean' | 'repetitions' | 'reference' | 'level';
+  /** line pattern: 0 solid, 1 dashed, 2 dotted, 3 dash-dot (several lines of one scenario: p50 … max) */
   dash?: number;
-  /** the thesis's figures: markers, no line */
-  reference?: boolean;
+  /** the second side of a comparison of a scenario with itself: dashed, hollow markers */
+  second?: boolean;
+}
+
+/** A short text on the chart, beside a scenario's point: "lost 92 %", "generator-bound 5/5". */
+export interface ChartNote {
+  x: number;
+  y: number;
+  text: string;
+  scenario: string;
+}
+
+/** One panel of a figure; a figure of several (small multiples) shares one y axis. */
+export interface ChartPanel {
+  /** empty for a figure of one panel */
+  title: string;
+  series: ChartSeries[];
+  notes?: ChartNote[];
 }
 
 export interface ChartSpec {
@@ -95,7 +125,16 @@ export interface ChartSpec {
   yLabel: string;
   /** default: the load level */
   xLabel?: string;
-  series: ChartSeries[];
+  logY?: boolean;
+  /** false: the means are not joined by a line (x names categories, e.g. probe types) */
+  lines?: boolean;
+  /** names at these x's instead of numbers (probe types; the thesis's column) */
+  xTicks?: { value: number; label: string }[];
+  panels: ChartPanel[];
+  /** what the figure shows and how to read it: the page's caption, before `caption` */
+  what: string;
+  /** n per point, the interval's method, the machine, lb-bench's version, the date: under the chart and in the caption */
+  caption: string;
 }
 
 /** A part of the report, spelled for each page: summary.md's lines and index.html's elements. */
@@ -112,6 +151,12 @@ export interface KindReport {
   charts: ChartSpec[];
   /** its part of summary.md and index.html */
   section: ReportSection;
+  /** its part of the verdict that opens the report: the answer first (no heading of its own) */
+  verdict: ReportSection;
+  /** charts that belong to the verdict (ratio.png), shown under it and its caveats; also in `charts` */
+  verdictCharts: ChartSpec[];
+  /** figures to read with care, one short line each, listed right under the verdict */
+  caveats: string[];
   warnings: ReportWarning[];
 }
 

@@ -1,6 +1,7 @@
 /**
  * The report manager (hyperfine's export/mod.rs): each kind of run present gives its part once
- * (rows, charts, a section), each pure exporter spells them, and this is the one place that writes
+ * (rows, charts, its verdict and caveats, a section), the verdict opens both pages, each pure
+ * exporter spells them, and this is the one place that writes
  * the report's files. A new format is one exporter and one line here; a new kind of scenario
  * brings its own part (src/kinds).
  */
@@ -14,6 +15,7 @@ import { calibrationSection } from './calibration.js';
 import { toCsv } from './csv.js';
 import { toHtml } from './html.js';
 import { toMarkdown } from './markdown.js';
+import { verdictSection } from './verdict.js';
 
 export interface WrittenReport {
   dir: string;
@@ -24,7 +26,7 @@ export interface WrittenReport {
 
 /** What a caller adds to the report: reproduce's conclusions. */
 export interface ReportExtras {
-  /** sections before the report's own: above summary.md's title, right under index.html's */
+  /** sections right after the verdict, before the report's own (reproduce's conclusions) */
   lead?: ReportSection[];
   /** more files of the report folder: name and text */
   files?: [string, string][];
@@ -41,13 +43,13 @@ export async function writeReport(runs: readonly StoredRun[], outDir: string, ex
   const parts = eachKind(runs, (kind, own) => kind.report(own));
   const warnings = [...parts.flatMap((p) => p.warnings), ...(chartFont() === null ? [NO_FONTS] : [])];
   const calibration = calibrationSection(runs);
-  const sections = [...(calibration ? [calibration] : []), ...parts.map((p) => p.section)];
+  const sections = [verdictSection(parts), ...(extras.lead ?? []), ...(calibration ? [calibration] : []), ...parts.map((p) => p.section)];
   const charts = parts.flatMap((p) => p.charts);
   const outputs: [string, string | Buffer][] = [
     ['summary.csv', toCsv(parts.flatMap((p) => p.rows))],
-    ['summary.md', toMarkdown(sections, warnings, extras.lead)],
+    ['summary.md', toMarkdown(sections, warnings)],
     ...charts.map((s): [string, Buffer] => [s.file, renderChart(s)]),
-    ['index.html', toHtml(sections, warnings, extras.lead)],
+    ['index.html', toHtml(sections, warnings)],
     ...(extras.files ?? []),
   ];
   const files: string[] = [];

@@ -41,8 +41,9 @@ function preamble(ctx: ConclusionContext): string[] {
 const methods = (rows: readonly ConclusionRow[]) => rows.map((r) => `\`${r.id}\`: ${r.method}`);
 const runLines = (ctx: ConclusionContext) => ctx.runs.map((r) => `${r.scenario}: ${r.dir} (${r.runs} runs, ${r.repetitions})`);
 
-function markdownLines(rows: readonly ConclusionRow[], ctx: ConclusionContext): string[] {
-  const parts = ['# Conclusions of the thesis, reproduced', '', ...preamble(ctx), '', markdownTable(conclusionsTable(rows)), ''];
+/** `heading`: `#` for a document of its own (reproduce's stdout), `##` as a section of the report, after its verdict. */
+function markdownLines(rows: readonly ConclusionRow[], ctx: ConclusionContext, heading = '#'): string[] {
+  const parts = [`${heading} Conclusions of the thesis, reproduced`, '', ...preamble(ctx), '', markdownTable(conclusionsTable(rows)), ''];
   parts.push('How each row was measured:', '', ...methods(rows).map((m) => `- ${m}`), '');
   if (ctx.notes.length) parts.push('Notes:', '', ...ctx.notes.map((n) => `- ${mdText(n)}`), '');
   parts.push('Runs:', '', ...runLines(ctx).map((l) => `- ${mdText(l)}`), '');
@@ -124,7 +125,7 @@ export function conclusionsJson(rows: readonly ConclusionRow[], ctx: ConclusionC
   return JSON.stringify({ alpha: ctx.alpha, profile: ctx.profile, conclusions: rows, runs: ctx.runs, notes: ctx.notes }, null, 2) + '\n';
 }
 
-/** The conclusions as the report's leading section: a document of its own atop summary.md, right under index.html's title. */
+/** The conclusions as a section of the report, right after its verdict and what to read with care. */
 export function conclusionsSection(rows: readonly ConclusionRow[], ctx: ConclusionContext): ReportSection {
-  return { markdown: markdownLines(rows, ctx), html: [conclusionsHtml(rows, ctx)] };
+  return { markdown: markdownLines(rows, ctx, '##'), html: [conclusionsHtml(rows, ctx)] };
 }

@@ -1,6 +1,6 @@
 /**
- * reproduce's report: the report of the runs it measured (src/report: each kind's section, the
- * failover run's too), with the conclusions as a section of their own at its head, and beside it
+ * reproduce's report: the report of the runs it measured (src/report: the verdict first, then each
+ * kind's section, the failover run's too), with the conclusions right after the verdict, and beside it
  * the comparison of haproxy with nginx, conclusions.csv and conclusions.json.
  */
 import type { Io } from '../io/io.js';

@@ -9,7 +9,7 @@ import { ExitCode, envError, inputError } from '../../errors.js';
 import { levelsOf, measuredBy, metricsOf, type StoredRun } from '../../kinds/registry.js';
 import { chartFont, renderChart } from '../../report/charts.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
-import { chartMetric, compareChartSpec } from '../../compare/chart.js';
+import { chartMetric, compareChartSpec } from '../../report/compare-chart.js';
 import { compareRuns, heading, machineLine, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
 import { format, toJson, type Format } from '../../compare/format.js';
 import { breachLine, breaches } from '../../compare/gate.js';

@@ -1,10 +1,12 @@
 /**
- * The failover kind's part of a report: one table (per scenario and probe type: downtime mean ±
- * CI, min, max, failback, availability, the thesis's figure) and downtime.png (each repetition and
- * the mean, per probe type). Pure: runs in, a section and a chart spec out.
+ * The failover kind's part of a report: its verdict (downtime with its interval against the
+ * thesis's mean), one table (per scenario and probe type: downtime mean (interval), min, max,
+ * failback, availability, the thesis's figure) and downtime.png (each repetition and the mean, per
+ * probe type). Pure: runs in, a section and a chart spec out.
  */
 import type { ChartSeries, ChartSpec, KindReport } from '../kind.js';
-import { escapeHtml as esc, fmt, htmlTable, markdownTable, meanCi, type Table } from '../../util/format.js';
+import { escapeHtml as esc, fmt, htmlTable, markdownTable, valueInterval, type Table } from '../../util/format.js';
+import { caption, figureHtml, figureMarkdown, MEAN_INTERVAL, nPerPoint, verdictLines } from '../figure.js';
 import { aggregateFailover, type FailoverAggregate } from './aggregate.js';
 import type { FailoverRun } from '../../failover/stored.js';
 
@@ -32,10 +34,10 @@ export function failoverTable(fo: FailoverAggregate): Table {
         s.fault,
         probe,
         String(d?.n ?? 0),
-        meanCi(d, ''),
+        valueInterval(d, ''),
         fmt(d?.min ?? null),
         fmt(d?.max ?? null),
-        meanCi(index.get(`${s.label}\0failback_downtime_ms.${probe}`), ''),
+        valueInterval(index.get(`${s.label}\0failback_downtime_ms.${probe}`), ''),
         a?.mean == null ? '' : a.mean.toFixed(3),
         a?.min == null ? '' : a.min.toFixed(3),
         s.reference === null ? '' : String(s.reference),
@@ -45,56 +47,119 @@ export function failoverTable(fo: FailoverAggregate): Table {
   return { header, rows, numeric: header.map((_, i) => i >= 3) };
 }
 
-/** x: repetition; a line of points per scenario and probe type, its mean dashed, the thesis's mean dotted. */
-export function downtimeChart(fo: FailoverAggregate): ChartSpec | null {
-  if (!fo.scenarios.length) return null;
+const probeTicks = (fo: FailoverAggregate) => [...new Set(fo.scenarios.flatMap((s) => s.series.map((x) => x.probe)))];
+
+/** downtime.png: x = the probe type; per scenario every repetition's downtime, the mean with its interval, the thesis's mean as a line. */
+export function downtimeChart(fo: FailoverAggregate, runs: readonly FailoverRun[]): ChartSpec | null {
+  const probes = probeTicks(fo);
+  if (!probes.length) return null;
+  const x = (p: string) => (probes as string[]).indexOf(p) + 1;
+  const index = new Map(fo.rows.map((r) => [`${r.scenario}\0${r.metric}`, r]));
   const series: ChartSeries[] = [];
-  let color = 0;
+  const ns: number[] = [];
   for (const s of fo.scenarios) {
-    for (const { probe, downtime } of s.series) {
-      const points = downtime.filter((d) => d.value !== null).map((d) => ({ x: d.repetition, y: d.value!, low: null, high: null }));
-      if (!points.length) continue;
-      const mean = points.reduce((n, p) => n + p.y, 0) / points.length;
-      const xs = [points[0]!.x, points.at(-1)!.x];
-      series.push({ label: `${s.label} ${probe}`, points, color });
+    const means = s.series.flatMap(({ probe }) => {
+      const d = index.get(`${s.label}\0downtime_ms.${probe}`);
+      if (!d || d.mean === null) return [];
+      ns.push(d.n);
+      return [{ x: x(probe), y: d.mean, low: d.ci_low, high: d.ci_high }];
+    });
+    if (!means.length) continue;
+    series.push({ label: `${s.label} (${s.fault})`, scenario: s.label, points: means });
+    series.push({
+      label: `${s.label} repetitions`,
+      scenario: s.label,
+      kind: 'repetitions',
+      points: s.series.flatMap(({ probe, downtime }) =>
+        downtime.filter((d) => d.value !== null).map((d) => ({ x: x(probe), y: d.value!, low: null, high: null })),
+      ),
+    });
+    if (s.reference !== null)
       series.push({
-        label: `${s.label} ${probe} mean ${mean.toFixed(1)} ms`,
-        points: xs.map((x) => ({ x, y: mean, low: null, high: null })),
-        color,
-        dashed: true,
+        label: `${s.label}: the thesis's mean, ${s.reference} ms`,
+        scenario: s.label,
+        kind: 'level',
+        points: [0.6, probes.length + 0.4].map((px) => ({ x: px, y: s.reference!, low: null, high: null })),
       });
-      color++;
-    }
-    if (s.reference !== null) {
-      const reps = s.series.flatMap((x) => x.downtime.map((d) => d.repetition));
-      const xs = [Math.min(...reps, 1), Math.max(...reps, 1)];
-      series.push({
-        label: `${s.label} thesis mean ${s.reference} ms`,
-        points: xs.map((x) => ({ x, y: s.reference!, low: null, high: null })),
-        color: 7,
-        dash: 2,
-      });
-    }
   }
-  return { file: 'downtime.png', title: 'Failover downtime per repetition', yLabel: 'downtime (ms)', xLabel: 'repetition', series };
+  if (!series.length) return null;
+  return {
+    file: 'downtime.png',
+    title: 'Failover downtime',
+    yLabel: 'downtime (ms)',
+    xLabel: 'probe',
+    xTicks: probes.map((p, i) => ({ value: i + 1, label: p })),
+    lines: false,
+    panels: [{ title: '', series }],
+    what: 'From the last probe answered before the fault to the first answered after it, per probe type; a dot per repetition beside the mean.',
+    caption: caption(
+      nPerPoint(ns),
+      MEAN_INTERVAL,
+      runs.map((r) => r.manifest),
+    ),
+  };
 }
 
 const TITLE = 'Failover';
 const INTRO =
-  "Downtime: last successful probe before the outage to the first after it, per probe type; mean ± the half-width of its 95 % CI over the repetitions. Availability: uptime / (uptime + downtime) × 100 over each repetition's probe window (thesis eq. 2.1).";
+  "Downtime: last successful probe before the outage to the first after it, per probe type; its mean and, in brackets, the 95 % interval of the mean (Student's t, cut at 0) over the repetitions. Availability: uptime / (uptime + downtime) × 100 over each repetition's probe window (thesis eq. 2.1).";
+
+const times = (a: number, b: number) => (a >= b ? `${(a / b).toFixed(1)}× longer` : `${(b / a).toFixed(1)}× shorter`);
+
+/** The verdict's lines: per scenario and probe type, the downtime with its interval against the thesis's mean; its threshold. */
+export function failoverVerdict(fo: FailoverAggregate, runs: readonly FailoverRun[]): string[] {
+  const index = new Map(fo.rows.map((r) => [`${r.scenario}\0${r.metric}`, r]));
+  return fo.scenarios.flatMap((s, i) => {
+    const lines = s.series.flatMap(({ probe }) => {
+      const d = index.get(`${s.label}\0downtime_ms.${probe}`);
+      if (!d || d.mean === null) return [`${s.label} (${s.fault}), ${probe} probes: no repetition recovered`];
+      const ci = d.ci_low !== null && d.ci_high !== null ? ` (95 % CI ${fmt(d.ci_low, d.mean)}–${fmt(d.ci_high, d.mean)})` : '';
+      let line = `${s.label} (${s.fault}), ${probe} probes: downtime **${fmt(d.mean)} ms**${ci}, n = ${d.n}`;
+      if (s.reference !== null) {
+        const inside = d.ci_low !== null && d.ci_high !== null && d.ci_low <= s.reference && s.reference <= d.ci_high;
+        line += `; the thesis's mean, ${s.reference} ms, is ${times(s.reference, d.mean)}${d.ci_low !== null ? (inside ? ', inside this interval' : ', outside this interval') : ''}`;
+      }
+      return [line];
+    });
+    const limit = (runs[i].manifest.scenario as { thresholds?: { downtime_ms?: number } }).thresholds?.downtime_ms;
+    if (limit !== undefined) {
+      const over = runs[i].samples.filter((x) => !x.recovered || Object.values(x.downtime_ms).some((v) => v !== null && v! > limit)).length;
+      lines.push(
+        over
+          ? `${s.label}: \`downtime_ms ≤ ${limit}\` **broken** in ${over} of ${s.samples} repetitions`
+          : `${s.label}: \`downtime_ms ≤ ${limit}\` **held** over ${s.samples} repetitions`,
+      );
+    }
+    return lines;
+  });
+}
+
+function failoverCaveats(fo: FailoverAggregate): string[] {
+  return fo.scenarios.flatMap((s) => [
+    ...(s.notRecovered
+      ? [
+          `${s.label}: ${s.notRecovered} of ${s.samples} repetitions did not fail over within the bound; their downtime is left out of the mean`,
+        ]
+      : []),
+    ...(s.samples < 5 ? [`${s.label}: ${s.samples} repetitions only — its interval is wide; the thesis had 25`] : []),
+  ]);
+}
 
 export function failoverReport(runs: readonly FailoverRun[]): KindReport {
   const fo = aggregateFailover(runs);
   const table = failoverTable(fo);
-  const chart = downtimeChart(fo);
-  const figure = chart ? [`<figure><img src="${encodeURI(chart.file)}" alt="${esc(chart.title)}"></figure>`] : [];
+  const chart = downtimeChart(fo, runs);
+  const verdict = failoverVerdict(fo, runs);
   return {
     rows: fo.rows,
     charts: chart ? [chart] : [],
     section: {
-      markdown: [`## ${TITLE}`, '', INTRO, '', markdownTable(table), ''],
-      html: [`<h2>${esc(TITLE)}</h2>`, `<p>${esc(INTRO)}</p>`, ...figure, htmlTable(table)],
+      markdown: [`## ${TITLE}`, '', INTRO, '', ...(chart ? figureMarkdown(chart) : []), markdownTable(table), ''],
+      html: [`<h2>${esc(TITLE)}</h2>`, `<p>${esc(INTRO)}</p>`, ...(chart ? [figureHtml(chart)] : []), htmlTable(table)],
     },
+    verdict: verdictLines(verdict),
+    verdictCharts: [],
+    caveats: failoverCaveats(fo),
     warnings: fo.warnings,
   };
 }
