@@ -35,12 +35,18 @@ test('the failover run of a reproduce is a section of its report, with downtime.
   });
 
   const md = readFileSync(join(outDir, 'summary.md'), 'utf8');
-  assert.match(md, /^# Conclusions of the thesis, reproduced/);
-  const report = md.slice(md.indexOf('# lb-bench report'));
+  // the verdict first, then the conclusions, then the report's own sections
+  assert.match(md, /^# lb-bench report\n\n## Verdict\n/);
+  assert.ok(md.indexOf('## Verdict') < md.indexOf('## Conclusions of the thesis, reproduced'));
+  assert.ok(md.indexOf('## Conclusions of the thesis, reproduced') < md.indexOf('## Runs'));
+  assert.match(md, /- failover \(true\), http probes: downtime \*\*2000\.0 ms\*\* \(95 % CI 1901\.8–2098\.2\), n = 5/);
+  const report = md.slice(md.indexOf('## Runs'));
   assert.match(report, /## Failover\n\nDowntime: last successful probe/);
-  assert.match(report, /\| failover \| true \| http \| 5 \| 2000\.0 ± /);
+  assert.match(report, /\| failover \| true \| http \| 5 \| 2000\.0 \(1901\.8–2098\.2\) /);
   assert.ok(!md.includes('failover, http probe: downtime mean'), 'the figures are in the section, not among the notes');
   const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+  assert.ok(html.indexOf('<h2>Verdict</h2>') < html.indexOf('<h2 id="conclusions">'));
+  assert.ok(html.indexOf('<h2 id="conclusions">') < html.indexOf('<h2>Runs</h2>'));
   assert.ok(html.indexOf('<h2 id="conclusions">') < html.indexOf('<h2>Failover</h2>'));
   assert.match(html, /<img src="downtime\.png"/);
   assert.ok(existsSync(join(outDir, 'downtime.png')));
