@@ -483,8 +483,10 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     // 2 levels × 5 repetitions each
     for (const dir of ws.runFolders()) assert.equal(ws.samples(dir).length, 10, dir);
     const summary = readFileSync(join(out, 'summary.md'), 'utf8');
-    assert.match(summary, /^# Conclusions of the thesis, reproduced/);
-    assert.ok(summary.indexOf('# lb-bench report') > summary.indexOf('| verdict |'), 'the report follows the conclusions');
+    // the verdict first, then the conclusions, then the report's own sections
+    assert.match(summary, /^# lb-bench report\n\n## Verdict\n/);
+    assert.ok(summary.indexOf('## Conclusions of the thesis, reproduced') > summary.indexOf('### Read with care'));
+    assert.ok(summary.indexOf('## Runs') > summary.indexOf('| verdict |'), 'the report follows the conclusions');
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     assert.ok(html.indexOf('id="conclusions"') < html.indexOf('<h2>Runs</h2>'));
     for (const f of ['summary.csv', 'conclusions.csv', 'compare-haproxy-nginx.md', 'rps.png']) assert.ok(existsSync(join(out, f)), f);

@@ -178,8 +178,10 @@ function errorBars(series: readonly ChartSeries[], styles: Map<string, ScenarioS
             [el.x, top, el.x, bottom],
             [el.x - 5, top, el.x + 5, top],
             [el.x - 5, bottom, el.x + 5, bottom],
-          ])
-            (ctx.moveTo(x0, y0), ctx.lineTo(x1, y1));
+          ]) {
+            ctx.moveTo(x0, y0);
+            ctx.lineTo(x1, y1);
+          }
           ctx.stroke();
         });
       });
@@ -327,20 +329,23 @@ function legendRows(ctx: SKRSContext2D, entries: readonly LegendEntry[], width: 
   let used = 0;
   for (const e of entries) {
     const w = 52 + ctx.measureText(e.label).width + 22;
-    if (used + w > width && rows.at(-1)!.length) (rows.push([]), (used = 0));
+    if (used + w > width && rows.at(-1)!.length) {
+      rows.push([]);
+      used = 0;
+    }
     rows.at(-1)!.push(e);
     used += w;
   }
   return rows.filter((r) => r.length);
 }
 
-function drawLegendEntry(ctx: SKRSContext2D, e: LegendEntry, x: number, y: number): number {
+function drawLegendEntry(ctx: SKRSContext2D, e: LegendEntry, x: number, y: number, lines: boolean): number {
   const s = e.series!;
   const kind = kindOf(s);
   ctx.save();
   ctx.strokeStyle = e.style.color;
   ctx.fillStyle = s.second ? '#ffffff' : e.style.color;
-  if (kind !== 'reference') {
+  if (kind !== 'reference' && (lines || kind !== 'mean')) {
     ctx.lineWidth = kind === 'level' ? 1.5 : 2;
     ctx.setLineDash(dashOf(s));
     ctx.beginPath();
@@ -409,14 +414,20 @@ export function renderChart(spec: ChartSpec): Buffer {
   for (const row of entries) {
     const width = row.reduce((w, e) => w + 48 + ctx.measureText(e.label).width + 22, -22);
     let x = (CHART_WIDTH - width) / 2;
-    for (const e of row) x += drawLegendEntry(ctx, e, x, y);
+    for (const e of row) x += drawLegendEntry(ctx, e, x, y, spec.lines !== false);
     y += 24;
   }
   ctx.fillStyle = GREY;
   ctx.textAlign = 'center';
-  for (const line of key) (ctx.fillText(line, CHART_WIDTH / 2, y), (y += 18));
+  for (const line of key) {
+    ctx.fillText(line, CHART_WIDTH / 2, y);
+    y += 18;
+  }
   y += 8;
   ctx.font = `12px ${font}`;
-  for (const line of caption) (ctx.fillText(line, CHART_WIDTH / 2, y), (y += 16));
+  for (const line of caption) {
+    ctx.fillText(line, CHART_WIDTH / 2, y);
+    y += 16;
+  }
   return canvas.toBuffer('image/png');
 }

@@ -5,7 +5,7 @@
  * export/markup.rs) and the noise between repetitions. The tables are built once; Markdown and
  * HTML only decide how they are spelled. Pure.
  */
-import type { ChartSpec, KindReport, MetricDef, ReportSection } from '../kind.js';
+import type { ChartSpec, KindReport, MetricDef } from '../kind.js';
 import type { RunSample } from '../../results/types.js';
 import { escapeHtml as esc, fmt, htmlTable, markdownTable, mdText, valueInterval, type Table } from '../../util/format.js';
 import { figureHtml, figureMarkdown, inlineHtml, MEAN_INTERVAL, RATIO_INTERVAL, verdictLines } from '../figure.js';
