@@ -217,3 +217,28 @@ test('loss.png is in % of requests and leaves out who lost nothing; no loss anyw
   assert.ok(!none.charts.some((c) => c.file === 'loss.png'));
   assert.match(none.section.markdown.join('\n'), /No request was lost: every one of the 6 runs of haproxy-lc completed all its requests\./);
 });
+
+test('a chart whose every figure is 0 becomes one sentence (a target that answered nothing: 0 req/s)', () => {
+  const dead = writeRun(
+    tmp(),
+    scenario('dead', { load: { ...scenario('x').load, levels: [1000, 2000], repetitions: 3 } }),
+    grid([1000, 2000], 3, (l, r) =>
+      sample(l, r, 1, {
+        rps: 0,
+        throughput_mbps: 0,
+        completed: 0,
+        loss: l,
+        errors: l,
+        latency_ms: { p50: null, p90: null, p99: null, max: null },
+      }),
+    ),
+  );
+  const { charts, section } = loadReport([dead]);
+  assert.deepEqual(
+    charts.map((c) => c.file),
+    ['loss.png'],
+  );
+  const md = section.markdown.join('\n');
+  assert.match(md, /Requests per second: 0 in every run of dead\./);
+  assert.match(md, /Throughput: 0 in every run of dead\./);
+});

@@ -364,7 +364,16 @@ export function loadCharts(input: ChartInput): { charts: ChartSpec[]; sentences:
       `No request was lost: every one of the ${runs} runs of ${input.agg.scenarios.map((s) => s.label).join(', ')} completed all its requests.`,
     );
   }
-  const cpu = cpuChart(input).spec;
-  const charts = [rps, throughput, loss, latencyChart(input), cpu].filter((c): c is ChartSpec => c !== null);
+  const cpu = cpuChart(input);
+  if (!cpu.spec && cpu.idle.length) sentences.push(`No backend was busy above 1 % of its CPU share in any run (${cpu.idle.join(', ')}).`);
+  const charts: ChartSpec[] = [];
+  for (const c of [rps, throughput, loss, latencyChart(input), cpu.spec]) {
+    if (!c) continue;
+    // a chart whose every figure is 0 says nothing a sentence cannot
+    const measured = c.panels.flatMap((p) => p.series.filter((x) => x.kind !== 'reference' && x.kind !== 'level'));
+    if (measured.every((x) => x.points.every((p) => p.y === 0)))
+      sentences.push(`${c.title}: 0 in every run of ${[...new Set(measured.map((x) => x.scenario))].join(', ')}.`);
+    else charts.push(c);
+  }
   return { charts, sentences };
 }
