@@ -78,9 +78,10 @@ test('run --junit: a case per threshold; a breach is a failure with its figures'
   );
   assert.match(
     seen[0].cases[1].message!,
-    /^rps ≥ 100000000 breached: level 5 rep 1: rps [\d.]+ &lt; 100000000; level 5 rep 2: rps [\d.]+ &lt; 100000000$/,
+    /^rps ≥ 100000000 breached: level 5: rps mean [\d.]+ \(95 % CI -?[\d.]+–[\d.]+ over 2 runs\) &lt; 100000000$/,
   );
   assert.match(seen[0].cases[0].body, /judged on 2 runs in /);
+  assert.match(seen[0].cases[1].body, /judged on 1 level over 2 runs: each level's mean, 95 % CI in /);
 });
 
 const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };

@@ -16,6 +16,7 @@ import { describeStep, faultPlan, labRepair, runStep, type FaultPlan } from './f
 import { openFailoverEnvironment, type FailoverEnvironment } from './environment.js';
 import { repetition, until } from './repetition.js';
 import type { FailoverRun } from './stored.js';
+import { thresholdChecks } from './thresholds.js';
 
 export interface FailoverOptions extends FolderOptions {
   resume?: FailoverRun;
@@ -95,18 +96,4 @@ function summaryLine(s: FailoverScenario, x: FailoverSample): string {
   );
   const lost = x.requests_sent !== undefined ? `  lost ${x.requests_lost}/${x.requests_sent} requests` : '';
   return `${s.name}  rep ${x.repetition}/${s.repetitions}  downtime ${per.join(', ')}${lost}${x.warnings?.length ? `  [${x.warnings.join('; ')}]` : ''}`;
-}
-
-/** thresholds.downtime_ms: a repetition over it, or one that never came back, is a breach. */
-function thresholdChecks(s: FailoverScenario, samples: readonly FailoverSample[]): ThresholdCheck[] {
-  const limit = s.thresholds?.downtime_ms;
-  if (limit === undefined) return [];
-  const out: string[] = [];
-  for (const x of samples) {
-    for (const [type, v] of Object.entries(x.downtime_ms)) {
-      if (v === null) out.push(`repetition ${x.repetition}: ${type} never came back (downtime_ms ≤ ${limit})`);
-      else if (v > limit) out.push(`repetition ${x.repetition}: ${type} downtime ${v} ms > ${limit} ms`);
-    }
-  }
-  return [{ threshold: `downtime_ms ≤ ${limit}`, judged: `${samples.length} repetitions`, breaches: out }];
 }

@@ -182,14 +182,19 @@ export const backendSchema = z.strictObject({
 });
 
 export const thresholdsSchema = z.strictObject({
-  /** most requests a run may lose */
+  /** most requests a run may lose (every run, whatever `judge` says) */
   loss: z.number().min(0).optional(),
-  /** least req/s a run must reach */
+  /** least req/s a level must reach */
   rps_min: z.number().min(0).optional(),
-  /** highest p99 latency a run may have, in ms */
+  /** highest p99 latency a level may have, in ms */
   latency_p99_ms: z.number().min(0).optional(),
-  /** failover: longest downtime a repetition may have, in ms */
+  /** failover: longest downtime the repetitions may have, in ms */
   downtime_ms: z.number().min(0).optional(),
+  /**
+   * `level` (the default): a level (failover: the repetitions) breaches when the 95 % CI of its mean
+   * lies wholly beyond the threshold; `run`: every run (repetition) is judged on its own
+   */
+  judge: z.enum(['level', 'run'], { error: 'must be level or run' }).optional(),
 });
 
 /** One of a scenario's thresholds, judged over its runs by its kind's runner: a test case of `run --junit`. */
