@@ -138,12 +138,18 @@ test('run: five slow repetitions of five breach latency_p99_ms: 150 (exit 1), na
   assert.equal(r.code, 1, r.err.join('\n'));
   const breached = r.err.filter((l) => l.startsWith('threshold breached'));
   assert.equal(breached.length, 1, breached.join('\n'));
-  assert.match(breached[0], /^threshold breached: all-slow: level 20: latency p99 mean 3\d\d(\.\d)? ms \(95 % CI [\d.]+–[\d.]+ over 5 runs\) > 150 ms$/);
+  assert.match(
+    breached[0],
+    /^threshold breached: all-slow: level 20: latency p99 mean 3\d\d(\.\d)? ms \(95 % CI [\d.]+–[\d.]+ over 5 runs\) > 150 ms$/,
+  );
   assert.equal(ws.samples(r.last).length, 5, 'every run stored first');
 });
 
 test('validate: judge takes level or run', async () => {
-  const file = ws.write('bad-judge.yaml', loadScenarioYaml('http://127.0.0.1:9/', { name: 'bad-judge', more: 'thresholds: { judge: each }' }));
+  const file = ws.write(
+    'bad-judge.yaml',
+    loadScenarioYaml('http://127.0.0.1:9/', { name: 'bad-judge', more: 'thresholds: { judge: each }' }),
+  );
   const r = await runCli(['validate', file]);
   assert.equal(r.code, 2);
   assert.match(r.err.join('\n'), /thresholds\.judge: must be level or run/);

@@ -41,9 +41,7 @@ function judge(j: Judged, samples: readonly RunSample[], perRun: boolean): strin
   const op = j.worse === 'above' ? '>' : '<';
   const past = (v: number) => (j.worse === 'above' ? v > j.limit : v < j.limit);
   // no completed request: no latency, a breach of its own
-  const unknown = samples
-    .filter((s) => j.value(s) === null)
-    .map((s) => `${at(s)}: ${j.what} unknown, no request completed`);
+  const unknown = samples.filter((s) => j.value(s) === null).map((s) => `${at(s)}: ${j.what} unknown, no request completed`);
   if (perRun)
     return [
       ...unknown,
