@@ -151,11 +151,37 @@ test('thresholds: a breach exits 1 after every run is stored, listing the breach
   assert.equal(ws.samples(r.last).length, 2);
 });
 
-test('--json prints a summary instead of the path', async () => {
-  const file = ws.write('json.yaml', loadScenarioYaml(ok.url, { levels: [5], repetitions: 1, name: 'json' }));
+test('--json prints a summary instead of the path: the folder, the checks and the figures per level', async () => {
+  const file = ws.write(
+    'json.yaml',
+    loadScenarioYaml(ok.url, { levels: [5, 10], repetitions: 2, name: 'json', more: 'thresholds: { loss: 0 }' }),
+  );
   const r = await runCli(['run', file, '--out', ws.results, '--json']);
   assert.equal(r.code, 0);
   const summary = JSON.parse(r.out.join('\n'));
-  assert.equal(summary[0].scenario, 'json');
-  assert.equal(summary[0].runs, 1);
+  assert.equal(summary.length, 1);
+  const [s] = summary;
+  assert.equal(s.scenario, 'json');
+  assert.equal(s.runs, 4);
+  assert.deepEqual(s.breaches, []);
+  assert.deepEqual(s.checks, [{ threshold: 'loss ≤ 0', judged: '4 runs', breaches: [] }]);
+  // the figures are the stored samples', described per level
+  const stored = ws.samples(s.dir);
+  assert.deepEqual(
+    s.levels.map((l: any) => [l.level, l.runs]),
+    [
+      [5, 2],
+      [10, 2],
+    ],
+  );
+  for (const level of s.levels) {
+    const rps = stored.filter((x) => x.level === level.level).map((x) => x.rps);
+    const figure = level.metrics.rps;
+    assert.equal(figure.n, 2);
+    assert.ok(Math.abs(figure.mean - (rps[0] + rps[1]) / 2) < 1e-9, `${figure.mean} vs ${rps}`);
+    assert.equal(figure.min, Math.min(...rps));
+    assert.ok(figure.ci_low <= figure.mean && figure.mean <= figure.ci_high);
+    assert.equal(level.metrics.loss.mean, 0);
+    assert.equal(level.metrics['latency_ms.p99'].n, 2);
+  }
 });

@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, basename, isAbsolute } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join, basename, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
 import type { Io } from '../src/cli/io.js';
 import { writeReport } from '../src/report/index.js';
@@ -14,6 +16,7 @@ import { CHART_HEIGHT, CHART_WIDTH } from '../src/report/charts.js';
 import { grid, sample, scenario, writeRun } from './report-fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'lb-report-'));
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 function collectingIo(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -152,8 +155,8 @@ test('lb-bench report: choosing runs, exit codes and the last stdout line', asyn
   io = collectingIo();
   const out1 = join(outRoot, 'default');
   assert.equal(await main(['report', '--results', results, '--out', out1], io), 0, io.stderr.join('\n'));
-  assert.equal(io.stdout.at(-1), out1);
-  assert.ok(io.stdout.some((l) => l.includes(newer.dir)) && !io.stdout.some((l) => l.includes(old.dir)));
+  assert.deepEqual(io.stdout, [out1], 'stdout is the report folder alone');
+  assert.ok(io.stderr.includes(`haproxy-lc: ${newer.dir} (3 runs)`) && !io.stderr.some((l) => l.includes(old.dir)), io.stderr.join('\n'));
   assert.ok(
     io.stderr.includes(
       `warning: haproxy-lc level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency) (those figures measure this machine, not the cluster: use a faster generator machine, or more worker processes with load.workers)`,
@@ -170,7 +173,7 @@ test('lb-bench report: choosing runs, exit codes and the last stdout line', asyn
     0,
     io.stderr.join('\n'),
   );
-  assert.equal(io.stdout.at(-1), out2);
+  assert.deepEqual(io.stdout, [out2]);
   assert.match(
     readFileSync(join(out2, 'summary.md'), 'utf8'),
     new RegExp(`\\| requests \\| ${basename(old.dir)} \\| ${basename(newer.dir)} \\| nginx-rr \\|`),
@@ -189,11 +192,39 @@ test('lb-bench report: choosing runs, exit codes and the last stdout line', asyn
   try {
     io = collectingIo();
     assert.equal(await main(['report', '--results', results], io), 0);
-    assert.match(io.stdout.at(-1)!, /^reports\/\d{8}-\d{6}$/);
+    assert.equal(io.stdout.length, 1);
+    assert.match(io.stdout[0], /^reports\/\d{8}-\d{6}$/);
     assert.ok(readdirSync(io.stdout.at(-1)!).includes('index.html'));
   } finally {
     process.chdir(cwd);
   }
+});
+
+test('out=$(lb-bench report) is the report folder, as a script reads it', async () => {
+  const results = tmp();
+  writeRun(
+    results,
+    scenario('haproxy-lc'),
+    grid([1000], 3, (l, r) => sample(l, r, 1, { generator_bound: r === 1 })),
+  );
+  writeRun(
+    results,
+    scenario('nginx-rr'),
+    grid([1000], 3, (l, r) => sample(l, r)),
+  );
+  const cwd = tmp();
+  const script = `out=$("$NODE" "$LB" report --results "$RESULTS") && test -f "$out/summary.md" && test -f "$out/index.html" && printf '%s' "$out"`;
+  const r = spawnSync('bash', ['-c', script], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NODE: process.execPath, LB: join(ROOT, 'bin/lb-bench.js'), RESULTS: results },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^reports\/\d{8}-\d{6}$/, 'the folder and nothing else');
+  assert.ok(readdirSync(join(cwd, r.stdout)).includes('summary.csv'));
+  // what it read, and its warnings, went to stderr
+  assert.match(r.stderr, /^haproxy-lc: .* \(3 runs\)$/m);
+  assert.match(r.stderr, /^warning: haproxy-lc level 1000: 1 of 3 runs were generator-bound/m);
 });
 
 test('time to report a 1000-run result set', async (t) => {

@@ -1,7 +1,8 @@
 /**
  * `lb-bench report [RUN…] [--out DIR] [--results DIR]`: which runs, then the report manager.
  * RUN is a run folder (path or name under results/) or a scenario name (its newest run with
- * samples); none means the newest run of each scenario. The last stdout line is the folder.
+ * samples); none means the newest run of each scenario. stdout is the report folder alone, so that
+ * `out=$(lb-bench report)` is it; the runs it read and the warnings go to stderr.
  */
 import { join } from 'node:path';
 import { inputError } from '../../errors.js';
@@ -56,7 +57,7 @@ export default async function report(io: Io, refs: string[], opts: Options): Pro
     hinted.add(w.kind);
     io.err(`warning: ${w.message}${hint}`);
   }
-  for (const r of runs) io.out(`${r.manifest.scenario.name}: ${r.dir} (${r.samples.length} runs)`);
+  for (const r of runs) io.err(`${r.manifest.scenario.name}: ${r.dir} (${r.samples.length} runs)`);
   io.out(written.dir);
   return 0;
 }

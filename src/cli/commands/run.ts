@@ -5,10 +5,13 @@ import { ExitCode, inputError, LbError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
 import { writeJunit, type JunitCase, type JunitSuite } from '../../io/junit.js';
 import type { RunOptions, ScenarioResult, TogetherOptions } from '../../kinds/kind.js';
+import type { ThresholdCheck } from '../../scenario/schema.js';
 import { runGroup, withResume, withRun, type AnySample, type Job } from '../../kinds/registry.js';
 import { groupJobs } from '../../kinds/together.js';
 import { RunLock } from '../../results/lock.js';
 import { checkPlainFiles, findRunFolder, readRun } from '../../results/store.js';
+import { levelFigures } from '../../compare/levels.js';
+import type { StoredRun } from '../../kinds/registry.js';
 import { loadScenario } from '../../scenario/load.js';
 import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
@@ -111,7 +114,7 @@ function nothingToResume(jobs: readonly Job[], io: Io, flags: RunFlags): number 
   if (flags.json)
     io.out(
       JSON.stringify(
-        stored.map(({ job, run }) => ({ scenario: job.scenario.scenario.name, dir: run.dir, runs: run.samples.length, breaches: [] })),
+        stored.map(({ job, run }) => jsonSummary(job, run, [], [])),
         null,
         2,
       ),
@@ -120,13 +123,20 @@ function nothingToResume(jobs: readonly Job[], io: Io, flags: RunFlags): number 
   return ExitCode.ok;
 }
 
-/** The kind's word on the stored folder (the load kind: one line when its repetitions disagree). */
-async function afterRun(dir: string, io: Io): Promise<void> {
-  const line = withRun(await readRun(dir), (kind, stored) => kind.afterRun(stored));
-  if (line) io.err(`warning: ${line}`);
+/** `run --json`, per scenario (docs/reports.md, "Other outputs"): its folder, breaches, threshold checks and figures per level. */
+function jsonSummary(job: Job, run: StoredRun, breaches: readonly string[], checks: readonly ThresholdCheck[]) {
+  return { scenario: job.scenario.scenario.name, dir: run.dir, runs: run.samples.length, breaches, checks, levels: levelFigures(run) };
 }
 
-type Done = { job: Job; result: ScenarioResult<AnySample> };
+/** The kind's word on the stored folder (the load kind: one line when its repetitions disagree); the folder as stored. */
+async function afterRun(dir: string, io: Io): Promise<StoredRun> {
+  const stored = await readRun(dir);
+  const line = withRun(stored, (kind, r) => kind.afterRun(r));
+  if (line) io.err(`warning: ${line}`);
+  return stored;
+}
+
+type Done = { job: Job; result: ScenarioResult<AnySample>; stored?: StoredRun };
 
 /** One group: alone by its kind's runner, or together, interleaved: the results, in order, and what stopped a member, if anything did. */
 async function runJobs(group: Job[], options: TogetherOptions): Promise<{ done: Done[]; failure?: { error: unknown } }> {
@@ -159,8 +169,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
       const { done, failure } = await runJobs(group, { outDir: flags.out, io, signal, acceptNewHostKeys: flags.acceptNewHostKeys });
       // the members that finished beside a failed one are stored, and said, before the failure is
       for (const d of done) {
-        results.push(d);
-        await afterRun(d.result.dir, io);
+        results.push({ ...d, stored: await afterRun(d.result.dir, io) });
         if (!flags.json) io.out(displayPath(d.result.dir));
       }
       if (failure) throw failure.error;
@@ -205,12 +214,7 @@ function finished(io: Io, results: readonly Done[], flags: RunFlags): number {
     io.err(`wrote ${flags.junit}`);
   }
   if (flags.json) {
-    const summary = results.map(({ job, result }) => ({
-      scenario: job.scenario.scenario.name,
-      dir: result.dir,
-      runs: result.samples.length,
-      breaches: result.breaches,
-    }));
+    const summary = results.map(({ job, result, stored }) => jsonSummary(job, stored!, result.breaches, result.checks));
     io.out(JSON.stringify(summary, null, 2));
   }
   if (breaches.length) {
