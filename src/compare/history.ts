@@ -4,9 +4,10 @@
  * (docs/reports.md, "History"). `lb-bench history append` adds the newest run of each scenario;
  * `compare --history` judges tonight against it (history-judge.ts). A line that is not JSON (a
  * torn last line) is left out with a warning; one that is JSON but not a history line is exit 2
- * naming the file, line and field.
+ * naming the file, line and field. `history accept` adds a line of another form, an acceptance: from
+ * the run it names on, that scenario's nights before it are no longer judged by.
  */
-import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { envError, inputError } from '../errors.js';
 import { withRun, type StoredRun } from '../kinds/registry.js';
@@ -39,6 +40,24 @@ export interface HistoryLine {
   metrics: Record<string, NightFigure>;
 }
 
+/** `history accept`: the scenario's nights before `at` (its run's start) are no longer judged by. */
+export interface AcceptLine {
+  format: 1;
+  accept: true;
+  scenario: string;
+  /** the run accepted as the first night of the new normal */
+  run: string;
+  /** that run's start */
+  at: string;
+  /** when it was accepted (ISO) */
+  accepted_at: string;
+}
+
+export type HistoryEntry = HistoryLine | AcceptLine;
+
+export const isAccept = (e: HistoryEntry): e is AcceptLine => 'accept' in e && e.accept === true;
+export const nightsIn = (entries: readonly HistoryEntry[]): HistoryLine[] => entries.filter((e): e is HistoryLine => !isAccept(e));
+
 const nullable = z.number().nullable();
 const lineSchema = z.looseObject({
   format: z.literal(1, { error: 'must be 1: this history was written by a newer lb-bench' }),
@@ -52,6 +71,15 @@ const lineSchema = z.looseObject({
     z.string(),
     z.looseObject({ n: z.number().int().min(1), mean: z.number(), sd: nullable, ci_low: nullable, ci_high: nullable }),
   ),
+});
+
+const acceptSchema = z.looseObject({
+  format: z.literal(1, { error: 'must be 1: this history was written by a newer lb-bench' }),
+  accept: z.literal(true),
+  scenario: z.string().min(1),
+  run: z.string().min(1),
+  at: z.string(),
+  accepted_at: z.string(),
 });
 
 /** One line per level the run measured. */
@@ -74,7 +102,7 @@ export function historyLines(run: StoredRun): HistoryLine[] {
 }
 
 /** The history's lines; a file that does not exist yet is an empty history (null: said by the caller). */
-export async function readHistory(file: string): Promise<HistoryLine[] | null> {
+export async function readHistory(file: string): Promise<HistoryEntry[] | null> {
   try {
     if (!statSync(file).isFile())
       throw inputError(`--history ${file}: not a file`, 'name the history.jsonl that lb-bench history append writes');
@@ -83,10 +111,11 @@ export async function readHistory(file: string): Promise<HistoryLine[] | null> {
     throw e;
   }
   const problems: string[] = [];
-  const lines: HistoryLine[] = [];
+  const lines: HistoryEntry[] = [];
   for (const { line, value } of await readJsonl(file)) {
-    const checked = lineSchema.safeParse(value, parseOptions);
-    if (checked.success) lines.push(checked.data);
+    const accept = typeof value === 'object' && value !== null && 'accept' in value;
+    const checked = (accept ? acceptSchema : lineSchema).safeParse(value, parseOptions);
+    if (checked.success) lines.push(checked.data as HistoryEntry);
     else problems.push(...formatIssues(checked.error.issues).map((p) => `line ${line}: ${p}`));
   }
   if (problems.length) {
@@ -121,7 +150,7 @@ function endLastLine(file: string): string | null {
 }
 
 /** Appended whole and fsynced: a crash leaves at most a torn last line, which reading leaves out and the next append cuts off. */
-export function appendHistory(file: string, lines: readonly HistoryLine[]): string | null {
+export function appendHistory(file: string, lines: readonly HistoryEntry[]): string | null {
   if (!lines.length) return null;
   try {
     const note = endLastLine(file);
@@ -132,5 +161,19 @@ export function appendHistory(file: string, lines: readonly HistoryLine[]): stri
     return note;
   } catch (e) {
     throw envError(`${file}: cannot append to it (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another file');
+  }
+}
+
+/** The whole history written anew (pruned): into a file beside it, fsynced, then renamed over it, so a crash leaves the old or the new. */
+export function rewriteHistory(file: string, entries: readonly HistoryEntry[]): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, entries.map((l) => JSON.stringify(l) + '\n').join(''));
+    const fd = openSync(tmp, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(tmp, file);
+  } catch (e) {
+    throw envError(`${file}: cannot rewrite it (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another file');
   }
 }
