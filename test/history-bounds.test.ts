@@ -38,7 +38,12 @@ const lines = (file: string) =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as HistoryEntry & { run: string; scenario: string });
-const nightsOf = (file: string, name: string) => new Set(lines(file).filter((l) => l.scenario === name && !('accept' in l)).map((l) => l.run)).size;
+const nightsOf = (file: string, name: string) =>
+  new Set(
+    lines(file)
+      .filter((l) => l.scenario === name && !('accept' in l))
+      .map((l) => l.run),
+  ).size;
 
 test('history append keeps each scenario its newest N nights (default 30), and says what it pruned', async () => {
   const history = join(ws.dir, 'keep.jsonl');
@@ -46,11 +51,23 @@ test('history append keeps each scenario its newest N nights (default 30), and s
     const names = i < 3 ? ['single', 'nginx-rr'] : ['single'];
     const r = await runCli(['history', 'append', history, '--results', write(1000 * (1 + NOISE[i] / 100), names), '--keep-nights', '5']);
     assert.equal(r.code, 0, r.err.join('\n'));
-    if (i === 5) assert.ok(r.err.includes(`history: ${history}: pruned 2 lines (1 night older than each scenario's newest 5); ${statSync(history).size} bytes kept`), r.err.join('\n'));
+    if (i === 5)
+      assert.ok(
+        r.err.includes(
+          `history: ${history}: pruned 2 lines (1 night older than each scenario's newest 5); ${statSync(history).size} bytes kept`,
+        ),
+        r.err.join('\n'),
+      );
   }
   assert.equal(nightsOf(history, 'single'), 5, 'the newest 5 of 8');
   assert.equal(nightsOf(history, 'nginx-rr'), 3, 'a scenario with fewer nights keeps them all');
-  const runs = [...new Set(lines(history).filter((l) => l.scenario === 'single').map((l) => l.run))];
+  const runs = [
+    ...new Set(
+      lines(history)
+        .filter((l) => l.scenario === 'single')
+        .map((l) => l.run),
+    ),
+  ];
   assert.deepEqual(runs, [...runs].sort(), 'oldest first, as appended');
   assert.match(runs[0], /^20260105-/, 'nights 1–3 of single were dropped');
 
@@ -62,7 +79,8 @@ test('history append keeps each scenario its newest N nights (default 30), and s
 
 test('history prune --max-bytes drops the oldest nights until the file fits, never the newest', async () => {
   const history = join(ws.dir, 'bytes.jsonl');
-  for (let i = 0; i < 10; i++) assert.equal((await runCli(['history', 'append', history, '--results', write(1000, ['single', 'nginx-rr'])])).code, 0);
+  for (let i = 0; i < 10; i++)
+    assert.equal((await runCli(['history', 'append', history, '--results', write(1000, ['single', 'nginx-rr'])])).code, 0);
   const night = statSync(history).size / 20; // 10 nights × 2 scenarios, all alike in size
   const r = await runCli(['history', 'prune', history, '--max-bytes', `${Math.floor(night * 6.5)}`]);
   assert.equal(r.code, 0, r.err.join('\n'));
@@ -91,10 +109,15 @@ test('history accept: an intended step fails the gate until it is accepted; then
 
   const accepted = await runCli(['history', 'accept', history, '--results', step]);
   assert.equal(accepted.code, 0, accepted.err.join('\n'));
-  assert.deepEqual(accepted.out, [`${history}: single: accepted ${lines(history).at(-1)!.run} as the new normal; the nights before it are no longer judged by`]);
+  assert.deepEqual(accepted.out, [
+    `${history}: single: accepted ${lines(history).at(-1)!.run} as the new normal; the nights before it are no longer judged by`,
+  ]);
   const marker = lines(history).at(-1) as unknown as Record<string, unknown>;
   assert.equal(marker.accept, true);
-  assert.ok(lines(history).some((l) => l.run === marker.run && !('accept' in l)), 'the accepted night is in the history');
+  assert.ok(
+    lines(history).some((l) => l.run === marker.run && !('accept' in l)),
+    'the accepted night is in the history',
+  );
 
   // the next nights, at the new level: not judged by the old nights, so nothing fails
   for (const rps of [498, 503, 501]) {
@@ -107,7 +130,10 @@ test('history accept: an intended step fails the gate until it is accepted; then
   // five nights of the new normal: judged by them, a fall from 500 is seen again
   await runCli(['history', 'append', history, '--results', write(499)]);
   const lower = await judge(write(300));
-  assert.ok(lower.err.some((l) => /^watch: history: single: rps at level 1000: -40\.\d %/.test(l)), lower.err.join('\n'));
+  assert.ok(
+    lower.err.some((l) => /^watch: history: single: rps at level 1000: -40\.\d %/.test(l)),
+    lower.err.join('\n'),
+  );
 
   // the acceptance survives pruning while nights older than it are kept, and goes with them
   assert.equal((await runCli(['history', 'prune', history, '--keep-nights', '8'])).code, 0);

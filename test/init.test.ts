@@ -73,7 +73,7 @@ test("init's scenarios name the schema it wrote, and the hosts of its inventory"
   assert.match(steps, /^# +ssh-keygen -lf known_hosts$/m);
 });
 
-test('the workflow runs this version with npx, gates on run and compare, and keeps history and report', async () => {
+test('the workflow runs this version with npx, gates on run and the history, prunes it, writes JUnit, keeps history, report and results', async () => {
   const dir = join(ws.dir, 'wf');
   assert.equal((await runCli(['init', dir])).code, 0);
   const text = readFileSync(join(dir, '.github/workflows/lb-bench.yml'), 'utf8');
@@ -81,13 +81,23 @@ test('the workflow runs this version with npx, gates on run and compare, and kee
   const wf = parse(text);
   assert.equal(wf.env.LB_BENCH_VERSION, VERSION);
   const runs = wf.jobs.nightly.steps.map((s: any) => s.run ?? '').join('\n');
-  assert.match(runs, /npx --yes "lb-bench@\$LB_BENCH_VERSION" run \$SCENARIOS --out results/);
-  assert.match(runs, /compare --baseline history --results results --fail-on-regression 10/);
+  assert.match(runs, /npx --yes "lb-bench@\$LB_BENCH_VERSION" run \$SCENARIOS --out results --junit report\/junit-run\.xml/);
+  assert.match(runs, /compare --history history\.jsonl "\$\{baseline\[@\]\}" --results results/);
+  assert.match(runs, /--nights "\$NIGHTS" --confirm-nights "\$CONFIRM_NIGHTS" --fail-on-regression "\$FAIL_ON_REGRESSION"/);
+  assert.match(runs, /--junit report\/junit-compare\.xml/);
+  assert.match(
+    runs,
+    /history append history\.jsonl --results results \\\n\s+--keep-nights "\$KEEP_NIGHTS" --max-bytes "\$HISTORY_MAX_BYTES"/,
+  );
+  assert.match(runs, /history accept history\.jsonl --results results/);
+  assert.equal(wf.on.workflow_dispatch.inputs.accept.type, 'boolean');
+  assert.deepEqual([wf.env.NIGHTS, wf.env.CONFIRM_NIGHTS, wf.env.KEEP_NIGHTS], ['14', '2', '30']);
   for (const s of wf.env.SCENARIOS.split(' ')) assert.ok(existsSync(join(dir, s)), `${s}: a scenario init wrote`);
   const uploads = wf.jobs.nightly.steps
     .filter((s: any) => String(s.uses).startsWith('actions/upload-artifact'))
     .map((s: any) => s.with.path);
-  assert.deepEqual(uploads.sort(), ['history/', 'report/']);
+  assert.deepEqual(uploads.sort(), ['history.jsonl', 'report/', 'results/']);
+  // its steps run as written on nights in a row: test/init-workflow.test.ts
 });
 
 test('init refuses to overwrite: every file in the way named, nothing written, exit 2; --force overwrites', async () => {

@@ -90,7 +90,10 @@ function readingCommands(program: Command, lazy: Lazy): void {
     .argument('[file]', 'the history file (JSON Lines), e.g. history.jsonl')
     .option('--results <dir>', 'results folder: the newest run of each scenario', 'results')
     .option('--keep-nights <n>', "append, prune: keep each scenario's newest N nights (default 30, at least 5)")
-    .option('--max-bytes <size>', 'append, prune: then drop the oldest nights until the file is at most SIZE (bytes, or K, M, G; default 10M)')
+    .option(
+      '--max-bytes <size>',
+      'append, prune: then drop the oldest nights until the file is at most SIZE (bytes, or K, M, G; default 10M)',
+    )
     .option('--scenario <name...>', 'accept: only these scenarios (default: every scenario with runs)')
     .action(lazy(() => import('./commands/history.js')));
 }

@@ -38,7 +38,8 @@ interface Night {
 
 const bytesOf = (e: HistoryEntry) => Buffer.byteLength(JSON.stringify(e)) + 1;
 const keyOf = (e: { scenario: string; run: string }) => `${e.scenario}\0${e.run}`;
-const oldestFirst = (a: { at: string; run: string }, b: { at: string; run: string }) => a.at.localeCompare(b.at) || a.run.localeCompare(b.run);
+const oldestFirst = (a: { at: string; run: string }, b: { at: string; run: string }) =>
+  a.at.localeCompare(b.at) || a.run.localeCompare(b.run);
 
 function nightsOf(entries: readonly HistoryEntry[]): Night[] {
   const nights = new Map<string, Night>();

@@ -49,7 +49,14 @@ export function acceptedSince(entries: readonly HistoryEntry[], scenario: string
 }
 
 /** The nights of one figure, oldest first: one per run (the last line of a run repeated), tonight's own and those before an acceptance left out. */
-function nightsOf(lines: readonly HistoryLine[], run: StoredRun, level: number, metric: string, sameMachineOnly: boolean, since: string | null): number[] {
+function nightsOf(
+  lines: readonly HistoryLine[],
+  run: StoredRun,
+  level: number,
+  metric: string,
+  sameMachineOnly: boolean,
+  since: string | null,
+): number[] {
   const fp = fingerprintOfManifest(run.manifest);
   const byRun = new Map<string, HistoryLine>();
   for (const l of lines) {
@@ -62,7 +69,11 @@ function nightsOf(lines: readonly HistoryLine[], run: StoredRun, level: number, 
   return [...byRun.values()].sort((a, b) => a.at.localeCompare(b.at) || a.run.localeCompare(b.run)).map((l) => l.metrics[metric].mean);
 }
 
-function judgeRun(run: StoredRun, entries: readonly HistoryEntry[], o: TonightOptions): { metrics: MetricDef<never>[]; rows: HistoryRow[] } {
+function judgeRun(
+  run: StoredRun,
+  entries: readonly HistoryEntry[],
+  o: TonightOptions,
+): { metrics: MetricDef<never>[]; rows: HistoryRow[] } {
   const lines = nightsIn(entries);
   const since = acceptedSince(entries, run.manifest.scenario.name)?.at ?? null;
   return withRun(run, (kind, r) => {

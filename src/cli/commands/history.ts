@@ -58,7 +58,8 @@ function limits(opts: Options): PruneLimits {
 async function newestRuns(action: string, opts: Options): Promise<StoredRun[]> {
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
   const runs = newestPerScenario(await listRuns(resultsDir));
-  if (!runs.length) throw inputError(`history ${action}: no runs under ${resultsDir}/`, 'run the scenarios first, or name the folder with --results');
+  if (!runs.length)
+    throw inputError(`history ${action}: no runs under ${resultsDir}/`, 'run the scenarios first, or name the folder with --results');
   if (!opts.scenario?.length) return runs;
   const unknown = opts.scenario.filter((s) => !runs.some((r) => r.manifest.scenario.name === s));
   if (unknown.length)
