@@ -232,7 +232,7 @@ test('a line that does not parse is a warning naming the file and line; the rest
   const r = await runCli(['report', dir, '--results', results, '--out', join(ws.dir, 'report-garbled')]);
   assert.equal(r.code, 0, r.err.join('\n'));
   assert.ok(r.err.includes(`warning: ${join(dir, 'samples.jsonl')}: line 2 is not valid JSON; left out`), r.err.join('\n'));
-  assert.match(r.out.join('\n'), /garbled: .* \(4 runs\)/);
+  assert.match(r.err.join('\n'), /garbled: .* \(4 runs\)/);
 });
 
 test('pairs stored twice are counted once, with a warning; a resume never counts past its plan', async () => {
@@ -282,7 +282,15 @@ test('resuming a folder that holds every run sends nothing, says so (exit 0) and
   assert.equal(existsSync(join(dir, 'lock')), false, 'its lock is released');
   const json = await runCli(['run', file, '--out', results, '--resume', dir, '--json']);
   assert.equal(json.code, 0, json.err.join('\n'));
-  assert.deepEqual(JSON.parse(json.out.join('\n')), [{ scenario: 'whole', dir, runs: 4, breaches: [] }]);
+  const [summary] = JSON.parse(json.out.join('\n'));
+  assert.deepEqual({ ...summary, levels: undefined }, { scenario: 'whole', dir, runs: 4, breaches: [], checks: [], levels: undefined });
+  assert.deepEqual(
+    summary.levels.map((l: { level: number; runs: number }) => [l.level, l.runs]),
+    [
+      [5, 2],
+      [6, 2],
+    ],
+  );
   assert.equal(server.received, sent);
 });
 
@@ -340,7 +348,7 @@ test('a bad manifest.json or sample is exit 2 naming the file and field; report 
     ),
     r.err.join('\n'),
   );
-  assert.match(r.out.join('\n'), /hostile-good: /);
+  assert.match(r.err.join('\n'), /hostile-good: /);
 });
 
 test('the run folders the repository ships, and the test fixtures, load without a warning', async () => {

@@ -47,11 +47,19 @@ test("the project's nightly workflow passes the validator", async () => {
   assert.equal(r.code, 0, r.output);
 });
 
-test('the workflow that init writes passes the validator', async () => {
+test('the workflow that init writes passes the validator, its Run-workflow input with it', async () => {
   const dir = join(ws.dir, 'repo');
   assert.equal((await runCli(['init', dir])).code, 0);
-  const r = await validate(join(dir, '.github/workflows/lb-bench.yml'));
+  const file = join(dir, '.github/workflows/lb-bench.yml');
+  const r = await validate(file);
   assert.equal(r.code, 0, r.output);
+  // the accept input is checked too: a type GitHub does not know fails
+  const text = readFileSync(file, 'utf8');
+  assert.match(text, /type: boolean/);
+  const broken = await validate(ws.write('init-broken.yml', text.replace('type: boolean', 'type: yesno')));
+  assert.notEqual(broken.code, 0);
+  assert.match(broken.output, /workflow_dispatch\/inputs\/accept\/type/);
+  // its steps, run night after night: test/init-workflow.test.ts
 });
 
 /** A step's shell command after `node bin/lb-bench.js`, its line continuations joined, split into words. */
