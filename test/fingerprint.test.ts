@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fingerprintDifferences, fingerprintOf, type Fingerprint } from '../src/results/fingerprint.js';
+import { systemChanges, systemOf } from '../src/results/system.js';
 import { readRun } from '../src/results/store.js';
 import type { Manifest, RunSample } from '../src/results/types.js';
 import type { Scenario } from '../src/scenario/schema.js';
@@ -63,8 +64,8 @@ test('run writes the fingerprint of this machine and its engine into the manifes
   const fp: Fingerprint = m.fingerprint;
   assert.match(fp.id, /^[0-9a-f]{12}$/);
   assert.deepEqual(
-    [fp.cpu_model, fp.cpus, fp.kernel, fp.engine, fp.servers, fp.calibration],
-    [os.cpus()[0].model.trim(), os.cpus().length, os.release(), 'net', null, null],
+    [fp.cpu_model, fp.cpus, fp.kernel, fp.engine, fp.calibration, 'servers' in fp],
+    [os.cpus()[0].model.trim(), os.cpus().length, os.release(), 'net', null, false],
   );
   assert.equal(fp.memory_gb, m.host.memory_gb);
   // the same fields always give the same id, and it is what the reader keeps
@@ -82,7 +83,8 @@ test('folders written before fingerprints get one derived from their manifest; a
     assert.deepEqual(fingerprintOf(m), fp, 'what is stored is what its fields give');
     if (m.scenario.kind !== 'load') continue;
     assert.equal(fp.engine, 'net');
-    assert.equal(fp.servers?.haproxy, 'HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/');
+    // what was measured is the system under test, derived from the manifest's servers
+    assert.equal(m.system?.servers?.haproxy, 'HAProxy version 2.6.12-1+deb12u4 2026/10/17 - https://haproxy.org/');
     ids.add(fp.id);
   }
   assert.equal(ids.size, 1, 'one machine made the whole baseline');
@@ -99,19 +101,21 @@ test('folders written before fingerprints get one derived from their manifest; a
   assert.equal(r.err[0], `lb-bench: ${join(old.dir, 'manifest.json')}: fingerprint.cpus: must be a number, got "two"`);
 });
 
-test('fingerprints: what differs is named; servers on the programs both read; memory within 5 %; the calibration when present', () => {
+test('fingerprints: what differs is named; memory within 5 %; the calibration when present; the servers are the system under test, not the machine', () => {
   const fp = (patch: object) => fingerprintOf({ ...manifest(scenario('a'), 1), ...machineX, ...patch });
   const x = fp({});
   assert.deepEqual(fingerprintDifferences(x, fp(machineX2)), [], 'another hostname, 7.7 against 7.8 GiB');
   assert.notEqual(x.id, fp(machineX2).id, 'the id names the exact fields; the match allows for memory');
   assert.deepEqual(fingerprintDifferences(x, fp(machineY)), ['cpu_model "AMD EPYC 7763" vs "Intel Xeon Platinum 8370C"']);
   assert.deepEqual(fingerprintDifferences(x, fp({ host: { ...machineX.host!, memory_gb: 15.6 } })), ['memory_gb 7.8 vs 15.6']);
-  // single reads only the web servers' versions, haproxy-rr the balancers' too: not a difference
-  assert.deepEqual(fingerprintDifferences(x, fp({ servers: { web1: { apache2: 'Apache/2.4.71' } } })), []);
-  const upgraded = { web1: { ...LAB_SERVERS, haproxy: 'HAProxy version 3.0.1' }, web2: LAB_SERVERS };
-  assert.deepEqual(fingerprintDifferences(x, fp({ servers: upgraded })), [
-    'servers.haproxy "HAProxy version 2.6.12" vs "HAProxy version 2.6.12 | HAProxy version 3.0.1"',
-  ]);
+  // the servers' versions and the hosts' kernels are what is measured: another machine they are not
+  const upgraded = { web1: { ...LAB_SERVERS, haproxy: 'HAProxy version 3.0.1', kernel: '6.8.0-40' }, web2: LAB_SERVERS };
+  assert.deepEqual(fingerprintDifferences(x, fp({ servers: upgraded })), []);
+  assert.equal(fp({ servers: upgraded }).id, x.id);
+  const sut = (servers: Manifest<Scenario>['servers']) => systemOf({ scenario: scenario('a'), servers });
+  assert.deepEqual(systemChanges(sut(machineX.servers), sut(upgraded)), ['haproxy 2.6.12 → 2.6.12 | 3.0.1']);
+  // single reads only the web servers' versions, haproxy-rr the balancers' too: not a change
+  assert.deepEqual(systemChanges(sut(machineX.servers), sut({ web1: { apache2: 'Apache/2.4.71' } })), []);
   assert.deepEqual(fingerprintDifferences(x, fp({ generator: undefined })), ['engine "net" vs (not recorded)']);
   const calibrated = fp({ calibration: { web_cpus: 0.25, target_rps: 1428, measured_rps: 1431.2, headroom: {}, machine: {}, at: 'x' } });
   assert.deepEqual(calibrated.calibration, { web_cpus: 0.25, target_rps: 1428 });

@@ -4,14 +4,20 @@
  * and a verdict that calls a difference only below alpha. n is the number of repetitions at that
  * level (never the request count: a run's requests are not independent observations). Pure.
  */
-import type { MetricDef } from '../kinds/kind.js';
-import { withPair, type StoredRun } from '../kinds/registry.js';
+import type { MetricDef, WarningKind } from '../kinds/kind.js';
+import { withPair, withRun, type StoredRun } from '../kinds/registry.js';
+import { literalIpv4 } from '../lab/guard.js';
 import { fingerprintDifferences, fingerprintOfManifest } from '../results/fingerprint.js';
+import { systemChanges, systemOfManifest, type SystemUnderTest } from '../results/system.js';
 import { describe, finiteValues, mannWhitneyU, welchT, type Description } from '../stats/describe.js';
 
 export type TestName = 'mann-whitney' | 'welch';
-/** `~`: not significant at alpha (or no difference to test), benchstat's spelling */
-export type Verdict = 'better' | 'worse' | '~';
+/**
+ * `~`: not significant at alpha (or no difference to test), benchstat's spelling. `not
+ * comparable`: B would be better, but its figures at that level describe something else — only the
+ * requests it did not lose, or the load generator — and `not_comparable` says which.
+ */
+export type Verdict = 'better' | 'worse' | '~' | 'not comparable';
 
 export interface CompareOptions {
   alpha: number;
@@ -57,12 +63,19 @@ export interface ComparisonRow {
   /** --fail-on-regression judges this row; else `not_gated` says why */
   gated: boolean;
   not_gated: NotGated | null;
+  /** why a `better` became `not comparable`: "nginx-rr lost 92 % (haproxy-rr 0 %)", "generator-bound: nginx-rr 5 of 5 runs" */
+  not_comparable: string | null;
 }
 
 /** Why a row is shown but not gated. */
 export type NotGated = 'different machine' | 'judged by the history';
 
-/** The two runs' machines (src/results/fingerprint.ts): absolute figures are gated only when they match. */
+/**
+ * The two runs' measuring machines (src/results/fingerprint.ts). Absolute figures are gated when
+ * they match; and between two machines when the cluster is remote (neither on the lab nor on this
+ * machine's loopback) and no run of either side was generator-bound: another runner then measures
+ * the same cluster the same way.
+ */
 export interface Machines {
   same: boolean;
   /** one phrase per field that differs: `cpu_model "AMD EPYC" vs "Intel Xeon"` */
@@ -70,6 +83,29 @@ export interface Machines {
   /** the fingerprints' ids, A's and B's */
   a: string;
   b: string;
+  /** both runs measured a cluster elsewhere than on the generator's machine */
+  remote: boolean;
+  /** runs of both sides that were generator-bound */
+  generator_bound: number;
+  /** absolute figures are gated: the same machine, or another runner of a remote cluster, never the bottleneck */
+  absolute_gated: boolean;
+}
+
+/** The system under test of both runs (src/results/system.ts) and what changed from A to B: shown, and gated as any change. */
+export interface Systems {
+  a: SystemUnderTest;
+  b: SystemUnderTest;
+  /** one phrase per change: `haproxy 2.6.12 → 3.2.9` */
+  changes: string[];
+}
+
+/** A warning of either run, as `report` prints it: said once when both runs have it. */
+export interface CompareWarning {
+  /** whose: A's label, B's, or both */
+  side: 'a' | 'b' | 'both';
+  kind: WarningKind;
+  message: string;
+  hint?: string;
 }
 
 export interface Comparison {
@@ -85,6 +121,8 @@ export interface Comparison {
   /** things that change how to read it (too few repetitions to ever be significant, …) */
   notes: string[];
   machines: Machines;
+  system: Systems;
+  warnings: CompareWarning[];
 }
 
 /** `--metric portable`: every metric whose registry entry says it is portable, whatever its name. */
@@ -168,6 +206,7 @@ export function compareValues(
     portable: metric.portable === true,
     gated: true,
     not_gated: null,
+    not_comparable: null,
   };
 }
 
@@ -201,21 +240,66 @@ function beyondGate(
   return { p, beyond: worse && p !== null && p < opts.alpha };
 }
 
-/** Which rows the gate judges: every row on one machine; on two, only the portable figures. */
+/**
+ * The cluster runs on the generator's machine: the lab (`inventory: lab`, its calibration, its
+ * 198.18.0.0/24), or this machine's loopback. Another machine is then another cluster too.
+ */
+function clusterIsLocal(run: StoredRun): boolean {
+  const s = run.manifest.scenario as { inventory?: unknown; target?: unknown };
+  if (s.inventory === 'lab' || run.manifest.calibration) return true;
+  let host: string;
+  try {
+    host = new URL(String(s.target)).hostname;
+  } catch {
+    return true;
+  }
+  const ip = literalIpv4(host);
+  return host === 'localhost' || host === '[::1]' || (ip !== null && (ip.startsWith('127.') || ip.startsWith('198.18.0.')));
+}
+
+/** How many of a run's samples measured the generator rather than the system. */
+const boundRuns = (run: StoredRun): number => withRun(run, (kind, r) => r.samples.filter((x) => kind.generatorBound?.(x) === true).length);
+
+/** Which rows the gate judges: every row on one machine, or of a remote cluster never generator-bound; else only the portable figures. */
 export function machinesOf(runA: StoredRun, runB: StoredRun): Machines {
   const [a, b] = [fingerprintOfManifest(runA.manifest), fingerprintOfManifest(runB.manifest)];
   const differences = fingerprintDifferences(a, b);
-  return { same: !differences.length, differences, a: a.id, b: b.id };
+  const remote = !clusterIsLocal(runA) && !clusterIsLocal(runB);
+  const bound = boundRuns(runA) + boundRuns(runB);
+  const same = !differences.length;
+  return { same, differences, a: a.id, b: b.id, remote, generator_bound: bound, absolute_gated: same || (remote && bound === 0) };
 }
 
 export function gateByMachine(rows: readonly ComparisonRow[], machines: Machines): ComparisonRow[] {
-  if (machines.same) return [...rows];
+  if (machines.absolute_gated) return [...rows];
   return rows.map((r) => (r.portable ? r : { ...r, gated: false, not_gated: 'different machine' }));
 }
 
-/** The line that says a comparison's absolute figures are not gated, naming what differs. */
+/** The line that says what the machines' difference means for the gate, naming what differs; null on one machine. */
 export function machineLine(m: Machines): string | null {
-  return m.same ? null : `different machine: absolute figures shown, not gated (${m.differences.join('; ')})`;
+  const what = m.differences.join('; ');
+  if (m.same) return null;
+  if (m.absolute_gated)
+    return `another runner, the same remote cluster: absolute figures gated, the generator was never the bottleneck (${what})`;
+  if (m.remote)
+    return `different machine: absolute figures shown, not gated: the generator was the bottleneck in ${m.generator_bound} runs (${what})`;
+  return `different machine: absolute figures shown, not gated (${what})`;
+}
+
+/** The line that names what changed in the system under test; null when nothing did. */
+export function systemLine(s: Systems): string | null {
+  return s.changes.length ? `system under test changed: ${s.changes.join('; ')} (gated like any change)` : null;
+}
+
+/** Each run's warnings, as `report` gives them (its kind's report of that run alone); one said by both is kept once. */
+function warningsOf(runA: StoredRun, runB: StoredRun): CompareWarning[] {
+  const of = (run: StoredRun) => withRun(run, (kind, r) => kind.report([r]).warnings);
+  const [wa, wb] = [of(runA), of(runB)];
+  const inB = new Set(wb.map((w) => w.message));
+  const inA = new Set(wa.map((w) => w.message));
+  const out = (ws: typeof wa, side: 'a' | 'b', other: Set<string>): CompareWarning[] =>
+    ws.map((w) => ({ side: other.has(w.message) ? 'both' : side, kind: w.kind, message: w.message, ...(w.hint ? { hint: w.hint } : {}) }));
+  return [...out(wa, 'a', inB), ...out(wb, 'b', inA).filter((w) => w.side === 'b')];
 }
 
 /** Runs of different kinds have no metric in common: nothing to compare. */
@@ -224,25 +308,64 @@ export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptio
   const none = { metrics: [], rows: [], skipped: [] };
   const found =
     withPair(runA, runB, (kind, ra, rb) =>
-      compareSamples(kind.metrics([...ra.samples, ...rb.samples]), (s) => kind.level(s), ra.samples, rb.samples, opts),
+      compareSamples(
+        { all: kind.metrics([...ra.samples, ...rb.samples]), level: (s) => kind.level(s), bound: kind.generatorBound, labels: [a.label, b.label] },
+        ra.samples,
+        rb.samples,
+        opts,
+      ),
     ) ?? none;
   const machines = machinesOf(runA, runB);
   const rows = gateByMachine(found.rows, machines);
-  return { a, b, alpha: opts.alpha, test: opts.test, ...found, rows, notes: powerNotes(found.rows, opts), machines };
+  const [sa, sb] = [systemOfManifest(runA.manifest), systemOfManifest(runB.manifest)];
+  const system = { a: sa, b: sb, changes: systemChanges(sa, sb) };
+  return { a, b, alpha: opts.alpha, test: opts.test, ...found, rows, notes: powerNotes(found.rows, opts), machines, system, warnings: warningsOf(runA, runB) };
+}
+
+/** What compareSamples needs of the runs' kind. */
+interface KindParts<X> {
+  all: MetricDef<X>[];
+  level: (x: X) => number;
+  bound?: (x: X) => boolean;
+  /** the sides' labels, for the reasons a row is not comparable */
+  labels: [string, string];
+}
+
+const percent = (share: number | null) => `${Math.round((share ?? 0) * 100)} %`;
+
+/**
+ * Why B's figures at a level cannot be called better than A's, or null: B lost significantly more
+ * requests (its other figures describe only the ones that got through), or a run of either side
+ * was generator-bound (its figures measure the load generator).
+ */
+function notComparable<X>(kind: KindParts<X>, level: number, sa: readonly X[], sb: readonly X[], opts: CompareOptions): string | null {
+  const reasons: string[] = [];
+  const loss = kind.all.find((m) => m.lossShare);
+  if (loss) {
+    const [xa, xb] = [finiteValues(sa.map(loss.value)), finiteValues(sb.map(loss.value))];
+    const row = xa.length && xb.length ? compareValues(xa, xb, loss, level, { ...opts, gatePct: undefined }) : null;
+    if (row?.verdict === 'worse') reasons.push(`${kind.labels[1]} lost ${percent(row.b.mean)} (${kind.labels[0]} ${percent(row.a.mean)})`);
+  }
+  if (kind.bound) {
+    const [ba, bb] = [sa.filter(kind.bound).length, sb.filter(kind.bound).length];
+    const sides = [ba ? `${kind.labels[0]} ${ba} of ${sa.length} runs` : '', bb ? `${kind.labels[1]} ${bb} of ${sb.length} runs` : ''];
+    if (ba || bb) reasons.push(`generator-bound: ${sides.filter(Boolean).join(', ')}`);
+  }
+  return reasons.length ? reasons.join('; ') : null;
 }
 
 /** Per metric and level measured on both sides: the row; a metric equal everywhere is skipped unless named. */
 function compareSamples<X>(
-  all: MetricDef<X>[],
-  level: (x: X) => number,
+  kind: KindParts<X>,
   samplesA: readonly X[],
   samplesB: readonly X[],
   opts: CompareOptions,
 ): { metrics: MetricDef<X>[]; rows: ComparisonRow[]; skipped: string[] } {
-  const { metrics: chosen } = selectMetrics(all, opts.metrics);
-  const levelsA = byLevel(samplesA, level);
-  const levelsB = byLevel(samplesB, level);
+  const { metrics: chosen } = selectMetrics(kind.all, opts.metrics);
+  const levelsA = byLevel(samplesA, kind.level);
+  const levelsB = byLevel(samplesB, kind.level);
   const levels = [...levelsA.keys()].filter((l) => levelsB.has(l)).sort((x, y) => x - y);
+  const reasons = new Map(levels.map((l) => [l, notComparable(kind, l, levelsA.get(l)!, levelsB.get(l)!, opts)]));
   const rows: ComparisonRow[] = [];
   const skipped: string[] = [];
   const metrics: MetricDef<X>[] = [];
@@ -252,7 +375,10 @@ function compareSamples<X>(
       const [sa, sb] = [levelsA.get(level)!, levelsB.get(level)!];
       const [xa, xb] = [finiteValues(sa.map(metric.value)), finiteValues(sb.map(metric.value))];
       const figures = metric.describe && ([metric.describe(sa), metric.describe(sb)] as [Description, Description]);
-      if (xa.length && xb.length) own.push(compareValues(xa, xb, metric, level, opts, figures || undefined));
+      if (!xa.length || !xb.length) continue;
+      const row = compareValues(xa, xb, metric, level, opts, figures || undefined);
+      const why = reasons.get(level) ?? null;
+      own.push(row.verdict === 'better' && why ? { ...row, verdict: 'not comparable', not_comparable: why } : row);
     }
     if (!own.length) continue;
     // 0 vs 0 loss on every level says nothing; shown only when asked for by name

@@ -1,11 +1,14 @@
 /**
  * The exporters of `compare`: one table builder, and text, Markdown, CSV and JSON spellings of
- * it. Pure: comparisons in, text out. Numbers in CSV and JSON keep full precision.
+ * it. Pure: comparisons in, text out. Numbers in CSV and JSON keep full precision. Every output
+ * opens with the gate's outcome and a line per comparison (summary.ts); the text is short unless
+ * verbose: those lines, what qualifies the figures, and the rows that differ significantly.
  */
 import { stringify } from 'csv-stringify/sync';
 import { changeCell, markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
-import { heading, machineLine, type Comparison, type ComparisonRow } from './compare.js';
-import type { Breach } from './gate.js';
+import { heading, machineLine, systemLine, type Comparison, type ComparisonRow, type CompareWarning } from './compare.js';
+import { outcomeLine, type Breach, type GateOutcome } from './gate.js';
+import { summarize, summaryLine } from './summary.js';
 import type { HistorySettings } from './history-format.js';
 import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
 import type { HistoryRow, TonightJudgement } from './tonight.js';
@@ -27,11 +30,14 @@ function gateNote(c: Comparison, metric: string): string {
   return rows.length && reasons.length === 1 && reasons[0] !== null ? ` — not gated: ${reasons[0]}` : '';
 }
 
+/** `not comparable: nginx-rr lost 92 % (haproxy-rr 0 %)` */
+const verdictText = (r: ComparisonRow) => (r.not_comparable ? `${r.verdict}: ${r.not_comparable}` : r.verdict);
+
 export function tables(c: Comparison): CompareTable[] {
   return c.metrics.map((m) => {
     const note = gateNote(c, m.name);
     // a reason the title does not give (some levels judged by the history) is given in the row
-    const verdict = (r: ComparisonRow) => (r.not_gated && !note ? `${r.verdict} (not gated: ${r.not_gated})` : r.verdict);
+    const verdict = (r: ComparisonRow) => (r.not_gated && !note ? `${verdictText(r)} (not gated: ${r.not_gated})` : verdictText(r));
     return {
       title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better${m.portable ? ', portable' : ''})${note}`,
       header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
@@ -52,21 +58,67 @@ function footer(c: Comparison): string[] {
   return [...lines, ...c.notes.map((n) => `note: ${n}`)];
 }
 
-/** Under the heading: the line that says the machines differ, when they do. */
-const machineLines = (c: Comparison) => [machineLine(c.machines)].filter((l): l is string => l !== null);
+/** `warning (baseline and current): …`; a hint once per kind of warning, as `report` prints them. */
+function warningLines(c: Comparison, hints: boolean): string[] {
+  const who = (w: CompareWarning) => (w.side === 'both' ? `${c.a.label} and ${c.b.label}` : c[w.side].label);
+  const hinted = new Set<string>();
+  return c.warnings.map((w) => {
+    const hint = hints && w.hint && !hinted.has(w.kind) ? ` (${w.hint})` : '';
+    hinted.add(w.kind);
+    return `warning (${who(w)}): ${w.message}${hint}`;
+  });
+}
 
+/** Under the heading: what changed in the system under test, what the machines' difference means, each run's warnings. */
+const contextLines = (c: Comparison, hints = true) => [
+  ...[systemLine(c.system), machineLine(c.machines)].filter((l): l is string => l !== null),
+  ...warningLines(c, hints),
+];
+
+/** The opening lines of every output: the gate's outcome (when there is a gate), each breach, a line per comparison. */
+export function openingLines(comparisons: readonly Comparison[], outcome: GateOutcome | null, breachLines: readonly string[] = []): string[] {
+  const pct = outcome?.fail_on_regression_pct ?? null;
+  return [...(outcome ? [outcomeLine(outcome), ...breachLines] : []), ...comparisons.map((c) => summaryLine(summarize(c, pct)))];
+}
+
+/** Every table of every comparison. */
 export function toText(comparisons: readonly Comparison[]): string {
   return comparisons
     .map((c) =>
-      [`== ${heading(c)} ==`, ...machineLines(c), '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'),
+      [`== ${heading(c)} ==`, ...contextLines(c), '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'),
     )
     .join('\n\n');
+}
+
+/** The rows that differ significantly (worse, better, not comparable), one table across metrics. */
+function significantTable(c: Comparison): string | null {
+  const rows = c.rows.filter((r) => r.verdict !== '~');
+  if (!rows.length) return null;
+  return textTable({
+    header: ['metric', 'level', c.a.label, c.b.label, 'change', 'p', 'verdict'],
+    rows: rows.map((r) => [r.metric, String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), verdictText(r)]),
+  });
+}
+
+/**
+ * The short text: per comparison that has something to say, what qualifies its figures and the
+ * rows that differ significantly; the rest is behind --verbose, --format md and --json.
+ */
+export function toShortText(comparisons: readonly Comparison[]): string {
+  const blocks = comparisons.flatMap((c) => {
+    const lines = contextLines(c, false);
+    const table = significantTable(c);
+    return lines.length || table ? [[`== ${heading(c)} ==`, ...lines, ...(table ? [table] : [])].join('\n')] : [];
+  });
+  const quiet = comparisons.reduce((n, c) => n + c.rows.filter((r) => r.verdict === '~').length, 0);
+  const more = `${quiet} rows not significant (~) not shown; every table: --verbose, --format md or --json`;
+  return [...blocks, more].join('\n\n');
 }
 
 export function toMarkdown(comparisons: readonly Comparison[]): string {
   return comparisons
     .map((c) => {
-      const parts = [`## ${mdText(heading(c))}`, '', ...machineLines(c).flatMap((l) => [`**${mdText(l)}**`, ''])];
+      const parts = [`## ${mdText(heading(c))}`, '', ...contextLines(c).flatMap((l) => [`**${mdText(l)}**`, ''])];
       for (const t of tables(c))
         parts.push(
           `### ${t.title}`,
@@ -99,6 +151,7 @@ export const CSV_COLUMNS = [
   'test',
   'verdict',
   'gated',
+  'not_comparable',
 ] as const;
 
 function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
@@ -123,6 +176,7 @@ function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
     c.test,
     r.verdict,
     r.gated ? 'yes' : 'no',
+    r.not_comparable ?? '',
   ];
 }
 
@@ -133,30 +187,23 @@ export function toCsv(comparisons: readonly Comparison[]): string {
   );
 }
 
-/** JSON: everything, with change_pct null where it is infinite (A's mean 0, B's not). */
+/** JSON: the gate's outcome first, a summary per comparison, then everything, with change_pct null where it is infinite (A's mean 0, B's not). */
 export function toJson(
   comparisons: readonly Comparison[],
   breaches: readonly Breach[],
-  failOnRegression: number | null,
+  outcome: GateOutcome | null,
   history: { judgement: TonightJudgement; settings: HistorySettings; regressions: readonly HistoryRow[] } | null = null,
 ): string {
+  const pct = outcome?.fail_on_regression_pct ?? null;
   const out = {
-    comparisons: comparisons.map((c) => ({
-      ...c,
-      metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better, portable: m.portable === true })),
-    })),
-    history: history && {
-      ...history.settings,
-      confidence: HISTORY_CONFIDENCE,
-      min_nights: MIN_NIGHTS,
-      runs: history.judgement.runs,
-      rows: history.judgement.rows,
-    },
     gate:
-      failOnRegression === null
+      outcome === null
         ? null
         : {
-            fail_on_regression_pct: failOnRegression,
+            outcome: outcome.outcome,
+            fail_on_regression_pct: outcome.fail_on_regression_pct,
+            alpha: outcome.alpha,
+            regressions: outcome.regressions,
             breaches,
             ...(history
               ? {
@@ -170,10 +217,39 @@ export function toJson(
                 }
               : {}),
           },
+    summary: comparisons.map((c) => summarize(c, pct)),
+    comparisons: comparisons.map((c) => ({
+      ...c,
+      metrics: c.metrics.map((m) => ({ name: m.name, label: m.label, unit: m.unit, better: m.better, portable: m.portable === true })),
+    })),
+    history: history && {
+      ...history.settings,
+      confidence: HISTORY_CONFIDENCE,
+      min_nights: MIN_NIGHTS,
+      runs: history.judgement.runs,
+      rows: history.judgement.rows,
+    },
   };
   return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }
 
-export function format(comparisons: readonly Comparison[], f: Format): string {
-  return f === 'md' ? toMarkdown(comparisons) : f === 'csv' ? toCsv(comparisons) : toText(comparisons);
+/** `# lb-bench compare: FAIL`, the outcome in bold, each breach, a line per comparison: the Markdown's first lines. */
+export function markdownOpening(comparisons: readonly Comparison[], outcome: GateOutcome | null, breachLines: readonly string[]): string {
+  const title = `# lb-bench compare${outcome ? `: ${outcome.outcome === 'fail' ? 'FAIL' : 'pass'}` : ''}`;
+  const [first, ...rest] = openingLines(comparisons, outcome, breachLines);
+  const lines = outcome ? [`**${mdText(first)}**`, '', ...rest.map((l) => `- ${mdText(l)}`)] : [first, ...rest].map((l) => `- ${mdText(l)}`);
+  return [title, '', ...lines].join('\n');
+}
+
+/** Text and Markdown open with the gate's outcome and a line per comparison; text is short unless verbose. CSV is the rows alone. */
+export function format(
+  comparisons: readonly Comparison[],
+  f: Format,
+  opening: { outcome: GateOutcome | null; breachLines: readonly string[]; verbose: boolean } = { outcome: null, breachLines: [], verbose: true },
+): string {
+  if (f === 'csv') return toCsv(comparisons);
+  if (f === 'md') return `${markdownOpening(comparisons, opening.outcome, opening.breachLines)}\n\n${toMarkdown(comparisons)}`;
+  const head = openingLines(comparisons, opening.outcome, opening.breachLines).join('\n');
+  if (!comparisons.length) return head;
+  return `${head}\n\n${opening.verbose ? toText(comparisons) : toShortText(comparisons)}`;
 }

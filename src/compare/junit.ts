@@ -7,7 +7,7 @@
 import type { JunitCase, JunitSuite } from '../io/junit.js';
 import { changeCell, meanCi, pValue } from '../util/format.js';
 import { heading, type Comparison, type ComparisonRow } from './compare.js';
-import { isBreach } from './gate.js';
+import { causeText, isBreach } from './gate.js';
 import { historyBreachLine, verdictCell, type HistorySettings } from './history-format.js';
 import type { HistoryRow, TonightJudgement } from './tonight.js';
 
@@ -27,7 +27,7 @@ function comparisonCase(c: Comparison, r: ComparisonRow, pct: number | null): Ju
       ...base,
       failure: {
         type: 'regression',
-        message: `${r.metric} at level ${r.level}: ${changeCell(r.change_pct)} (p ${pValue(r.p)}), worse by more than ${pct} %`,
+        message: `${r.metric} at level ${r.level}: ${changeCell(r.change_pct)} (p ${pValue(r.p)}), worse by more than ${pct} %${causeText(c.system.changes)}`,
         text: rowFigures(c, r),
       },
     };

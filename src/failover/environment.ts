@@ -15,6 +15,7 @@ import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labDir, labInventoryPath } from '../lab/topology.js';
 import { LAB_SETTINGS_FILE } from '../lab/settings.js';
 import { labCalibration } from '../lab/calibration.js';
+import { labConfigsHash } from '../lab/configs-hash.js';
 import type { ManifestCalibration } from '../results/types.js';
 import { checkTarget, checkTcp } from '../net/reach.js';
 import type { FailoverScenario } from '../scenario/failover-schema.js';
@@ -32,6 +33,8 @@ export interface FailoverEnvironment {
   servers?: Record<string, Record<string, string>>;
   /** on the lab: its calibration, null when it runs another share; undefined elsewhere */
   calibration?: ManifestCalibration | null;
+  /** on the lab: the hash of its generated configs; undefined elsewhere */
+  labConfigs?: string | null;
   /** which of `hosts` have the target's address on an interface (over SSH) */
   holders(hosts: readonly string[]): Promise<string[]>;
   close(): void;
@@ -148,6 +151,7 @@ export async function openFailoverEnvironment(
   const vip = new URL(r.scenario.target).hostname;
   await guard(r, vip);
   const calibration = r.scenario.inventory === 'lab' ? labCalibration() : undefined;
+  const labConfigs = r.scenario.inventory === 'lab' ? labConfigsHash() : undefined;
   const pool = await openPool(r, opts);
   try {
     await checkProbes(r);
@@ -158,6 +162,7 @@ export async function openFailoverEnvironment(
   return {
     pool,
     calibration,
+    labConfigs,
     holders: async (hosts) => (pool ? holdersOf(pool, vip, hosts) : []),
     close: () => pool?.close(),
   };

@@ -39,6 +39,11 @@ export interface MetricDef<X> {
    * machines too, where absolute figures are shown but not gated
    */
   portable?: boolean;
+  /**
+   * the share of requests lost: where B's is significantly higher than A's at a level, B's other
+   * figures there describe only the requests that got through, and compare calls none of them better
+   */
+  lossShare?: boolean;
   value(sample: X): number | null;
   /**
    * A figure of a level that is not the mean of its samples' values (a ratio of means, with a
@@ -244,6 +249,8 @@ export interface Kind<S extends ScenarioBase, X, T extends StoredScenarioBase> {
   level(x: X): number;
   /** compare's words for what a run measured, e.g. "levels 1000,5000" */
   measured(run: StoredRunOf<T, X>): string;
+  /** the sample measured the load generator rather than the system (load: generator_bound): compare calls no figure of its level better */
+  generatorBound?(x: X): boolean;
 
   // its figures
   metrics(samples: readonly X[]): MetricDef<X>[];

@@ -1,10 +1,12 @@
 /**
- * The machine a run was measured on, as far as its absolute figures depend on it: the CPU model,
- * cores, memory and kernel of this machine, the versions of the servers, the load engine, and the
- * lab's calibration (the web servers' CPU share it chose). Two runs compare absolutely only when
- * their fingerprints match (compare gates other figures only when they are portable). Written into
- * every new manifest; a folder written before there were fingerprints gets one derived from the
- * same manifest fields when it is read. Pure.
+ * What measured a run, as far as its absolute figures depend on it: the CPU model, cores, memory
+ * and kernel of the machine that ran lb-bench (the load generator; on the lab, also the machine
+ * the whole cluster runs on), the load engine, and the lab's calibration (the web servers' CPU
+ * share it chose). What was measured — the servers' versions, the hosts' kernels, the lab's
+ * configs — is the system under test (system.ts), never part of the fingerprint: a new HAProxy is
+ * what a gate must judge, not another machine. Written into every new manifest; a folder written
+ * before there were fingerprints, or whose fingerprint still named the servers' versions, gets one
+ * derived from the same manifest fields when it is read. Pure.
  */
 import { createHash } from 'node:crypto';
 import { isPlainObject } from '../util/objects.js';
@@ -18,8 +20,6 @@ export interface Fingerprint {
   memory_gb: number;
   /** the kernel release of the machine that ran lb-bench (`uname -r`) */
   kernel: string;
-  /** program → version line, over every host whose versions were read (several hosts' differing versions joined by " | "); null: none read */
-  servers: Record<string, string> | null;
   /** the load engine (load runs), null where the manifest does not say */
   engine: string | null;
   /** the lab calibration's choice, null without one: its share and target, not its measurements, which vary night to night */
@@ -30,7 +30,6 @@ export interface Fingerprint {
 export interface FingerprintSource {
   os: { release: string };
   host: { cpus: number; cpu_model: string; memory_gb: number };
-  servers?: Record<string, Record<string, string>>;
   generator?: { engine: string };
   /** written by the lab's calibration (lab calibrate); read when present */
   calibration?: unknown;
@@ -39,16 +38,7 @@ export interface FingerprintSource {
 export type FingerprintFields = Omit<Fingerprint, 'id'>;
 /** Memory within 5 % is one machine: what the kernel reserves differs between kernels and boots. */
 export const MEMORY_TOLERANCE = 0.05;
-export const FINGERPRINT_FIELDS = ['cpu_model', 'cpus', 'memory_gb', 'kernel', 'servers', 'engine', 'calibration'] as const;
-
-/** The servers' versions over all hosts: one line per program (a host that differs is kept beside the others). */
-function serverVersions(servers: FingerprintSource['servers']): Record<string, string> | null {
-  if (!servers || !Object.keys(servers).length) return null;
-  const byProgram = new Map<string, Set<string>>();
-  for (const programs of Object.values(servers))
-    for (const [program, version] of Object.entries(programs)) byProgram.set(program, (byProgram.get(program) ?? new Set()).add(version));
-  return Object.fromEntries([...byProgram.keys()].sort().map((p) => [p, [...byProgram.get(p)!].sort().join(' | ')]));
-}
+export const FINGERPRINT_FIELDS = ['cpu_model', 'cpus', 'memory_gb', 'kernel', 'engine', 'calibration'] as const;
 
 function calibrationOf(c: unknown): Fingerprint['calibration'] {
   if (!isPlainObject(c) || typeof c.web_cpus !== 'number' || typeof c.target_rps !== 'number') return null;
@@ -76,25 +66,26 @@ export function fingerprintOf(m: FingerprintSource): Fingerprint {
     cpus: m.host.cpus,
     memory_gb: m.host.memory_gb,
     kernel: m.os.release,
-    servers: serverVersions(m.servers),
     engine: m.generator?.engine ?? null,
     calibration: calibrationOf(m.calibration),
   };
   return { id: fingerprintId(fields), ...fields };
 }
 
-/** The run's own, or for a folder written before fingerprints, derived from its manifest. */
+/**
+ * The run's own; for a folder written before fingerprints, or before the system under test was
+ * told apart from the machine (its fingerprint named the servers' versions), derived from its manifest.
+ */
 export function fingerprintOfManifest(m: FingerprintSource & { fingerprint?: Fingerprint }): Fingerprint {
-  return m.fingerprint ?? fingerprintOf(m);
+  return m.fingerprint && !('servers' in m.fingerprint) ? m.fingerprint : fingerprintOf(m);
 }
 
 const shown = (v: unknown) => (v === null || v === undefined ? '(not recorded)' : typeof v === 'string' ? JSON.stringify(v) : canonical(v));
 
 /**
  * What makes two machines differ, one phrase per field: `cpu_model "AMD EPYC" vs "Intel Xeon"`.
- * Servers are compared program by program, on the programs both runs read (a scenario without a
- * balancer reads none of its versions); memory within MEMORY_TOLERANCE; the rest field by field.
- * Empty: the same machine. So two fingerprints can match with different ids.
+ * Memory within MEMORY_TOLERANCE; the rest field by field. Empty: the same machine. So two
+ * fingerprints can match with different ids.
  */
 export function fingerprintDifferences(a: Fingerprint, b: Fingerprint): string[] {
   const out: string[] = [];
@@ -102,10 +93,6 @@ export function fingerprintDifferences(a: Fingerprint, b: Fingerprint): string[]
     if (field === 'memory_gb') {
       if (Math.abs(a.memory_gb - b.memory_gb) > MEMORY_TOLERANCE * Math.max(a.memory_gb, b.memory_gb))
         out.push(`memory_gb ${a.memory_gb} vs ${b.memory_gb}`);
-    } else if (field === 'servers') {
-      const sa = a.servers ?? {};
-      const sb = b.servers ?? {};
-      for (const p of Object.keys(sa).filter((k) => k in sb && sa[k] !== sb[k]).sort()) out.push(`servers.${p} ${shown(sa[p])} vs ${shown(sb[p])}`);
     } else if (canonical(a[field]) !== canonical(b[field])) out.push(`${field} ${shown(a[field])} vs ${shown(b[field])}`);
   }
   return out;

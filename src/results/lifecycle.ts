@@ -11,6 +11,7 @@ import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { ScenarioBase } from '../scenario/schema.js';
 import type { RunLock } from './lock.js';
 import { fingerprintOf } from './fingerprint.js';
+import { systemOf } from './system.js';
 import { newManifest } from './manifest.js';
 import { RunWriter } from './writer.js';
 import type { Manifest, ManifestCalibration, Preflight, StoredScenarioBase } from './types.js';
@@ -35,6 +36,8 @@ export interface SetUp {
   preflight?: Preflight;
   /** a run on the lab: the calibration it runs (null: not calibrated); undefined elsewhere */
   calibration?: ManifestCalibration | null;
+  /** a run on the lab: the hash of its generated configs (null: none found); undefined elsewhere */
+  labConfigs?: string | null;
   close(): void;
 }
 
@@ -100,8 +103,9 @@ function start(writer: RunWriter<StoredScenarioBase>, resumed: boolean, env: Set
     warnings: [...writer.manifest.warnings, ...(env.warnings ?? []), ...(calibration.warnings ?? [])],
     ...request,
   };
-  // the machine as this start found it: the servers' versions are known only now
-  writer.update({ ...patch, fingerprint: fingerprintOf({ ...writer.manifest, ...patch }) });
+  // the machine and the system under test as this start found them: the servers' versions are known only now
+  const next = { ...writer.manifest, ...patch };
+  writer.update({ ...patch, fingerprint: fingerprintOf(next), system: systemOf(next, env.labConfigs) });
 }
 
 /** Record how the folder ended, and close it (which releases its lock). */

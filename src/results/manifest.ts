@@ -4,12 +4,13 @@ import { VERSION } from '../version.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { ScenarioBase } from '../scenario/schema.js';
 import { fingerprintOf } from './fingerprint.js';
+import { systemOf } from './system.js';
 import type { Manifest } from './types.js';
 
 /**
  * `extra`: what the scenario's kind records of its own (the load kind: its generator). The
- * fingerprint is made of what is known now; the lifecycle makes it again once the environment has
- * read the servers' versions (lifecycle.ts, start).
+ * fingerprint and the system under test are made of what is known now; the lifecycle makes them
+ * again once the environment has read the servers' versions (lifecycle.ts, start).
  */
 export function newManifest<S extends ScenarioBase>(
   r: ResolvedScenario<S>,
@@ -32,6 +33,7 @@ export function newManifest<S extends ScenarioBase>(
     node: process.version,
     ...machine,
     fingerprint: fingerprintOf({ ...machine, ...extra }),
+    system: systemOf({ scenario: r.redacted }),
     scenario_file: r.file,
     // as resolved, less its credentials (a URL's password, an Authorization header): the run uses them, the folder never holds them
     scenario: r.redacted,

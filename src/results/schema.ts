@@ -149,9 +149,17 @@ export const fingerprintSchema = z.looseObject({
   cpus: count,
   memory_gb: finite,
   kernel: z.string(),
-  servers: z.record(z.string(), z.string()).nullable(),
+  /** written before the system under test was told apart from the machine; read, and left out of the fingerprint */
+  servers: z.record(z.string(), z.string()).nullable().optional(),
   engine: z.string().nullable(),
   calibration: z.looseObject({ web_cpus: finite, target_rps: finite }).nullable(),
+});
+
+/** What a run measured (system.ts): the servers' versions, the lab's configs, the declared version. */
+export const systemSchema = z.looseObject({
+  servers: z.record(z.string(), z.string()).nullable(),
+  lab_configs: z.string().nullable(),
+  version: z.string().nullable(),
 });
 
 /** manifest.json but its `scenario`, which is checked by its kind's schema. */
@@ -169,6 +177,7 @@ export const manifestBaseSchema = z.looseObject({
   servers: z.record(z.string(), z.record(z.string(), z.string())).optional(),
   calibration: calibrationSchema.optional(),
   fingerprint: fingerprintSchema.optional(),
+  system: systemSchema.optional(),
   started_at: z.string(),
   ended_at: z.string().nullable(),
   status: z.enum(['running', 'complete', 'interrupted', 'failed']),

@@ -9,7 +9,8 @@ import { inputError, LbError } from '../errors.js';
 import { KIND_CHOICES, KINDS, kindNamed, type KindName, type StoredRun } from '../kinds/registry.js';
 import { describeValue, formatIssues } from '../util/issues.js';
 import { isPlainObject } from '../util/objects.js';
-import { fingerprintOf } from './fingerprint.js';
+import { fingerprintOfManifest } from './fingerprint.js';
+import { systemOfManifest } from './system.js';
 import { badFile, notJson, parseOptions, readStoredText, type CheckedBase } from './read.js';
 import { manifestBaseSchema } from './schema.js';
 import { storeWarning } from './warnings.js';
@@ -50,8 +51,9 @@ export async function readRun(dir: string): Promise<StoredRun> {
   const scenario = isPlainObject(raw) ? readScenario(raw) : { ok: false as const, problems: [] };
   if (!scenario.ok) throw badFile(file, [...scenario.problems, ...(base.ok ? [] : base.problems)]);
   const run = await KINDS[scenario.kind].read(dir, file, base, scenario.scenario);
-  // a folder written before fingerprints: the same fields, as its manifest recorded them
-  run.manifest.fingerprint ??= fingerprintOf(run.manifest);
+  // a folder written before fingerprints, or before the system under test was told apart: the same fields, as its manifest recorded them
+  run.manifest.fingerprint = fingerprintOfManifest(run.manifest);
+  run.manifest.system = systemOfManifest(run.manifest);
   return run;
 }
 

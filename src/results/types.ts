@@ -7,6 +7,7 @@
 import type { ScenarioBase } from '../scenario/schema.js';
 import type { ProbeType } from '../scenario/failover-schema.js';
 import type { Fingerprint } from './fingerprint.js';
+import type { SystemUnderTest } from './system.js';
 
 export interface Latency {
   p50: number | null;
@@ -183,6 +184,8 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   calibration?: ManifestCalibration;
   /** the machine, as far as absolute figures depend on it (fingerprint.ts); derived on reading a folder written without it */
   fingerprint?: Fingerprint;
+  /** what was measured (system.ts): the servers' versions, the lab's configs, the declared version; derived on reading a folder written without it */
+  system?: SystemUnderTest;
   started_at: string;
   ended_at: string | null;
   status: RunStatus;

@@ -11,6 +11,7 @@ import type { Inventory } from '../inventory/schema.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';
 import { labCalibration } from '../lab/calibration.js';
+import { labConfigsHash } from '../lab/configs-hash.js';
 import type { ManifestCalibration } from '../results/types.js';
 import { SshPool } from '../ssh/pool.js';
 import { generatorsOf, type Generators } from './generators.js';
@@ -32,6 +33,8 @@ export interface Environment {
   warnings: string[];
   /** on the lab: its calibration, null when it runs another share; undefined elsewhere */
   calibration?: ManifestCalibration | null;
+  /** on the lab: the hash of its generated configs; undefined elsewhere */
+  labConfigs?: string | null;
   close(): void;
 }
 
@@ -40,6 +43,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   if (scenario.inventory === 'lab') await assertLabUp();
   await guardBenchAddress(new URL(scenario.target).hostname, `${file}: target`);
   const calibration = scenario.inventory === 'lab' ? labCalibration() : undefined;
+  const labConfigs = scenario.inventory === 'lab' ? labConfigsHash() : undefined;
 
   const none: Environment = {
     inventory: null,
@@ -49,6 +53,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     servers: {},
     warnings: [],
     calibration,
+    labConfigs,
     close: () => {},
   };
   const generators = scenario.load.generators ?? [];
@@ -85,7 +90,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     // the servers' versions are read over SSH, from the hosts it reaches
     const versions = pool ? await serverVersions(pool) : { servers: {}, warnings: [] };
     const gens = pool && generators.length ? generatorsOf(inventory, pool, generators) : null;
-    return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, calibration, close };
+    return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, calibration, labConfigs, close };
   } catch (e) {
     close();
     throw e;

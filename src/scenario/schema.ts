@@ -224,6 +224,8 @@ export const common = {
   thresholds: thresholdsSchema.optional(),
   reference: referenceSchema.optional(),
   notes: text(4000).optional(),
+  /** the system under test, as the user names it: compare shows a change of it beside the figures (results/system.ts) */
+  system: z.strictObject({ version: text(200) }).optional(),
 };
 
 /** What every kind of scenario has: its name and labels, target, backends, thresholds and reference figures. */

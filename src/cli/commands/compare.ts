@@ -1,7 +1,8 @@
 /**
  * `lb-bench compare A B [--baseline DIR] [--fail-on-regression PCT] …`: which runs, the
- * comparison, its table on stdout (or JSON), compare.png under --out, then the gate. The chosen
- * runs, files written and breaches go to stderr, so that stdout is only the table.
+ * comparison, on stdout the gate's outcome and a line per comparison, then the rows that differ
+ * (every table with --verbose, --format md, or as JSON); compare.md, compare.json and charts under
+ * --out; then the gate. The chosen runs, files written and breaches go to stderr too.
  */
 import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,9 +11,10 @@ import { levelsOf, measuredBy, metricsOf, type StoredRun } from '../../kinds/reg
 import { chartFont, renderChart } from '../../report/charts.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { chartMetric, compareChartSpec } from '../../report/compare-chart.js';
-import { compareRuns, heading, machineLine, selectMetrics, type Comparison, type TestName } from '../../compare/compare.js';
+import { compareRuns, heading, machineLine, selectMetrics, systemLine, type Comparison, type TestName } from '../../compare/compare.js';
 import { format, toJson, type Format } from '../../compare/format.js';
-import { breachLine, breaches } from '../../compare/gate.js';
+import { breachLine, breaches, gateOutcome, outcomeText, type Breach, type GateOutcome } from '../../compare/gate.js';
+import type { HistoryRow } from '../../compare/tonight.js';
 import { historyBreachLine, historyCsv, historyMarkdown, historyText, type HistorySettings } from '../../compare/history-format.js';
 import { compareSuites } from '../../compare/junit.js';
 import { baselinePairs, resolvePair } from '../../compare/resolve.js';
@@ -33,6 +35,7 @@ interface Options extends HistoryFlags {
   test?: TestName;
   format?: Format;
   json?: boolean;
+  verbose?: boolean;
   out?: string;
   failOnRegression?: string;
   baseline?: string;
@@ -139,9 +142,8 @@ async function comparePairs(
     });
     if (c.rows.length) {
       comparisons.push(c);
-      const line = machineLine(c.machines);
-      if (line) io.err(`${heading(c)}: ${line}`);
-    } else nothingInCommon(a, b, pairs.length, io);
+      for (const line of [systemLine(c.system), machineLine(c.machines)]) if (line) io.err(`${heading(c)}: ${line}`);
+    } else nothingInCommon(a, b, pairs.length, io, opts.metric);
   }
   // a gate that compared nothing must not pass (e.g. every scenario's levels changed since the baseline)
   if (!comparisons.length)
@@ -149,11 +151,14 @@ async function comparePairs(
   return comparisons;
 }
 
-/** A pair without a level in common: a warning among several, else exit 2 saying why. */
-function nothingInCommon(a: StoredRun, b: StoredRun, pairs: number, io: Io): void {
+/** A pair without a level (or an asked-for metric) in common: a warning among several, else exit 2 saying why. */
+function nothingInCommon(a: StoredRun, b: StoredRun, pairs: number, io: Io, metrics: readonly string[] | undefined): void {
+  const shared = levelsOf(a).some((l) => levelsOf(b).includes(l));
   if (pairs > 1)
     io.err(
-      `warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`,
+      shared && metrics?.length
+        ? `warning: ${a.manifest.scenario.name}: none of --metric ${metrics.join(' ')} is measured by its runs; not compared`
+        : `warning: ${a.manifest.scenario.name}: no level measured in both runs (${levelsOf(a).join(',')} vs ${levelsOf(b).join(',')}); not compared`,
     );
   else if (a.manifest.scenario.kind !== b.manifest.scenario.kind)
     throw inputError(
@@ -172,20 +177,48 @@ interface History {
   settings: HistorySettings;
 }
 
-function printed(
-  comparisons: readonly Comparison[],
-  history: History | null,
-  opts: Options,
-  found: ReturnType<typeof breaches>,
-  pct: number | null,
-): string {
-  const historyRegressions = history && pct !== null ? history.judgement.rows.filter((r) => r.verdict === 'worse') : [];
-  if (opts.json) return toJson(comparisons, found, pct, history && { ...history, regressions: historyRegressions });
-  const f = opts.format ?? 'text';
-  if (!history) return format(comparisons, f);
+/** The gate's judgement: its breaches, the history's regressions, the outcome and a line for each (null outcome: no gate). */
+interface Judged {
+  found: Breach[];
+  fromHistory: HistoryRow[];
+  outcome: GateOutcome | null;
+  lines: string[];
+}
+
+function judge(comparisons: readonly Comparison[], history: History | null, pct: number | null, alpha: number): Judged {
+  if (pct === null) return { found: [], fromHistory: [], outcome: null, lines: [] };
+  const found = breaches(comparisons, pct);
+  const fromHistory = history?.judgement.rows.filter((r) => r.verdict === 'worse') ?? [];
+  const lines = [...found.map((b) => breachLine(b, pct)), ...fromHistory.map(historyBreachLine)];
+  return { found, fromHistory, outcome: gateOutcome(found, fromHistory.length, pct, alpha, history !== null), lines };
+}
+
+function printed(comparisons: readonly Comparison[], history: History | null, opts: Options, judged: Judged, f: Format | 'json'): string {
+  if (f === 'json') return toJson(comparisons, judged.found, judged.outcome, history && { ...history, regressions: judged.fromHistory });
+  const opening = { outcome: judged.outcome, breachLines: judged.lines, verbose: opts.verbose === true };
+  if (!history) return format(comparisons, f, opening);
   if (f === 'csv') return historyCsv(history.judgement);
   const own = f === 'md' ? historyMarkdown(history.judgement, history.settings) : historyText(history.judgement, history.settings);
-  return comparisons.length ? `${format(comparisons, f)}\n\n${own}` : own;
+  return `${format(comparisons, f, opening)}\n\n${own}`;
+}
+
+/** --out: the whole comparison as Markdown and JSON beside the charts, whatever stdout shows. */
+async function writeFiles(comparisons: readonly Comparison[], history: History | null, opts: Options, judged: Judged, io: Io): Promise<void> {
+  const files: [string, string][] = [
+    ['compare.md', printed(comparisons, history, opts, judged, 'md')],
+    ['compare.json', printed(comparisons, history, opts, judged, 'json')],
+  ];
+  let path = opts.out!;
+  try {
+    await mkdir(opts.out!, { recursive: true });
+    for (const [name, text] of files) {
+      path = join(opts.out!, name);
+      await writeFile(path, `${text}\n`);
+      io.err(`wrote ${path}`);
+    }
+  } catch (e) {
+    throw envError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another folder with --out');
+  }
 }
 
 function checkModes(refs: string[], opts: Options): void {
@@ -211,26 +244,21 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
   if (history) comparisons = ungateJudged(comparisons, history.judgement.rows);
 
   if (opts.out) for (const c of comparisons) chartFile(opts.out, c, comparisons.length > 1);
-  const found = pct === null ? [] : breaches(comparisons, pct);
-  io.out(printed(comparisons, history, opts, found, pct));
+  const judged = judge(comparisons, history, pct, alpha);
+  io.out(printed(comparisons, history, opts, judged, opts.json ? 'json' : (opts.format ?? 'text')));
+  if (opts.out) await writeFiles(comparisons, history, opts, judged, io);
   if (opts.out && comparisons.length) await writeCharts(comparisons, opts.out, opts.metric?.[0], io);
   if (opts.junit) {
     writeJunit(opts.junit, 'lb-bench compare', compareSuites(comparisons, history, pct));
     io.err(`wrote ${opts.junit}`);
   }
-  if (pct === null) return ExitCode.ok;
-  return gate(found, history, pct, alpha, io);
-}
-
-function gate(found: ReturnType<typeof breaches>, history: History | null, pct: number, alpha: number, io: Io): number {
-  const fromHistory = history?.judgement.rows.filter((r) => r.verdict === 'worse') ?? [];
-  for (const b of found) io.err(breachLine(b, pct));
-  for (const r of fromHistory) io.err(historyBreachLine(r));
-  const all = found.length + fromHistory.length;
-  if (!all) {
-    io.err(`no ${history ? '' : 'significant '}regression of more than ${pct} %${history ? '' : ` (alpha ${alpha})`}`);
+  if (!judged.outcome) return ExitCode.ok;
+  // on stderr too, for a terminal that shows only it: each breach, then the outcome last
+  for (const line of judged.lines) io.err(line);
+  if (judged.outcome.outcome === 'pass') {
+    io.err(outcomeText(judged.outcome));
     return ExitCode.ok;
   }
-  io.err(`lb-bench: ${all} ${history ? '' : 'significant '}regression${all > 1 ? 's' : ''} of more than ${pct} %`);
+  io.err(`lb-bench: ${outcomeText(judged.outcome)}`);
   return ExitCode.gate;
 }

@@ -52,6 +52,7 @@ export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
   read,
   level: (s) => s.level,
   measured: (run) => `levels ${levelsOf(run).join(',')}`,
+  generatorBound: (s) => s.generator_bound,
   metrics: loadMetrics,
   report: loadReport,
 };

@@ -20,6 +20,7 @@ const fixed: MetricDef<RunSample>[] = [
     unit: LOSS_RATIO_UNIT,
     better: 'lower',
     portable: true,
+    lossShare: true,
     value: (s) => (s.requested > 0 ? s.loss / s.requested : null),
   },
   { name: 'errors', label: 'Connection errors', unit: 'requests', better: 'lower', value: (s) => s.errors },
