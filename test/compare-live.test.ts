@@ -88,9 +88,10 @@ test('a 100 ms delay: rps and latency worse at every level, exit 1 under --fail-
   for (const x of rows.filter((x) => x.metric === 'latency_ms.p50'))
     assert.ok(x.change_pct > 100, `p50 grows by 100 ms on a few ms: ${show('latency_ms.p50')}`);
 
-  const gated = await runCli(['compare', before, afterDelay, '--fail-on-regression', '5']);
+  const gated = await runCli(['compare', before, afterDelay, '--fail-on-regression', '5', '--verbose']);
   assert.equal(gated.code, 1);
-  assert.match(gated.out.join('\n'), /^rps: [\s\S]*^latency_ms\.max: [\s\S]*^mean ± 95 % CI/m, 'the full table comes first');
+  assert.match(gated.out[0], /^gate: FAIL — \d+ significant regressions of more than 5 %$/, 'the outcome comes first');
+  assert.match(gated.out.join('\n'), /^rps: [\s\S]*^latency_ms\.max: [\s\S]*^mean ± 95 % CI/m, 'then, with --verbose, every table');
   const breaches = gated.err.filter((l) => l.startsWith('regression: '));
   for (const m of ['rps', 'latency_ms.p50'])
     for (const level of [50, 100])
@@ -103,7 +104,8 @@ test('a 100 ms delay: rps and latency worse at every level, exit 1 under --fail-
   const nightly = await runCli(['compare', '--results', current, '--baseline', baseline, '--fail-on-regression', '5', '--metric', 'rps']);
   assert.equal(nightly.code, 1, nightly.err.join('\n'));
   assert.match(nightly.err[0], /^local: baseline .*-local vs .*-local$/);
-  assert.match(nightly.out[0], /^== local: baseline vs current ==$/);
+  assert.equal(nightly.out[0], 'gate: FAIL — 2 significant regressions of more than 5 %');
+  assert.ok(nightly.out.includes('== local: baseline vs current =='), nightly.out.join('\n'));
   assert.equal(
     nightly.err.filter((l) => /^regression: local: baseline vs current: rps at level (50|100): -\d+\.\d %/.test(l)).length,
     2,

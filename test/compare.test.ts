@@ -127,7 +127,7 @@ test('stored runs: p-values and verdicts as scipy gives them, n = repetitions', 
 
 test('text, md and csv tables; the chosen runs on stderr', async () => {
   const f = fixture();
-  const text = await runCli(['compare', f.a, f.b, '--metric', 'rps', 'latency_ms.p50']);
+  const text = await runCli(['compare', f.a, f.b, '--metric', 'rps', 'latency_ms.p50', '--verbose']);
   assert.equal(text.code, 0);
   assert.match(text.err[0], /^A: haproxy-rr  .*haproxy-rr  \(10 runs, levels 1000,2000, complete\)$/);
   assert.match(text.err[1], /^B: nginx-rr  /);
@@ -146,7 +146,7 @@ test('text, md and csv tables; the chosen runs on stderr', async () => {
   const csv = (await runCli(['compare', f.a, f.b, '--format', 'csv', '--metric', 'rps'])).out;
   assert.equal(
     csv[0],
-    'a_run,b_run,a,b,metric,level,a_n,a_mean,a_ci_low,a_ci_high,b_n,b_mean,b_ci_low,b_ci_high,change_pct,p,test,verdict,gated',
+    'a_run,b_run,a,b,metric,level,a_n,a_mean,a_ci_low,a_ci_high,b_n,b_mean,b_ci_low,b_ci_high,change_pct,p,test,verdict,gated,not_comparable',
   );
   const cells = csv[1].split(',');
   assert.deepEqual(
@@ -218,7 +218,7 @@ test('names: haproxy vs nginx picks haproxy-rr vs nginx-rr; ambiguous and unknow
   assert.equal(ok.code, 0, ok.err.join('\n'));
   assert.match(ok.err[0], /^A: haproxy-rr  .*20260102-\d{6}-haproxy-rr  /);
   assert.match(ok.err[1], /^B: nginx-rr  .*20260102-\d{6}-nginx-rr  /);
-  assert.match(ok.out[0], /^== haproxy-rr vs nginx-rr ==$/);
+  assert.match(ok.out[0], /^haproxy-rr vs nginx-rr: /, 'the line for the comparison opens the output');
   // the other way round, and a scenario name against a balancer name
   assert.match((await runCli(['compare', 'nginx', 'haproxy', '--results', results])).err[1], /^B: haproxy-rr /);
   assert.match((await runCli(['compare', 'haproxy', 'haproxy-lc', '--results', results])).err.join('\n'), /same run/);
@@ -254,7 +254,7 @@ test('names: only runs of a kind the other side has are candidates; a failover r
   assert.equal(lc.code, 0, lc.err.join('\n'));
   assert.match(lc.err[0], /^A: haproxy-lc  .*-haproxy-lc  /);
   assert.match(lc.err[1], /^B: nginx-rr  /);
-  assert.match(lc.out[0], /^== haproxy-lc vs nginx-rr ==$/);
+  assert.match(lc.out[0], /^haproxy-lc vs nginx-rr: /);
   assert.match((await runCli(['compare', 'nginx', 'haproxy', '--results', results])).err[1], /^B: haproxy-lc /);
 
   // a failover run against a load run: exit 2, naming what each name means
@@ -273,7 +273,7 @@ test('names: only runs of a kind the other side has are candidates; a failover r
   writeRun(results, sc('haproxy-rr', 'haproxy', 'roundrobin'), data, {}, '2026-01-02T04:00:00.000Z');
   const rr = await runCli(['compare', 'haproxy', 'nginx', '--results', results]);
   assert.equal(rr.code, 0, rr.err.join('\n'));
-  assert.match(rr.out[0], /^== haproxy-rr vs nginx-rr ==$/);
+  assert.match(rr.out[0], /^haproxy-rr vs nginx-rr: /);
 
   // two failover scenarios still compare with each other
   writeFailoverRun(results, failoverScenario('failover-tuned'), [300, 310, 305, 290, 295], '2026-01-02T05:00:00.000Z');
@@ -338,7 +338,7 @@ test('three repetitions a side: a note that Mann-Whitney cannot be significant',
   const three = (f: number) => [1, 2, 3].map((rep) => sample(1000, rep, f));
   const a = writeRun(results, scenario('a'), three(1));
   const b = writeRun(results, scenario('b'), three(2));
-  const r = await runCli(['compare', a.dir, b.dir, '--metric', 'rps']);
+  const r = await runCli(['compare', a.dir, b.dir, '--metric', 'rps', '--verbose']);
   assert.match(r.out.join('\n'), /^1000 .* 0\.100\s+3\+3\s+~$/m, 'p = 2/20, the smallest possible, is not below 0.05');
   assert.match(
     r.out.join('\n'),
@@ -358,7 +358,8 @@ test('--baseline: each scenario against its newest run in DIR; missing ones are 
   assert.equal(r.code, 1);
   assert.ok(r.err.includes(`warning: single: no run in the baseline ${base}; not compared`), r.err.join('\n'));
   assert.ok(r.err.includes(`warning: haproxy-lc: in the baseline but no run under ${current}/; not compared`), r.err.join('\n'));
-  assert.match(r.out[0], /^== haproxy-rr: baseline vs current ==$/);
+  assert.equal(r.out[0], 'gate: FAIL — 1 significant regression of more than 5 %');
+  assert.ok(r.out.includes('== haproxy-rr: baseline vs current =='), r.out.join('\n'));
   assert.deepEqual(
     r.err.filter((l) => l.startsWith('regression: ')),
     ['regression: haproxy-rr: baseline vs current: rps at level 1000: -10.0 % (p 0.008; beyond 5 %: p 0.008), worse by more than 5 %'],

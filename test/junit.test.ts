@@ -185,7 +185,7 @@ test('compare --history --baseline --junit: the history judges what it can, the 
       ['loss_ratio', false, 'judged by the history'],
     ],
   );
-  const text = (await runCli(['compare', ...args])).out.join('\n');
+  const text = (await runCli(['compare', ...args, '--verbose'])).out.join('\n');
   assert.match(
     text,
     /^loss_ratio: Loss per request \(fraction of requests, lower is better, portable\) — not gated: judged by the history$/m,

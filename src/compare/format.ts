@@ -96,7 +96,15 @@ function significantTable(c: Comparison): string | null {
   if (!rows.length) return null;
   return textTable({
     header: ['metric', 'level', c.a.label, c.b.label, 'change', 'p', 'verdict'],
-    rows: rows.map((r) => [r.metric, String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), verdictText(r)]),
+    rows: rows.map((r) => [
+      r.metric,
+      String(r.level),
+      meanCi(r.a),
+      meanCi(r.b),
+      changeCell(r.change_pct),
+      pValue(r.p),
+      r.not_gated ? `${verdictText(r)} (not gated: ${r.not_gated})` : verdictText(r),
+    ]),
   });
 }
 

@@ -9,7 +9,7 @@ import { causeText, isBreach } from './gate.js';
 
 export interface ComparisonSummary {
   comparison: string;
-  /** `gated`, `gated: portable figures only (different machine)`, `not gated` (no --fail-on-regression), … */
+  /** `gated`, `gated: portable figures only, different machine`, `not gated` (no --fail-on-regression), … */
   gated: string;
   /** REGRESSION or pass under a gate; else worse, better, mixed, or no significant change */
   verdict: string;
@@ -28,7 +28,7 @@ function gatedText(c: Comparison, pct: number | null): string {
   if (!reasons.length) return 'gated';
   if (!c.rows.some((r) => r.gated)) return `not gated: ${reasons.join(', ')}`;
   return reasons.length === 1 && reasons[0] === 'different machine'
-    ? 'gated: portable figures only (different machine)'
+    ? 'gated: portable figures only, different machine'
     : `partly gated (not: ${reasons.join(', ')})`;
 }
 
