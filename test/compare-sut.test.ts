@@ -55,7 +55,14 @@ function baselineCopy(name: string, edit: { haproxy?: string; cut?: number } = {
 
 interface Json {
   gate: { outcome: string; breaches: { comparison: string; metric: string; level: number; likely_cause: string[] }[] } | null;
-  summary: { comparison: string; verdict: string; gated: string; decisive: { metric: string } | null; likely_cause: string[]; generator_bound: number }[];
+  summary: {
+    comparison: string;
+    verdict: string;
+    gated: string;
+    decisive: { metric: string } | null;
+    likely_cause: string[];
+    generator_bound: number;
+  }[];
   comparisons: {
     rows: { metric: string; level: number; verdict: string; not_comparable: string | null; gated: boolean }[];
     machines: { same: boolean; absolute_gated: boolean };
@@ -72,16 +79,27 @@ test('an upgrade is gated: HAProxy 3.2.9 and haproxy-lc 30 % slower fail the gat
   const cause = `haproxy ${OLD_HAPROXY} → 3.2.9`;
   // stdout opens with the outcome, each breach, then a line per scenario
   assert.equal(r.out[0], 'gate: FAIL — 3 significant regressions of more than 10 %');
-  assert.match(r.out[1], new RegExp(`^regression: haproxy-lc: baseline vs current: rps at level 1000: -30\\.0 % .*; likely cause: ${escape(cause)}$`));
+  assert.match(
+    r.out[1],
+    new RegExp(`^regression: haproxy-lc: baseline vs current: rps at level 1000: -30\\.0 % .*; likely cause: ${escape(cause)}$`),
+  );
   assert.ok(
-    r.out.some((l) => l.startsWith('haproxy-lc: baseline vs current: REGRESSION (gated) — rps at level ') && l.endsWith(`likely cause: ${cause}`)),
+    r.out.some(
+      (l) => l.startsWith('haproxy-lc: baseline vs current: REGRESSION (gated) — rps at level ') && l.endsWith(`likely cause: ${cause}`),
+    ),
     r.out.join('\n'),
   );
   // every balanced scenario names the change; only haproxy-lc breaches, the others pass, still gated
   for (const name of ['single', 'haproxy-rr', 'nginx-rr'])
-    assert.ok(r.out.some((l) => l.startsWith(`${name}: baseline vs current: pass (gated)`)), r.out.join('\n'));
+    assert.ok(
+      r.out.some((l) => l.startsWith(`${name}: baseline vs current: pass (gated)`)),
+      r.out.join('\n'),
+    );
   assert.ok(r.err.includes('warning: failover: none of --metric rps is measured by its runs; not compared'), r.err.join('\n'));
-  assert.ok(r.err.includes(`haproxy-lc: baseline vs current: system under test changed: ${cause} (gated like any change)`), r.err.join('\n'));
+  assert.ok(
+    r.err.includes(`haproxy-lc: baseline vs current: system under test changed: ${cause} (gated like any change)`),
+    r.err.join('\n'),
+  );
   assert.ok(!r.err.some((l) => l.includes('different machine')), 'a new HAProxy is not another machine');
   assert.equal(r.err.at(-1), 'lb-bench: 3 significant regressions of more than 10 %');
 
@@ -98,12 +116,33 @@ test('an upgrade is gated: HAProxy 3.2.9 and haproxy-lc 30 % slower fail the gat
   assert.deepEqual(md.slice(0, 3), ['# lb-bench compare: FAIL', '', '**gate: FAIL — 3 significant regressions of more than 10 %**']);
 
   // the same version change without the cut: shown, and nothing fails; the cut without it: no cause named
-  const versionOnly = await runCli(['compare', '--baseline', BASELINE, '--results', baselineCopy('version-only', { haproxy: '3.2.9' }), '--fail-on-regression', '10']);
+  const versionOnly = await runCli([
+    'compare',
+    '--baseline',
+    BASELINE,
+    '--results',
+    baselineCopy('version-only', { haproxy: '3.2.9' }),
+    '--fail-on-regression',
+    '10',
+  ]);
   assert.equal(versionOnly.code, 0, versionOnly.err.join('\n'));
   assert.ok(versionOnly.out.includes(`system under test changed: ${cause} (gated like any change)`), versionOnly.out.join('\n'));
-  const cutOnly = await runCli(['compare', '--baseline', BASELINE, '--results', baselineCopy('cut-only', { cut: 0.3 }), '--fail-on-regression', '10', '--metric', 'rps']);
+  const cutOnly = await runCli([
+    'compare',
+    '--baseline',
+    BASELINE,
+    '--results',
+    baselineCopy('cut-only', { cut: 0.3 }),
+    '--fail-on-regression',
+    '10',
+    '--metric',
+    'rps',
+  ]);
   assert.equal(cutOnly.code, 1);
-  assert.ok(cutOnly.err.some((l) => /^regression: haproxy-lc: .* worse by more than 10 %$/.test(l)), cutOnly.err.join('\n'));
+  assert.ok(
+    cutOnly.err.some((l) => /^regression: haproxy-lc: .* worse by more than 10 %$/.test(l)),
+    cutOnly.err.join('\n'),
+  );
 });
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -135,7 +174,10 @@ test('haproxy vs nginx on the committed baseline: no "better" where nginx-rr los
   assert.equal(out.summary[0].generator_bound, 14);
 
   const text = await runCli(['compare', 'haproxy', 'nginx', '--results', BASELINE]);
-  assert.match(text.out[0], /^haproxy-rr vs nginx-rr: worse \(not gated\) — rps at level 10000: -79\.4 % \(p 0\.008\); rows: .*; 14 generator-bound runs$/);
+  assert.match(
+    text.out[0],
+    /^haproxy-rr vs nginx-rr: worse \(not gated\) — rps at level 10000: -79\.4 % \(p 0\.008\); rows: .*; 14 generator-bound runs$/,
+  );
   assert.ok(text.out.some((l) => /^warning \(nginx-rr\): nginx-rr level 5000: 5 of 5 runs were generator-bound/.test(l)));
   assert.ok(!text.out.some((l) => /\sbetter$/.test(l)), text.out.join('\n'));
 });
@@ -153,7 +195,10 @@ test('a passing --baseline of the five committed scenarios prints at most 40 lin
     r.out.slice(1, 6).map((l) => l.split(':')[0]),
     names.sort((a, b) => r.out.findIndex((l) => l.startsWith(a + ':')) - r.out.findIndex((l) => l.startsWith(b + ':'))),
   );
-  assert.ok(r.out.slice(1, 6).every((l) => l.includes(': pass (gated)')), r.out.join('\n'));
+  assert.ok(
+    r.out.slice(1, 6).every((l) => l.includes(': pass (gated)')),
+    r.out.join('\n'),
+  );
   assert.ok(r.out.some((l) => /^warning \(baseline and current\): nginx-rr level 10000: 5 of 5 runs were generator-bound/.test(l)));
 
   const verbose = await runCli(['compare', '--baseline', BASELINE, '--results', copy, '--fail-on-regression', '10', '--verbose']);
@@ -169,7 +214,8 @@ test('a passing --baseline of the five committed scenarios prints at most 40 lin
 });
 
 const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };
-const runs = (rps: number, bound = false) => [-2, -1, 0, 1, 2].map((d, i) => sample(1000, i + 1, 1, { rps: rps + d, loss: 0, errors: 0, completed: 1000, generator_bound: bound }));
+const runs = (rps: number, bound = false) =>
+  [-2, -1, 0, 1, 2].map((d, i) => sample(1000, i + 1, 1, { rps: rps + d, loss: 0, errors: 0, completed: 1000, generator_bound: bound }));
 const runner = (cpu_model: string, kernel: string): Partial<Manifest<Scenario>> => ({
   host: { hostname: 'runner', cpus: 4, cpu_model, memory_gb: 16 },
   os: { platform: 'linux', release: kernel, kernel: '#1', arch: 'x64' },
@@ -189,7 +235,18 @@ test('a remote cluster from another runner: absolute figures gated unless the ge
     // a hosted runner: another kernel tonight
     writeRun(base, sc, runs(1000, k.bound), runner('AMD EPYC 7763', '6.5.0-1025-azure'));
     writeRun(current, sc, runs(800, k.bound), runner('AMD EPYC 7763', '6.8.0-1017-azure'));
-    const r = await runCli(['compare', '--baseline', base, '--results', current, '--fail-on-regression', '10', '--metric', 'rps', '--json']);
+    const r = await runCli([
+      'compare',
+      '--baseline',
+      base,
+      '--results',
+      current,
+      '--fail-on-regression',
+      '10',
+      '--metric',
+      'rps',
+      '--json',
+    ]);
     const out = JSON.parse(r.out.join('\n')) as Json;
     assert.equal(out.comparisons[0].machines.same, false);
     assert.equal(out.comparisons[0].machines.absolute_gated, k.gated, JSON.stringify(k));

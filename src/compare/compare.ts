@@ -309,7 +309,12 @@ export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptio
   const found =
     withPair(runA, runB, (kind, ra, rb) =>
       compareSamples(
-        { all: kind.metrics([...ra.samples, ...rb.samples]), level: (s) => kind.level(s), bound: kind.generatorBound, labels: [a.label, b.label] },
+        {
+          all: kind.metrics([...ra.samples, ...rb.samples]),
+          level: (s) => kind.level(s),
+          bound: kind.generatorBound,
+          labels: [a.label, b.label],
+        },
         ra.samples,
         rb.samples,
         opts,
@@ -319,7 +324,18 @@ export function compareRuns(runA: StoredRun, runB: StoredRun, opts: CompareOptio
   const rows = gateByMachine(found.rows, machines);
   const [sa, sb] = [systemOfManifest(runA.manifest), systemOfManifest(runB.manifest)];
   const system = { a: sa, b: sb, changes: systemChanges(sa, sb) };
-  return { a, b, alpha: opts.alpha, test: opts.test, ...found, rows, notes: powerNotes(found.rows, opts), machines, system, warnings: warningsOf(runA, runB) };
+  return {
+    a,
+    b,
+    alpha: opts.alpha,
+    test: opts.test,
+    ...found,
+    rows,
+    notes: powerNotes(found.rows, opts),
+    machines,
+    system,
+    warnings: warningsOf(runA, runB),
+  };
 }
 
 /** What compareSamples needs of the runs' kind. */

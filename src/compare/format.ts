@@ -76,7 +76,11 @@ const contextLines = (c: Comparison, hints = true) => [
 ];
 
 /** The opening lines of every output: the gate's outcome (when there is a gate), each breach, a line per comparison. */
-export function openingLines(comparisons: readonly Comparison[], outcome: GateOutcome | null, breachLines: readonly string[] = []): string[] {
+export function openingLines(
+  comparisons: readonly Comparison[],
+  outcome: GateOutcome | null,
+  breachLines: readonly string[] = [],
+): string[] {
   const pct = outcome?.fail_on_regression_pct ?? null;
   return [...(outcome ? [outcomeLine(outcome), ...breachLines] : []), ...comparisons.map((c) => summaryLine(summarize(c, pct)))];
 }
@@ -245,7 +249,9 @@ export function toJson(
 export function markdownOpening(comparisons: readonly Comparison[], outcome: GateOutcome | null, breachLines: readonly string[]): string {
   const title = `# lb-bench compare${outcome ? `: ${outcome.outcome === 'fail' ? 'FAIL' : 'pass'}` : ''}`;
   const [first, ...rest] = openingLines(comparisons, outcome, breachLines);
-  const lines = outcome ? [`**${mdText(first)}**`, '', ...rest.map((l) => `- ${mdText(l)}`)] : [first, ...rest].map((l) => `- ${mdText(l)}`);
+  const lines = outcome
+    ? [`**${mdText(first)}**`, '', ...rest.map((l) => `- ${mdText(l)}`)]
+    : [first, ...rest].map((l) => `- ${mdText(l)}`);
   return [title, '', ...lines].join('\n');
 }
 
@@ -253,7 +259,11 @@ export function markdownOpening(comparisons: readonly Comparison[], outcome: Gat
 export function format(
   comparisons: readonly Comparison[],
   f: Format,
-  opening: { outcome: GateOutcome | null; breachLines: readonly string[]; verbose: boolean } = { outcome: null, breachLines: [], verbose: true },
+  opening: { outcome: GateOutcome | null; breachLines: readonly string[]; verbose: boolean } = {
+    outcome: null,
+    breachLines: [],
+    verbose: true,
+  },
 ): string {
   if (f === 'csv') return toCsv(comparisons);
   if (f === 'md') return `${markdownOpening(comparisons, opening.outcome, opening.breachLines)}\n\n${toMarkdown(comparisons)}`;

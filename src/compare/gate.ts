@@ -64,7 +64,13 @@ export interface GateOutcome {
   history: boolean;
 }
 
-export function gateOutcome(found: readonly Breach[], historyRegressions: number, pct: number, alpha: number, history: boolean): GateOutcome {
+export function gateOutcome(
+  found: readonly Breach[],
+  historyRegressions: number,
+  pct: number,
+  alpha: number,
+  history: boolean,
+): GateOutcome {
   const regressions = found.length + historyRegressions;
   return { fail_on_regression_pct: pct, alpha, outcome: regressions ? 'fail' : 'pass', regressions, history };
 }
@@ -72,7 +78,8 @@ export function gateOutcome(found: readonly Breach[], historyRegressions: number
 /** `no significant regression of more than 10 % (alpha 0.05)`, `3 significant regressions of more than 10 %` */
 export function outcomeText(o: GateOutcome): string {
   const significant = o.history ? '' : 'significant ';
-  if (!o.regressions) return `no ${significant}regression of more than ${o.fail_on_regression_pct} %${o.history ? '' : ` (alpha ${o.alpha})`}`;
+  if (!o.regressions)
+    return `no ${significant}regression of more than ${o.fail_on_regression_pct} %${o.history ? '' : ` (alpha ${o.alpha})`}`;
   return `${o.regressions} ${significant}regression${o.regressions > 1 ? 's' : ''} of more than ${o.fail_on_regression_pct} %`;
 }
 

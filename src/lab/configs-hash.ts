@@ -19,6 +19,11 @@ export function labConfigsHash(dir = labPaths().conf): string | null {
   }
   if (!names.length) return null;
   const hash = createHash('sha256');
-  for (const name of names.sort()) hash.update(name).update('\0').update(readFileSync(join(dir, name))).update('\0');
+  for (const name of names.sort())
+    hash
+      .update(name)
+      .update('\0')
+      .update(readFileSync(join(dir, name)))
+      .update('\0');
   return hash.digest('hex').slice(0, 12);
 }

@@ -42,8 +42,8 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   const { scenario, file } = r;
   if (scenario.inventory === 'lab') await assertLabUp();
   await guardBenchAddress(new URL(scenario.target).hostname, `${file}: target`);
-  const calibration = scenario.inventory === 'lab' ? labCalibration() : undefined;
-  const labConfigs = scenario.inventory === 'lab' ? labConfigsHash() : undefined;
+  // on the lab: its calibration and configs, for the manifest
+  const lab = scenario.inventory === 'lab' ? { calibration: labCalibration(), labConfigs: labConfigsHash() } : {};
 
   const none: Environment = {
     inventory: null,
@@ -52,8 +52,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     generators: null,
     servers: {},
     warnings: [],
-    calibration,
-    labConfigs,
+    ...lab,
     close: () => {},
   };
   const generators = scenario.load.generators ?? [];
@@ -90,7 +89,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     // the servers' versions are read over SSH, from the hosts it reaches
     const versions = pool ? await serverVersions(pool) : { servers: {}, warnings: [] };
     const gens = pool && generators.length ? generatorsOf(inventory, pool, generators) : null;
-    return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, calibration, labConfigs, close };
+    return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, ...lab, close };
   } catch (e) {
     close();
     throw e;

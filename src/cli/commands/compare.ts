@@ -203,7 +203,13 @@ function printed(comparisons: readonly Comparison[], history: History | null, op
 }
 
 /** --out: the whole comparison as Markdown and JSON beside the charts, whatever stdout shows. */
-async function writeFiles(comparisons: readonly Comparison[], history: History | null, opts: Options, judged: Judged, io: Io): Promise<void> {
+async function writeFiles(
+  comparisons: readonly Comparison[],
+  history: History | null,
+  opts: Options,
+  judged: Judged,
+  io: Io,
+): Promise<void> {
   const files: [string, string][] = [
     ['compare.md', printed(comparisons, history, opts, judged, 'md')],
     ['compare.json', printed(comparisons, history, opts, judged, 'json')],
