@@ -4,6 +4,7 @@ import type { FailoverScenario } from '../src/scenario/failover-schema.js';
 import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
 import { fingerprintOf } from '../src/results/fingerprint.js';
+import { systemOf } from '../src/results/system.js';
 import type { FailoverRun } from '../src/failover/stored.js';
 import type { LoadRun } from '../src/run/stored.js';
 
@@ -80,9 +81,9 @@ export function sample(level: number, repetition: number, factor = 1, extra: Par
 }
 
 /**
- * Write a run folder under dir and return it as readRun would. Its fingerprint follows the patch's
- * machine fields, as lb-bench makes it; `fingerprint: undefined` in the patch writes a folder as
- * lb-bench did before there were fingerprints.
+ * Write a run folder under dir and return it as readRun would. Its fingerprint and system under
+ * test follow the patch's fields, as lb-bench makes them; `fingerprint: undefined` in the patch
+ * writes a folder as lb-bench did before there were fingerprints.
  */
 export function writeRun(
   dir: string,
@@ -92,7 +93,7 @@ export function writeRun(
   started?: string,
 ): LoadRun {
   const m = { ...manifest(sc, sc.load.levels.length * sc.load.repetitions, started), ...patch };
-  const w = RunWriter.create(dir, 'fingerprint' in patch ? m : { ...m, fingerprint: fingerprintOf(m) });
+  const w = RunWriter.create(dir, 'fingerprint' in patch ? m : { ...m, fingerprint: fingerprintOf(m), system: systemOf(m) });
   for (const s of samples) w.appendSample(s);
   w.close();
   return { dir: w.dir, manifest: w.manifest, samples };
