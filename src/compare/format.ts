@@ -130,7 +130,14 @@ export function toShortText(comparisons: readonly Comparison[]): string {
 export function toMarkdown(comparisons: readonly Comparison[]): string {
   return comparisons
     .map((c) => {
-      const parts = [`## ${mdText(heading(c))}`, '', ...contextLines(c).flatMap((l) => [`**${mdText(l)}**`, ''])];
+      const notes = [systemLine(c.system), machineLine(c.machines)].filter((l): l is string => l !== null);
+      const warnings = warningLines(c, true).map((l) => `- ${mdText(l)}`);
+      const parts = [
+        `## ${mdText(heading(c))}`,
+        '',
+        ...notes.flatMap((l) => [`**${mdText(l)}**`, '']),
+        ...(warnings.length ? [...warnings, ''] : []),
+      ];
       for (const t of tables(c))
         parts.push(
           `### ${t.title}`,
