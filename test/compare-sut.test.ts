@@ -6,6 +6,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { labConfigsHash } from '../src/lab/configs-hash.js';
@@ -211,6 +212,28 @@ test('a passing --baseline of the five committed scenarios prints at most 40 lin
   const json = JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as Json;
   assert.equal(json.gate!.outcome, 'pass');
   assert.equal(json.comparisons.length, 5);
+});
+
+test('the command through a pipe read slowly: a JSON of more than 64 KiB arrives whole, the gate first', () => {
+  const bin = resolve(import.meta.dirname, '../../bin/lb-bench.js');
+  const args = ['compare', '--baseline', BASELINE, '--results', baselineCopy('piped'), '--fail-on-regression', '10', '--json'];
+  const dir = join(ws.dir, 'pipe');
+  mkdirSync(dir);
+  // a shell pipe (64 KiB) whose reader starts only once the command has said its last line on stderr
+  const script = [
+    `{ "$@" 2>"${dir}/err"; echo $? >"${dir}/code"; } |`,
+    `{ until grep -q 'regression of more than' "${dir}/err"; do sleep 0.05; done; cat; }`,
+  ].join(' ');
+  const r = spawnSync('sh', ['-c', script, 'sh', process.execPath, bin, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 2 ** 20,
+    timeout: 60_000,
+  });
+  assert.equal(readFileSync(join(dir, 'code'), 'utf8').trim(), '0', readFileSync(join(dir, 'err'), 'utf8'));
+  assert.ok(r.stdout.length > 64 * 1024, `${r.stdout.length} bytes`);
+  const out = JSON.parse(r.stdout) as Json;
+  assert.equal(out.gate!.outcome, 'pass');
+  assert.equal(out.comparisons.length, 5);
 });
 
 const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };
