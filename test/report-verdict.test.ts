@@ -140,11 +140,24 @@ test('one scenario: the verdict is its thresholds and headline figures; a broken
   assert.deepEqual(items, [
     'staging at 1,000: 100.0 req/s (95 % CI 75.2–124.8), 0.2 % of requests lost, p99 80.00 ms (95 % CI 0.00–179.37)',
     'staging at 2,000: 200.0 req/s (95 % CI 175.2–224.8), 0.1 % of requests lost, p99 80.00 ms (95 % CI 0.00–179.37)',
-    'staging: loss ≤ 1 broken in 4 of 6 runs (level 1000 rep 2: loss 2 > 1; level 2000 rep 2: loss 2 > 1; …)',
-    'staging: rps ≥ 95 broken in 1 of 6 runs (level 1000 rep 1: rps 90 < 95)',
+    'staging: loss ≤ 1 broken 4 times, judged over 6 runs (level 1000 rep 2: loss 2 > 1; level 2000 rep 2: loss 2 > 1; …)',
+    // a level's mean is judged: 90, 100, 110 has its interval (75.2–124.8) across 95
+    "staging: rps ≥ 95 held over 2 levels over 6 runs: each level's mean, 95 % CI",
   ]);
   assert.match(html, /<code>loss ≤ 1<\/code> <strong>broken<\/strong>/);
   assert.match(md, /### Read with care\n\nNothing: no run was generator-bound/);
+  // judged run by run (the opt-in), the one run under 95 breaks it
+  const perRun = tmp();
+  writeRun(
+    perRun,
+    scenario('staging', { thresholds: { rps_min: 95, judge: 'run' } }),
+    grid([1000, 2000], 3, (l, r) => sample(l, r)),
+  );
+  assert.ok(
+    mdItems((await report(perRun)).md).includes(
+      'staging: rps ≥ 95 broken 1 time, judged over 6 runs, each on its own (level 1000 rep 1: rps 90 < 95)',
+    ),
+  );
 });
 
 test("failover: the thesis's mean inside the interval is said so; outside, which way", async () => {

@@ -89,12 +89,12 @@ function levelLine(agg: Aggregate, runs: readonly LoadRun[], level: number): Ver
   return line + leftOut;
 }
 
-/** "loss ≤ 0: held over 15 runs", "rps ≥ 800: broken in 2 of 15 runs (level 10000 rep 1: …)" */
+/** "loss ≤ 0: held over 15 runs", "rps ≥ 800: broken 1 time, judged over 3 levels over 15 runs: … (level 10000: …)" */
 function thresholdLines(s: ScenarioSummary, run: LoadRun): VerdictLine[] {
   const t = (run.manifest.scenario as { thresholds?: Parameters<typeof thresholdChecks>[0] }).thresholds;
   return thresholdChecks(t, run.samples).map((c) =>
     c.breaches.length
-      ? `${s.label}: \`${c.threshold}\` **broken** in ${c.breaches.length} of ${run.samples.length} runs (${c.breaches.slice(0, 2).join('; ')}${c.breaches.length > 2 ? '; …' : ''})`
+      ? `${s.label}: \`${c.threshold}\` **broken** ${c.breaches.length} time${c.breaches.length === 1 ? '' : 's'}, judged over ${c.judged} (${c.breaches.slice(0, 2).join('; ')}${c.breaches.length > 2 ? '; …' : ''})`
       : `${s.label}: \`${c.threshold}\` **held** over ${c.judged}`,
   );
 }
