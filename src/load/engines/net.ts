@@ -19,11 +19,10 @@
  */
 import net from 'node:net';
 import { lookup } from 'node:dns/promises';
-import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { Accounting, type AccountingHooks, type EngineCounts } from '../accounting.js';
 import type { EngineFactory, LoadEngine, LoadShare } from '../engine.js';
-import { handleLinks, socketLinks, type Endpoint, type Link, type OpenLink } from './transport.js';
+import { forgetBindings, handleLinks, nodeInternals, socketLinks, type Endpoint, type Link, type OpenLink } from './transport.js';
 
 /** Node's binding of llhttp, as node:http's client uses it (`_http_common` exports it). */
 interface Parser {
@@ -39,7 +38,28 @@ interface ParserClass {
   kOnHeadersComplete: number;
   kOnMessageComplete: number;
 }
-const { HTTPParser } = createRequire(import.meta.url)('_http_common') as { HTTPParser: ParserClass };
+let parserClass: ParserClass | undefined;
+/** looked up on first use, so that a Node without it fails a run with a line saying what to do, not the import */
+function httpParser(): ParserClass {
+  if (parserClass) return parserClass;
+  let found: unknown;
+  try {
+    found = (nodeInternals.require('_http_common') as { HTTPParser?: unknown }).HTTPParser;
+  } catch {
+    found = undefined;
+  }
+  if (typeof found !== 'function' || typeof Reflect.get(found, 'kOnMessageComplete') !== 'number')
+    throw new Error(
+      `the net engine needs Node's HTTP parser (_http_common), which Node ${process.version} does not export: set load.engine: autocannon`,
+    );
+  return (parserClass = found as ParserClass);
+}
+
+/** tests: look Node's internals up again, after changing `nodeInternals` (transport.ts) */
+export function forgetInternals(): void {
+  parserClass = undefined;
+  forgetBindings();
+}
 
 /** the connect phase yields the event loop after this much work (nothing is timed then, but the loop stays free) */
 const SLICE_MS = 1;
@@ -130,6 +150,7 @@ function onMessageComplete(this: ConnParser): void {
 function takeParser(c: Conn): ConnParser {
   let p = idleParsers.pop();
   if (!p) {
+    const HTTPParser = httpParser();
     p = new HTTPParser() as ConnParser;
     p[HTTPParser.kOnHeadersComplete] = onHeadersComplete;
     p[HTTPParser.kOnMessageComplete] = onMessageComplete;
@@ -193,6 +214,7 @@ class NetEngine implements LoadEngine {
     private readonly share: LoadShare,
     hooks: AccountingHooks,
   ) {
+    httpParser(); // a Node without it: the run fails here, at once, with what to do
     this.acct = new Accounting(share.requests, share.timeoutMs, hooks);
     // the level split over the connections, the remainder spread
     const n = Math.max(1, Math.min(share.connections, share.requests));
@@ -269,7 +291,7 @@ class NetEngine implements LoadEngine {
     c.keepAlive = true;
     c.connectingSince = this.lastProgress = performance.now();
     c.parser ??= takeParser(c);
-    c.parser.initialize(HTTPParser.RESPONSE, {}, 0, 0);
+    c.parser.initialize(httpParser().RESPONSE, {}, 0, 0);
     this.links++;
     const link: Link = this.openLink(this.target!, {
       connected: () => {

@@ -6,11 +6,13 @@
  *   Socket costs 20–60 µs of JavaScript per connection (a stream, its state, ticks and events);
  *   a bare handle about 4 µs, which is what lets one thread open thousands of connections as fast
  *   as a C client (README, Performance).
- * - `sockets`: node:net / node:tls Sockets: https, and wherever the bindings are not available.
+ * - `sockets`: node:net / node:tls Sockets: https, and wherever the bindings are not available
+ *   (a Node release may move them: the engine then says so once, and runs on, slower per connection).
  *
  * Callbacks always come from the event loop, never from inside open() or write().
  */
 import net from 'node:net';
+import { createRequire } from 'node:module';
 import tls from 'node:tls';
 import { getSystemErrorName } from 'node:util';
 
@@ -71,12 +73,34 @@ interface Bindings {
   kLastWriteWasAsync: number;
 }
 
+/**
+ * Where the engine looks Node's internals up. A seam: a test replaces a lookup with one that fails,
+ * to play a Node release without that internal (then net.ts's `forgetInternals()`).
+ */
+export const nodeInternals = {
+  /** process.binding is not in Node's typings (it is deprecated, not removed): taken as it is found */
+  binding(name: string): unknown {
+    const found: unknown = Reflect.get(process, 'binding');
+    if (typeof found !== 'function') throw new Error('process.binding is gone');
+    return (found as (name: string) => unknown)(name);
+  },
+  require: (id: string): unknown => createRequire(import.meta.url)(id),
+};
+
+/** Said once per process: the engine runs on, but slower per connection than it was measured. */
+function noticeSockets(why: string): void {
+  if (noticed) return;
+  noticed = true;
+  process.emitWarning(
+    `the net engine runs over node:net sockets on Node ${process.version} (${why}): about 20–60 µs more CPU per connection`,
+    { code: 'LB_BENCH_NET_SOCKETS' },
+  );
+}
+let noticed = false;
+
 function loadBindings(): Bindings | null {
   try {
-    // process.binding is not in Node's typings (it is deprecated, not removed): taken as it is found
-    const found: unknown = Reflect.get(process, 'binding');
-    if (typeof found !== 'function') return null;
-    const binding = found as (name: string) => Record<string, unknown>;
+    const binding = (name: string) => nodeInternals.binding(name) as Record<string, unknown>;
     const tcp = binding('tcp_wrap') as { TCP: Bindings['TCP']; TCPConnectWrap: Bindings['TCPConnectWrap']; constants: { SOCKET: number } };
     const stream = binding('stream_wrap') as {
       WriteWrap: Bindings['WriteWrap'];
@@ -96,10 +120,19 @@ function loadBindings(): Bindings | null {
     const probe = new b.TCP(b.SOCKET);
     const ok = ['useUserBuffer', 'readStart', 'connect', 'writeBuffer', 'reset'].every((m) => typeof Reflect.get(probe, m) === 'function');
     probe.close(() => {});
-    return ok && b.state instanceof Int32Array && typeof b.kReadBytesOrError === 'number' ? b : null;
-  } catch {
+    if (ok && b.state instanceof Int32Array && typeof b.kReadBytesOrError === 'number') return b;
+    noticeSockets("its process.binding('tcp_wrap') and 'stream_wrap' are not what this engine was built on");
+    return null;
+  } catch (e) {
+    noticeSockets(`process.binding('tcp_wrap') or 'stream_wrap' failed: ${(e as Error).message}`);
     return null;
   }
+}
+
+/** tests: look the bindings up again (after changing `nodeInternals`), and say so again */
+export function forgetBindings(): void {
+  bindings = undefined;
+  noticed = false;
 }
 
 let bindings: Bindings | null | undefined;
