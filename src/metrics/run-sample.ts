@@ -10,7 +10,7 @@ export const GENERATOR_BOUND_PCT = 90;
  * (every request written before any answer is read, as a C client does). Where it reaches a
  * quarter of the median latency, the answers it delays can be overstated by a quarter or more,
  * beyond the 10–20 % that repetitions of a burst vary by; the generator, not the target, then
- * shapes the figures (as it does in a burst against a local Nginx on loopback: README, Performance).
+ * shapes the figures (as it does in a burst against a local Nginx on loopback: docs/performance.md).
  */
 export const GENERATOR_BLOCK_SHARE = 0.25;
 

@@ -5,7 +5,7 @@
  *   (process.binding('tcp_wrap') and 'stream_wrap', which Node 20 still allows). A node:net
  *   Socket costs 20–60 µs of JavaScript per connection (a stream, its state, ticks and events);
  *   a bare handle about 4 µs, which is what lets one thread open thousands of connections as fast
- *   as a C client (README, Performance).
+ *   as a C client (docs/performance.md).
  * - `sockets`: node:net / node:tls Sockets: https, and wherever the bindings are not available
  *   (a Node release may move them: the engine then says so once, and runs on, slower per connection).
  *

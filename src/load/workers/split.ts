@@ -9,7 +9,7 @@ import { DEFAULT_ENGINE, type EngineName } from '../engines/registry.js';
 
 /**
  * One event loop opens and serves about this many connections of a burst before its own work,
- * not the target, sets the pace (README, Performance); `auto` adds a worker per this many.
+ * not the target, sets the pace (docs/performance.md); `auto` adds a worker per this many.
  */
 export const CONNECTIONS_PER_WORKER = 5000;
 
