@@ -6,6 +6,7 @@
 import { failoverKind } from './failover/kind.js';
 import { loadKind } from './load/kind.js';
 import type { StoredRunOf } from '../results/types.js';
+import { distinctLevels } from '../run/stored.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { RunLock } from '../results/lock.js';
 import type { Kind, KindTypes, MetricDef, TogetherMember, TogetherOptions, TogetherOutcome } from './kind.js';
@@ -114,7 +115,7 @@ export function metricsOf(run: StoredRun): MetricDef<never>[] {
 
 /** The levels a run measured, ascending (a kind without levels: [0]). */
 export function levelsOf(run: StoredRun): number[] {
-  return withRun(run, (kind, r) => [...new Set(r.samples.map((s) => kind.level(s)))].sort((x, y) => x - y));
+  return withRun(run, (kind, r) => distinctLevels(r.samples.map((s) => kind.level(s))));
 }
 
 /** compare's words for what a run measured ("levels 1000,5000", "failover"). */

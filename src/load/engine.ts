@@ -8,7 +8,7 @@
 import type { AccountingHooks, EngineCounts, RequestCounts } from './accounting.js';
 import type { LatencyHistogram } from './histogram.js';
 import type { Latency, WorkerFigures } from '../results/types.js';
-import { DEFAULT_ENGINE, type EngineName } from './engines/registry.js';
+import { DEFAULT_ENGINE, type EngineName } from './engines/names.js';
 import { startLocal } from './local.js';
 import { startWorkers } from './workers/pool.js';
 import type { WorkerSpawner } from './workers/process.js';

@@ -13,7 +13,8 @@
 import { pickPair } from '../compare/resolve.js';
 import type { FailoverSample, RunSample } from '../results/types.js';
 import { backendCpu } from '../kinds/load/metrics.js';
-import { busiestHost, levelsOf, type LoadRun } from '../run/stored.js';
+import { levelsOf } from '../kinds/registry.js';
+import { busiestHost, type LoadRun } from '../run/stored.js';
 import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
 import { fmt } from '../util/format.js';

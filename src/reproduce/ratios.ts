@@ -6,7 +6,8 @@
  * its runs at every level of both sides. Pure.
  */
 import type { RunSample } from '../results/types.js';
-import { levelsOf, sampleKey, type LoadRun } from '../run/stored.js';
+import { levelsOf } from '../kinds/registry.js';
+import { sampleKey, type LoadRun } from '../run/stored.js';
 import { percentileInterval } from '../stats/bootstrap.js';
 import { describeRatio } from '../stats/ratio.js';
 

@@ -10,10 +10,8 @@ export type LoadRun = StoredRunOf<StoredLoadScenario, RunSample>;
  */
 export const REFERENCE_FILE = 'reference.jsonl';
 
-/** The levels a load run measured, ascending (pure: no I/O, for statistics and exporters too). */
-export function levelsOf(run: { samples: readonly RunSample[] }): number[] {
-  return [...new Set(run.samples.map((s) => s.level))].sort((a, b) => a - b);
-}
+/** Levels, each once, ascending (pure). A run's levels: kinds/registry.ts's `levelsOf`. */
+export const distinctLevels = (levels: readonly number[]): number[] => [...new Set(levels)].sort((a, b) => a - b);
 
 export const sampleKey = (s: { level: number; repetition: number }) => `${s.level}/${s.repetition}`;
 

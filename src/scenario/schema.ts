@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { CPU_SOURCE_NAMES } from '../cpu/registry.js';
 import { MAX_DURATION_MS, parseDuration } from './duration.js';
-import { ENGINE_NAMES } from '../load/engines/registry.js';
+import { ENGINE_NAMES } from '../load/engines/names.js';
 import { timeoutSchema } from './timeout.js';
 
 const durationOf = (positive: boolean) =>

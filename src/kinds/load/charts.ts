@@ -58,11 +58,11 @@ function caveatNotes(input: ChartInput, label: string, rows: readonly Row[], k: 
   });
 }
 
-const levelsOf = (agg: Aggregate) => [...new Set(agg.scenarios.flatMap((s) => s.levels))].sort((a, b) => a - b);
+const aggregateLevels = (agg: Aggregate) => [...new Set(agg.scenarios.flatMap((s) => s.levels))].sort((a, b) => a - b);
 
 /** Where the thesis's column goes: right of the last level, and its tick. */
 function thesisColumn(agg: Aggregate): { x: number; tick: { value: number; label: string }[] } {
-  const levels = levelsOf(agg);
+  const levels = aggregateLevels(agg);
   const [lo, hi] = [levels[0] ?? 0, levels.at(-1) ?? 0];
   const x = hi + (hi > lo ? (hi - lo) * 0.16 : Math.max(1, hi) * 0.2);
   return { x, tick: [...levels.map((l) => ({ value: l, label: l.toLocaleString('en-US') })), { value: x, label: 'thesis' }] };
@@ -147,7 +147,7 @@ export function ratioChart(input: ChartInput): ChartSpec | null {
   const metric = agg.metrics.find((m) => m.name === 'speedup');
   if (!balanced.length || !metric) return null;
   const column = thesisColumn(agg);
-  const levels = levelsOf(agg);
+  const levels = aggregateLevels(agg);
   const series: ChartSeries[] = [];
   const notes: ChartNote[] = [];
   const refs = [...new Set(balanced.map((b) => b.s.relativeTo!.scenario))];

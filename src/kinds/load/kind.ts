@@ -15,7 +15,7 @@ import { aggregate, noiseSummary } from './aggregate.js';
 import { loadCompanion } from './companion.js';
 import { loadMetrics } from './metrics.js';
 import { loadReport } from './report.js';
-import { attachPairs, levelsOf, REFERENCE_FILE, sampleKey } from '../../run/stored.js';
+import { attachPairs, distinctLevels, REFERENCE_FILE, sampleKey } from '../../run/stored.js';
 
 declare module '../kind.js' {
   interface KindTypes {
@@ -51,7 +51,7 @@ export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
   },
   read,
   level: (s) => s.level,
-  measured: (run) => `levels ${levelsOf(run).join(',')}`,
+  measured: (run) => `levels ${distinctLevels(run.samples.map((s) => s.level)).join(',')}`,
   generatorBound: (s) => s.generator_bound,
   metrics: loadMetrics,
   report: loadReport,
