@@ -68,7 +68,7 @@ http {
 `;
 }
 
-async function listening(port: number): Promise<boolean> {
+export async function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: '127.0.0.1', port });
     s.once('connect', () => {

@@ -49,3 +49,18 @@ export function eta(seconds: number): string {
   const m = Math.round(seconds / 60);
   return m < 60 ? `${m}m` : `${Math.floor(m / 60)}h ${m % 60}m`;
 }
+
+/**
+ * A figure as a person reads it: three significant figures, and never fewer digits than its whole
+ * part has (`1126`, `77.8`, `1.5`, `0.0123`; not `1125.797` or `1.13e+3`).
+ */
+export function readable(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Math.abs(value) >= 1000) return String(Math.round(value));
+  return String(Number(value.toPrecision(3)));
+}
+
+/** A time in ms as a person reads it: `77.8 ms`, `0.412 ms`, from a second on `1.23 s`. */
+export function readableMs(ms: number): string {
+  return Math.abs(ms) >= 1000 ? `${readable(ms / 1000)} s` : `${readable(ms)} ms`;
+}

@@ -31,7 +31,7 @@ export function generatorBoundReason(s: BoundFigures): string | null {
   const block = s.generator_block_max_ms ?? 0;
   const p50 = s.latency_ms.p50;
   if (p50 !== null && block > 0 && block >= GENERATOR_BLOCK_SHARE * p50)
-    return `its event loop blocked ${round(block, 1)} ms, median latency ${p50} ms`;
+    return `its event loop blocked ${round(block, 1)} ms, median latency ${round(p50, 1)} ms`;
   return null;
 }
 

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { PROBE_TYPES } from '../scenario/failover-schema.js';
-import type { FailoverSample, Preflight, RunSample, WorkerFigures } from './types.js';
+import type { FailoverSample, Preflight, RunSample, Warmup, WorkerFigures } from './types.js';
 
 const count = z.number().int().min(0);
 const positiveInt = z.number().int().positive();
@@ -93,6 +93,15 @@ export const failoverSampleSchema = z.object({
 
 /** The request sent before the first run, to see that the target is there (docs/results.md). */
 export const preflightSchema = z.object({ status: z.number().int(), bytes: count, time_ms: finite });
+export const warmupSchema = z.object({
+  started_at: z.string(),
+  requested: count,
+  completed: count,
+  loss: count,
+  duration_s: finite,
+  rps: finite,
+  connect_ms: finite.nullable(),
+});
 
 const reference = z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())]));
 
@@ -184,7 +193,10 @@ export const manifestBaseSchema = z.looseObject({
   planned_runs: count,
   warnings: strings,
   preflight: preflightSchema.optional(),
-  resumes: z.array(z.looseObject({ started_at: z.string(), preflight: preflightSchema.optional() })).optional(),
+  warmup: warmupSchema.optional(),
+  resumes: z
+    .array(z.looseObject({ started_at: z.string(), preflight: preflightSchema.optional(), warmup: warmupSchema.optional() }))
+    .optional(),
   interleaved: z.array(z.string().min(1)).optional(),
   relative_to: z.looseObject({ scenario: z.string(), run: z.string() }).optional(),
 });
@@ -205,5 +217,6 @@ export type SchemasMatchTypes = [
   Assert<Same<z.output<typeof runSampleSchema>, Omit<RunSample, 'pair'>>>,
   Assert<Same<z.output<typeof failoverSampleSchema>, FailoverSample>>,
   Assert<Same<z.output<typeof preflightSchema>, Preflight>>,
+  Assert<Same<z.output<typeof warmupSchema>, Warmup>>,
   Assert<Same<z.output<typeof workerFiguresSchema>, WorkerFigures>>,
 ];

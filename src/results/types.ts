@@ -162,6 +162,17 @@ export interface ManifestCalibration {
   lab_web_cpus?: number;
 }
 
+/** The warm-up burst of an invocation (`load.warmup`): sent before its first run, in no sample's figures. */
+export interface Warmup {
+  started_at: string;
+  requested: number;
+  completed: number;
+  loss: number;
+  duration_s: number;
+  rps: number;
+  connect_ms: number | null;
+}
+
 /** manifest.json; S is the scenario of the folder's kind (as written, or as read back). */
 export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   format: 1;
@@ -193,8 +204,10 @@ export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {
   warnings: string[];
   /** the reachability request of the run that started the folder (load scenarios) */
   preflight?: Preflight;
-  /** each `run --resume` of the folder, with its own reachability request */
-  resumes?: { started_at: string; preflight?: Preflight }[];
+  /** load: the warm-up burst of the run that started the folder (absent: none was sent) */
+  warmup?: Warmup;
+  /** each `run --resume` of the folder, with its own reachability request and warm-up */
+  resumes?: { started_at: string; preflight?: Preflight; warmup?: Warmup }[];
   /** the folders of the scenarios run together in one invocation, interleaved run by run (this one's among them) */
   interleaved?: string[];
   /** load scenarios with `relative_to`: the reference scenario and its run folder, run together with this one */

@@ -2,6 +2,7 @@
  * One load scenario's parts around a run: what must hold before the first byte is sent (the
  * preflight), one run measured, and the lines the terminal shows for it.
  */
+import { readable, readableMs } from '../io/progress.js';
 import { startLoad } from '../load/engine.js';
 import { backlogDrops, backlogWarning } from '../load/backlog-drops.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
@@ -49,9 +50,9 @@ export async function preflight(
 
 export function doneLine(label: string, sample: RunSample): string {
   return (
-    `${label}  ${sample.rps} req/s  loss ${sample.loss}` +
+    `${label}  ${readable(sample.rps)} req/s  loss ${sample.loss}` +
     (sample.loss ? ` (errors ${sample.errors}, timeouts ${sample.timeouts}, non2xx ${sample.non2xx})` : '') +
-    `  p99 ${sample.latency_ms.p99 ?? '-'} ms` +
+    `  p99 ${sample.latency_ms.p99 === null ? '-' : readableMs(sample.latency_ms.p99)}` +
     (sample.generator_bound ? `  generator-bound (${generatorBoundReason(sample)})` : '')
   );
 }

@@ -13,7 +13,7 @@
 import { join, resolve } from 'node:path';
 import { Interrupted } from '../errors.js';
 import type { Io } from '../io/io.js';
-import { createProgress, eta } from '../io/progress.js';
+import { createProgress, eta, type Progress } from '../io/progress.js';
 import { slowestRps, timeoutAt } from '../scenario/timeout.js';
 import { generatorPlan } from '../load/workers/split.js';
 import { finish, openRunFolder, type FolderOptions } from '../results/lifecycle.js';
@@ -29,6 +29,7 @@ import { interleave, type ScheduledRun } from './plan.js';
 import { REFERENCE_FILE, sampleKey, type LoadRun } from './stored.js';
 import { targetSummary } from './target-health.js';
 import { thresholdChecks } from './thresholds.js';
+import { warmUp, warmupLine, warmupRequests } from './warmup.js';
 import type { ThresholdCheck } from '../scenario/schema.js';
 
 export interface Member {
@@ -66,6 +67,8 @@ interface Live {
   r: ResolvedScenario;
   env: ReadyEnvironment;
   writer: RunWriter;
+  /** a folder continued (`--resume`): its warm-up goes into its last `resumes` entry */
+  resumed: boolean;
   planned: number;
   /** every run its folder holds: resumed, then measured now */
   done: RunSample[];
@@ -122,7 +125,8 @@ function openFolders(members: readonly Member[], envs: (ReadyEnvironment | { err
       };
       const writer = openRunFolder(m.scenario, folder, plan, env);
       const done = [...(m.resume?.samples ?? [])].map(({ pair: _pair, ...s }) => s);
-      lives.push({ index, r: m.scenario, env, writer, planned: plan.planned, done, measured: [], dependents: [], reference: null });
+      const resumed = m.resume !== undefined;
+      lives.push({ index, r: m.scenario, env, writer, resumed, planned: plan.planned, done, measured: [], dependents: [], reference: null });
     });
   } catch (e) {
     for (const l of lives) if (l) close(l, opts.signal.aborted ? 'interrupted' : 'failed');
@@ -173,22 +177,64 @@ function store(l: Live, sample: RunSample): void {
   for (const d of l.dependents) if (d.error === undefined) d.writer.appendTo(REFERENCE_FILE, sample, true);
 }
 
+/**
+ * A member's warm-up before its first run of this invocation (every invocation is a new process,
+ * cold), recorded in its manifest; false when it was interrupted.
+ */
+async function warmUpMember(l: Live, level: number, progress: Progress, signal: AbortSignal): Promise<boolean> {
+  const { name, load } = l.r.scenario;
+  const requests = warmupRequests(load);
+  if (requests === 0) return true;
+  const timeoutMs = timeoutAt(load.timeout, requests, slowestRps(l.done));
+  progress.running(`${name}  warm-up  ${requests} requests, left out of the figures`);
+  const w = await warmUp(l.r, level, timeoutMs, signal, l.env);
+  if (!w) return false;
+  const resumes = l.writer.manifest.resumes ?? [];
+  if (!l.resumed) l.writer.update({ warmup: w });
+  else if (resumes.length) l.writer.update({ resumes: [...resumes.slice(0, -1), { ...resumes.at(-1)!, warmup: w }] });
+  else l.writer.update({ resumes: [{ started_at: w.started_at, warmup: w }] });
+  progress.done(`${name}  ${warmupLine(w)}`);
+  return true;
+}
+
 /** The runs in their interleaved order; a member that fails is closed (failed) and its remaining runs skipped. */
 async function runSchedule(lives: Live[], schedule: readonly ScheduledRun[], opts: TogetherOptions): Promise<void> {
   const total = lives.reduce((n, l) => n + l.planned, 0);
   const progress = createProgress(opts.io);
+  const failed = (l: Live, e: unknown) => {
+    l.error = e;
+    close(l, 'failed');
+    if (lives.length > 1)
+      progress.note(`${l.r.scenario.name}: stopped (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); the others go on`);
+  };
   // ETA: seconds per request measured so far (load windows only), times what is left, plus cooldowns
   let seconds = 0;
   let requests = 0;
   let ran = 0;
+  const warmed = new Set<number>();
   const live = (run: ScheduledRun) => lives.find((l) => l.index === run.member && l.error === undefined);
   try {
     for (const [i, run] of schedule.entries()) {
       const l = live(run);
       if (!l) continue;
       const { load, name } = l.r.scenario;
-      if (ran++ > 0 && load.cooldown > 0) await interruptible(load.cooldown, opts.signal);
-      if (opts.signal.aborted) break;
+      // every burst, a warm-up too, is followed by the cooldown: the first run meets the target as the others do
+      const cooldown = async () => {
+        if (ran++ > 0 && load.cooldown > 0) await interruptible(load.cooldown, opts.signal);
+        return !opts.signal.aborted;
+      };
+      if (!(await cooldown())) break;
+      if (!warmed.has(l.index)) {
+        warmed.add(l.index);
+        try {
+          if (!(await warmUpMember(l, run.level, progress, opts.signal))) break;
+        } catch (e) {
+          if (opts.signal.aborted) break;
+          failed(l, e);
+          continue;
+        }
+        if (warmupRequests(load) > 0 && !(await cooldown())) break;
+      }
       const rest = schedule.slice(i).filter(live);
       const label = runLabel(name, run, load.repetitions, lives.reduce((n, x) => n + x.done.length, 0) + 1, total);
       const left = rest.reduce((n, p) => n + p.level, 0) * (requests ? seconds / requests : NaN);
@@ -205,10 +251,7 @@ async function runSchedule(lives: Live[], schedule: readonly ScheduledRun[], opt
         progress.done(doneLine(label, sample));
       } catch (e) {
         if (opts.signal.aborted) break;
-        l.error = e;
-        close(l, 'failed');
-        if (lives.length > 1)
-          progress.note(`${name}: stopped (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); the others go on`);
+        failed(l, e);
       }
     }
   } finally {

@@ -137,6 +137,7 @@ function noDuplicateLevels(levels: number[], ctx: z.RefinementCtx<number[]>): vo
 
 /** each worker is a Node process (about 60 MB before its sockets): more than this is a typo */
 const MAX_WORKERS = 256;
+const WARMUP = 'must be a number of requests: 0 for no warm-up';
 const WORKERS = `must be 0 (the engine runs inside lb-bench), a number of worker processes up to ${MAX_WORKERS}, or "auto"`;
 
 export const loadSchema = z.strictObject({
@@ -150,6 +151,13 @@ export const loadSchema = z.strictObject({
   /** per request: one duration, durations per level, or a multiple of the expected window (timeout.ts) */
   timeout: timeoutSchema,
   cooldown: duration.default(2_000),
+  /** requests of one burst before the first run, left out of the figures (src/run/warmup.ts); absent: the smallest level, at most 1000 */
+  warmup: z
+    .number({ error: WARMUP })
+    .int({ error: WARMUP })
+    .min(0, { error: WARMUP })
+    .max(MAX_LEVEL, { error: `must be at most ${MAX_LEVEL} requests` })
+    .optional(),
   /** the load engine (src/load/engines/registry.ts); absent: the default, recorded in the manifest */
   engine: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).optional(),
   /** 0: the engine runs inside lb-bench; N: N worker processes share each run; auto: chosen per level */
