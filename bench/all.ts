@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the six benchmarks one after another, each in its own process (so that one's
+ * `npm run bench`: the seven benchmarks one after another, each in its own process (so that one's
  * memory and sockets do not weigh on the next), then their tables under the machine they ran on.
  * `--json` prints one JSON document; `--tiny` passes on. Exit 1 only if a benchmark failed to run;
  * a missed target is a figure, not an error.
@@ -10,7 +10,7 @@ import path from 'node:path';
 import { benchArgs, formatResult, isMain, machine, table, type BenchResult } from './lib/result.js';
 import { findProgram } from './lib/programs.js';
 
-export const BENCHES = ['burst', 'headroom', 'overhead', 'report-scale', 'probe-precision', 'scale'] as const;
+export const BENCHES = ['burst', 'headroom', 'overhead', 'report-scale', 'probe-precision', 'scale', 'warmup'] as const;
 
 function runOne(name: string, tiny: boolean): Promise<BenchResult | { bench: string; error: string }> {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), `${name}.js`);

@@ -6,16 +6,19 @@
  * preflight, the results folder, fsynced samples, progress, starting and stopping the engine.
  * The cooldown is 100 ms, not the shipped scenarios' 2 s, so that the overhead is not hidden in it.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Io } from '../src/cli/io.js';
 import { runScenario } from '../src/run/runner.js';
+import type { Manifest } from '../src/results/types.js';
 import { isLoad, resolveScenarioText } from '../src/scenario/load.js';
 import { startNginx } from './lib/nginx.js';
 import { findProgram } from './lib/programs.js';
 import { round, runAsScript, type BenchArgs, type BenchResult } from './lib/result.js';
+
+const readRunManifest = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as Pick<Manifest, 'warmup'>;
 
 const silent: Io = { out: () => {}, err: () => {}, interactive: false, debug: false };
 
@@ -44,11 +47,13 @@ load:
     const t0 = performance.now();
     const res = await runScenario(r.value, { outDir: out, io: silent, signal: new AbortController().signal });
     const wallMs = performance.now() - t0;
-    const windowsMs = res.samples.reduce((s, x) => s + x.duration_s * 1000, 0);
+    // the warm-up (load.warmup, on by default) is a load window too, and the cooldown after it
+    const warmup = readRunManifest(res.dir).warmup;
+    const windowsMs = res.samples.reduce((s, x) => s + x.duration_s * 1000, 0) + (warmup ? warmup.duration_s * 1000 : 0);
     return {
       wallMs,
       windowsMs,
-      cooldownsMs: (res.samples.length - 1) * cooldownMs,
+      cooldownsMs: (res.samples.length - (warmup ? 0 : 1)) * cooldownMs,
       runs: res.samples.length,
       lost: res.samples.reduce((s, x) => s + x.loss, 0),
     };

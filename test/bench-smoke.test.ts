@@ -21,7 +21,7 @@ interface AllOutput {
 }
 
 const run: Promise<AllOutput> = new Promise((resolve, reject) => {
-  execFile(process.execPath, [ALL, '--tiny', '--json'], { timeout: 180_000, maxBuffer: 10 * 2 ** 20 }, (err, stdout, stderr) => {
+  execFile(process.execPath, [ALL, '--tiny', '--json'], { timeout: 300_000, maxBuffer: 10 * 2 ** 20 }, (err, stdout, stderr) => {
     // exit 1 means a benchmark failed: its error is in the JSON, asserted below
     if (err && err.code !== 1) return reject(new Error(`bench/all.js failed: ${err.message}\n${stderr}`));
     try {
@@ -69,6 +69,14 @@ const checks: Record<(typeof BENCHES)[number], (r: BenchResult) => void> = {
   scale: (r) => {
     assert.equal(figure(r, 'every request accounted for')?.value, 'yes');
     assert.equal(figure(r, 'requests: completed / requested')?.value, '2000 / 2000');
+  },
+  warmup: (r) => {
+    assert.ok(Number(figure(r, 'generator: a new process, first burst / second (req/s')?.value) > 0, 'bursts from new processes');
+    for (const v of ['warm-up 0', 'default warm-up']) {
+      assert.match(String(figure(r, `run, ${v}: first repetition within`)?.value), /^[01] of 1$/);
+      assert.ok(parseFloat(String(figure(r, `single-repetition run, ${v} / ab`)?.value)) > 0, `${v}: the CLI and ab ran`);
+    }
+    assert.ok(r.notes.some((n) => /its warm-up 200 requests at \d+ req\/s/.test(n)), 'the default warm-up is in the manifest');
   },
 };
 

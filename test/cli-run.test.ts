@@ -131,8 +131,10 @@ test('run stores every run, interleaved, and prints the folder last', async () =
     samples.map((s) => `${s.level}/${s.repetition}`),
     ['10/1', '30/1', '20/1', '10/2', '30/2', '20/2', '10/3', '30/3', '20/3'],
   );
-  assert.equal(ok.received - before, 3 * 60 + 1, 'the server saw every request, plus one reachability check');
   const m = ws.manifest(r.last);
+  // the warm-up: one burst of the smallest level before the first run, in no sample
+  assert.deepEqual([m.warmup.requested, m.warmup.completed], [10, 10]);
+  assert.equal(ok.received - before, 3 * 60 + 1 + 10, 'the server saw every request, plus one reachability check and the warm-up');
   assert.equal(m.status, 'complete');
   assert.equal(m.scenario.name, 'happy');
   assert.ok(m.ended_at && m.host.cpus >= 1 && m.node === process.version);

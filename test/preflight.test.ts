@@ -84,7 +84,7 @@ for (const engine of ['net', 'autocannon']) {
       assert.ok(!r.err.some((l) => l.startsWith('warning:')), r.err.join('\n'));
       const [s] = ws.samples(r.last);
       assert.equal(s.completed, 5, JSON.stringify(s.error_codes));
-      assert.equal(server.received, 6, 'the reachability request and the five of the run reached the server');
+      assert.equal(server.received, 11, 'the reachability request, the warm-up (five) and the five of the run reached the server');
     } finally {
       await server.close();
     }

@@ -36,8 +36,8 @@ async function dyingServer(answers: number): Promise<{ url: string; received: ()
 }
 
 test('a target that dies mid-scenario: a warning per failed run, a summary, warnings in the manifest; exit 0 without thresholds', async () => {
-  // the reachability request and the 20 requests of the first run are answered; then it is gone
-  const target = await dyingServer(1 + 20);
+  // the reachability request, the warm-up (the level, 20) and the 20 requests of the first run are answered; then it is gone
+  const target = await dyingServer(1 + 20 + 20);
   const file = ws.write('dies.yaml', loadScenarioYaml(target.url, { levels: [20], repetitions: 4, cooldown: '200ms', name: 'dies' }));
   const r = await runCli(['run', file, '--out', ws.results]);
   await target.closed;
@@ -72,7 +72,7 @@ test('a target that dies mid-scenario: a warning per failed run, a summary, warn
 });
 
 test('the same with a loss threshold: exit 1, each breach named, every run stored', async () => {
-  const target = await dyingServer(1 + 20);
+  const target = await dyingServer(1 + 20 + 20);
   const yaml = loadScenarioYaml(target.url, {
     levels: [20],
     repetitions: 3,
@@ -104,7 +104,7 @@ test('a run that failed mostly on refused connections is warned about; one that 
   assert.equal(targetSummary('x', [answered]), null);
 });
 
-test("the reachability request is in the manifest, and the server's count reconciles with requested", async () => {
+test("the reachability request and the warm-up are in the manifest, and the server's count reconciles with requested", async () => {
   const server = await startServer('ok');
   servers.push(server);
   const file = ws.write('counted.yaml', loadScenarioYaml(server.url, { levels: [5, 10], repetitions: 2, name: 'counted' }));
@@ -115,12 +115,15 @@ test("the reachability request is in the manifest, and the server's count reconc
   const m = ws.manifest(dir);
   const samples = ws.samples(dir);
   const requested = samples.reduce((n: number, s: { requested: number }) => n + s.requested, 0);
-  assert.equal(server.received, requested + 1, 'every request the server saw: the runs and the one before them');
+  // the warm-up: a burst of the smallest level (5), in no sample's figures
+  assert.deepEqual([m.warmup.requested, m.warmup.completed, m.warmup.loss], [5, 5, 0]);
+  assert.equal(server.received, requested + 1 + 5, 'every request the server saw: the runs, the one before them and the warm-up');
   assert.equal(m.preflight.status, 200);
   assert.ok(m.preflight.time_ms > 0 && m.preflight.time_ms < 60_000, String(m.preflight.time_ms));
   // bytes as a sample counts them (headers and body): with the runs', every byte the server sent
   const runBytes = samples.reduce((n: number, s: { bytes: number }) => n + s.bytes, 0);
-  assert.equal(m.preflight.bytes, server.bytesSent - runBytes);
+  assert.equal(m.preflight.bytes, server.bytesSent - runBytes - m.warmup.bytes);
+  assert.ok(m.warmup.bytes > 5 * PAGE.length);
   assert.ok(m.preflight.bytes > PAGE.length);
 
   // a resume that has a run to do (the last one is taken out) sends its own request, and records it beside the first
@@ -129,10 +132,13 @@ test("the reachability request is in the manifest, and the server's count reconc
   const again = await runCli(['run', file, '--out', ws.results, '--resume', dir]);
   assert.equal(again.code, 0, again.err.join('\n'));
   await server.idle();
-  assert.equal(server.received, requested + 1 + 1 + JSON.parse(lines.at(-1)!).requested);
+  // a resume is a new process: its own warm-up, recorded in its `resumes` entry
+  assert.equal(server.received, requested + 1 + 5 + 1 + 5 + JSON.parse(lines.at(-1)!).requested);
   const m2 = ws.manifest(dir);
   assert.deepEqual(m2.preflight, m.preflight);
   assert.equal(m2.resumes.length, 1);
   assert.equal(m2.resumes[0].preflight.status, 200);
+  assert.equal(m2.resumes[0].warmup.requested, 5);
+  assert.deepEqual(m2.warmup, m.warmup, "the first invocation's warm-up is kept as it was");
   assert.ok(!Number.isNaN(Date.parse(m2.resumes[0].started_at)));
 });

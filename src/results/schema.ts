@@ -98,6 +98,7 @@ export const warmupSchema = z.object({
   requested: count,
   completed: count,
   loss: count,
+  bytes: count,
   duration_s: finite,
   rps: finite,
   connect_ms: finite.nullable(),

@@ -168,6 +168,8 @@ export interface Warmup {
   requested: number;
   completed: number;
   loss: number;
+  /** bytes received, headers and body, as a sample counts them */
+  bytes: number;
   duration_s: number;
   rps: number;
   connect_ms: number | null;

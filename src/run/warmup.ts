@@ -59,6 +59,7 @@ export async function warmUp(r: ResolvedScenario, level: number, timeoutMs: numb
       requested: o.requested,
       completed: o.completed,
       loss: o.requested - o.completed,
+      bytes: o.bytes,
       duration_s: round(o.duration_s, 6),
       rps: o.duration_s > 0 ? round(o.completed / o.duration_s, 3) : 0,
       connect_ms: o.connect_ms === null ? null : round(o.connect_ms, 1),
