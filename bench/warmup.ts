@@ -19,7 +19,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -88,7 +88,10 @@ async function burst(url: string, n: number): Promise<{ rps: number; connect: nu
 
 /** The child process of `generatorCold`: [a burst to another server,] then two bursts to the target; JSON on stdout. */
 async function child(): Promise<void> {
-  const { values } = parseArgs({ options: { child: { type: 'string' }, n: { type: 'string' }, other: { type: 'string' }, pause: { type: 'string' } }, strict: false });
+  const { values } = parseArgs({
+    options: { child: { type: 'string' }, n: { type: 'string' }, other: { type: 'string' }, pause: { type: 'string' } },
+    strict: false,
+  });
   const n = Number(values.n);
   if (typeof values.other === 'string') {
     await burst(values.other, n);
@@ -151,7 +154,10 @@ async function generatorCold(o: Options): Promise<{ figures: Figure[]; notes: st
       { figure: 'generator: warmed on another server, first burst / second (req/s, median)', value: ratio(warmed, (b) => b.rps) },
       { figure: 'generator: warmed on another server, first burst / second (CPU a request, median)', value: ratio(warmed, (b) => b.cpuUs) },
     ],
-    notes: [`generator, a new process, first→second burst: ${describe(fresh)}`, `generator, warmed on another server first: ${describe(warmed)}`],
+    notes: [
+      `generator, a new process, first→second burst: ${describe(fresh)}`,
+      `generator, warmed on another server first: ${describe(warmed)}`,
+    ],
   };
 }
 
@@ -206,13 +212,20 @@ async function firstRepetition(o: Options): Promise<{ figures: Figure[]; notes: 
     const within = runs.filter((r) => firstWithinRest(r.samples.map((s) => s.rps))).length;
     const ratio = median(runs.map((r) => r.samples[0]!.rps / median(r.samples.slice(1).map((s) => s.rps))));
     figures.push(
-      { figure: `run, ${label}: first repetition within the range of the other four`, value: `${within} of ${runs.length}`, target: 'all', met: label === 'warm-up 0' ? null : within === runs.length },
+      {
+        figure: `run, ${label}: first repetition within the range of the other four`,
+        value: `${within} of ${runs.length}`,
+        target: 'all',
+        met: label === 'warm-up 0' ? null : within === runs.length,
+      },
       { figure: `run, ${label}: first repetition / median of the other four (req/s, median)`, value: round(ratio, 2) },
     );
     for (const r of runs)
       notes.push(
         `run, ${label}: req/s ${r.samples.map((s) => Math.round(s.rps)).join(', ')}; connect phase ${r.samples.map((s) => Math.round(s.connect_ms ?? 0)).join(', ')} ms` +
-          (r.warmup ? `; its warm-up ${r.warmup.requested} requests at ${Math.round(r.warmup.rps)} req/s, connect ${Math.round(r.warmup.connect_ms ?? 0)} ms` : ''),
+          (r.warmup
+            ? `; its warm-up ${r.warmup.requested} requests at ${Math.round(r.warmup.rps)} req/s, connect ${Math.round(r.warmup.connect_ms ?? 0)} ms`
+            : ''),
       );
   }
   return { figures, notes };
@@ -239,7 +252,10 @@ async function againstAb(o: Options): Promise<{ figures: Figure[]; notes: string
     const ratio = median(rps.map((r, i) => r / ab[i]!));
     figures.push({
       figure: `single-repetition run, ${label} / ab (req/s, median of ${o.rounds} rounds)`,
-      value: `${round(ratio, 2)}${range(rps.map((r, i) => r / ab[i]!), 2)}`,
+      value: `${round(ratio, 2)}${range(
+        rps.map((r, i) => r / ab[i]!),
+        2,
+      )}`,
       target: '≥ 0.95',
       met: label === 'warm-up 0' ? null : ratio >= 0.95,
     });
@@ -251,13 +267,21 @@ async function againstAb(o: Options): Promise<{ figures: Figure[]; notes: string
 export async function warmupBench(a: BenchArgs): Promise<BenchResult> {
   const title = 'Warm-up: what is cold in a first burst, and the warm-up that leaves it out';
   if (!findProgram('ab') || (!a.target && !findProgram('apache2')))
-    return { bench: 'warmup', title, tiny: a.tiny, figures: [], notes: [], skipped: 'ab or apache2 not installed (scripts/setup.sh installs them)' };
+    return {
+      bench: 'warmup',
+      title,
+      tiny: a.tiny,
+      figures: [],
+      notes: [],
+      skipped: 'ab or apache2 not installed (scripts/setup.sh installs them)',
+    };
   if (a.target) await guardBenchAddress(new URL(a.target).hostname, '--target');
   const server: LocalServer | null = a.target ? null : await startApache();
   const work = mkdtempSync(path.join(tmpdir(), 'lb-bench-warmup-'));
   const o: Options = { ...options(a), url: a.target ?? server!.url, work };
   const figures: Figure[] = [];
   const notes: string[] = [];
+  const load0 = loadavg()[0]!;
   try {
     const parts = [...(server ? [serverCold] : []), generatorCold, firstRepetition, againstAb];
     for (const part of parts) {
@@ -265,7 +289,11 @@ export async function warmupBench(a: BenchArgs): Promise<BenchResult> {
       figures.push(...p.figures);
       notes.push(...p.notes);
     }
-    notes.push(`level ${o.level} at once; cooldown ${o.cooldownMs} ms; target ${server ? `${server.version} as the lab's web servers (mpm_event, Debian's limits) on ${o.url}` : o.url}`);
+    notes.push(
+      // on a shared machine the others' work is noise in every wall-time figure: CPU a request is the steadier one
+      `load average (1 min) ${round(load0, 1)} at the start, ${round(loadavg()[0]!, 1)} at the end, on ${cpus().length} cores`,
+      `level ${o.level} at once; cooldown ${o.cooldownMs} ms; target ${server ? `${server.version} as the lab's web servers (mpm_event, Debian's limits) on ${o.url}` : o.url}`,
+    );
     return { bench: 'warmup', title, tiny: a.tiny, figures, notes };
   } finally {
     rmSync(work, { recursive: true, force: true });

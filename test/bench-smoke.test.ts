@@ -76,7 +76,10 @@ const checks: Record<(typeof BENCHES)[number], (r: BenchResult) => void> = {
       assert.match(String(figure(r, `run, ${v}: first repetition within`)?.value), /^[01] of 1$/);
       assert.ok(parseFloat(String(figure(r, `single-repetition run, ${v} / ab`)?.value)) > 0, `${v}: the CLI and ab ran`);
     }
-    assert.ok(r.notes.some((n) => /its warm-up 200 requests at \d+ req\/s/.test(n)), 'the default warm-up is in the manifest');
+    assert.ok(
+      r.notes.some((n) => /its warm-up 200 requests at \d+ req\/s/.test(n)),
+      'the default warm-up is in the manifest',
+    );
   },
 };
 

@@ -67,7 +67,11 @@ describe('generator hosts over SSH', skipUnlessSshd(), () => {
     const requested = samples.reduce((n: number, s: { requested: number }) => n + s.requested, 0);
     const m = ws.manifest(r.last);
     assert.equal(m.warmup.requested, 200, 'the warm-up: the smallest level');
-    assert.equal(target.received - before, requested + 1 + 200, 'the server saw every request, the one before the first run and the warm-up');
+    assert.equal(
+      target.received - before,
+      requested + 1 + 200,
+      'the server saw every request, the one before the first run and the warm-up',
+    );
     assert.deepEqual(m.generator.hosts, ['gen1', 'gen2']);
     assert.deepEqual(m.generator.workers_by_level, { 200: 4, 301: 4 });
   });

@@ -53,7 +53,9 @@ test('a warm-up of 40 requests reaches the server, is in no sample, and is recor
   const first = Math.min(...samples.map((s: RunSample) => Date.parse(s.started_at)));
   assert.ok(first - warmEnd >= 300 - 5, `the first run began ${first - warmEnd} ms after the warm-up ended`);
   assert.ok(
-    r.err.some((l) => /^warm {2}warm-up {2}40 requests {2}\d+(\.\d+)? req\/s {2}loss 0 {2}connect [\d.]+ m?s {2}\(left out of the figures\)$/.test(l)),
+    r.err.some((l) =>
+      /^warm {2}warm-up {2}40 requests {2}\d+(\.\d+)? req\/s {2}loss 0 {2}connect [\d.]+ m?s {2}\(left out of the figures\)$/.test(l),
+    ),
     r.err.join('\n'),
   );
 });
@@ -99,11 +101,25 @@ test('load.warmup must be a whole number of requests: one line naming the field,
 });
 
 test('figures as a person reads them: three significant figures, whole numbers kept, seconds from 1000 ms', () => {
-  assert.deepEqual(
-    [1125.797, 77.811, 99.96, 12.345, 1.5, 0.012345, 0, 23456.7, -3.14159].map(readable),
-    ['1126', '77.8', '100', '12.3', '1.5', '0.0123', '0', '23457', '-3.14'],
-  );
-  assert.deepEqual([77.811, 0.4123, 999.4, 1000, 1234.5, 10_000].map(readableMs), ['77.8 ms', '0.412 ms', '999 ms', '1 s', '1.23 s', '10 s']);
+  assert.deepEqual([1125.797, 77.811, 99.96, 12.345, 1.5, 0.012345, 0, 23456.7, -3.14159].map(readable), [
+    '1126',
+    '77.8',
+    '100',
+    '12.3',
+    '1.5',
+    '0.0123',
+    '0',
+    '23457',
+    '-3.14',
+  ]);
+  assert.deepEqual([77.811, 0.4123, 999.4, 1000, 1234.5, 10_000].map(readableMs), [
+    '77.8 ms',
+    '0.412 ms',
+    '999 ms',
+    '1 s',
+    '1.23 s',
+    '10 s',
+  ]);
 });
 
 test('the line of a finished run: `1125.797 req/s … p99 77.811 ms` reads 1126 req/s … p99 77.8 ms', () => {
@@ -119,7 +135,10 @@ test('the line of a finished run: `1125.797 req/s … p99 77.811 ms` reads 1126 
     generator_bound: false,
     latency_ms: { p50: 40.123, p90: 70.2, p99: 77.811, max: 80 },
   } as RunSample;
-  assert.equal(doneLine('single  level 1000  rep 1/5  [1/15]', sample), 'single  level 1000  rep 1/5  [1/15]  1126 req/s  loss 0  p99 77.8 ms');
+  assert.equal(
+    doneLine('single  level 1000  rep 1/5  [1/15]', sample),
+    'single  level 1000  rep 1/5  [1/15]  1126 req/s  loss 0  p99 77.8 ms',
+  );
   const lossy = { ...sample, rps: 45.678, loss: 3, errors: 1, timeouts: 2, latency_ms: { ...sample.latency_ms, p99: 10_234.5 } };
   assert.equal(doneLine('x', lossy), 'x  45.7 req/s  loss 3 (errors 1, timeouts 2, non2xx 0)  p99 10.2 s');
   const none = { ...sample, completed: 0, latency_ms: { p50: null, p90: null, p99: null, max: null } };

@@ -126,7 +126,18 @@ function openFolders(members: readonly Member[], envs: (ReadyEnvironment | { err
       const writer = openRunFolder(m.scenario, folder, plan, env);
       const done = [...(m.resume?.samples ?? [])].map(({ pair: _pair, ...s }) => s);
       const resumed = m.resume !== undefined;
-      lives.push({ index, r: m.scenario, env, writer, resumed, planned: plan.planned, done, measured: [], dependents: [], reference: null });
+      lives.push({
+        index,
+        r: m.scenario,
+        env,
+        writer,
+        resumed,
+        planned: plan.planned,
+        done,
+        measured: [],
+        dependents: [],
+        reference: null,
+      });
     });
   } catch (e) {
     for (const l of lives) if (l) close(l, opts.signal.aborted ? 'interrupted' : 'failed');

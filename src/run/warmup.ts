@@ -31,7 +31,13 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
  * The warm-up burst before `level`'s run (its workers and generator hosts); null when the scenario
  * has none, or when it was interrupted (nothing of it is kept).
  */
-export async function warmUp(r: ResolvedScenario, level: number, timeoutMs: number, signal: AbortSignal, env: Environment): Promise<Warmup | null> {
+export async function warmUp(
+  r: ResolvedScenario,
+  level: number,
+  timeoutMs: number,
+  signal: AbortSignal,
+  env: Environment,
+): Promise<Warmup | null> {
   const { load, target } = r.scenario;
   const requests = warmupRequests(load);
   if (requests === 0 || signal.aborted) return null;
