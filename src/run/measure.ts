@@ -16,6 +16,7 @@ import type { PlannedRun } from './plan.js';
 import { firstTimeout } from '../scenario/timeout.js';
 import { openEnvironment, type Environment } from './environment.js';
 import { targetWarning } from './target-health.js';
+import { warmupRequests } from './warmup.js';
 
 export const connectionsFor = (level: number, concurrency: number | 'all') =>
   concurrency === 'all' ? level : Math.min(concurrency, level);
@@ -35,9 +36,11 @@ export async function preflight(
   try {
     // on generator hosts each worker checks its own limits (and refuses its share, named); here, this machine's
     if (!env.generators) {
-      const widest = Math.max(...scenario.load.levels.map((l) => connectionsFor(l, scenario.load.concurrency)));
+      // every burst: the levels', and the warm-up's (which may be larger than any level)
+      const bursts = [...scenario.load.levels, warmupRequests(scenario.load)];
+      const widest = Math.max(...bursts.map((l) => connectionsFor(l, scenario.load.concurrency)));
       // with worker processes, each holds only its share of the sockets; the local ports are shared
-      ensureOpenFiles(Math.max(...scenario.load.levels.map((l) => connectionsPerProcess(l, scenario.load))), file);
+      ensureOpenFiles(Math.max(...bursts.map((l) => connectionsPerProcess(l, scenario.load))), file);
       ensurePorts(widest, file);
     }
     const bound = Math.max(firstTimeout(scenario.load.timeout), PREFLIGHT_MIN_MS);
