@@ -5,6 +5,8 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
@@ -13,6 +15,7 @@ import { readable, readableMs } from '../src/io/progress.js';
 import { doneLine } from '../src/run/measure.js';
 import type { RunSample } from '../src/results/types.js';
 
+const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();
 let server: TestServer;
 before(async () => {
@@ -82,6 +85,36 @@ test('with worker processes the warm-up goes through them, split as a run is', a
   assert.equal(manifest.warmup.completed, 31);
   assert.equal(samples[0].workers.length, 2);
   assert.equal(received, 1 + 31 + 60);
+});
+
+test('Ctrl-C during the warm-up stops it at once: exit 130, nothing measured, no warm-up recorded', async () => {
+  // every answer takes 3 s: the signal lands while the warm-up's requests are in flight
+  const slow = await startServer('ok', { delayMs: 3000 });
+  try {
+    const file = ws.write(
+      'slow.yaml',
+      loadScenarioYaml(slow.url, { levels: [5], repetitions: 1, timeout: '10s', name: 'slow', more: '  warmup: 5' }),
+    );
+    const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const deadline = Date.now() + 20_000;
+    while (slow.received < 1 + 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(slow.received, 1 + 5, 'the reachability request, then the warm-up in flight');
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    assert.equal(await exited, 130, stderr);
+    assert.ok(Date.now() - t0 < 2500, `it stopped without waiting for the answers (${Date.now() - t0} ms)`);
+    assert.match(stderr, /interrupted: 0 of 1 runs are kept in /);
+    const dir = ws.runFolders().find((d) => d.endsWith('-slow'))!;
+    const m = ws.manifest(dir);
+    assert.equal(m.status, 'interrupted');
+    assert.equal(m.warmup, undefined);
+    assert.equal(slow.received, 1 + 5, 'no run was sent');
+  } finally {
+    await slow.close();
+  }
 });
 
 test('load.warmup must be a whole number of requests: one line naming the field, exit 2, nothing sent', async () => {
