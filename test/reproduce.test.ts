@@ -594,3 +594,33 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     );
   });
 });
+
+describe('reproduce --from: a stored reproduction read back, nothing sent', () => {
+  const BASELINE = resolve(import.meta.dirname, '../../baselines/lab-quick');
+
+  it('the committed quick baseline: its conclusions measured, the report with them first; no lab, no request', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'lb-bench-from-'));
+    const r = await runCli(['reproduce', '--from', BASELINE, '--out', join(out, 'report')]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    const stdout = r.out.join('\n');
+    assert.equal(r.out.at(-1), join(out, 'report'));
+    // every load conclusion and the failover one are measured from the stored runs
+    assert.doesNotMatch(stdout, /not measured/);
+    assert.match(stdout, /1992\.8/);
+    const md = readFileSync(join(out, 'report', 'summary.md'), 'utf8');
+    assert.match(md, /read from .*lab-quick: nothing measured now/);
+    const csv = readFileSync(join(out, 'report', 'conclusions.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    assert.ok(csv.length >= 7, csv.join('\n'));
+    assert.ok(!r.err.some((l) => /lab: bringing it up/.test(l)));
+  });
+
+  it('a folder without any thesis scenario is exit 2, naming it', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'lb-bench-from-empty-'));
+    const r = await runCli(['reproduce', '--from', empty, '--out', join(empty, 'report')]);
+    assert.equal(r.code, 2);
+    assert.match(r.err[0], /holds no run of single, haproxy-rr, haproxy-lc, nginx-rr, failover/);
+    assert.ok(!existsSync(join(empty, 'report')));
+  });
+});

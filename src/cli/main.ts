@@ -116,6 +116,7 @@ function reproduceCommand(program: Command, lazy: Lazy): void {
     .option('--repetitions <n>', "repetitions of every load scenario (default: the profile's, at least 5)", positive('--repetitions'))
     .option('--accept-new-host-keys', 'record unknown SSH host keys (a changed key is never accepted)')
     .option('--junit <file>', 'also write each scenario and conclusion as a JUnit XML test case')
+    .option('--from <dir>', 'no lab, nothing sent: the conclusions and report of the runs stored in DIR (e.g. baselines/thesis)')
     .action(lazy(() => import('./commands/reproduce.js')));
 }
 

@@ -9,16 +9,16 @@
  */
 import { dirname, resolve } from 'node:path';
 import type { Io } from '../io/io.js';
-import { ExitCode, Interrupted, LbError } from '../errors.js';
+import { ExitCode, Interrupted, LbError, inputError } from '../errors.js';
 import type { TogetherOutcome } from '../kinds/kind.js';
 import { KINDS, planOf, runsOfKind, type StoredRun } from '../kinds/registry.js';
 import type { RunSample } from '../results/types.js';
-import { readRun } from '../results/store.js';
+import { listRuns, newestPerScenario, readRun } from '../results/store.js';
 import type { LoadRun } from '../run/stored.js';
 import { conclusions, type ConclusionRow, type FailoverInput } from './conclusions.js';
 import { planReproduce, type ReproducePlan } from './plan.js';
 import { writeReproduceReport } from './report.js';
-import type { LoadRole } from './thesis.js';
+import { FAILOVER_SCENARIO, THESIS_SCENARIOS, type LoadRole } from './thesis.js';
 
 export interface ReproduceOptions {
   profile: string;
@@ -264,4 +264,53 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds - m * 60);
   return m ? `${m} min ${s} s` : `${s} s`;
+}
+
+export interface FromStoredOptions {
+  /** a results folder holding runs of single, haproxy-rr, haproxy-lc, nginx-rr and failover (e.g. baselines/thesis) */
+  from: string;
+  outDir: string;
+  alpha: number;
+  io: Io;
+}
+
+/**
+ * `reproduce --from DIR`: the conclusions and the report of runs already stored (the newest run of
+ * each thesis scenario in DIR), nothing sent and no lab: a committed reproduction is read back as
+ * it is stored, and its report re-made by this version of lb-bench.
+ */
+export async function reproduceFromStored(opts: FromStoredOptions): Promise<ReproduceResult> {
+  const started = Date.now();
+  const stored = newestPerScenario(await listRuns(opts.from));
+  const byName = new Map(stored.map((r) => [r.manifest.scenario.name, r]));
+  const runs: Partial<Record<LoadRole, LoadRun>> = {};
+  const notes: string[] = [`read from ${opts.from}: nothing measured now (reproduce --from)`];
+  for (const role of THESIS_SCENARIOS) {
+    const run = byName.get(role);
+    const load = run ? runsOfKind([run], 'load')[0] : undefined;
+    if (load) runs[role] = load;
+    else notes.push(`${role}: not measured: no run of it in ${opts.from}`);
+  }
+  const fo = byName.get(FAILOVER_SCENARIO);
+  const foRun = fo ? runsOfKind([fo], 'failover')[0] : undefined;
+  const failover: FailoverInput = foRun
+    ? { dir: foRun.dir, samples: foRun.samples }
+    : { missing: `not run: no failover run in ${opts.from}` };
+  if (!Object.keys(runs).length && !foRun)
+    throw inputError(
+      `${opts.from}: holds no run of ${[...THESIS_SCENARIOS, FAILOVER_SCENARIO].join(', ')}`,
+      'name the results folder of a reproduce (e.g. baselines/thesis)',
+    );
+  const chosen = [...Object.values(runs), ...(foRun ? [foRun] : [])] as StoredRun[];
+  const profiles = [...new Set(chosen.map((r) => r.manifest.profile ?? 'none'))];
+  const rows = conclusions({ runs, failover, alpha: opts.alpha });
+  const context = {
+    alpha: opts.alpha,
+    profile: profiles.join(', '),
+    runs: chosen.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, repetitions: planOf(r) })),
+    notes,
+  };
+  const written = await writeReproduceReport({ runs, failover, rows, context, outDir: opts.outDir, io: opts.io });
+  const outcomes = chosen.map((r) => ({ scenario: r.manifest.scenario.name, dir: r.dir, runs: r.samples.length, breaches: [] }));
+  return { reportDir: written, rows, scenarios: outcomes, exitCode: ExitCode.ok, wallSeconds: (Date.now() - started) / 1000 };
 }

@@ -8,7 +8,7 @@ import { inputError } from '../../errors.js';
 import { markdownTable } from '../../util/format.js';
 import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
-import { formatDuration, reproduce } from '../../reproduce/reproduce.js';
+import { formatDuration, reproduce, reproduceFromStored, type ReproduceResult } from '../../reproduce/reproduce.js';
 import { defaultScenariosDir } from '../../reproduce/plan.js';
 import { mannWhitneyMinP } from '../../compare/compare.js';
 import { writeJunit } from '../../io/junit.js';
@@ -28,6 +28,7 @@ interface Options {
   acceptNewHostKeys?: boolean;
   calibrate?: boolean;
   junit?: string;
+  from?: string;
 }
 
 /** No --scenarios: ./scenarios, or the scenarios shipped with lb-bench (said on stderr, as it is not the working folder). */
@@ -52,6 +53,11 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
         `warning: with ${opts.repetitions} repetitions a side Mann-Whitney cannot reach p < ${alpha} (smallest p ${minP.toPrecision(2)}): every two-sample verdict will be "not significant"`,
       );
   }
+  const outDir = opts.out ?? join('reports', `${timestampId()}-reproduce`);
+  if (opts.from !== undefined) {
+    const result = await reproduceFromStored({ from: opts.from, outDir, alpha, io });
+    return finish(io, opts, result);
+  }
   const scenariosDir = opts.scenarios ?? scenariosFolder(io);
   const { signal, dispose } = interruptSignal(io, {
     first: 'stopping; what finished is kept, and the lab is brought down if reproduce brought it up',
@@ -62,7 +68,7 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
       profile: opts.profile,
       scenariosDir,
       resultsDir: opts.results ?? DEFAULT_RESULTS_DIR,
-      outDir: opts.out ?? join('reports', `${timestampId()}-reproduce`),
+      outDir,
       keepLab: Boolean(opts.keepLab),
       alpha,
       repetitions: opts.repetitions,
@@ -72,14 +78,19 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
       signal,
     });
     io.err(`reproduce: wall time ${formatDuration(result.wallSeconds)}`);
-    if (opts.junit) {
-      writeJunit(opts.junit, 'lb-bench reproduce', reproduceSuites(result.scenarios, result.rows));
-      io.err(`wrote ${opts.junit}`);
-    }
-    io.out(markdownTable(conclusionsTable(result.rows)));
-    io.out(displayPath(result.reportDir));
-    return result.exitCode;
+    return finish(io, opts, result);
   } finally {
     dispose();
   }
+}
+
+/** The JUnit file if asked, the conclusions table, then the report folder on the last line. */
+function finish(io: Io, opts: Options, result: ReproduceResult): number {
+  if (opts.junit) {
+    writeJunit(opts.junit, 'lb-bench reproduce', reproduceSuites(result.scenarios, result.rows));
+    io.err(`wrote ${opts.junit}`);
+  }
+  io.out(markdownTable(conclusionsTable(result.rows)));
+  io.out(displayPath(result.reportDir));
+  return result.exitCode;
 }
