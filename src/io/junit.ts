@@ -5,9 +5,8 @@
  * not gated), and its figures in <system-out>. Names and figures come from files and runs, so every
  * text is escaped, and characters XML cannot hold at all are replaced. Pure, but for writeJunit.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { envError } from '../errors.js';
+import { errorWords, writeFiles } from './files.js';
 
 export interface JunitOutcome {
   message: string;
@@ -103,23 +102,12 @@ export function junitXml(name: string, suites: readonly JunitSuite[]): string {
   return [...lines, '</testsuites>', ''].join('\n');
 }
 
-/**
- * The folder and those above it that are missing, one level at a time: Node's recursive mkdir
- * loops for ever where mkdir(2) says ENOENT under a folder that exists (/proc, /sys).
- */
-function makeFolder(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) makeFolder(parent);
-  mkdirSync(dir);
-}
-
-/** --junit FILE: written whole; its folder is made. */
+/** --junit FILE: written whole (or not at all); its folder is made. */
 export function writeJunit(file: string, name: string, suites: readonly JunitSuite[]): void {
   try {
-    makeFolder(dirname(file));
-    writeFileSync(file, junitXml(name, suites));
+    writeFiles([{ path: file, content: junitXml(name, suites) }]);
   } catch (e) {
-    throw envError(`--junit ${file}: cannot write it (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another file');
+    const cause = (e as { cause?: unknown }).cause ?? e;
+    throw envError(`--junit ${file}: cannot write it (${errorWords(cause)})`, 'choose another file');
   }
 }

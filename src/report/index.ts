@@ -5,9 +5,9 @@
  * the report's files. A new format is one exporter and one line here; a new kind of scenario
  * brings its own part (src/kinds).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { envError } from '../errors.js';
+import { errorWords, writeFolder, type WriteFailed } from '../io/files.js';
 import type { ReportSection, ReportWarning } from '../kinds/kind.js';
 import { eachKind, type StoredRun } from '../kinds/registry.js';
 import { chartFont, renderChart } from './charts.js';
@@ -39,7 +39,16 @@ const NO_FONTS: ReportWarning = {
   hint: 'install one, e.g. apt-get install fonts-dejavu-core (Debian/Ubuntu), then report again',
 };
 
-export async function writeReport(runs: readonly StoredRun[], outDir: string, extras: ReportExtras = {}): Promise<WrittenReport> {
+/**
+ * The report's files, written whole or not at all. `unique`: into a new folder, `outDir` or
+ * `outDir-2`, … when another report took it (two reports in the same second).
+ */
+export async function writeReport(
+  runs: readonly StoredRun[],
+  outDir: string,
+  extras: ReportExtras = {},
+  opts: { unique?: boolean } = {},
+): Promise<WrittenReport> {
   const parts = eachKind(runs, (kind, own) => kind.report(own));
   const warnings = [...parts.flatMap((p) => p.warnings), ...(chartFont() === null ? [NO_FONTS] : [])];
   const calibration = calibrationSection(runs);
@@ -52,20 +61,19 @@ export async function writeReport(runs: readonly StoredRun[], outDir: string, ex
     ['index.html', toHtml(sections, warnings)],
     ...(extras.files ?? []),
   ];
-  const files: string[] = [];
-  let path = outDir;
+  let dir: string;
   try {
-    await mkdir(outDir, { recursive: true });
-    for (const [name, bytes] of outputs) {
-      path = join(outDir, name);
-      await writeFile(path, bytes);
-      files.push(path);
-    }
+    dir = writeFolder(
+      outDir,
+      outputs.map(([name, content]) => ({ name, content })),
+      opts,
+    );
   } catch (e) {
+    const failed = e as WriteFailed;
     throw envError(
-      `${path}: cannot write the report (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      `${failed.path ?? outDir}: cannot write the report (${errorWords(failed.cause ?? e)}); nothing of it was written`,
       'choose another folder with --out',
     );
   }
-  return { dir: outDir, files, warnings };
+  return { dir, files: outputs.map(([name]) => join(dir, name)), warnings };
 }

@@ -4,10 +4,11 @@
  * whose process has ended (or whose pid now belongs to another process) is taken over, with a note.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, linkSync } from 'node:fs';
+import { readPlainFile, refusalText } from '../io/files.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { envError } from '../errors.js';
+import { envError, inputError } from '../errors.js';
 import { storeWarning } from './warnings.js';
 
 export const LOCK_FILE = 'lock';
@@ -21,6 +22,35 @@ interface LockInfo {
   since: string;
   /** this holder's own mark, so that a release never removes someone else's lock */
   token: string;
+}
+
+/** A lock file is a line of JSON; a larger one is not a lock. */
+const MAX_LOCK_BYTES = 4096;
+
+/** The lock file's text, or null when there is none; a FIFO or device in its place is exit 2, never waited on. */
+function readLock(path: string): string | null {
+  const refuse = (r: Parameters<typeof refusalText>[0]) =>
+    inputError(`${path}: ${refusalText(r, '4 KiB')}; not a lock of lb-bench`, `delete it if no lb-bench is writing ${join(path, '..')}`);
+  return readPlainFile(path, MAX_LOCK_BYTES, refuse)?.toString('utf8') ?? null;
+}
+
+/**
+ * Is the folder being written? `held`: its lock's process runs (or runs on another host, where it
+ * cannot be told); `stale`: a lock is left by a process that has ended, as a resume would judge it;
+ * `none`: no lock. A lock being written right now counts as held.
+ */
+export function lockState(dir: string): { state: 'held' | 'stale' | 'none'; pid?: number } {
+  const path = join(dir, LOCK_FILE);
+  let text: string | null;
+  try {
+    text = readLock(path);
+  } catch {
+    return { state: 'stale' }; // not a lock lb-bench wrote: no process holds it
+  }
+  if (text === null) return { state: 'none' };
+  const info = parse(text);
+  if (!info) return { state: Date.now() - mtime(path) < UNREADABLE_GRACE_MS ? 'held' : 'stale' };
+  return { state: holderState(info) === 'dead' ? 'stale' : 'held', pid: info.pid };
 }
 
 /** A lock file that does not parse is taken for one being written this long; older, for a crash. */
@@ -92,13 +122,8 @@ export class RunLock {
         if (note) storeWarning(`${dir}: ${note}`);
         return new RunLock(dir, token, note);
       }
-      let text: string;
-      try {
-        text = readFileSync(path, 'utf8');
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // released meanwhile
-        throw lockError(dir, e);
-      }
+      const text = readLock(path);
+      if (text === null) continue; // released meanwhile
       const info = parse(text);
       if (info) {
         const state = holderState(info);
@@ -120,7 +145,7 @@ export class RunLock {
     held.delete(this);
     const path = join(this.dir, LOCK_FILE);
     try {
-      if (parse(readFileSync(path, 'utf8'))?.token === this.token) unlinkSync(path);
+      if (parse(readLock(path) ?? '')?.token === this.token) unlinkSync(path);
     } catch {
       /* gone already, or the folder is */
     }
@@ -166,7 +191,12 @@ function removeIfStill(path: string, staleText: string): boolean {
   } catch {
     return false; // someone else removed it first
   }
-  const moved = readFileSync(aside, 'utf8');
+  let moved: string | null = null;
+  try {
+    moved = readLock(aside);
+  } catch {
+    /* not a lock: put back below */
+  }
   if (moved !== staleText) {
     try {
       linkSync(aside, path); // a fresh lock of another process: give it back

@@ -4,10 +4,10 @@
  * for the load and failover kinds'). A damaged or hand-edited file is one line naming the file,
  * line and field (exit 2), never a crash in a report. Which kind a folder is: store.ts.
  */
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import { inputError, LbError } from '../errors.js';
+import { readPlainFile, refusalText, type Refusal } from '../io/files.js';
 import { formatIssues } from '../util/issues.js';
 import { issueText, type manifestBaseSchema } from './schema.js';
 import type { StoredRunOf, StoredScenarioBase } from './types.js';
@@ -42,25 +42,16 @@ export async function readJsonl(path: string): Promise<{ line: number; value: un
 }
 
 /** The most a stored file may hold: V8's longest string (about 512 MiB); a larger one cannot be read whole. */
-const MAX_STORED_BYTES = 512 * 1024 * 1024;
+export const MAX_STORED_BYTES = 512 * 1024 * 1024 - 64;
 
 /**
- * A stored file's text, or null when it does not exist. A folder, a file too large to read, or one
- * that cannot be read is exit 2 naming the file (a folder in its place was exit 70).
+ * A stored file's text, or null when it does not exist. A folder, a FIFO or device, a file too
+ * large to read, or one that cannot be read is exit 2 naming the file; a FIFO is never waited on.
  */
 export async function readStoredText(path: string): Promise<string | null> {
-  const unreadable = (why: string) => inputError(`${path}: ${why}`, 'restore it from a copy, or move the folder out of the results folder');
-  try {
-    const st = await stat(path);
-    if (st.isDirectory()) throw unreadable('cannot read it (a folder, not a file)');
-    if (st.size > MAX_STORED_BYTES) throw unreadable(`too large to read (${(st.size / (1024 * 1024)).toFixed(1)} MiB; at most 512 MiB)`);
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    if (e instanceof LbError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return null;
-    throw unreadable(`cannot read it (${code ?? (e as Error).message})`);
-  }
+  const unreadable = (why: Refusal) =>
+    inputError(`${path}: ${refusalText(why, '512 MiB')}`, 'restore it from a copy, or move the folder out of the results folder');
+  return readPlainFile(path, MAX_STORED_BYTES, unreadable)?.toString('utf8') ?? null;
 }
 
 /**
@@ -80,12 +71,38 @@ export function badFile(file: string, problems: string[]): LbError {
   return inputError(shown.join('\n'), 'restore the file from a copy, or move the folder out of the results folder');
 }
 
-/** How a kind's samples are read: their schema, and the key that one sample has once. */
+/** How a kind's samples are read: their schema, the rules a sample keeps, and the key that one sample has once. */
 export interface SampleFormat<X> {
   sample: z.ZodType<X>;
+  /** the first rule of docs/results.md that a sample of the right shape breaks, in words, or null */
+  rule?(x: X): string | null;
   key(x: X): string;
   keyName: string;
 }
+
+/**
+ * The largest figure a sample may hold: no measurement comes near it, and sums and squares of a
+ * million such figures stay finite (1.7e308 was a valid JSON number that summed to Infinity).
+ */
+export const MAX_FIGURE = 1e15;
+
+/** Every number of a sample is a figure: 0 or more, and at most MAX_FIGURE. The first that is not, in words. */
+export function figureRule(value: unknown, path = ''): string | null {
+  if (typeof value === 'number') {
+    if (value < 0) return `${path}: ${value} is negative; a figure is 0 or more`;
+    if (value > MAX_FIGURE) return `${path}: ${value} is beyond 10^15, not a measurement`;
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  for (const [k, v] of Object.entries(value)) {
+    const broken = figureRule(v, Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k);
+    if (broken) return broken;
+  }
+  return null;
+}
+
+/** How many samples left out for a broken rule are named one by one; the rest are counted. */
+const RULES_LISTED = 5;
 
 /**
  * The samples of a run folder (samples.jsonl, or another file of samples), each checked by its
@@ -99,10 +116,17 @@ export async function readSamples<X>(dir: string, stored: SampleFormat<X>, name 
   const seen = new Set<string>();
   const repeated: string[] = [];
   const samples: X[] = [];
+  const broken: string[] = [];
   for (const { line, value } of await readJsonl(file)) {
     const checked = stored.sample.safeParse(value, parseOptions);
     if (!checked.success) {
       problems.push(...formatIssues(checked.error.issues).map((p) => `line ${line}: ${p}`));
+      continue;
+    }
+    // the right shape, but not what lb-bench writes: left out, as a torn line is, and said
+    const rule = figureRule(checked.data) ?? stored.rule?.(checked.data) ?? null;
+    if (rule) {
+      broken.push(`line ${line} breaks a rule of the run folder format (${rule})`);
       continue;
     }
     const key = stored.key(checked.data);
@@ -111,6 +135,8 @@ export async function readSamples<X>(dir: string, stored: SampleFormat<X>, name 
     seen.add(key);
   }
   if (problems.length) throw badFile(file, problems);
+  for (const b of broken.slice(0, RULES_LISTED)) storeWarning(`${file}: ${b}; left out`);
+  if (broken.length > RULES_LISTED) storeWarning(`${file}: ${broken.length - RULES_LISTED} more lines break a rule; left out`);
   if (repeated.length) {
     storeWarning(`${file}: ${repeated.length} line${repeated.length > 1 ? 's' : ''} (${listed(repeated)}) ${repeated.length > 1 ? 'repeat' : 'repeats'} a ${stored.keyName} stored before; each is counted once, the first`);
   }

@@ -9,7 +9,9 @@ import { inputError, LbError } from '../errors.js';
 import { KIND_CHOICES, KINDS, kindNamed, type KindName, type StoredRun } from '../kinds/registry.js';
 import { describeValue, formatIssues } from '../util/issues.js';
 import { isPlainObject } from '../util/objects.js';
+import { errorWords } from '../io/files.js';
 import { fingerprintOfManifest } from './fingerprint.js';
+import { lockState } from './lock.js';
 import { systemOfManifest } from './system.js';
 import { badFile, notJson, parseOptions, readStoredText, type CheckedBase } from './read.js';
 import { manifestBaseSchema } from './schema.js';
@@ -54,7 +56,21 @@ export async function readRun(dir: string): Promise<StoredRun> {
   // a folder written before fingerprints, or before the system under test was told apart: the same fields, as its manifest recorded them
   run.manifest.fingerprint = fingerprintOfManifest(run.manifest);
   run.manifest.system = systemOfManifest(run.manifest);
+  if (run.manifest.status === 'running') judgeRunning(run);
   return run;
+}
+
+/**
+ * A folder that says `running` is running only while a process holds its lock, as `run --resume`
+ * judges it: a run killed outright (SIGKILL, a power cut) left `running` behind, and is read as
+ * interrupted, with a warning. Nothing is written: reading never changes a folder.
+ */
+function judgeRunning(run: StoredRun): void {
+  const { state, pid } = lockState(run.dir);
+  if (state === 'held') return;
+  const who = pid === undefined ? 'no lb-bench process holds its lock' : `its process (pid ${pid}) has ended`;
+  storeWarning(`${run.dir}: marked running, but ${who}: read as interrupted (complete it with lb-bench run --resume ${run.dir})`);
+  run.manifest.status = 'interrupted';
 }
 
 /** Every run folder under DIR, oldest first. A folder that cannot be read is left out with a warning. */
@@ -62,8 +78,13 @@ export async function listRuns(resultsDir = DEFAULT_RESULTS_DIR): Promise<Stored
   let names: string[];
   try {
     names = await readdir(resultsDir);
-  } catch {
-    return [];
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    throw inputError(
+      code === 'ENOTDIR' ? `${resultsDir}: not a folder; the results folder holds run folders` : `${resultsDir}: cannot read the results folder (${errorWords(e)})`,
+      'name the folder that lb-bench run --out wrote into (default results/)',
+    );
   }
   const runs: StoredRun[] = [];
   for (const name of names.sort()) {

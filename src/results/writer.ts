@@ -21,6 +21,7 @@ import {
 import { join } from 'node:path';
 import { envError, inputError, LbError } from '../errors.js';
 import { childPath } from '../util/paths.js';
+import { makeFolder } from '../io/files.js';
 import { RunLock, releaseHeldLocks } from './lock.js';
 import type { Manifest, StoredScenarioBase } from './types.js';
 import { storeWarning } from './warnings.js';
@@ -64,7 +65,7 @@ export class RunWriter<S extends StoredScenarioBase = StoredScenarioBase> {
   static create<S extends StoredScenarioBase>(outDir: string, manifest: Omit<Manifest<S>, 'id'>): RunWriter<S> {
     const stamp = timestampId(new Date(manifest.started_at));
     try {
-      mkdirSync(outDir, { recursive: true });
+      makeFolder(outDir);
       for (let i = 0; ; i++) {
         const id = `${stamp}-${manifest.scenario.name}${i ? `-${i + 1}` : ''}`;
         const dir = childPath(outDir, id);

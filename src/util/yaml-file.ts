@@ -5,9 +5,9 @@
  * broken (line and column), and never quotes a file that is not the kind it expected: a path
  * that points at /etc/shadow gets "not an inventory", not its lines.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { inputError, type LbError } from '../errors.js';
+import { readPlainFile, type Refusal } from '../io/files.js';
 import { isPlainObject } from './objects.js';
 import type { Checked } from './issues.js';
 
@@ -35,9 +35,6 @@ export interface YamlKind {
 }
 
 const aOrAn = (what: string) => `${/^[aeiou]/i.test(what) ? 'an' : 'a'} ${what}`;
-// just over the limit would round to "1.0 MiB": give the bytes there
-const describeSize = (bytes: number) =>
-  bytes >= 2 * 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MiB` : `${bytes.toLocaleString('en')} bytes`;
 
 function readError(file: string, kind: YamlKind, e: NodeJS.ErrnoException): LbError {
   const reasons: Record<string, string> = { ENOENT: 'no such file', EACCES: 'permission denied', EISDIR: 'a folder, not a file' };
@@ -45,39 +42,23 @@ function readError(file: string, kind: YamlKind, e: NodeJS.ErrnoException): LbEr
 }
 
 /**
- * The text of FILE: a regular file of at most MAX_YAML_BYTES, in UTF-8. Its size is checked
- * before it is read, and no more than the bound is ever read (a file may grow meanwhile).
+ * The text of FILE: a regular file of at most MAX_YAML_BYTES, in UTF-8 (io/files.ts: a FIFO is
+ * refused, never waited on; no more than the bound is ever read, though the file may grow).
  */
 export function readYamlText(file: string, kind: YamlKind): string {
-  let fd: number;
+  const refuse = (r: Refusal): LbError => {
+    if (r.kind === 'folder') return readError(file, kind, { code: 'EISDIR' } as NodeJS.ErrnoException);
+    if (r.kind === 'special') return inputError(`${file}: not a regular file (${r.what}); ${aOrAn(kind.what)} is a YAML file`);
+    if (r.kind === 'large')
+      return inputError(`${file}: too large (${r.size}); ${aOrAn(kind.what)} may be at most 1 MiB`, 'check that this is the file you meant');
+    return inputError(`${file}: cannot read the ${kind.what} (${r.why})`, 'check the path');
+  };
+  const bytes = readPlainFile(file, MAX_YAML_BYTES, refuse);
+  if (bytes === null) throw readError(file, kind, { code: 'ENOENT' } as NodeJS.ErrnoException);
   try {
-    // non-blocking: opening a FIFO would otherwise wait for a writer before fstat could refuse it
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    throw readError(file, kind, e as NodeJS.ErrnoException);
-  }
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) throw readError(file, kind, { code: 'EISDIR' } as NodeJS.ErrnoException);
-    if (!st.isFile()) throw inputError(`${file}: not a regular file; ${aOrAn(kind.what)} is a YAML file`);
-    const tooLarge = (size: string) =>
-      inputError(`${file}: too large (${size}); ${aOrAn(kind.what)} may be at most 1 MiB`, 'check that this is the file you meant');
-    if (st.size > MAX_YAML_BYTES) throw tooLarge(describeSize(st.size));
-    const buf = Buffer.alloc(MAX_YAML_BYTES + 1);
-    let length = 0;
-    for (let n = 1; n > 0 && length < buf.length; length += n) n = readSync(fd, buf, length, buf.length - length, null);
-    if (length > MAX_YAML_BYTES) throw tooLarge('more than 1 MiB');
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, length));
-    } catch {
-      throw inputError(`${file}: not a text file (not UTF-8); ${aOrAn(kind.what)} is a YAML file`);
-    }
-  } catch (e) {
-    // a read that fails midway (EIO) is a system error with a string code; our own errors have a number
-    if (typeof (e as { code?: unknown }).code === 'string') throw readError(file, kind, e as NodeJS.ErrnoException);
-    throw e;
-  } finally {
-    closeSync(fd);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw inputError(`${file}: not a text file (not UTF-8); ${aOrAn(kind.what)} is a YAML file`);
   }
 }
 

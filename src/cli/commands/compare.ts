@@ -4,7 +4,7 @@
  * (every table with --verbose, --format md, or as JSON); compare.md, compare.json and charts under
  * --out; then the gate. The chosen runs, files written and breaches go to stderr too.
  */
-import { mkdir, realpath, writeFile } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ExitCode, envError, inputError } from '../../errors.js';
 import { levelsOf, measuredBy, metricsOf, type StoredRun } from '../../kinds/registry.js';
@@ -20,12 +20,13 @@ import { compareSuites } from '../../compare/junit.js';
 import { baselinePairs, resolvePair } from '../../compare/resolve.js';
 import { ungateJudged, type TonightJudgement } from '../../compare/tonight.js';
 import { writeJunit } from '../../io/junit.js';
+import { errorWords, writeFiles, type WriteFailed } from '../../io/files.js';
 import { historySettings, judgeHistory, type HistoryFlags } from './compare-history.js';
 import { SLUG } from '../../scenario/schema.js';
 import { describeValue } from '../../util/issues.js';
 import { childPath } from '../../util/paths.js';
 import type { Io } from '../../io/io.js';
-import { checkOutFolder } from '../io.js';
+import { checkOutFile, checkOutFolder } from '../io.js';
 
 interface Options extends HistoryFlags {
   results?: string;
@@ -44,7 +45,8 @@ interface Options extends HistoryFlags {
 function number(flag: string, value: string | undefined, ok: (n: number) => boolean, what: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || !ok(n)) throw inputError(`${flag}: must be ${what}, got "${value}"`);
+  // decimal notation only: Number() would take 0x10 and " 5"
+  if (!/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(value) || !Number.isFinite(n) || !ok(n)) throw inputError(`${flag}: must be ${what}, got "${value}"`);
   return n;
 }
 
@@ -98,19 +100,18 @@ function chartFile(outDir: string, c: Comparison, several: boolean): string {
 
 async function writeCharts(comparisons: Comparison[], outDir: string, wanted: string | undefined, io: Io): Promise<void> {
   if (chartFont() === null) io.err('warning: the chart has no text: this machine has no fonts (apt-get install fonts-dejavu-core)');
-  let path = outDir;
-  try {
-    await mkdir(outDir, { recursive: true });
-    for (const c of comparisons) {
-      const metric = chartMetric(c, wanted);
-      if (!metric) continue;
-      path = chartFile(outDir, c, comparisons.length > 1);
-      await writeFile(path, renderChart(compareChartSpec(c, metric)));
-      io.err(`wrote ${path} (${metric})`);
-    }
-  } catch (e) {
-    throw envError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another folder with --out');
+  const charts: { path: string; content: Buffer; metric: string }[] = [];
+  for (const c of comparisons) {
+    const metric = chartMetric(c, wanted);
+    if (metric) charts.push({ path: chartFile(outDir, c, comparisons.length > 1), content: renderChart(compareChartSpec(c, metric)), metric });
   }
+  try {
+    writeFiles(charts);
+  } catch (e) {
+    const failed = e as WriteFailed;
+    throw envError(`${failed.path ?? outDir}: cannot write (${errorWords(failed.cause ?? e)})`, 'choose another folder with --out');
+  }
+  for (const c of charts) io.err(`wrote ${c.path} (${c.metric})`);
 }
 
 /** The pairs' comparisons: A and B, or every scenario against --baseline DIR. */
@@ -240,6 +241,7 @@ function checkModes(refs: string[], opts: Options): void {
 
 export default async function compare(io: Io, refs: string[], opts: Options): Promise<number> {
   checkOutFolder(opts.out);
+  checkOutFile(opts.junit, '--junit');
   const alpha = number('--alpha', opts.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.05;
   const pct = number('--fail-on-regression', opts.failOnRegression, (n) => n >= 0, 'a percentage, 0 or more') ?? null;
   checkModes(refs, opts);

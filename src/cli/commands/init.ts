@@ -4,9 +4,9 @@
  * is written: one that exists is named and nothing is written (exit 2), unless --force.
  */
 import { lstatSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { envError, inputError } from '../../errors.js';
+import { errorWords, writeFiles, type WriteFailed } from '../../io/files.js';
 import { starterFiles, type StarterFile } from '../../init/starter.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../../io/io.js';
@@ -65,15 +65,13 @@ export default async function init(io: Io, dir: string, opts: Options): Promise<
   const problems = obstacles(root, files, Boolean(opts.force));
   if (problems.length)
     throw inputError(problems.join('\n'), 'nothing was written; move those files away, or give --force to overwrite them');
-  for (const f of files) {
-    const path = join(root, f.path);
-    try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(path, f.content);
-    } catch (e) {
-      throw envError(`${displayPath(path)}: cannot write it (${(e as NodeJS.ErrnoException).code})`);
-    }
-    io.out(displayPath(path));
+  // every file or none: a retry after a failure finds nothing in its way
+  try {
+    writeFiles(files.map((f) => ({ path: join(root, f.path), content: f.content })));
+  } catch (e) {
+    const failed = e as WriteFailed;
+    throw envError(`${displayPath(failed.path)}: cannot write it (${errorWords(failed.cause)}); nothing was written`);
   }
+  for (const f of files) io.out(displayPath(join(root, f.path)));
   io.err(nextSteps(displayPath(root)));
 }

@@ -49,7 +49,8 @@ export default async function report(io: Io, refs: string[], opts: Options): Pro
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
   const runs = await resolveRuns(refs, resultsDir);
   const outDir = opts.out ?? join('reports', timestampId());
-  const written = await writeReport(runs, outDir);
+  // a folder of its own: another report in the same second gets -2, as a run folder does
+  const written = await writeReport(runs, outDir, {}, { unique: opts.out === undefined });
   // one line each; a hint is said once per kind of warning, not on every line
   const hinted = new Set<string>();
   for (const w of written.warnings) {
