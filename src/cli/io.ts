@@ -1,16 +1,51 @@
-import { statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { inputError } from '../errors.js';
+import { rmdirSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { envError, inputError } from '../errors.js';
+import { errorWords, makeFolder, WriteFailed } from '../io/files.js';
 import type { Io } from '../io/io.js';
 
 /** The benchmarks and tests name Io from here too. */
 export type { Io } from '../io/io.js';
 
-/** The command line's Io: the process's stdout and stderr. */
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Write all of `text` to fd, synchronously: a pipe left non-blocking (EAGAIN) is waited on, and a
+ * failed write (a full disk, a closed pipe) is thrown, so that a result is never lost unsaid.
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text.endsWith('\n') ? text : text + '\n');
+  for (let at = 0; at < bytes.length; ) {
+    try {
+      at += writeSync(fd, bytes, at);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 5);
+    }
+  }
+}
+
+/**
+ * The command line's Io: the process's stdout and stderr. A result that cannot be written to
+ * stdout is exit 3 naming it (`schema > file` on a full disk exited 0 with nothing written); a
+ * message that cannot reach stderr has nowhere else to go, and is dropped.
+ */
 export function processIo(debug = false): Io {
   return {
-    out: (t) => process.stdout.write(t.endsWith('\n') ? t : t + '\n'),
-    err: (t) => process.stderr.write(t.endsWith('\n') ? t : t + '\n'),
+    out: (t) => {
+      try {
+        writeAll(1, t);
+      } catch (e) {
+        throw envError(`stdout: cannot write the result (${errorWords(e)})`, 'check where stdout goes: a full disk, or a reader that has gone');
+      }
+    },
+    err: (t) => {
+      try {
+        writeAll(2, t);
+      } catch {
+        /* nowhere to say it */
+      }
+    },
     // a terminal of no width (a pty that reports 0 columns) sends ora's redraw into a tight loop
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI && (process.stderr.columns ?? 0) >= 20,
     debug,
@@ -24,18 +59,59 @@ export function displayPath(path: string): string {
 }
 
 /**
- * A folder a command writes into (`--out`): exit 2 when it, or a folder above it, is a file, before
- * anything is sent or written (it was exit 3, "cannot write (EEXIST)", after a run was measured).
+ * A folder a command writes into (`--out`): exit 2 when it, or a folder above it, is a file, or
+ * when nothing can be written there, before anything is sent or written (it was exit 3, "cannot
+ * write (EEXIST)", after a run was measured).
  */
 export function checkOutFolder(path: string | undefined, flag = '--out'): void {
   if (path === undefined) return;
   for (let p = resolve(path); ; p = dirname(p)) {
     try {
-      if (statSync(p).isDirectory()) return;
+      if (statSync(p).isDirectory()) break;
     } catch {
-      if (p === dirname(p)) return;
+      if (p === dirname(p)) break;
       continue; // not there yet: it is created
     }
     throw inputError(`${flag}: ${p === resolve(path) ? path : displayPath(p)} is a file; name a folder`);
+  }
+  checkWritable(path, flag);
+}
+
+/** An output file (`--junit FILE`): exit 2 when it is a folder, or cannot be written, before anything is sent. */
+export function checkOutFile(path: string | undefined, flag: string): void {
+  if (path === undefined) return;
+  let st: Stats | null = null;
+  try {
+    st = statSync(path);
+  } catch {
+    /* not there yet: written at the end */
+  }
+  if (st?.isDirectory()) throw inputError(`${flag}: ${path} is a folder; name a file`, `e.g. ${flag} ${join(path, 'lb-bench.xml')}`);
+  if (st && !st.isFile()) throw inputError(`${flag}: ${path} is not a plain file; name a file`);
+  checkOutFolder(dirname(path), flag);
+}
+
+/**
+ * Can files be made in `dir`? Tried for real: the folders are made, a file is written and removed,
+ * and the folders made are removed again (a full or read-only disk, /proc, a folder not ours).
+ */
+function checkWritable(dir: string, flag: string): void {
+  let made: string[] = [];
+  const probe = join(dir, `.lb-bench-probe-${process.pid}`);
+  try {
+    made = makeFolder(dir);
+    writeFileSync(probe, '', { flag: 'wx' });
+    unlinkSync(probe);
+  } catch (e) {
+    const failed = e instanceof WriteFailed ? e : new WriteFailed(dir, e);
+    throw inputError(`${flag}: cannot write into ${displayPath(failed.path)} (${errorWords(failed.cause)})`, 'name a folder you can write to');
+  } finally {
+    for (const d of made.reverse()) {
+      try {
+        rmdirSync(d);
+      } catch {
+        /* not empty: another process wrote there */
+      }
+    }
   }
 }

@@ -8,14 +8,18 @@ import type { Io } from '../io/io.js';
 import { processIo } from './io.js';
 import { onStoreWarning } from '../results/warnings.js';
 import { versionLine } from '../version.js';
+import { terminalText } from '../util/format.js';
 
 type Action = (io: Io, ...args: any[]) => Promise<number | void>;
+
+/** Decimal digits only: Number() would take 0x10, 1e3, " 5" and 0b11 too, and run at a level nobody typed. */
+const DECIMAL = /^[0-9]+$/;
 
 function intList(value: string): number[] {
   const parts = value.split(',').map((p) => p.trim());
   const nums = parts.map(Number);
-  if (!parts.length || nums.some((n) => !Number.isInteger(n) || n <= 0)) {
-    throw new LbError(`--levels: must be positive integers separated by commas, got "${value}"`, ExitCode.input);
+  if (!parts.length || parts.some((p) => !DECIMAL.test(p)) || nums.some((n) => !Number.isSafeInteger(n) || n <= 0)) {
+    throw new LbError(`--levels: must be positive decimal integers separated by commas, got "${value}"`, ExitCode.input);
   }
   return nums;
 }
@@ -23,7 +27,8 @@ function intList(value: string): number[] {
 function positive(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n <= 0) throw new LbError(`${name}: must be a positive number, got "${value}"`, ExitCode.input);
+    if (!DECIMAL.test(value) || !Number.isSafeInteger(n) || n <= 0)
+      throw new LbError(`${name}: must be a positive decimal integer, got "${value}"`, ExitCode.input);
     return n;
   };
 }
@@ -153,7 +158,9 @@ function setUpCommands(program: Command, lazy: Lazy): void {
     .action(lazy(() => import('./commands/worker.js')));
 }
 
-export async function main(argv: string[], io: Io = processIo(argv.includes('--debug'))): Promise<number> {
+export async function main(argv: string[], given: Io = processIo(argv.includes('--debug'))): Promise<number> {
+  // every line printed is escaped for the terminal: names and paths come from files
+  const io: Io = { ...given, out: (t) => given.out(terminalText(t)), err: (t) => given.err(terminalText(t)) };
   let code: number = ExitCode.ok;
   // problems found in run folders that do not stop a command reach this command's stderr
   onStoreWarning((m) => io.err(`warning: ${m}`));

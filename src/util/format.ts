@@ -84,3 +84,12 @@ export function textTable(t: Pick<Table, 'header' | 'rows'>): string {
       .trimEnd();
   return [line(t.header), ...t.rows.map(line)].join('\n');
 }
+
+/**
+ * Text as a terminal shows it and nothing more: control characters but tab and line feed (an
+ * escape sequence, a carriage return that hides what came before), DEL, the C1 controls and the
+ * bidirectional overrides are written out as `\u001b`. Names read from files reach the terminal
+ * inside messages; every line lb-bench prints passes through this.
+ */
+export const terminalText = (s: string) =>
+  s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -26,7 +26,7 @@ export const DEFAULT_CONFIRM = 2;
 function whole(flag: string, value: string | undefined, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+  if (!/^[0-9]+$/.test(value) || !Number.isInteger(n) || n < min || n > max)
     throw inputError(`${flag}: must be a whole number from ${min} to ${max}, got "${value}"`);
   return n;
 }

@@ -13,7 +13,7 @@ import { checkPlainFiles, findRunFolder, readRun } from '../../results/store.js'
 import { levelFigures } from '../../compare/levels.js';
 import type { StoredRun } from '../../kinds/registry.js';
 import { loadScenario } from '../../scenario/load.js';
-import { checkOutFolder, displayPath } from '../io.js';
+import { checkOutFile, checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
@@ -159,6 +159,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   if (!files.length && !flags.resume)
     throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
   checkOutFolder(flags.out);
+  checkOutFile(flags.junit, '--junit');
   const groups = flags.resume ? [await resumeTargets(flags.resume, files, flags)] : await newJobs(files, flags);
   if (flags.resume && storeEveryRun(groups[0]!)) return nothingToResume(groups[0]!, io, flags);
 
