@@ -13,7 +13,7 @@ import { envError, inputError } from '../errors.js';
 import { withRun, type StoredRun } from '../kinds/registry.js';
 import { fingerprintOfManifest, type Fingerprint } from '../results/fingerprint.js';
 import { badFile, parseOptions } from '../results/read.js';
-import { fingerprintSchema } from '../results/schema.js';
+import { fingerprintSchema, formatError } from '../results/schema.js';
 import { readJsonl } from '../results/store.js';
 import { describe } from '../stats/describe.js';
 import { formatIssues } from '../util/issues.js';
@@ -60,7 +60,7 @@ export const nightsIn = (entries: readonly HistoryEntry[]): HistoryLine[] => ent
 
 const nullable = z.number().nullable();
 const lineSchema = z.looseObject({
-  format: z.literal(1, { error: 'must be 1: this history was written by a newer lb-bench' }),
+  format: z.literal(1, { error: (i) => formatError(i.input, 'this history was written by a newer lb-bench') }),
   run: z.string().min(1),
   at: z.string(),
   scenario: z.string().min(1),

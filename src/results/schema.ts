@@ -69,6 +69,39 @@ export const runSampleSchema = z.object({
   warnings: strings.optional(),
 });
 
+/**
+ * The rules a load sample keeps (docs/metrics.md), beyond its shape; the first it breaks, in
+ * words, or null. rps is checked against completed / duration_s within 1 %: the stored duration is
+ * rounded, and older versions rounded rps from the unrounded one.
+ */
+export function runSampleRule(s: RunSample | WorkerFigures): string | null {
+  const lost = s.errors + s.timeouts + s.non2xx;
+  if (s.completed > s.requested) return `completed ${s.completed} > requested ${s.requested}`;
+  if ('loss' in s && s.loss !== lost) return `loss ${s.loss} ≠ errors + timeouts + non2xx = ${lost}`;
+  if (s.completed + lost !== s.requested) return `completed + errors + timeouts + non2xx = ${s.completed + lost} ≠ requested ${s.requested}`;
+  const l = s.latency_ms;
+  const order = [l.p50, l.p90, l.p99, l.max].filter((v): v is number => v !== null);
+  if (order.some((v, i) => i > 0 && v < order[i - 1])) return 'latency_ms: p50 ≤ p90 ≤ p99 ≤ max does not hold';
+  if ('rps' in s) {
+    const expected = s.duration_s > 0 ? s.completed / s.duration_s : 0;
+    if (Math.abs(s.rps - expected) > 0.01 * expected + 0.01) return `rps ${s.rps} ≠ completed / duration_s = ${expected.toPrecision(6)}`;
+  }
+  for (const w of ('workers' in s && s.workers) || []) {
+    const broken = runSampleRule(w);
+    if (broken) return `workers[${w.worker}]: ${broken}`;
+  }
+  return null;
+}
+
+/** The rules a failover sample keeps (docs/metrics.md); the first it breaks, in words, or null. */
+export function failoverSampleRule(s: FailoverSample): string | null {
+  for (const [type, p] of Object.entries(s.probes)) if (p && p.ok > p.sent) return `probes.${type}: ok ${p.ok} > sent ${p.sent}`;
+  for (const [type, a] of Object.entries(s.availability)) if (a !== null && a !== undefined && a > 100) return `availability.${type}: ${a} > 100 %`;
+  if (s.requests_lost !== undefined && s.requests_sent !== undefined && s.requests_lost > s.requests_sent)
+    return `requests_lost ${s.requests_lost} > requests_sent ${s.requests_sent}`;
+  return null;
+}
+
 const perProbe = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(PROBE_TYPES), value);
 
 export const failoverSampleSchema = z.object({
@@ -172,9 +205,18 @@ export const systemSchema = z.looseObject({
   version: z.string().nullable(),
 });
 
+/**
+ * A `format` that is not 1: a number above 1 is a newer lb-bench's; anything else (none, a string)
+ * is not lb-bench's at all, and is not blamed on a newer version.
+ */
+export function formatError(input: unknown, newer: string): string {
+  if (input === undefined) return 'is required (1); this was not written by lb-bench, or was edited';
+  return typeof input === 'number' && Number.isInteger(input) && input > 1 ? `must be 1: ${newer}` : 'must be 1';
+}
+
 /** manifest.json but its `scenario`, which is checked by its kind's schema. */
 export const manifestBaseSchema = z.looseObject({
-  format: z.literal(1, { error: 'must be 1: this run folder was written by a newer lb-bench' }),
+  format: z.literal(1, { error: (i) => formatError(i.input, 'this run folder was written by a newer lb-bench') }),
   id: z.string().min(1),
   tool: z.looseObject({ name: z.string(), version: z.string() }),
   node: z.string(),

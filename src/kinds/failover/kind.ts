@@ -9,7 +9,7 @@ import { inputError, LbError } from '../../errors.js';
 import { loadSettings } from '../../lab/settings.js';
 import type { Kind } from '../kind.js';
 import { folderReader } from '../../results/read.js';
-import { failoverSampleSchema, storedFailoverScenarioSchema, type StoredFailoverScenario } from '../../results/schema.js';
+import { failoverSampleRule, failoverSampleSchema, storedFailoverScenarioSchema, type StoredFailoverScenario } from '../../results/schema.js';
 import type { FailoverSample } from '../../results/types.js';
 import { failoverScenarioSchema, type FailoverScenario } from '../../scenario/failover-schema.js';
 import { redactUrl } from '../../util/redact.js';
@@ -63,6 +63,7 @@ export const failoverKind: Kind<FailoverScenario, FailoverSample, StoredFailover
   afterRun: () => null,
   read: folderReader(storedFailoverScenarioSchema, {
     sample: failoverSampleSchema,
+    rule: failoverSampleRule,
     key: (s) => String(s.repetition),
     keyName: 'repetition',
   }),

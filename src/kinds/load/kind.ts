@@ -7,7 +7,7 @@
 import { checkBackends } from '../../inventory/load.js';
 import type { Kind } from '../kind.js';
 import { folderReader, readSamples, type FolderReader, type SampleFormat } from '../../results/read.js';
-import { runSampleSchema, storedLoadScenarioSchema, type StoredLoadScenario } from '../../results/schema.js';
+import { runSampleRule, runSampleSchema, storedLoadScenarioSchema, type StoredLoadScenario } from '../../results/schema.js';
 import type { RunSample } from '../../results/types.js';
 import { loadScenarioSchema, type LoadScenario } from '../../scenario/schema.js';
 import { redactHeaders, redactUrl } from '../../util/redact.js';
@@ -23,7 +23,7 @@ declare module '../kind.js' {
   }
 }
 
-const samples: SampleFormat<RunSample> = { sample: runSampleSchema, key: sampleKey, keyName: '(level, repetition) pair' };
+const samples: SampleFormat<RunSample> = { sample: runSampleSchema, rule: runSampleRule, key: sampleKey, keyName: '(level, repetition) pair' };
 const readOwn = folderReader(storedLoadScenarioSchema, samples);
 
 /** A load folder: its samples, each with its reference's run of the same (level, repetition) where the folder keeps one. */
