@@ -9,6 +9,12 @@ const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
  */
 export const MAX_DURATION_MS = 3_600_000;
 
+/**
+ * The shortest timeout, interval or bound: a request or probe cannot be sent, answered and timed
+ * in less (0.5ms made every request an error blamed on the target).
+ */
+export const MIN_POSITIVE_MS = 1;
+
 /** Milliseconds, or null when the text is not a duration. */
 export function parseDuration(value: string | number): number | null {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : null;

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CPU_SOURCE_NAMES } from '../cpu/registry.js';
-import { MAX_DURATION_MS, parseDuration } from './duration.js';
+import { MAX_DURATION_MS, MIN_POSITIVE_MS, parseDuration } from './duration.js';
 import { ENGINE_NAMES } from '../load/engines/names.js';
 import { timeoutSchema } from './timeout.js';
 
@@ -16,8 +16,8 @@ const durationOf = (positive: boolean) =>
       ctx.addIssue({ code: 'custom', message: 'must be a duration such as 10s, 500ms or 2m', input: v });
       return z.NEVER;
     }
-    if (positive && ms <= 0) {
-      ctx.addIssue({ code: 'custom', message: 'must be longer than 0', input: v });
+    if (positive && ms < MIN_POSITIVE_MS) {
+      ctx.addIssue({ code: 'custom', message: ms <= 0 ? 'must be longer than 0' : 'must be at least 1ms', input: v });
       return z.NEVER;
     }
     if (ms > MAX_DURATION_MS) {
@@ -98,7 +98,9 @@ export const httpUrl = z
       }
     },
     { error: 'must be an http:// or https:// URL' },
-  );
+  )
+  // the URL parser takes port 0, which no server listens on: every request would fail at run time
+  .refine((v) => !URL.canParse(v) || new URL(v).port !== '0', { error: 'must name a port from 1 to 65535, not 0' });
 
 const MAX_LEVELS = 1000;
 /**

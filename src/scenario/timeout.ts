@@ -16,7 +16,7 @@
  */
 import { z } from 'zod';
 import { isPlainObject } from '../util/objects.js';
-import { MAX_DURATION_MS, parseDuration } from './duration.js';
+import { MAX_DURATION_MS, MIN_POSITIVE_MS, parseDuration } from './duration.js';
 
 /** What a scenario holds after checking: ms; level → ms; or the window form. */
 export type Timeout = number | WindowTimeout | Record<string, number>;
@@ -31,11 +31,12 @@ const DEFAULT_MIN_MS = 10_000;
 const DEFAULT_MAX_MS = 300_000;
 const MAX_WINDOW = 100;
 
-/** A duration > 0 and ≤ 1 h, in ms, or why not. */
+/** A duration ≥ 1 ms and ≤ 1 h, in ms, or why not. */
 export function positiveMs(v: unknown): number | string {
   const ms = typeof v === 'string' || typeof v === 'number' ? parseDuration(v) : null;
   if (ms === null) return 'must be a duration such as 10s, 500ms or 2m';
   if (ms <= 0) return 'must be longer than 0';
+  if (ms < MIN_POSITIVE_MS) return 'must be at least 1ms';
   if (ms > MAX_DURATION_MS) return 'must be at most 1h';
   return ms;
 }

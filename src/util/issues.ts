@@ -54,7 +54,13 @@ function preview(value: unknown, budget: number): string {
     return `{${parts.join(',')}${parts.length < entries.length ? ',' : ''}}`;
   }
   // redacted before it is cut: a cut could keep a password and lose the `@` that marks it
-  const text = typeof value === 'string' ? quote(redactText(value).slice(0, budget + 1)) : (JSON.stringify(value) ?? String(value));
+  // Infinity and NaN are numbers JSON cannot spell: it writes null, which the user never wrote
+  const text =
+    typeof value === 'string'
+      ? quote(redactText(value).slice(0, budget + 1))
+      : typeof value === 'number' && !Number.isFinite(value)
+        ? String(value)
+        : (JSON.stringify(value) ?? String(value));
   return text.slice(0, budget + 1);
 }
 
