@@ -27,6 +27,13 @@ export interface HttpAnswer {
 /** Why a check failed, in a word: the error's code (ECONNREFUSED) or its message. */
 export const failure = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e);
 
+/** Node's HTTP parser refused what the target sent (HPE_INVALID_STATUS, …): it is there, and answered wrongly. */
+function notHttp(e: unknown): string | null {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (!code?.startsWith('HPE_')) return null;
+  return (e as { reason?: string }).reason ?? 'not a valid HTTP answer';
+}
+
 /** The answer's headers came, its body did not end in time: the target is there, but misbehaves. */
 export class IncompleteAnswer extends Error {}
 
@@ -98,17 +105,26 @@ export function tcpConnect(host: string, port: number, timeoutMs: number): Promi
  * What it got back is returned for the manifest: the target's logs hold this request too. The whole
  * answer must come within `timeoutMs`; `signal` (Ctrl-C) ends it at once, with nothing measured.
  */
-export async function checkTarget(url: string, timeoutMs: number, where: string, signal?: AbortSignal): Promise<Preflight> {
+export async function checkTarget(
+  url: string,
+  timeoutMs: number,
+  where: string,
+  signal?: AbortSignal,
+  /** a look at the answer, which may refuse it (throw) */
+  judge?: (answer: HttpAnswer) => void,
+): Promise<Preflight> {
+  let answer: HttpAnswer;
   try {
-    const { status, bytes, time_ms } = await httpGet(url, timeoutMs, signal);
-    return { status, bytes, time_ms };
+    answer = await httpGet(url, timeoutMs, signal);
   } catch (e) {
     if (signal?.aborted) throw new Interrupted('interrupted before the first run; nothing was measured');
     throw envError(
-      `${where}: target ${redactUrl(url)} ${e instanceof IncompleteAnswer ? e.message : `is unreachable (${failure(e)})`}`,
+      `${where}: target ${redactUrl(url)} ${e instanceof IncompleteAnswer ? e.message : notHttp(e) ? `answered, but not in HTTP (${failure(e)}: ${notHttp(e)})` : `is unreachable (${failure(e)})`}`,
       'check that the server is up and that `target` has the right address and port',
     );
   }
+  judge?.(answer);
+  return { status: answer.status, bytes: answer.bytes, time_ms: answer.time_ms };
 }
 
 /** Does host:port accept connections? Exit 3 naming where and why not. */

@@ -6,7 +6,9 @@ import { readable, readableMs } from '../io/progress.js';
 import { startLoad } from '../load/engine.js';
 import { backlogDrops, backlogWarning } from '../load/backlog-drops.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
-import { checkTarget } from '../net/reach.js';
+import { checkTarget, type HttpAnswer } from '../net/reach.js';
+import { inputError } from '../errors.js';
+import { redactUrl } from '../util/redact.js';
 import { generatorBoundReason, toSample } from '../metrics/run-sample.js';
 import { connectionsPerProcess, workersFor } from '../load/workers/split.js';
 import type { RunWriter } from '../results/writer.js';
@@ -26,6 +28,16 @@ const PREFLIGHT_MIN_MS = 10_000;
 
 export type ReadyEnvironment = Environment & { preflight: Preflight };
 
+/** The engine's look at the target's answer: autocannon cannot measure answers that end with the connection. */
+async function engineJudge({ scenario, file }: ResolvedScenario): Promise<((a: HttpAnswer) => void) | undefined> {
+  if (scenario.load.engine !== 'autocannon') return undefined;
+  const { closeDelimited, CLOSE_DELIMITED } = await import('../load/engines/autocannon.js');
+  return (a) => {
+    if (closeDelimited(a.status, a.headers, scenario.load.method))
+      throw inputError(`${file}: load.engine: target ${redactUrl(scenario.target)} ${CLOSE_DELIMITED}`, 'use load.engine: net (the default), which reads such answers');
+  };
+}
+
 /** Everything that can fail before a byte of load is sent: the lab guard first, then hosts, limits, target. */
 export async function preflight(
   r: ResolvedScenario,
@@ -44,7 +56,7 @@ export async function preflight(
       ensurePorts(widest, file);
     }
     const bound = Math.max(firstTimeout(scenario.load.timeout), PREFLIGHT_MIN_MS);
-    return { ...env, preflight: await checkTarget(scenario.target, bound, file, opts.signal) };
+    return { ...env, preflight: await checkTarget(scenario.target, bound, file, opts.signal, await engineJudge(r)) };
   } catch (e) {
     env.close();
     throw e;

@@ -6,11 +6,35 @@
  * client, connecting and writing its first request, in one synchronous loop when it starts.
  */
 import autocannon from 'autocannon';
+import { inputError } from '../../errors.js';
 import { redactText } from '../../util/redact.js';
 import type { EventEmitter } from 'node:events';
 import { TLSSocket } from 'node:tls';
 import { Accounting, type AccountingHooks, type EngineCounts } from '../accounting.js';
 import type { EngineFactory, LoadEngine, LoadShare } from '../engine.js';
+
+/**
+ * Does an answer end its body by closing the connection (RFC 9112, 6.3: no Content-Length, not
+ * chunked, a status and method that have a body)? Valid HTTP/1.x (an HTTP/1.0 server does it),
+ * but autocannon's client never finishes such an answer: it counts every one lost, where the net
+ * engine counts them completed. Such a target is refused with autocannon, saying why.
+ */
+export function closeDelimited(status: number, headers: Record<string, string | string[] | undefined>, method = 'GET'): boolean {
+  if (method === 'HEAD' || (status >= 100 && status < 200) || status === 204 || status === 304) return false;
+  const te = headers['transfer-encoding'];
+  return headers['content-length'] === undefined && (te === undefined || !/chunked\s*$/i.test(String(te)));
+}
+
+/** Why autocannon cannot measure a target that answers so. */
+export const CLOSE_DELIMITED =
+  'answers with a body that ends when the connection closes (no Content-Length, not chunked; HTTP/1.0 does it): the autocannon engine cannot tell such an answer complete and would count every request lost';
+
+/** autocannon's parser gives headers as a flat list [name, value, name, value, …]. */
+function headerMap(flat: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (Array.isArray(flat)) for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i]).toLowerCase()] = String(flat[i + 1]);
+  return out;
+}
 
 type AcClient = EventEmitter;
 type AcInstance = EventEmitter & { stop(): void };
@@ -53,6 +77,8 @@ class AutocannonEngine implements LoadEngine {
   private resolveDone!: () => void;
   private readonly allAccounted = new Promise<void>((r) => (this.resolveDone = r));
   private release!: () => void;
+  /** an answer autocannon cannot finish was seen: the run is refused */
+  private refuse: ((e: Error) => void) | null = null;
 
   constructor(
     private readonly share: LoadShare,
@@ -73,6 +99,7 @@ class AutocannonEngine implements LoadEngine {
     const instance = this.start();
     let failed: ((e: Error) => void) | null = null;
     const failure = new Promise<never>((_r, reject) => (failed = reject));
+    this.refuse = (e) => failed?.(e);
     failure.catch(() => {});
     instance.on('error', (e: Error) => failed?.(new Error(`the load engine refused the run: ${redactText(e.message)}`)));
     const finished = new Promise<void>((resolve) => instance.once('done', () => resolve()));
@@ -114,6 +141,11 @@ class AutocannonEngine implements LoadEngine {
         acct.response(status, responseTime);
       });
       client.on('timeout', () => acct.timedOut());
+      // a target that changed its framing since the check before the first run
+      client.on('headers', (h: { statusCode?: number; headers?: unknown }) => {
+        if (closeDelimited(h.statusCode ?? 0, headerMap(h.headers), share.method))
+          this.refuse?.(inputError(`target ${redactText(share.url)} ${CLOSE_DELIMITED}`, 'use load.engine: net (the default), which reads such answers'));
+      });
       client.on('connError', (err: NodeJS.ErrnoException) => acct.failed(err?.code ?? 'error'));
       // a client is done when it has written its share and seen the end of its last request
       client.on('done', () => {
