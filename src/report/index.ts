@@ -22,6 +22,8 @@ export interface WrittenReport {
   /** paths of the files written, in writing order */
   files: string[];
   warnings: ReportWarning[];
+  /** the runs reported: all given, or those kept within MAX_REPORT_SCENARIOS */
+  runs: readonly StoredRun[];
 }
 
 /** What a caller adds to the report: reproduce's conclusions. */
@@ -43,15 +45,38 @@ const NO_FONTS: ReportWarning = {
  * The report's files, written whole or not at all. `unique`: into a new folder, `outDir` or
  * `outDir-2`, … when another report took it (two reports in the same second).
  */
+/**
+ * The most scenarios one report holds. Each brings its tables and charts: 10 000 took 5 minutes,
+ * 2 GB and a 40 MB index.html, which no one reads. More are left out, said in the report and on
+ * stderr: the newest runs are kept.
+ */
+export const MAX_REPORT_SCENARIOS = 200;
+
+function boundScenarios(runs: readonly StoredRun[]): { kept: readonly StoredRun[]; leftOut?: ReportWarning[] } {
+  const names = [...new Set(runs.map((r) => r.manifest.scenario.name))];
+  if (names.length <= MAX_REPORT_SCENARIOS) return { kept: runs };
+  // the newest run's scenarios first: those are kept
+  const newest = new Map<string, string>();
+  for (const r of runs) if ((newest.get(r.manifest.scenario.name) ?? '') < r.manifest.started_at) newest.set(r.manifest.scenario.name, r.manifest.started_at);
+  const keep = new Set(names.sort((a, b) => newest.get(b)!.localeCompare(newest.get(a)!)).slice(0, MAX_REPORT_SCENARIOS));
+  const dropped = names.length - keep.size;
+  const message = `${dropped} of ${names.length} scenarios left out: a report holds at most ${MAX_REPORT_SCENARIOS} (those with the newest runs are kept)`;
+  return {
+    kept: runs.filter((r) => keep.has(r.manifest.scenario.name)),
+    leftOut: [{ kind: 'environment', scenario: '', message, hint: 'name the runs or scenarios to report: lb-bench report NAME…' }],
+  };
+}
+
 export async function writeReport(
   runs: readonly StoredRun[],
   outDir: string,
   extras: ReportExtras = {},
   opts: { unique?: boolean } = {},
 ): Promise<WrittenReport> {
-  const parts = eachKind(runs, (kind, own) => kind.report(own));
-  const warnings = [...parts.flatMap((p) => p.warnings), ...(chartFont() === null ? [NO_FONTS] : [])];
-  const calibration = calibrationSection(runs);
+  const { kept, leftOut } = boundScenarios(runs);
+  const parts = eachKind(kept, (kind, own) => kind.report(own));
+  const warnings = [...(leftOut ?? []), ...parts.flatMap((p) => p.warnings), ...(chartFont() === null ? [NO_FONTS] : [])];
+  const calibration = calibrationSection(kept);
   const sections = [verdictSection(parts), ...(extras.lead ?? []), ...(calibration ? [calibration] : []), ...parts.map((p) => p.section)];
   const charts = parts.flatMap((p) => p.charts);
   const outputs: [string, string | Buffer][] = [
@@ -75,5 +100,5 @@ export async function writeReport(
       'choose another folder with --out',
     );
   }
-  return { dir, files: outputs.map(([name]) => join(dir, name)), warnings };
+  return { dir, files: outputs.map(([name]) => join(dir, name)), warnings, runs: kept };
 }

@@ -58,7 +58,7 @@ export default async function report(io: Io, refs: string[], opts: Options): Pro
     hinted.add(w.kind);
     io.err(`warning: ${w.message}${hint}`);
   }
-  for (const r of runs) io.err(`${r.manifest.scenario.name}: ${r.dir} (${r.samples.length} runs)`);
+  for (const r of written.runs) io.err(`${r.manifest.scenario.name}: ${r.dir} (${r.samples.length} runs)`);
   io.out(written.dir);
   return 0;
 }
