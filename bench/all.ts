@@ -10,7 +10,7 @@ import path from 'node:path';
 import { benchArgs, formatResult, isMain, machine, table, type BenchResult } from './lib/result.js';
 import { findProgram } from './lib/programs.js';
 
-export const BENCHES = ['burst', 'headroom', 'overhead', 'report-scale', 'probe-precision', 'scale', 'warmup'] as const;
+export const BENCHES = ['burst', 'headroom', 'overhead', 'report-scale', 'report-scenarios', 'probe-precision', 'scale', 'warmup'] as const;
 
 function runOne(name: string, tiny: boolean): Promise<BenchResult | { bench: string; error: string }> {
   const file = path.join(path.dirname(fileURLToPath(import.meta.url)), `${name}.js`);

@@ -60,6 +60,12 @@ const checks: Record<(typeof BENCHES)[number], (r: BenchResult) => void> = {
     assert.equal(figure(r, 'samples')?.value, 5 * 3 * 2);
     assert.ok(Number(figure(r, 'peak memory')?.value) > 0);
   },
+  'report-scenarios': (r) => {
+    // more scenarios than a report holds: the rest are left out, and it says so
+    assert.equal(figure(r, 'exit code')?.value, 0);
+    assert.match(String(figure(r, 'what it says it left out')?.value), /^20 of 220 scenarios left out: a report holds at most 200/);
+    assert.equal(figure(r, 'scenarios in summary.csv')?.value, 200);
+  },
   'probe-precision': (r) => {
     const [sent, ok] = String(figure(r, 'probes sent')?.value).match(/\d+/g)!.map(Number);
     assert.ok(sent! >= 390, `about 400 probes in 2 s, got ${sent}`);

@@ -67,8 +67,8 @@ test('run refuses bad input with exit 2 before any traffic and without a run fol
   const cases: [string[], RegExp][] = [
     [[ws.write('neg.yaml', loadScenarioYaml(ok.url, { levels: [10, -5] }))], /load\.levels\[1\]: must be a positive integer, got -5/],
     [[ws.write('p.yaml', loadScenarioYaml(ok.url)), '--profile', 'nope'], /profiles: no profile named "nope"/],
-    [[ws.write('l.yaml', loadScenarioYaml(ok.url)), '--levels', '10,abc'], /--levels: must be positive integers/],
-    [[ws.write('r.yaml', loadScenarioYaml(ok.url)), '--repetitions', '0'], /--repetitions: must be a positive number/],
+    [[ws.write('l.yaml', loadScenarioYaml(ok.url)), '--levels', '10,abc'], /--levels: must be positive decimal integers/],
+    [[ws.write('r.yaml', loadScenarioYaml(ok.url)), '--repetitions', '0'], /--repetitions: must be a positive decimal integer/],
     [[ws.dir + '/missing.yaml'], /missing\.yaml: cannot read the scenario file \(no such file\)/],
     [[ws.write('yaml.yaml', 'name: [unclosed\n')], /yaml\.yaml: line \d+, column \d+: not valid YAML/],
     [[ws.write('t0.yaml', loadScenarioYaml(ok.url, { timeout: '0s' }))], /load\.timeout: must be longer than 0, got "0s"/],
