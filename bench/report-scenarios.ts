@@ -117,14 +117,31 @@ export async function reportScenarios(a: BenchArgs): Promise<BenchResult> {
       tiny: a.tiny,
       figures: [
         { figure: 'run folders (one scenario each)', value: n },
-        { figure: 'report wall time (process, Node start included)', value: Math.round(c.wallMs), unit: 'ms', target: '≤ 30000 ms', met: c.wallMs <= 30_000 },
+        {
+          figure: 'report wall time (process, Node start included)',
+          value: Math.round(c.wallMs),
+          unit: 'ms',
+          target: '≤ 30000 ms',
+          met: c.wallMs <= 30_000,
+        },
         { figure: 'peak memory (max RSS)', value: Math.round(c.maxRssMb), unit: 'MB', target: '≤ 500 MB', met: c.maxRssMb <= 500 },
         { figure: 'index.html', value: Math.round(html / 1024), unit: 'KB' },
         { figure: 'exit code', value: c.code },
         { figure: 'what it says it left out', value: leftOut.replace(/^warning: /, '') },
-        { figure: 'scenarios in summary.csv', value: new Set(readFileSync(path.join(out, 'summary.csv'), 'utf8').split('\n').slice(1).filter(Boolean).map((l) => l.split(',')[0])).size },
+        {
+          figure: 'scenarios in summary.csv',
+          value: new Set(
+            readFileSync(path.join(out, 'summary.csv'), 'utf8')
+              .split('\n')
+              .slice(1)
+              .filter(Boolean)
+              .map((l) => l.split(',')[0]),
+          ).size,
+        },
       ],
-      notes: [`${n} run folders of 2 repetitions of one level, one scenario name each; lb-bench report --results over all of them, in a child process`],
+      notes: [
+        `${n} run folders of 2 repetitions of one level, one scenario name each; lb-bench report --results over all of them, in a child process`,
+      ],
     };
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -38,7 +38,7 @@ const machineY: Partial<Manifest<Scenario>> = { ...machineX, host: { ...machineX
 /** Five repetitions at 1000: rps about `rps`, `lost` requests lost in each. */
 function runs(rps: number, lost: number): RunSample[] {
   return [-2, -1, 0, 1, 2].map((d, i) =>
-    sample(1000, i + 1, 1, { rps: rps + d, loss: lost + (i % 2), errors: lost + (i % 2), completed: 1000 - lost }),
+    sample(1000, i + 1, 1, { rps: rps + d, loss: lost + (i % 2), errors: lost + (i % 2), completed: 1000 - lost - (i % 2) }),
   );
 }
 const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };

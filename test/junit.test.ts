@@ -265,7 +265,13 @@ test(
     );
     assert.deepEqual(
       [p.code, p.stderr.trim().split('\n').slice(-2)],
-      [2, ['lb-bench: --junit: cannot write into /proc/lb-bench-nope (ENOENT: no such file or folder)', '  hint: name a folder you can write to']],
+      [
+        2,
+        [
+          'lb-bench: --junit: cannot write into /proc/lb-bench-nope (ENOENT: no such file or folder)',
+          '  hint: name a folder you can write to',
+        ],
+      ],
     );
   },
 );

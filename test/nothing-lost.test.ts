@@ -14,10 +14,10 @@ import { join, resolve } from 'node:path';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { grid, sample, scenario, writeRun } from './report-fixtures.js';
+import { failoverScenario, grid, sample, scenario, writeFailoverRun, writeRun } from './report-fixtures.js';
 import { readPlainFile, refusalText } from '../src/io/files.js';
 import { writeReport } from '../src/report/index.js';
-import { readRun } from '../src/results/store.js';
+import { checkPlainFiles, readRun } from '../src/results/store.js';
 import { timestampId } from '../src/results/writer.js';
 import { startLoad } from '../src/load/engine.js';
 
@@ -32,7 +32,10 @@ const BIN = resolve(import.meta.dirname, '../../bin/lb-bench.js');
 const text = (r: CliResult) => [...r.out, ...r.err].join('\n');
 
 /** The real CLI in a process of its own, ended after `timeoutMs`: a hang is seen as a failure, never waited out. */
-function cli(args: string[], opts: { cwd?: string; stdout?: number; timeoutMs?: number } = {}): Promise<{ code: number | string; stderr: string }> {
+function cli(
+  args: string[],
+  opts: { cwd?: string; stdout?: number; timeoutMs?: number } = {},
+): Promise<{ code: number | string; stderr: string }> {
   return new Promise((done) => {
     const p = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ws.dir, stdio: ['ignore', opts.stdout ?? 'pipe', 'pipe'] });
     if (!p.stderr) throw new Error('no stderr');
@@ -58,7 +61,11 @@ async function server(): Promise<TestServer> {
 /** A results folder of its own holding one finished synthetic run of `name` (2 levels × 3 repetitions). */
 function results(tag: string, name = 'alpha'): { results: string; dir: string } {
   const dir = join(ws.dir, `results-${tag}`);
-  const run = writeRun(dir, scenario(name), grid([1000, 2000], 3, (l, r) => sample(l, r)));
+  const run = writeRun(
+    dir,
+    scenario(name),
+    grid([1000, 2000], 3, (l, r) => sample(l, r)),
+  );
   return { results: dir, dir: run.dir };
 }
 
@@ -117,7 +124,7 @@ test('a FIFO in place of samples.jsonl or reference.jsonl: report, compare and h
   }
 });
 
-test('a FIFO in place of a run folder\'s lock: report and run --resume end at once (a resume blocked on it)', async () => {
+test("a FIFO in place of a run folder's lock: report and run --resume end at once (a resume blocked on it)", async () => {
   const { dir } = results('fifo-lock');
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...m, status: 'running' }));
@@ -143,17 +150,37 @@ test('readPlainFile: a FIFO without a writer is refused at once; a file past the
   assert.equal(readPlainFile(ws.write('small.txt', 'hello'), 10, refuse)?.toString(), 'hello');
 });
 
-test('output paths under /proc: every command ends with one line naming the path (Node\'s recursive mkdir spun for ever)', async () => {
+test("output paths under /proc: every command ends with one line naming the path (Node's recursive mkdir spun for ever)", async () => {
   const { results: res, dir } = results('proc');
   const base = results('proc-base');
   const file = ws.write('proc.yaml', loadScenarioYaml((await server()).url, { name: 'alpha' }));
   const before = (await server()).received;
   for (const [args, code, line] of [
-    [['report', dir, '--out', '/proc/lb-bench-x/y'], 2, 'lb-bench: --out: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)'],
-    [['compare', '--baseline', base.results, '--results', res, '--out', '/proc/lb-bench-x/y'], 2, 'lb-bench: --out: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)'],
-    [['run', file, '--out', '/proc/lb-bench-x/y'], 2, 'lb-bench: --out: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)'],
-    [['run', file, '--out', join(ws.dir, 'r-proc'), '--junit', '/proc/lb-bench-x/j.xml'], 2, 'lb-bench: --junit: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)'],
-    [['init', '/proc/lb-bench-x/y'], 3, 'lb-bench: /proc/lb-bench-x: cannot write it (ENOENT: no such file or folder); nothing was written'],
+    [
+      ['report', dir, '--out', '/proc/lb-bench-x/y'],
+      2,
+      'lb-bench: --out: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)',
+    ],
+    [
+      ['compare', '--baseline', base.results, '--results', res, '--out', '/proc/lb-bench-x/y'],
+      2,
+      'lb-bench: --out: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)',
+    ],
+    [
+      ['run', file, '--out', '/proc/lb-bench-x/y'],
+      2,
+      'lb-bench: --out: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)',
+    ],
+    [
+      ['run', file, '--out', join(ws.dir, 'r-proc'), '--junit', '/proc/lb-bench-x/j.xml'],
+      2,
+      'lb-bench: --junit: cannot write into /proc/lb-bench-x (ENOENT: no such file or folder)',
+    ],
+    [
+      ['init', '/proc/lb-bench-x/y'],
+      3,
+      'lb-bench: /proc/lb-bench-x: cannot write it (ENOENT: no such file or folder); nothing was written',
+    ],
   ] as const) {
     const r = await cli([...args]);
     assert.deepEqual([r.code, r.stderr.split('\n')[0]], [code, line], args.join(' '));
@@ -227,7 +254,10 @@ test('a report that fails half-way leaves nothing behind', async () => {
   // summary.csv's temporary name fits below PATH_MAX; the longest file's does not
   const root = deepFolder('report-deep', 4060);
   const out = join(root, 'r');
-  await assert.rejects(writeReport([run], out), /cannot write the report \(ENAMETOOLONG: the path is too long\); nothing of it was written/);
+  await assert.rejects(
+    writeReport([run], out),
+    /cannot write the report \(ENAMETOOLONG: the path is too long\); nothing of it was written/,
+  );
   assert.deepEqual(readdirSync(root), [], 'nothing left behind');
 });
 
@@ -239,7 +269,7 @@ test('a stored sample that breaks a rule is left out with a warning naming file,
     ['completed', (s) => (s.completed = s.requested + 5), /completed 1005 > requested 1000/],
     ['negative', (s) => (s.rps = -3), /rps: -3 is negative; a figure is 0 or more/],
     ['huge', (s) => (s.rps = 1.7e308), /rps: 1\.7e\+308 is beyond 10\^15, not a measurement/],
-    ['latency', (s) => (s.latency_ms.p50 = 1e6), /latency_ms: p50 ≤ p90 ≤ p99 ≤ max does not hold/],
+    ['sum', (s) => (s.completed -= 1), /completed \+ errors \+ timeouts \+ non2xx = 999 ≠ requested 1000/],
   ];
   for (const [tag, edit, rule] of cases) {
     const { dir } = results(`rule-${tag}`);
@@ -256,7 +286,10 @@ test('a stored sample that breaks a rule is left out with a warning naming file,
     assert.ok(warning, `${tag}: ${r.err.join('\n')}`);
     assert.match(warning, rule);
     assert.match(warning, /; left out$/);
-    assert.ok(r.out.some((l) => l.endsWith('(5 runs)')), `${tag}: the sample is left out: ${r.out.join('\n')}`);
+    assert.ok(
+      r.out.some((l) => l.endsWith('(5 runs)')),
+      `${tag}: the sample is left out: ${r.out.join('\n')}`,
+    );
     assert.doesNotMatch(readFileSync(join(out, 'summary.csv'), 'utf8'), /Infinity|NaN/);
   }
 });
@@ -297,7 +330,14 @@ test('validate refuses a target on port 0 and durations under 1 ms (they passed,
     [loadScenarioYaml(s.url, { timeout: '0.5ms' }), 'load.timeout: must be at least 1ms, got "0.5ms"'],
     [loadScenarioYaml(s.url, { timeout: '{ 5: 0.2ms }' }), 'load.timeout.5: must be at least 1ms, got "0.2ms"'],
     [
-      ['name: fo', 'kind: failover', `target: ${s.url}`, 'repetitions: 1', 'probe: { type: http, interval: 0.5ms }', 'fault: { host: lb1, inject: "true", recover: "true" }'].join('\n'),
+      [
+        'name: fo',
+        'kind: failover',
+        `target: ${s.url}`,
+        'repetitions: 1',
+        'probe: { type: http, interval: 0.5ms }',
+        'fault: { host: lb1, inject: "true", recover: "true" }',
+      ].join('\n'),
       'probe[0].interval: must be at least 1ms, got "0.5ms"',
     ],
   ];
@@ -325,7 +365,10 @@ test('answers whose body ends with the connection: the net engine counts every o
   await acRun.closed;
   // the CLI: net measures, autocannon is refused before the first run, with one request sent (the check)
   for (const engine of ['net', 'autocannon']) {
-    const file = ws.write(`h10-${engine}.yaml`, loadScenarioYaml(target.url, { name: `h10-${engine}`, levels: [10], repetitions: 1, more: `  engine: ${engine}` }));
+    const file = ws.write(
+      `h10-${engine}.yaml`,
+      loadScenarioYaml(target.url, { name: `h10-${engine}`, levels: [10], repetitions: 1, more: `  engine: ${engine}` }),
+    );
     const before = target.received();
     const r = await runCli(['run', file, '--out', join(ws.dir, `r-h10-${engine}`)]);
     if (engine === 'net') {
@@ -333,7 +376,10 @@ test('answers whose body ends with the connection: the net engine counts every o
       assert.equal(ws.samples(r.last)[0].loss, 0);
     } else {
       assert.equal(r.code, 2, text(r));
-      assert.match(r.err[0], /load\.engine: target http:\/\/127\.0\.0\.1:\d+\/ answers with a body that ends when the connection closes .* the autocannon engine cannot tell such an answer complete/);
+      assert.match(
+        r.err[0],
+        /load\.engine: target http:\/\/127\.0\.0\.1:\d+\/ answers with a body that ends when the connection closes .* the autocannon engine cannot tell such an answer complete/,
+      );
       assert.equal(r.err[1], '  hint: use load.engine: net (the default), which reads such answers');
       assert.equal(target.received() - before, 1, 'only the check before the first run');
     }
@@ -360,12 +406,18 @@ test('a run killed with SIGKILL is not "running" in report or compare: its lock 
   const rep = join(ws.dir, 'rep-killed');
   const r = await runCli(['report', dir, '--out', rep]);
   assert.equal(r.code, 0, text(r));
-  assert.ok(r.err.some((l) => new RegExp(`${dir}: marked running, but its process \\(pid ${p.pid}\\) has ended: read as interrupted`).test(l)), r.err.join('\n'));
+  assert.ok(
+    r.err.some((l) => new RegExp(`${dir}: marked running, but its process \\(pid ${p.pid}\\) has ended: read as interrupted`).test(l)),
+    r.err.join('\n'),
+  );
   assert.doesNotMatch(readFileSync(join(rep, 'summary.md'), 'utf8'), /\brunning\b/);
   const copy = join(ws.dir, 'r-killed-copy', 'killed');
   cpSync(dir, copy, { recursive: true });
   const c = await runCli(['compare', dir, copy]);
-  assert.ok(c.err.some((l) => l.startsWith('A: killed') && l.endsWith('interrupted)')), c.err.join('\n'));
+  assert.ok(
+    c.err.some((l) => l.startsWith('A: killed') && l.endsWith('interrupted)')),
+    c.err.join('\n'),
+  );
   assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).status, 'running', 'reading changed nothing');
 });
 
@@ -377,7 +429,11 @@ test('a stored name with escape sequences never reaches the terminal raw: report
   const baseline = join(ws.dir, 'esc-baseline');
   for (const d of [current, baseline]) {
     // repetitions that disagree: the report warns, naming the scenario
-    const run = writeRun(d, scenario('evil'), grid([1000], 3, (l, r) => sample(l, r, r === 3 ? 3 : 1)));
+    const run = writeRun(
+      d,
+      scenario('evil'),
+      grid([1000], 3, (l, r) => sample(l, r, r === 3 ? 3 : 1)),
+    );
     const m = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8'));
     m.scenario.name = name;
     m.warnings = [`a warning about ${name}`];
@@ -386,10 +442,16 @@ test('a stored name with escape sequences never reaches the terminal raw: report
   const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
   const r = await runCli(['report', '--results', current, '--out', join(ws.dir, 'rep-esc')]);
   assert.equal(r.code, 0, text(r));
-  assert.ok(r.err.some((l) => l.includes('evil\\u001b[2J')), r.err.join('\n'));
+  assert.ok(
+    r.err.some((l) => l.includes('evil\\u001b[2J')),
+    r.err.join('\n'),
+  );
   for (const l of [...r.out, ...r.err]) assert.doesNotMatch(l, raw, JSON.stringify(l));
   const c = await runCli(['compare', '--baseline', baseline, '--results', current]);
-  assert.ok(c.err.some((l) => l.startsWith('evil\\u001b[2J') && l.includes(': baseline ')), c.err.join('\n'));
+  assert.ok(
+    c.err.some((l) => l.startsWith('evil\\u001b[2J') && l.includes(': baseline ')),
+    c.err.join('\n'),
+  );
   for (const l of [...c.out, ...c.err]) assert.doesNotMatch(l, raw, JSON.stringify(l));
 });
 
@@ -400,11 +462,24 @@ test('a report over more scenarios than it holds says what it left out and why',
   const dir = join(ws.dir, 'many');
   const runs = [];
   for (let i = 0; i < MAX_REPORT_SCENARIOS + 3; i++)
-    runs.push(writeRun(dir, scenario(`s${i}`), grid([1000], 2, (l, r) => sample(l, r)), {}, new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString()));
+    runs.push(
+      writeRun(
+        dir,
+        scenario(`s${i}`),
+        grid([1000], 2, (l, r) => sample(l, r)),
+        {},
+        new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+      ),
+    );
   const out = join(ws.dir, 'rep-many');
   const r = await runCli(['report', '--results', dir, '--out', out]);
   assert.equal(r.code, 0, text(r));
-  assert.ok(r.err.includes(`warning: 3 of ${MAX_REPORT_SCENARIOS + 3} scenarios left out: a report holds at most ${MAX_REPORT_SCENARIOS} (those with the newest runs are kept) (name the runs or scenarios to report: lb-bench report NAME…)`), r.err.slice(0, 3).join('\n'));
+  assert.ok(
+    r.err.includes(
+      `warning: 3 of ${MAX_REPORT_SCENARIOS + 3} scenarios left out: a report holds at most ${MAX_REPORT_SCENARIOS} (those with the newest runs are kept) (name the runs or scenarios to report: lb-bench report NAME…)`,
+    ),
+    r.err.slice(0, 3).join('\n'),
+  );
   const csv = readFileSync(join(out, 'summary.csv'), 'utf8');
   assert.doesNotMatch(csv, /^s0,/m, 'the oldest is left out');
   assert.match(csv, new RegExp(`^s${MAX_REPORT_SCENARIOS + 2},`, 'm'), 'the newest is kept');
@@ -430,7 +505,10 @@ test('messages say what happened: Infinity, a malformed status line, a line with
   assert.equal((await runCli(['history', 'append', history, '--results', res.results])).code, 0);
   writeFileSync(history, readFileSync(history, 'utf8').replace('"format":1,', ''));
   const h = await runCli(['compare', '--history', history, '--results', res.results]);
-  assert.deepEqual([h.code, h.err[0]], [2, `lb-bench: ${history}: line 1: format: is required (1); this was not written by lb-bench, or was edited`]);
+  assert.deepEqual(
+    [h.code, h.err[0]],
+    [2, `lb-bench: ${history}: line 1: format: is required (1); this was not written by lb-bench, or was edited`],
+  );
   writeFileSync(history, readFileSync(history, 'utf8').replace('{', '{"format":2,'));
   const newer = await runCli(['compare', '--history', history, '--results', res.results]);
   assert.match(newer.err[0], /format: must be 1: this history was written by a newer lb-bench/);
@@ -439,11 +517,103 @@ test('messages say what happened: Infinity, a malformed status line, a line with
   delete m.format;
   writeFileSync(join(res.dir, 'manifest.json'), JSON.stringify(m));
   const man = await runCli(['report', res.dir, '--out', join(ws.dir, 'rep-format')]);
-  assert.deepEqual([man.code, man.err[0]], [2, `lb-bench: ${join(res.dir, 'manifest.json')}: format: is required (1); this was not written by lb-bench, or was edited`]);
+  assert.deepEqual(
+    [man.code, man.err[0]],
+    [2, `lb-bench: ${join(res.dir, 'manifest.json')}: format: is required (1); this was not written by lb-bench, or was edited`],
+  );
 
   const aFile = ws.write('not-a-folder', '');
   for (const cmd of [['report'], ['history', 'append', join(ws.dir, 'h2.jsonl')]]) {
     const r = await runCli([...cmd, '--results', aFile]);
     assert.deepEqual([r.code, r.err[0]], [2, `lb-bench: ${aFile}: not a folder; the results folder holds run folders`], cmd[0]);
   }
+});
+
+// ---------------------------------------------------------------- a second look: new cases in the same classes
+
+test('second look, files: a FIFO reference.jsonl stops a resume before it writes; --junit /dev/full is refused before the load', async () => {
+  const { dir } = results('second-fifo');
+  assert.equal(spawnSync('mkfifo', [join(dir, 'reference.jsonl')]).status, 0);
+  assert.throws(() => checkPlainFiles(dir), /reference\.jsonl: not a plain file/);
+  const s = await server();
+  const file = ws.write('second-junit.yaml', loadScenarioYaml(s.url, { name: 'second', levels: [5], repetitions: 1 }));
+  const before = s.received;
+  const r = await runCli(['run', file, '--out', join(ws.dir, 'r-second'), '--junit', '/dev/full']);
+  assert.deepEqual([r.code, r.err[0]], [2, 'lb-bench: --junit: /dev/full is not a plain file; name a file']);
+  assert.equal(s.received, before);
+});
+
+test('second look, writes: a report whose --out holds a folder where a file goes writes nothing at all', async () => {
+  const run = await readRun(results('second-obstacle').dir);
+  const out = join(ws.dir, 'rep-obstacle');
+  mkdirSync(join(out, 'index.html'), { recursive: true });
+  await assert.rejects(
+    writeReport([run], out),
+    /index\.html: cannot write the report \(it exists and is not a plain file \(a folder or a link\)\); nothing of it was written/,
+  );
+  assert.deepEqual(readdirSync(out), ['index.html'], 'summary.csv and the rest were not written either');
+});
+
+test('second look, rules: a failover sample with more probes answered than sent is left out; a history figure of 1.7e308 is exit 2 naming it', async () => {
+  const dir = writeFailoverRun(join(ws.dir, 'second-failover'), failoverScenario('fo'), [1000, 1200, 1100]).dir;
+  const file = join(dir, 'samples.jsonl');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const first = JSON.parse(lines[0]!);
+  first.probes.http.ok = first.probes.http.sent + 1;
+  lines[0] = JSON.stringify(first);
+  writeFileSync(file, lines.join('\n'));
+  const r = await runCli(['report', dir, '--out', join(ws.dir, 'rep-second-fo')]);
+  assert.equal(r.code, 0, text(r));
+  assert.ok(
+    r.err.includes(`warning: ${file}: line 1 breaks a rule of the run folder format (probes.http: ok 2001 > sent 2000); left out`),
+    r.err.join('\n'),
+  );
+
+  const res = results('second-history');
+  const history = join(ws.dir, 'second-history.jsonl');
+  assert.equal((await runCli(['history', 'append', history, '--results', res.results])).code, 0);
+  writeFileSync(history, readFileSync(history, 'utf8').replace(/"mean":[0-9.e+-]+/, '"mean":1.7e308'));
+  const h = await runCli(['compare', '--history', history, '--results', res.results]);
+  assert.equal(h.code, 2, text(h));
+  assert.match(h.err[0], /line 1: metrics\.[a-z_.0-9]+\.mean: must be a figure \(at most 10\^15 either way\), got 1\.7e\+308/);
+});
+
+test('second look, engines: autocannon with method HEAD is refused by validate (it counted every request timed out)', async () => {
+  const s = await server();
+  const file = ws.write('head-ac.yaml', loadScenarioYaml(s.url, { name: 'head', more: '  method: HEAD\n  engine: autocannon' }));
+  const r = await runCli(['validate', file]);
+  assert.equal(r.code, 2, text(r));
+  assert.equal(
+    r.err[0],
+    `${file}: load.method: HEAD: the autocannon engine waits for a body that never comes and counts every request lost; use engine: net (the default)`,
+  );
+  const net = ws.write('head-net.yaml', loadScenarioYaml(s.url, { name: 'head', levels: [10], repetitions: 1, more: '  method: HEAD' }));
+  const ok = await runCli(['run', net, '--out', join(ws.dir, 'r-head')]);
+  assert.equal(ok.code, 0, text(ok));
+  assert.equal(ws.samples(ok.last)[0].loss, 0, 'net reads answers to HEAD');
+});
+
+test('second look, terminal: JSON on stdout stays JSON when a name holds C1 controls; a message names a target that hung up', async () => {
+  const name = 'c1\u0085\u009b2J';
+  const dir = join(ws.dir, 'second-json');
+  const run = writeRun(
+    dir,
+    scenario('c1'),
+    grid([1000], 3, (l, r) => sample(l, r)),
+  );
+  const copy = join(ws.dir, 'second-json-b', 'c1');
+  const m = JSON.parse(readFileSync(join(run.dir, 'manifest.json'), 'utf8'));
+  m.scenario.name = name;
+  writeFileSync(join(run.dir, 'manifest.json'), JSON.stringify(m));
+  cpSync(run.dir, copy, { recursive: true });
+  const r = await runCli(['compare', run.dir, copy, '--json']);
+  assert.equal(r.code, 0, text(r));
+  for (const l of [...r.out, ...r.err]) assert.doesNotMatch(l, /[\u0080-\u009f]/);
+  assert.equal(JSON.parse(r.out.join('\n')).comparisons[0].a.scenario, name, 'the name, escaped as JSON escapes it');
+
+  const hangUp = await rawServer('', true);
+  const f = ws.write('hangup.yaml', loadScenarioYaml(hangUp.url, { name: 'hangup' }));
+  const h = await runCli(['run', f, '--out', join(ws.dir, 'r-hangup')]);
+  assert.equal(h.code, 3, text(h));
+  assert.match(h.err[0], /target http:\/\/127\.0\.0\.1:\d+\/ took the connection, then closed it without an answer \(ECONNRESET\)$/);
 });

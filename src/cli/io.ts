@@ -15,7 +15,7 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
  */
 function writeAll(fd: number, text: string): void {
   const bytes = Buffer.from(text.endsWith('\n') ? text : text + '\n');
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     try {
       at += writeSync(fd, bytes, at);
     } catch (e) {
@@ -36,7 +36,10 @@ export function processIo(debug = false): Io {
       try {
         writeAll(1, t);
       } catch (e) {
-        throw envError(`stdout: cannot write the result (${errorWords(e)})`, 'check where stdout goes: a full disk, or a reader that has gone');
+        throw envError(
+          `stdout: cannot write the result (${errorWords(e)})`,
+          'check where stdout goes: a full disk, or a reader that has gone',
+        );
       }
     },
     err: (t) => {
@@ -104,7 +107,10 @@ function checkWritable(dir: string, flag: string): void {
     unlinkSync(probe);
   } catch (e) {
     const failed = e instanceof WriteFailed ? e : new WriteFailed(dir, e);
-    throw inputError(`${flag}: cannot write into ${displayPath(failed.path)} (${errorWords(failed.cause)})`, 'name a folder you can write to');
+    throw inputError(
+      `${flag}: cannot write into ${displayPath(failed.path)} (${errorWords(failed.cause)})`,
+      'name a folder you can write to',
+    );
   } finally {
     for (const d of made.reverse()) {
       try {

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { envError, inputError } from '../errors.js';
 import { withRun, type StoredRun } from '../kinds/registry.js';
 import { fingerprintOfManifest, type Fingerprint } from '../results/fingerprint.js';
-import { badFile, parseOptions } from '../results/read.js';
+import { badFile, MAX_FIGURE, parseOptions } from '../results/read.js';
 import { fingerprintSchema, formatError } from '../results/schema.js';
 import { readJsonl } from '../results/store.js';
 import { describe } from '../stats/describe.js';
@@ -58,7 +58,12 @@ export type HistoryEntry = HistoryLine | AcceptLine;
 export const isAccept = (e: HistoryEntry): e is AcceptLine => 'accept' in e && e.accept === true;
 export const nightsIn = (entries: readonly HistoryEntry[]): HistoryLine[] => entries.filter((e): e is HistoryLine => !isAccept(e));
 
-const nullable = z.number().nullable();
+/** A figure of a night: bounded as a sample's are (1.7e308 summed to Infinity, and a band of NaN). */
+const figure = z
+  .number()
+  .min(-MAX_FIGURE, { error: 'must be a figure (at most 10^15 either way)' })
+  .max(MAX_FIGURE, { error: 'must be a figure (at most 10^15 either way)' });
+const nullable = figure.nullable();
 const lineSchema = z.looseObject({
   format: z.literal(1, { error: (i) => formatError(i.input, 'this history was written by a newer lb-bench') }),
   run: z.string().min(1),
@@ -69,7 +74,7 @@ const lineSchema = z.looseObject({
   fingerprint: fingerprintSchema,
   metrics: z.record(
     z.string(),
-    z.looseObject({ n: z.number().int().min(1), mean: z.number(), sd: nullable, ci_low: nullable, ci_high: nullable }),
+    z.looseObject({ n: z.number().int().min(1), mean: figure, sd: nullable, ci_low: nullable, ci_high: nullable }),
   ),
 });
 

@@ -11,7 +11,19 @@
  *   written beside its place under a temporary name, then each is renamed into place; a failure
  *   removes what was written and the folders made for it.
  */
-import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -44,10 +56,7 @@ export function errorWords(e: unknown): string {
 
 /** Why a file was not read. */
 export type Refusal =
-  | { kind: 'folder' }
-  | { kind: 'special'; what: string }
-  | { kind: 'large'; size: string }
-  | { kind: 'unreadable'; why: string };
+  { kind: 'folder' } | { kind: 'special'; what: string } | { kind: 'large'; size: string } | { kind: 'unreadable'; why: string };
 
 /** The usual words for a refusal; `limit` as the caller says it ("512 MiB"). */
 export function refusalText(r: Refusal, limit: string): string {
@@ -239,7 +248,11 @@ export function writeFiles(files: readonly FileToWrite[], made: string[] = []): 
  * `dir` or, when that exists (another report in the same second), `dir-2`, `dir-3`, …, taken with
  * an exclusive mkdir, as run folders are. Returns the folder written.
  */
-export function writeFolder(dir: string, files: readonly { name: string; content: string | Buffer }[], opts: { unique?: boolean } = {}): string {
+export function writeFolder(
+  dir: string,
+  files: readonly { name: string; content: string | Buffer }[],
+  opts: { unique?: boolean } = {},
+): string {
   const made = makeFolder(opts.unique ? dirname(dir) : dir);
   let folder = dir;
   if (opts.unique) {

@@ -6,11 +6,12 @@
  * every run on the lab copies it into its manifest. Measuring is src/calibrate's.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { inputError } from '../errors.js';
+import { inputError, LbError } from '../errors.js';
+import { readPlainFile, refusalText, type Refusal } from '../io/files.js';
 import { versionLine } from '../ssh/versions.js';
 import { checkSchema, formatIssues } from '../util/issues.js';
 import { tryExec } from './exec.js';
@@ -115,12 +116,21 @@ export function calibrationDir(): string {
 
 export const calibrationFile = (m: Machine) => path.join(calibrationDir(), `calibration-${machineKey(m)}.json`);
 
+/** A calibration file's text: a plain file of at most 1 MiB (io/files.ts: a FIFO is refused, never waited on). */
+function calibrationText(file: string): string {
+  const refuse = (r: Refusal) => inputError(`${file}: ${refusalText(r, '1 MiB')}`, 'delete it, or measure again: lb-bench lab calibrate');
+  const bytes = readPlainFile(file, 1024 * 1024, refuse);
+  if (bytes === null) throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT' });
+  return bytes.toString('utf8');
+}
+
 function readRecord(file: string): CalibrationRecord {
   const redo = 'delete it, or measure again: lb-bench lab calibrate';
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
+    value = JSON.parse(calibrationText(file));
   } catch (e) {
+    if (e instanceof LbError) throw e;
     throw inputError(`${file}: not a calibration (${(e as Error).message.split('\n')[0]})`, redo);
   }
   const parsed = recordSchema.safeParse(value, { reportInput: true, error: issueText });
@@ -162,8 +172,9 @@ export function labCalibration(dir = labDir()): Calibration | null {
   if (!existsSync(file)) return null;
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
+    value = JSON.parse(calibrationText(file));
+  } catch (e) {
+    if (e instanceof LbError) throw e;
     value = null;
   }
   const checked = checkSchema(calibrationSchema, value);

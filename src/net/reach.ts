@@ -34,6 +34,15 @@ function notHttp(e: unknown): string | null {
   return (e as { reason?: string }).reason ?? 'not a valid HTTP answer';
 }
 
+/** Why the check failed, as a person says it: a target that answered wrongly, or hung up, is not unreachable. */
+function whatWentWrong(e: unknown): string {
+  if (e instanceof IncompleteAnswer) return e.message;
+  const bad = notHttp(e);
+  if (bad) return `answered, but not in HTTP (${failure(e)}: ${bad})`;
+  if (failure(e) === 'ECONNRESET') return 'took the connection, then closed it without an answer (ECONNRESET)';
+  return `is unreachable (${failure(e)})`;
+}
+
 /** The answer's headers came, its body did not end in time: the target is there, but misbehaves. */
 export class IncompleteAnswer extends Error {}
 
@@ -119,7 +128,7 @@ export async function checkTarget(
   } catch (e) {
     if (signal?.aborted) throw new Interrupted('interrupted before the first run; nothing was measured');
     throw envError(
-      `${where}: target ${redactUrl(url)} ${e instanceof IncompleteAnswer ? e.message : notHttp(e) ? `answered, but not in HTTP (${failure(e)}: ${notHttp(e)})` : `is unreachable (${failure(e)})`}`,
+      `${where}: target ${redactUrl(url)} ${whatWentWrong(e)}`,
       'check that the server is up and that `target` has the right address and port',
     );
   }

@@ -57,7 +57,8 @@ function boundScenarios(runs: readonly StoredRun[]): { kept: readonly StoredRun[
   if (names.length <= MAX_REPORT_SCENARIOS) return { kept: runs };
   // the newest run's scenarios first: those are kept
   const newest = new Map<string, string>();
-  for (const r of runs) if ((newest.get(r.manifest.scenario.name) ?? '') < r.manifest.started_at) newest.set(r.manifest.scenario.name, r.manifest.started_at);
+  for (const r of runs)
+    if ((newest.get(r.manifest.scenario.name) ?? '') < r.manifest.started_at) newest.set(r.manifest.scenario.name, r.manifest.started_at);
   const keep = new Set(names.sort((a, b) => newest.get(b)!.localeCompare(newest.get(a)!)).slice(0, MAX_REPORT_SCENARIOS));
   const dropped = names.length - keep.size;
   const message = `${dropped} of ${names.length} scenarios left out: a report holds at most ${MAX_REPORT_SCENARIOS} (those with the newest runs are kept)`;

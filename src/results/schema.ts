@@ -72,16 +72,13 @@ export const runSampleSchema = z.object({
 /**
  * The rules a load sample keeps (docs/metrics.md), beyond its shape; the first it breaks, in
  * words, or null: every request is one of completed, errors, timeouts and non2xx, and loss is
- * all but the completed; percentiles are in order.
+ * all but the completed.
  */
 export function runSampleRule(s: RunSample | WorkerFigures): string | null {
   const lost = s.errors + s.timeouts + s.non2xx;
   if (s.completed > s.requested) return `completed ${s.completed} > requested ${s.requested}`;
   if ('loss' in s && s.loss !== lost) return `loss ${s.loss} ≠ errors + timeouts + non2xx = ${lost}`;
   if (s.completed + lost !== s.requested) return `completed + errors + timeouts + non2xx = ${s.completed + lost} ≠ requested ${s.requested}`;
-  const l = s.latency_ms;
-  const order = [l.p50, l.p90, l.p99, l.max].filter((v): v is number => v !== null);
-  if (order.some((v, i) => i > 0 && v < order[i - 1])) return 'latency_ms: p50 ≤ p90 ≤ p99 ≤ max does not hold';
   for (const w of ('workers' in s && s.workers) || []) {
     const broken = runSampleRule(w);
     if (broken) return `workers[${w.worker}]: ${broken}`;

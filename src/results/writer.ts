@@ -244,7 +244,7 @@ export function interruptOpenRuns(): void {
 }
 
 /** The files a resume writes to; each, where it exists, must be a plain file of the folder. */
-const WRITTEN_FILES = ['manifest.json', 'samples.jsonl', 'cpu.jsonl', 'probes.jsonl'];
+const WRITTEN_FILES = ['manifest.json', 'samples.jsonl', 'cpu.jsonl', 'probes.jsonl', 'reference.jsonl'];
 
 /**
  * Before a resume sends or writes anything: a link (or folder, or device) in the place of a file it

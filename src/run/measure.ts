@@ -34,7 +34,10 @@ async function engineJudge({ scenario, file }: ResolvedScenario): Promise<((a: H
   const { closeDelimited, CLOSE_DELIMITED } = await import('../load/engines/autocannon.js');
   return (a) => {
     if (closeDelimited(a.status, a.headers, scenario.load.method))
-      throw inputError(`${file}: load.engine: target ${redactUrl(scenario.target)} ${CLOSE_DELIMITED}`, 'use load.engine: net (the default), which reads such answers');
+      throw inputError(
+        `${file}: load.engine: target ${redactUrl(scenario.target)} ${CLOSE_DELIMITED}`,
+        'use load.engine: net (the default), which reads such answers',
+      );
   };
 }
 

@@ -142,46 +142,58 @@ const MAX_WORKERS = 256;
 const WARMUP = 'must be a number of requests: 0 for no warm-up';
 const WORKERS = `must be 0 (the engine runs inside lb-bench), a number of worker processes up to ${MAX_WORKERS}, or "auto"`;
 
-export const loadSchema = z.strictObject({
-  levels: z
-    .array(levelSchema, { error: 'must be a list of request counts' })
-    .min(1, { error: 'needs at least one level' })
-    .max(MAX_LEVELS, { error: `must be at most ${MAX_LEVELS} levels` })
-    .superRefine(noDuplicateLevels),
-  concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
-  repetitions: repetitionsSchema.default(30),
-  /** per request: one duration, durations per level, or a multiple of the expected window (timeout.ts) */
-  timeout: timeoutSchema,
-  cooldown: duration.default(2_000),
-  /** requests of one burst before the first run, left out of the figures (src/run/warmup.ts); absent: the smallest level, at most 1000 */
-  warmup: z
-    .number({ error: WARMUP })
-    .int({ error: WARMUP })
-    .min(0, { error: WARMUP })
-    .max(MAX_LEVEL, { error: `must be at most ${MAX_LEVEL} requests` })
-    .optional(),
-  /** the load engine (src/load/engines/registry.ts); absent: the default, recorded in the manifest */
-  engine: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).optional(),
-  /** 0: the engine runs inside lb-bench; N: N worker processes share each run; auto: chosen per level */
-  workers: z
-    .union(
-      [
-        z.literal('auto', { error: WORKERS }),
-        z.number({ error: WORKERS }).int({ error: WORKERS }).min(0, { error: WORKERS }).max(MAX_WORKERS, { error: WORKERS }),
-      ],
-      { error: WORKERS },
-    )
-    .default(0),
-  /** generator hosts of the inventory: the workers run there, started over SSH (docs/scenarios.md) */
-  generators: z
-    .array(hostName, { error: 'must be a list of inventory hosts' })
-    .min(1, { error: 'needs at least one host' })
-    .max(64, { error: 'must be at most 64 hosts' })
-    .refine((names) => new Set(names).size === names.length, { error: 'names a host twice' })
-    .optional(),
-  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
-  headers: headersSchema.default({}),
-});
+export const loadSchema = z
+  .strictObject({
+    levels: z
+      .array(levelSchema, { error: 'must be a list of request counts' })
+      .min(1, { error: 'needs at least one level' })
+      .max(MAX_LEVELS, { error: `must be at most ${MAX_LEVELS} levels` })
+      .superRefine(noDuplicateLevels),
+    concurrency: z.union([z.literal('all'), positiveInt], { error: 'must be "all" or a positive integer' }).default('all'),
+    repetitions: repetitionsSchema.default(30),
+    /** per request: one duration, durations per level, or a multiple of the expected window (timeout.ts) */
+    timeout: timeoutSchema,
+    cooldown: duration.default(2_000),
+    /** requests of one burst before the first run, left out of the figures (src/run/warmup.ts); absent: the smallest level, at most 1000 */
+    warmup: z
+      .number({ error: WARMUP })
+      .int({ error: WARMUP })
+      .min(0, { error: WARMUP })
+      .max(MAX_LEVEL, { error: `must be at most ${MAX_LEVEL} requests` })
+      .optional(),
+    /** the load engine (src/load/engines/registry.ts); absent: the default, recorded in the manifest */
+    engine: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).optional(),
+    /** 0: the engine runs inside lb-bench; N: N worker processes share each run; auto: chosen per level */
+    workers: z
+      .union(
+        [
+          z.literal('auto', { error: WORKERS }),
+          z.number({ error: WORKERS }).int({ error: WORKERS }).min(0, { error: WORKERS }).max(MAX_WORKERS, { error: WORKERS }),
+        ],
+        { error: WORKERS },
+      )
+      .default(0),
+    /** generator hosts of the inventory: the workers run there, started over SSH (docs/scenarios.md) */
+    generators: z
+      .array(hostName, { error: 'must be a list of inventory hosts' })
+      .min(1, { error: 'needs at least one host' })
+      .max(64, { error: 'must be at most 64 hosts' })
+      .refine((names) => new Set(names).size === names.length, { error: 'names a host twice' })
+      .optional(),
+    method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
+    headers: headersSchema.default({}),
+  })
+  .superRefine((load, ctx) => {
+    // its parser is never told that an answer to HEAD has no body: it waits for the Content-Length's bytes, and counts every request timed out
+    if (load.engine === 'autocannon' && load.method === 'HEAD')
+      ctx.addIssue({
+        code: 'custom',
+        path: ['method'],
+        message:
+          'HEAD: the autocannon engine waits for a body that never comes and counts every request lost; use engine: net (the default)',
+        input: undefined,
+      });
+  });
 
 export const backendSchema = z.strictObject({
   host: hostName,

@@ -7,9 +7,9 @@
  * again by the next query() that allows it. Key material is read at connect time and kept only
  * inside ssh2's client, which sits in a private field, so it cannot leak into logs or JSON.
  */
-import { readFileSync } from 'node:fs';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { envError, inputError, type LbError } from '../errors.js';
+import { readPlainFile, refusalText, type Refusal } from '../io/files.js';
 import type { Inventory } from '../inventory/schema.js';
 import { looseKeyWarning } from './key-mode.js';
 import { RemoteShell, ShellTimeout } from './shell.js';
@@ -145,12 +145,10 @@ export class SshHost {
       const loose = looseKeyWarning(this.host.name, identity);
       if (loose) this.options.log?.(loose);
     }
-    let privateKey: Buffer;
-    try {
-      privateKey = readFileSync(identity);
-    } catch (e) {
-      throw inputError(`${this.host.name}: ssh.identity: cannot read the key file ${identity} (${(e as NodeJS.ErrnoException).code})`);
-    }
+    // a plain file of at most 1 MiB (io/files.ts): a FIFO named as the key is refused, never waited on
+    const refuse = (r: Refusal) => inputError(`${this.host.name}: ssh.identity: ${identity}: ${refusalText(r, '1 MiB')}`);
+    const privateKey = readPlainFile(identity, 1024 * 1024, refuse);
+    if (privateKey === null) throw inputError(`${this.host.name}: ssh.identity: cannot read the key file ${identity} (ENOENT)`);
     if (passphraseEnv === undefined) return { privateKey };
     const passphrase = process.env[passphraseEnv];
     if (passphrase === undefined)

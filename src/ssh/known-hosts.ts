@@ -6,6 +6,8 @@
 import { createHash, createHmac } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { inputError } from '../errors.js';
+import { readPlainFile, refusalText, type Refusal } from '../io/files.js';
 
 export interface HostKey {
   /** e.g. ssh-ed25519, taken from the key blob itself */
@@ -41,13 +43,10 @@ export function fingerprint(blob: Buffer): string {
 }
 
 function readEntries(file: string): Entry[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw e;
-  }
+  // a plain file of at most 16 MiB (io/files.ts): a FIFO named as knownHosts is refused, never waited on
+  const refuse = (r: Refusal) => inputError(`${file}: ${refusalText(r, '16 MiB')}; knownHosts is a known_hosts file`);
+  const text = readPlainFile(file, 16 * 1024 * 1024, refuse)?.toString('utf8');
+  if (text === undefined) return [];
   const entries: Entry[] = [];
   text.split('\n').forEach((raw, i) => {
     const fields = raw.trim().split(/\s+/);

@@ -50,7 +50,10 @@ export function readYamlText(file: string, kind: YamlKind): string {
     if (r.kind === 'folder') return readError(file, kind, { code: 'EISDIR' } as NodeJS.ErrnoException);
     if (r.kind === 'special') return inputError(`${file}: not a regular file (${r.what}); ${aOrAn(kind.what)} is a YAML file`);
     if (r.kind === 'large')
-      return inputError(`${file}: too large (${r.size}); ${aOrAn(kind.what)} may be at most 1 MiB`, 'check that this is the file you meant');
+      return inputError(
+        `${file}: too large (${r.size}); ${aOrAn(kind.what)} may be at most 1 MiB`,
+        'check that this is the file you meant',
+      );
     return inputError(`${file}: cannot read the ${kind.what} (${r.why})`, 'check the path');
   };
   const bytes = readPlainFile(file, MAX_YAML_BYTES, refuse);

@@ -46,7 +46,8 @@ function number(flag: string, value: string | undefined, ok: (n: number) => bool
   if (value === undefined) return undefined;
   const n = Number(value);
   // decimal notation only: Number() would take 0x10 and " 5"
-  if (!/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(value) || !Number.isFinite(n) || !ok(n)) throw inputError(`${flag}: must be ${what}, got "${value}"`);
+  if (!/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(value) || !Number.isFinite(n) || !ok(n))
+    throw inputError(`${flag}: must be ${what}, got "${value}"`);
   return n;
 }
 
@@ -103,7 +104,8 @@ async function writeCharts(comparisons: Comparison[], outDir: string, wanted: st
   const charts: { path: string; content: Buffer; metric: string }[] = [];
   for (const c of comparisons) {
     const metric = chartMetric(c, wanted);
-    if (metric) charts.push({ path: chartFile(outDir, c, comparisons.length > 1), content: renderChart(compareChartSpec(c, metric)), metric });
+    if (metric)
+      charts.push({ path: chartFile(outDir, c, comparisons.length > 1), content: renderChart(compareChartSpec(c, metric)), metric });
   }
   try {
     writeFiles(charts);

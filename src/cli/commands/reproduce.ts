@@ -45,7 +45,8 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
   checkOutFolder(opts.out);
   checkOutFile(opts.junit, '--junit');
   const alpha = opts.alpha === undefined ? 0.05 : Number(opts.alpha);
-  if (!(alpha > 0 && alpha < 1) || (opts.alpha !== undefined && !/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(opts.alpha))) throw inputError(`--alpha: must be a number between 0 and 1, got "${opts.alpha}"`);
+  if (!(alpha > 0 && alpha < 1) || (opts.alpha !== undefined && !/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(opts.alpha)))
+    throw inputError(`--alpha: must be a number between 0 and 1, got "${opts.alpha}"`);
   if (opts.repetitions !== undefined) {
     if (!Number.isInteger(opts.repetitions)) throw inputError(`--repetitions: must be a whole number, got "${opts.repetitions}"`);
     const minP = mannWhitneyMinP(opts.repetitions, opts.repetitions);

@@ -9,7 +9,12 @@ import { inputError, LbError } from '../../errors.js';
 import { loadSettings } from '../../lab/settings.js';
 import type { Kind } from '../kind.js';
 import { folderReader } from '../../results/read.js';
-import { failoverSampleRule, failoverSampleSchema, storedFailoverScenarioSchema, type StoredFailoverScenario } from '../../results/schema.js';
+import {
+  failoverSampleRule,
+  failoverSampleSchema,
+  storedFailoverScenarioSchema,
+  type StoredFailoverScenario,
+} from '../../results/schema.js';
 import type { FailoverSample } from '../../results/types.js';
 import { failoverScenarioSchema, type FailoverScenario } from '../../scenario/failover-schema.js';
 import { redactUrl } from '../../util/redact.js';

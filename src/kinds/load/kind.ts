@@ -23,7 +23,12 @@ declare module '../kind.js' {
   }
 }
 
-const samples: SampleFormat<RunSample> = { sample: runSampleSchema, rule: runSampleRule, key: sampleKey, keyName: '(level, repetition) pair' };
+const samples: SampleFormat<RunSample> = {
+  sample: runSampleSchema,
+  rule: runSampleRule,
+  key: sampleKey,
+  keyName: '(level, repetition) pair',
+};
 const readOwn = folderReader(storedLoadScenarioSchema, samples);
 
 /** A load folder: its samples, each with its reference's run of the same (level, repetition) where the folder keeps one. */

@@ -144,7 +144,12 @@ class AutocannonEngine implements LoadEngine {
       // a target that changed its framing since the check before the first run
       client.on('headers', (h: { statusCode?: number; headers?: unknown }) => {
         if (closeDelimited(h.statusCode ?? 0, headerMap(h.headers), share.method))
-          this.refuse?.(inputError(`target ${redactText(share.url)} ${CLOSE_DELIMITED}`, 'use load.engine: net (the default), which reads such answers'));
+          this.refuse?.(
+            inputError(
+              `target ${redactText(share.url)} ${CLOSE_DELIMITED}`,
+              'use load.engine: net (the default), which reads such answers',
+            ),
+          );
       });
       client.on('connError', (err: NodeJS.ErrnoException) => acct.failed(err?.code ?? 'error'));
       // a client is done when it has written its share and seen the end of its last request
