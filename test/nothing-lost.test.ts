@@ -290,7 +290,7 @@ test('a stored sample that breaks a rule is left out with a warning naming file,
     assert.match(warning, rule);
     assert.match(warning, /; left out$/);
     assert.ok(
-      r.out.some((l) => l.endsWith('(5 runs)')),
+      r.err.some((l) => l.endsWith('(5 runs)')),
       `${tag}: the sample is left out: ${r.out.join('\n')}`,
     );
     assert.doesNotMatch(readFileSync(join(out, 'summary.csv'), 'utf8'), /Infinity|NaN/);

@@ -79,7 +79,7 @@ const lineSchema = z.looseObject({
 });
 
 const acceptSchema = z.looseObject({
-  format: z.literal(1, { error: 'must be 1: this history was written by a newer lb-bench' }),
+  format: z.literal(1, { error: (i) => formatError(i.input, 'this history was written by a newer lb-bench') }),
   accept: z.literal(true),
   scenario: z.string().min(1),
   run: z.string().min(1),

@@ -20,7 +20,7 @@ import { compareSuites } from '../../compare/junit.js';
 import { baselinePairs, resolvePair } from '../../compare/resolve.js';
 import { ungateJudged, type TonightJudgement } from '../../compare/tonight.js';
 import { writeJunit } from '../../io/junit.js';
-import { errorWords, writeFiles, type WriteFailed } from '../../io/files.js';
+import { errorWords, writeFiles as writeFileSet, type WriteFailed } from '../../io/files.js';
 import { historySettings, judgeHistory, type HistoryFlags } from './compare-history.js';
 import { SLUG } from '../../scenario/schema.js';
 import { describeValue } from '../../util/issues.js';
@@ -108,7 +108,7 @@ async function writeCharts(comparisons: Comparison[], outDir: string, wanted: st
       charts.push({ path: chartFile(outDir, c, comparisons.length > 1), content: renderChart(compareChartSpec(c, metric)), metric });
   }
   try {
-    writeFiles(charts);
+    writeFileSet(charts);
   } catch (e) {
     const failed = e as WriteFailed;
     throw envError(`${failed.path ?? outDir}: cannot write (${errorWords(failed.cause ?? e)})`, 'choose another folder with --out');
@@ -217,17 +217,14 @@ async function writeFiles(
     ['compare.md', printed(comparisons, history, opts, judged, 'md')],
     ['compare.json', printed(comparisons, history, opts, judged, 'json')],
   ];
-  let path = opts.out!;
+  // whole or not at all (io/files.ts): a full disk leaves no half of the comparison
   try {
-    await mkdir(opts.out!, { recursive: true });
-    for (const [name, text] of files) {
-      path = join(opts.out!, name);
-      await writeFile(path, `${text}\n`);
-      io.err(`wrote ${path}`);
-    }
+    writeFileSet(files.map(([name, text]) => ({ path: join(opts.out!, name), content: `${text}\n` })));
   } catch (e) {
-    throw envError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? String(e)})`, 'choose another folder with --out');
+    const failed = e as WriteFailed;
+    throw envError(`${failed.path ?? opts.out}: cannot write (${errorWords(failed.cause ?? e)})`, 'choose another folder with --out');
   }
+  for (const [name] of files) io.err(`wrote ${join(opts.out!, name)}`);
 }
 
 function checkModes(refs: string[], opts: Options): void {
