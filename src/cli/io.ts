@@ -1,53 +1,44 @@
-import { rmdirSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats } from 'node:fs';
+import { rmdirSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { envError, inputError } from '../errors.js';
+import { inputError } from '../errors.js';
 import { errorWords, makeFolder, WriteFailed } from '../io/files.js';
 import type { Io } from '../io/io.js';
 
 /** The benchmarks and tests name Io from here too. */
 export type { Io } from '../io/io.js';
 
-const pause = new Int32Array(new SharedArrayBuffer(4));
+/** The first write to stdout that failed (a full disk, a reader gone), or null: said and exit 3 by the launcher. */
+let stdoutFailed: Error | null = null;
 
 /**
- * Write all of `text` to fd, synchronously: a pipe left non-blocking (EAGAIN) is waited on, and a
- * failed write (a full disk, a closed pipe) is thrown, so that a result is never lost unsaid.
+ * Why the result did not reach stdout, or null. Writes to a pipe are asynchronous (a slow reader
+ * must not stop the command), so a failure may show only once everything was handed over: the
+ * launcher (bin/lb-bench.js) asks here after stdout has drained, says it, and exits 3.
  */
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text.endsWith('\n') ? text : text + '\n');
-  for (let at = 0; at < bytes.length;) {
-    try {
-      at += writeSync(fd, bytes, at);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      Atomics.wait(pause, 0, 0, 5);
-    }
-  }
+export function outputFailure(): string | null {
+  return stdoutFailed && `stdout: cannot write the result (${errorWords(stdoutFailed)})`;
 }
+
+const noteFailure = (e: Error | null | undefined) => {
+  if (e) stdoutFailed ??= e;
+};
 
 /**
  * The command line's Io: the process's stdout and stderr. A result that cannot be written to
- * stdout is exit 3 naming it (`schema > file` on a full disk exited 0 with nothing written); a
- * message that cannot reach stderr has nowhere else to go, and is dropped.
+ * stdout is never lost unsaid (`schema > file` on a full disk exited 0 with nothing written): the
+ * failure is kept for the launcher, which makes it exit 3; a message that cannot reach stderr has
+ * nowhere else to go, and is dropped.
  */
 export function processIo(debug = false): Io {
+  process.stdout.on('error', noteFailure);
+  process.stderr.on('error', () => {});
   return {
     out: (t) => {
-      try {
-        writeAll(1, t);
-      } catch (e) {
-        throw envError(
-          `stdout: cannot write the result (${errorWords(e)})`,
-          'check where stdout goes: a full disk, or a reader that has gone',
-        );
-      }
+      if (stdoutFailed) return; // said once, at the end
+      process.stdout.write(t.endsWith('\n') ? t : t + '\n', noteFailure);
     },
     err: (t) => {
-      try {
-        writeAll(2, t);
-      } catch {
-        /* nowhere to say it */
-      }
+      process.stderr.write(t.endsWith('\n') ? t : t + '\n');
     },
     // a terminal of no width (a pty that reports 0 columns) sends ora's redraw into a tight loop
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI && (process.stderr.columns ?? 0) >= 20,

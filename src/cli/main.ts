@@ -6,6 +6,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, LbError } from '../errors.js';
 import type { Io } from '../io/io.js';
 import { processIo } from './io.js';
+
+/** The launcher asks, once stdout has drained, whether the result reached it. */
+export { outputFailure } from './io.js';
 import { onStoreWarning } from '../results/warnings.js';
 import { versionLine } from '../version.js';
 import { terminalText } from '../util/format.js';

@@ -4,10 +4,10 @@
  * @revoked marker. @cert-authority lines are skipped: lb-bench does not use host certificates.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { inputError } from '../errors.js';
-import { readPlainFile, refusalText, type Refusal } from '../io/files.js';
+import { makeFolder, readPlainFile, refusalText, type Refusal } from '../io/files.js';
 
 export interface HostKey {
   /** e.g. ssh-ed25519, taken from the key blob itself */
@@ -114,7 +114,7 @@ export function knownKeyTypes(file: string, address: string, port: number): stri
 
 /** accept-new: append one plain line, as `ssh -o StrictHostKeyChecking=accept-new` would. */
 export function addHostKey(file: string, address: string, port: number, key: HostKey): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeFolder(dirname(file)); // one level at a time: a recursive mkdir loops for ever under /proc
   let prefix = '';
   try {
     const text = readFileSync(file, 'utf8');
