@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the seven benchmarks one after another, each in its own process (so that one's
+ * `npm run bench`: the eight benchmarks one after another, each in its own process (so that one's
  * memory and sockets do not weigh on the next), then their tables under the machine they ran on.
  * `--json` prints one JSON document; `--tiny` passes on. Exit 1 only if a benchmark failed to run;
  * a missed target is a figure, not an error.
