@@ -74,7 +74,7 @@ test('warnings: noisy cv, generator-bound, missing CPU, sample warnings, incompl
     "noisy level 1000: 1 of 3 runs were generator-bound (the load generator's CPU neared 100 %, or its event loop stalled for a quarter of the median latency)",
   ]);
   assert.deepEqual(by('cpu-missing'), ['noisy: CPU of web2 missing in 1 of 3 runs', 'noisy: CPU of web3 missing in 3 of 3 runs']);
-  assert.deepEqual(by('sample'), ['noisy level 1000 rep 1: ulimit raised to 4096 (and 2 more runs)']);
+  assert.deepEqual(by('sample'), ['noisy level 1000, 3 of 3 runs (the first, rep 1): ulimit raised to 4096']);
   assert.deepEqual(by('run'), ['noisy: run x-noisy is interrupted: 3 of 6 runs finished']);
   const cpu = rows.find((x) => x.metric === 'cpu.web2.mean')!;
   assert.equal(cpu.n, 2, 'a null CPU figure is left out, not counted as 0');

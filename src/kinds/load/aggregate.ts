@@ -211,20 +211,30 @@ function cpuMissing(run: LoadRun, label: string): ReportWarning[] {
   return out;
 }
 
-/** A run's own warnings; the same message in many runs is said once, with a count. */
+/**
+ * A run's own warnings; the same warning at a level (the same words, whatever their figures: "the
+ * kernel dropped 19 packets" and "… 6311 packets") is said once, with how many runs had it and the
+ * first one's figures: 30 repetitions must not print 30 lines.
+ */
 function sampleWarnings(run: LoadRun, label: string): ReportWarning[] {
-  const seen = new Map<string, { first: RunSample; count: number }>();
+  const seen = new Map<string, { w: string; first: RunSample; count: number }>();
+  const perLevel = new Map<number, number>();
   for (const s of run.samples) {
+    perLevel.set(s.level, (perLevel.get(s.level) ?? 0) + 1);
     for (const w of s.warnings ?? []) {
-      const entry = seen.get(w);
+      const key = `${s.level}\u0000${w.replace(/\d+(\.\d+)?/g, '#')}`;
+      const entry = seen.get(key);
       if (entry) entry.count++;
-      else seen.set(w, { first: s, count: 1 });
+      else seen.set(key, { w, first: s, count: 1 });
     }
   }
-  return [...seen].map(([w, { first, count }]) => ({
+  return [...seen.values()].map(({ w, first, count }) => ({
     kind: 'sample' as const,
     scenario: label,
     level: first.level,
-    message: `${label} level ${first.level} rep ${first.repetition}: ${w}${count > 1 ? ` (and ${count - 1} more runs)` : ''}`,
+    message:
+      count === 1
+        ? `${label} level ${first.level} rep ${first.repetition}: ${w}`
+        : `${label} level ${first.level}, ${count} of ${perLevel.get(first.level)} runs (the first, rep ${first.repetition}): ${w}`,
   }));
 }
