@@ -30,18 +30,25 @@ export function parseInventoryText(file: string, text: string): { ok: true; valu
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   // no prototype: a scenario naming host `constructor` or `toString` finds no host (it found Object's, then exit 70)
   const hosts: Inventory['hosts'] = Object.create(null);
+  const transportOnly: Inventory['transportOnly'] = Object.create(null);
   for (const [name, host] of Object.entries(parsed.value.hosts)) {
+    const { ssh, address } = host;
+    if (!ssh || address === undefined) {
+      transportOnly[name] = { ...host, name };
+      continue;
+    }
     hosts[name] = {
       ...host,
       name,
+      address,
       ssh: {
-        ...host.ssh,
-        identity: host.ssh.identity === undefined ? undefined : at(host.ssh.identity),
-        knownHosts: host.ssh.knownHosts === undefined ? resolve(homedir(), '.ssh/known_hosts') : at(host.ssh.knownHosts),
+        ...ssh,
+        identity: ssh.identity === undefined ? undefined : at(ssh.identity),
+        knownHosts: ssh.knownHosts === undefined ? resolve(homedir(), '.ssh/known_hosts') : at(ssh.knownHosts),
       },
     };
   }
-  return { ok: true, value: { file: resolve(file), hosts } };
+  return { ok: true, value: { file: resolve(file), hosts, transportOnly } };
 }
 
 /**
@@ -69,7 +76,9 @@ export function checkBackends(scenarioFile: string, backends: Scenario['backends
   backends.forEach((b, i) => {
     const host = inventory.hosts[b.host];
     const missing = host && CPU_SOURCES[b.cpu].missing(host);
-    if (!host) {
+    if (!host && inventory.transportOnly[b.host]) {
+      problems.push(`backends[${i}].host: "${b.host}" in ${inventory.file} has no \`address\` and \`ssh\`, which sampling its CPU needs`);
+    } else if (!host) {
       problems.push(`backends[${i}].host: no host "${b.host}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`);
     } else if (missing) {
       problems.push(`backends[${i}].cpu: ${b.cpu} mode needs ${missing} in ${inventory.file}; or use cpu: procstat`);

@@ -9,11 +9,17 @@
  *       cgroup: { path: /sys/fs/cgroup/cpuacct/lb-bench/web1, cpus: 0.25 }
  *
  * Beside address and ssh, a host holds what its CPU source reads (`cgroup`, …): each source
- * declares its own fields (src/cpu/registry.ts).
+ * declares its own fields (src/cpu/registry.ts). A generator host (`load.generators`) may name the
+ * transport that reaches its workers (src/load/workers/transports/registry.ts); one reached by a
+ * command needs neither address nor ssh:
+ *
+ *   gen1:
+ *     transport: { command: [kubectl, exec, -i, lb-bench-gen-0, --, lb-bench, worker] }
  */
 import { z } from 'zod';
 import { cpuInventoryFields } from '../cpu/registry.js';
 import { HOST_NAME, positiveDuration } from '../scenario/schema.js';
+import { transportOf, transportSchema } from '../load/workers/transports/registry.js';
 
 /**
  * How long setting up a host may take: TCP connect, SSH handshake, the user's login shell starting
@@ -49,13 +55,28 @@ export const sshSchema = z.strictObject({
   timeout: positiveDuration.default(DEFAULT_SSH_TIMEOUT_MS),
 });
 
-export const hostSchema = z.strictObject({
-  address: nonEmpty('a host name or IP address', 255),
-  ssh: sshSchema,
-  /** on a generator host (`load.generators`): the command that runs lb-bench there, e.g. `npx --yes lb-bench@0.1.0`; default `lb-bench` */
-  lbBench: nonEmpty('the command that runs lb-bench on the host', 1000).optional(),
-  ...cpuInventoryFields,
-});
+export const hostSchema = z
+  .strictObject({
+    /** required unless the host's transport needs no SSH */
+    address: nonEmpty('a host name or IP address', 255).optional(),
+    ssh: sshSchema.optional(),
+    /** on a generator host (`load.generators`): the command that runs lb-bench there, e.g. `npx --yes lb-bench@0.1.0`; default `lb-bench` */
+    lbBench: nonEmpty('the command that runs lb-bench on the host', 1000).optional(),
+    /** on a generator host: how lb-bench reaches its workers; absent: over SSH */
+    transport: transportSchema.optional(),
+    ...cpuInventoryFields,
+  })
+  .superRefine((host, ctx) => {
+    const { name, transport } = transportOf(host.transport);
+    if (!transport.ssh) return;
+    for (const field of ['address', 'ssh'] as const)
+      if (host[field] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `is required: the host is reached over ${name === 'ssh' ? 'SSH' : name} (a generator reached by a command needs none: transport: { command: [...] })`,
+        });
+  });
 
 export const inventorySchema = z.strictObject({
   hosts: z.record(z.string().regex(HOST_NAME, { error: 'host names must be letters, digits, ".", "_" or "-", at most 64' }), hostSchema, {
@@ -69,5 +90,11 @@ export type SshSettings = z.output<typeof sshSchema>;
 /** A loaded inventory: every path in it is absolute (resolved against the inventory file). */
 export interface Inventory {
   file: string;
-  hosts: Record<string, InventoryHost & { name: string; ssh: SshSettings & { knownHosts: string } }>;
+  /** the hosts lb-bench may reach over SSH (backends, and generators over SSH) */
+  hosts: Record<string, InventoryHost & { name: string; address: string; ssh: SshSettings & { knownHosts: string } }>;
+  /** the generator hosts without SSH, reached only by their transport (a command) */
+  transportOnly: Record<string, GeneratorHost>;
 }
+
+/** A host as a generator: its name, transport and `lbBench`. */
+export type GeneratorHost = InventoryHost & { name: string };

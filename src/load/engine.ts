@@ -70,6 +70,8 @@ export interface LoadOutcome extends RequestCounts {
   connect_ms: number | null;
   /** per worker process, when there were any */
   workers?: WorkerFigures[];
+  /** with workers: the latest worker's first request after the earliest's, ms (null: not known for every worker) */
+  start_skew_ms?: number | null;
   started_at: Date;
   ended_at: Date;
 }

@@ -37,6 +37,9 @@ export function generatorBoundReason(s: BoundFigures): string | null {
 
 const workerFigures = (w: WorkerFigures): WorkerFigures => ({
   ...w,
+  ...(w.start_ms === undefined ? {} : { start_ms: round(w.start_ms, 2) }),
+  ...(w.start_skew_ms === undefined ? {} : { start_skew_ms: round(w.start_skew_ms, 2) }),
+  ...(w.go_round_trip_ms === undefined ? {} : { go_round_trip_ms: round(w.go_round_trip_ms, 2) }),
   duration_s: round(w.duration_s, 6),
   connect_ms: w.connect_ms === null ? null : round(w.connect_ms, 1),
   generator_cpu: round(w.generator_cpu, 1),
@@ -77,6 +80,7 @@ export function toSample(
     connect_ms: o.connect_ms === null ? null : round(o.connect_ms, 1),
   };
   if (o.workers) sample.workers = o.workers.map(workerFigures);
+  if (o.workers && o.start_skew_ms !== undefined) sample.start_skew_ms = o.start_skew_ms === null ? null : round(o.start_skew_ms, 2);
   sample.generator_bound = generatorBoundReason(sample) !== null;
   if (Object.keys(o.errorCodes).length) sample.error_codes = o.errorCodes;
   if (cpu) sample.cpu = cpu;

@@ -26,6 +26,9 @@ const cpuFigureSchema = z.object({ mean: nullableNumber, peak: nullableNumber })
 const workerFiguresSchema = z.object({
   worker: positiveInt,
   host: z.string().optional(),
+  start_ms: finite.optional(),
+  start_skew_ms: finite.optional(),
+  go_round_trip_ms: finite.optional(),
   requested: count,
   completed: count,
   errors: count,
@@ -64,6 +67,7 @@ export const runSampleSchema = z.object({
   generator_block_total_ms: finite.optional(),
   connect_ms: nullableNumber.optional(),
   workers: z.array(workerFiguresSchema).optional(),
+  start_skew_ms: nullableNumber.optional(),
   error_codes: z.record(z.string(), count).optional(),
   cpu: z.record(z.string(), cpuFigureSchema).optional(),
   warnings: strings.optional(),

@@ -54,6 +54,8 @@ export interface RunSample {
   connect_ms?: number | null;
   /** per worker process (`load.workers`), each with its own exact accounting */
   workers?: WorkerFigures[];
+  /** with workers: the largest of their start_skew_ms (null: not known for every worker) */
+  start_skew_ms?: number | null;
   /** connection errors by code (ECONNRESET, closed-without-response, …) */
   error_codes?: Record<string, number>;
   /** per backend host, when the scenario samples backends */
@@ -81,6 +83,12 @@ export interface WorkerFigures {
   worker: number;
   /** the generator host it ran on (`load.generators`); absent: this machine */
   host?: string;
+  /** its first request after the release (`go` to all workers), ms; estimated, see docs/results.md */
+  start_ms?: number;
+  /** its first request after the earliest worker's, ms */
+  start_skew_ms?: number;
+  /** the round trip of its `go` (to its `going`), ms: start_ms is uncertain by half of it */
+  go_round_trip_ms?: number;
   requested: number;
   completed: number;
   errors: number;

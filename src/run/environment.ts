@@ -7,7 +7,8 @@ import { CpuMonitor } from './cpu-monitor.js';
 import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError } from '../errors.js';
 import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/load.js';
-import type { Inventory } from '../inventory/schema.js';
+import type { GeneratorHost, Inventory } from '../inventory/schema.js';
+import { transportOf } from '../load/workers/transports/registry.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';
 import { labCalibration } from '../lab/calibration.js';
@@ -68,8 +69,10 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   }
   const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()), file);
   checkBackends(file, scenario.backends, inventory);
-  checkGenerators(file, generators, inventory);
-  for (const g of generators) await guardBenchAddress(inventory.hosts[g]!.address, `${inventory.file}: hosts.${g}.address`);
+  const generatorHosts = checkGenerators(file, generators, inventory);
+  // a generator reached by a command has no address of lb-bench's to guard: the target is guarded
+  for (const g of generators)
+    if (inventory.hosts[g]) await guardBenchAddress(inventory.hosts[g].address, `${inventory.file}: hosts.${g}.address`);
   // every address a CPU source sends to, before anything is sent
   for (const b of scenario.backends) {
     for (const a of CPU_SOURCES[b.cpu].addresses(inventory.hosts[b.host]))
@@ -77,7 +80,10 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   }
   if (!scenario.backends.length && !generators.length) return { ...none, inventory };
 
-  const overSsh = [...scenario.backends.filter((b) => CPU_SOURCES[b.cpu].ssh).map((b) => b.host), ...generators];
+  const overSsh = [
+    ...scenario.backends.filter((b) => CPU_SOURCES[b.cpu].ssh).map((b) => b.host),
+    ...generatorHosts.filter((h) => transportOf(h.transport).transport.ssh).map((h) => h.name),
+  ];
   const pool = overSsh.length ? await SshPool.open(inventory, overSsh, { acceptNewHostKeys: opts.acceptNewHostKeys, log: opts.log }) : null;
   const monitor = scenario.backends.length ? new CpuMonitor(pool, inventory, scenario.backends) : null;
   const close = () => {
@@ -88,7 +94,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     await monitor?.check();
     // the servers' versions are read over SSH, from the hosts it reaches
     const versions = pool ? await serverVersions(pool) : { servers: {}, warnings: [] };
-    const gens = pool && generators.length ? generatorsOf(inventory, pool, generators) : null;
+    const gens = generators.length ? generatorsOf(generatorHosts, pool) : null;
     return { inventory, pool, monitor, generators: gens, servers: versions.servers, warnings: versions.warnings, ...lab, close };
   } catch (e) {
     close();
@@ -96,13 +102,22 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   }
 }
 
-/** Every generator must be a host of the inventory (exit 2 otherwise, before any traffic). */
-function checkGenerators(file: string, generators: readonly string[], inventory: Inventory): void {
-  const known = Object.keys(inventory.hosts);
-  const problems = generators.flatMap((g, i) =>
-    inventory.hosts[g]
-      ? []
-      : [`${file}: load.generators[${i}]: no host "${g}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`],
-  );
+/**
+ * Every generator must be a host of the inventory, and its transport's settings must hold (exit 2
+ * otherwise, before any traffic). Returns the generator hosts, in the scenario's order.
+ */
+function checkGenerators(file: string, generators: readonly string[], inventory: Inventory): GeneratorHost[] {
+  const known = [...Object.keys(inventory.hosts), ...Object.keys(inventory.transportOnly)];
+  const found: GeneratorHost[] = [];
+  const problems = generators.flatMap((g, i) => {
+    const host = inventory.hosts[g] ?? inventory.transportOnly[g];
+    if (!host) return [`${file}: load.generators[${i}]: no host "${g}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`];
+    found.push(host);
+    const { name, transport, settings } = transportOf(host.transport);
+    return (transport.check?.(settings) ?? []).map(
+      (p) => `${inventory.file}: hosts.${g}.transport.${name}${p.startsWith('[') ? '' : '.'}${p}`,
+    );
+  });
   if (problems.length) throw inputError(problems.join('\n'));
+  return found;
 }

@@ -13,10 +13,17 @@ import type { WorkerResult } from './protocol.js';
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** One worker's own figures: its connect phase, then from `go` to its last outcome. */
-function workerFigures(worker: number, r: WorkerResult, histogram: LatencyHistogram, host: string | undefined): WorkerFigures {
+function workerFigures(
+  worker: number,
+  r: WorkerResult,
+  histogram: LatencyHistogram,
+  host: string | undefined,
+  start: StartFigures | null,
+): WorkerFigures {
   return {
     worker,
     ...(host ? { host } : {}),
+    ...(start ?? {}),
     requested: r.requested,
     completed: r.completed,
     errors: r.errors,
@@ -38,6 +45,25 @@ function workerFigures(worker: number, r: WorkerResult, histogram: LatencyHistog
   };
 }
 
+type FirstRequest = { at: number; roundTrip: number } | null;
+type StartFigures = { start_ms: number; start_skew_ms: number; go_round_trip_ms: number };
+
+/**
+ * Start skew: each worker's first request after the release and after the earliest worker's (how
+ * it is timed: pool.ts); the run's skew is the largest, null unless every worker has a figure.
+ */
+export function startFigures(
+  firstRequests: readonly FirstRequest[],
+  count: number,
+): { workers: (StartFigures | null)[]; skew: number | null } {
+  const known = firstRequests.flatMap((t) => (t ? [t.at] : []));
+  const earliest = known.length ? Math.min(...known) : 0;
+  return {
+    workers: firstRequests.map((t) => (t ? { start_ms: t.at, start_skew_ms: t.at - earliest, go_round_trip_ms: t.roundTrip } : null)),
+    skew: count && known.length === count ? Math.max(...known) - earliest : null,
+  };
+}
+
 /** `goWall`: lb-bench's clock (ms since the epoch) when it sent `go`; `hosts`: each worker's generator host, if not this machine. */
 export function mergeResults(
   engine: EngineName,
@@ -46,6 +72,7 @@ export function mergeResults(
   goWall: number,
   timeoutMs: number,
   hosts: readonly (string | undefined)[] = [],
+  firstRequests: readonly FirstRequest[] = [],
 ): LoadOutcome {
   const histograms = results.map((r) => decodeHistogram(r.histogram));
   const merged = mergeHistograms(histograms, timeoutMs);
@@ -72,7 +99,8 @@ export function mergeResults(
   const end = ends.length ? Math.max(start, ...ends) : connects.length ? 0 : start;
   const started_at = new Date(goWall + start);
   const maxes = results.map((r) => r.max_ms).filter((t): t is number => t !== null);
-  const workers = results.map((r, i) => workerFigures(i + 1, r, histograms[i]!, hosts[i]));
+  const starting = startFigures(firstRequests, results.length);
+  const workers = results.map((r, i) => workerFigures(i + 1, r, histograms[i]!, hosts[i], starting.workers[i] ?? null));
   return {
     engine,
     requested: sum(shares.map((s) => s.requests)),
@@ -92,6 +120,7 @@ export function mergeResults(
     generator_block_total_ms: sum(results.map((r) => r.block_total_ms)),
     connect_ms: connects.length ? Math.max(...connects) : null,
     workers,
+    start_skew_ms: starting.skew,
     started_at,
     ended_at: new Date(started_at.getTime() + (end - start)),
   };

@@ -10,6 +10,7 @@
  * workers do not keep lb-bench alive, and end after IDLE_MS without a run (or with lb-bench).
  */
 import { EventEmitter } from 'node:events';
+import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { envError, LbError, type ExitCodeValue } from '../../errors.js';
 import type { LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from '../engine.js';
@@ -195,6 +196,17 @@ export function stderrGist(stderr: string): string {
 }
 
 /**
+ * When a worker wrote its first request, ms after the release (lb-bench's first `go`): when its
+ * `go` was written, plus the way there (half the round trip of its `going`: the two ways of one
+ * channel are taken as equally long), plus its own time from `go` to its first request. The
+ * workers share no clock, so this is what can be known of their start skew from here.
+ */
+export function firstRequestAfterRelease(way: { sent: number; roundTrip: number } | null, startMs: number | null): number | null {
+  if (!way || startMs === null) return null;
+  return way.sent + way.roundTrip / 2 + startMs;
+}
+
+/**
  * One run over started workers: each says hello, takes its share and connects; then `go` to all at
  * once (the start barrier), and their results merge. `stopped()` says the run was abandoned.
  */
@@ -223,11 +235,33 @@ async function runOver(
   // the start barrier: every worker has connected; all send from here
   const results = workers.map((w) => w.expect('result', 'it reported its result'));
   const goWall = Date.now();
-  for (const w of workers) w.send({ type: 'go' });
-  const got: WorkerResult[] = await Promise.all(results);
+  const release = performance.now();
+  // each `go` is timed to its worker's `going`; one that does not say it (an older lb-bench) has no start figure
+  const ways: ({ sent: number; roundTrip: number } | null)[] = workers.map(() => null);
+  const untime = workers.map((w, i) => {
+    const sent = performance.now();
+    const onMessage = (m: FromWorker) => {
+      if (m.type !== 'going') return;
+      ways[i] = { sent: sent - release, roundTrip: performance.now() - sent };
+      w.events.off('message', onMessage);
+    };
+    w.events.on('message', onMessage);
+    w.send({ type: 'go' });
+    return () => w.events.off('message', onMessage);
+  });
+  let got: WorkerResult[];
+  try {
+    got = await Promise.all(results);
+  } finally {
+    for (const off of untime) off();
+  }
   for (const r of got) for (const ms of r.latencies ?? []) o.hooks!.onLatency!(ms);
   const hosts = workers.map((w) => w.spawner.host);
-  return mergeResults(o.engine, shares, got, goWall, o.timeoutMs, hosts);
+  const starts = got.map((r, i) => {
+    const at = firstRequestAfterRelease(ways[i]!, r.start_ms);
+    return at === null ? null : { at, roundTrip: ways[i]!.roundTrip };
+  });
+  return mergeResults(o.engine, shares, got, goWall, o.timeoutMs, hosts, starts);
 }
 
 /** The run over `count` workers: on `spawners` (one worker each), or as child processes of lb-bench. */

@@ -6,7 +6,8 @@
  *
  *   worker:   hello {protocol, pid, node, host}
  *   lb-bench: share {engine, share, latencies}    worker: ready {connect_ms}   (connections open)
- *   lb-bench: go                                  worker: result {…}           (every request accounted for)
+ *   lb-bench: go                                  worker: going                (at once: times the way of `go`)
+ *                                                 worker: result {…}           (every request accounted for)
  *                                                 worker: closed               (every connection released)
  *   lb-bench: stop — abandon the share; closing stdin ends the worker once its connections are released.
  *   worker:   error {message, hint, exit} — the share was refused (e.g. its open-file limit).
@@ -43,6 +44,8 @@ export interface WorkerResult extends RequestCounts {
 export type FromWorker =
   | { type: 'hello'; protocol: number; pid: number; node: string; host?: string }
   | { type: 'ready'; connect_ms: number | null }
+  /** `go` received: its round trip halved is how long `go` took to reach the worker (start skew) */
+  | { type: 'going' }
   | WorkerResult
   | { type: 'closed' }
   | { type: 'error'; message: string; hint?: string; exit: number };

@@ -93,8 +93,10 @@ export async function runWorker(): Promise<void> {
     const m = decode<ToWorker>(line);
     if (!m) return refuse(new Error(`not a message of the worker protocol: ${line.slice(0, 80)}`));
     if (m.type === 'share') current = take(m);
-    else if (m.type === 'go') job?.go();
-    else if (m.type === 'stop') job?.stop();
+    else if (m.type === 'go') {
+      if (job) send({ type: 'going' });
+      job?.go();
+    } else if (m.type === 'stop') job?.stop();
   });
   // lb-bench has finished with this worker, or is gone: release the connections, then end
   await new Promise<void>((resolve) => lines.once('close', resolve));
