@@ -125,6 +125,22 @@ describe('generators reached by a command', () => {
       /inventory-gen1\.yaml: hosts\.gen1\.transport\.command\[0\]: no program "no-such-program-here" here/,
     ));
 
+  test('validate checks the generators and their transports as run does', async () => {
+    const good = scenario('vgood', inventory({ gen1: `transport: { command: ${flow(WORKER)} }` }), '  generators: [gen1]\n', [20]);
+    const ok = await runCli(['validate', good]);
+    assert.equal(ok.code, 0, ok.err.join('\n'));
+    assert.match(ok.out.join('\n'), /inventory .*: 1 host\b/);
+    const bad = scenario(
+      'vbad',
+      inventory({ gen2: 'transport: { command: [no-such-program-here, worker] }' }),
+      '  generators: [gen2]\n',
+      [20],
+    );
+    const r = await runCli(['validate', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.err.join('\n'), /hosts\.gen2\.transport\.command\[0\]: no program "no-such-program-here" here/);
+  });
+
   test('an empty command: exit 2 naming the field', () =>
     refused(
       'empty',

@@ -5,11 +5,12 @@
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CPU_SOURCES } from '../cpu/registry.js';
-import { LbError } from '../errors.js';
+import { inputError, LbError } from '../errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { checkSchema } from '../util/issues.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
-import { inventorySchema, type Inventory } from './schema.js';
+import { inventorySchema, type GeneratorHost, type Inventory } from './schema.js';
+import { transportOf } from '../load/workers/transports/registry.js';
 
 /** What an inventory is, for the reader: a mapping with `hosts`. */
 export const INVENTORY_FILE: YamlKind = { what: 'inventory file', keys: ['hosts'], expected: 'a mapping with `hosts`' };
@@ -85,4 +86,24 @@ export function checkBackends(scenarioFile: string, backends: Scenario['backends
     }
   });
   if (problems.length) throw problemsError(scenarioFile, problems);
+}
+
+/**
+ * Every generator must be a host of the inventory, and its transport's settings must hold (exit 2
+ * otherwise, before any traffic). Returns the generator hosts, in the scenario's order.
+ */
+export function checkGenerators(file: string, generators: readonly string[], inventory: Inventory): GeneratorHost[] {
+  const known = [...Object.keys(inventory.hosts), ...Object.keys(inventory.transportOnly)];
+  const found: GeneratorHost[] = [];
+  const problems = generators.flatMap((g, i) => {
+    const host = inventory.hosts[g] ?? inventory.transportOnly[g];
+    if (!host) return [`${file}: load.generators[${i}]: no host "${g}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`];
+    found.push(host);
+    const { name, transport, settings } = transportOf(host.transport);
+    return (transport.check?.(settings) ?? []).map(
+      (p) => `${inventory.file}: hosts.${g}.transport.${name}${p.startsWith('[') ? '' : '.'}${p}`,
+    );
+  });
+  if (problems.length) throw inputError(problems.join('\n'));
+  return found;
 }

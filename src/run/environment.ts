@@ -6,8 +6,8 @@
 import { CpuMonitor } from './cpu-monitor.js';
 import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError } from '../errors.js';
-import { checkBackends, inventoryPathFor, loadInventory } from '../inventory/load.js';
-import type { GeneratorHost, Inventory } from '../inventory/schema.js';
+import { checkBackends, checkGenerators, inventoryPathFor, loadInventory } from '../inventory/load.js';
+import type { Inventory } from '../inventory/schema.js';
 import { transportOf } from '../load/workers/transports/registry.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';
@@ -100,24 +100,4 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
     close();
     throw e;
   }
-}
-
-/**
- * Every generator must be a host of the inventory, and its transport's settings must hold (exit 2
- * otherwise, before any traffic). Returns the generator hosts, in the scenario's order.
- */
-function checkGenerators(file: string, generators: readonly string[], inventory: Inventory): GeneratorHost[] {
-  const known = [...Object.keys(inventory.hosts), ...Object.keys(inventory.transportOnly)];
-  const found: GeneratorHost[] = [];
-  const problems = generators.flatMap((g, i) => {
-    const host = inventory.hosts[g] ?? inventory.transportOnly[g];
-    if (!host) return [`${file}: load.generators[${i}]: no host "${g}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`];
-    found.push(host);
-    const { name, transport, settings } = transportOf(host.transport);
-    return (transport.check?.(settings) ?? []).map(
-      (p) => `${inventory.file}: hosts.${g}.transport.${name}${p.startsWith('[') ? '' : '.'}${p}`,
-    );
-  });
-  if (problems.length) throw inputError(problems.join('\n'));
-  return found;
 }

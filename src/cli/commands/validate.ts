@@ -20,7 +20,7 @@ async function checkInventory(r: ResolvedScenario<AnyScenario>): Promise<string>
     return "; inventory: the lab's, written by lb-bench lab up (the lab is not up, so it is not checked)";
   const inventory = await loadInventory(path, file);
   withScenario(r, (kind, own) => kind.checkInventory(file, own.scenario, inventory));
-  const hosts = Object.keys(inventory.hosts).length;
+  const hosts = Object.keys(inventory.hosts).length + Object.keys(inventory.transportOnly).length;
   return `; inventory ${displayPath(path)}: ${hosts} host${hosts === 1 ? '' : 's'}`;
 }
 

@@ -4,7 +4,7 @@
  * src/load/), its samples RunSample (src/results/); its metrics, aggregation and part of the
  * report are here.
  */
-import { checkBackends } from '../../inventory/load.js';
+import { checkBackends, checkGenerators } from '../../inventory/load.js';
 import type { Kind } from '../kind.js';
 import { folderReader, readSamples, type FolderReader, type SampleFormat } from '../../results/read.js';
 import { runSampleRule, runSampleSchema, storedLoadScenarioSchema, type StoredLoadScenario } from '../../results/schema.js';
@@ -44,7 +44,10 @@ export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
   redact: (s) => ({ ...s, target: redactUrl(s.target), load: { ...s.load, headers: redactHeaders(s.load.headers) } }),
   describe: (s) => `${s.load.levels.length} levels × ${s.load.repetitions} repetitions`,
   plan: (s) => `levels ${s.load.levels.join(', ')} × ${s.load.repetitions} repetitions`,
-  checkInventory: (file, s, inventory) => checkBackends(file, s.backends, inventory),
+  checkInventory(file, s, inventory) {
+    checkBackends(file, s.backends, inventory);
+    checkGenerators(file, s.load.generators ?? [], inventory);
+  },
   // the runner (and its load engine) is loaded only when a load scenario runs
   run: async (r, opts) => (await import('../../run/runner.js')).runScenario(r, opts),
   companion: loadCompanion,
