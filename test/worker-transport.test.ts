@@ -125,20 +125,23 @@ describe('generators reached by a command', () => {
       /inventory-gen1\.yaml: hosts\.gen1\.transport\.command\[0\]: no program "no-such-program-here" here/,
     ));
 
-  test('validate checks the generators and their transports as run does', async () => {
+  test("validate checks the generators and their transports' settings; the program only run, where it is needed", async () => {
     const good = scenario('vgood', inventory({ gen1: `transport: { command: ${flow(WORKER)} }` }), '  generators: [gen1]\n', [20]);
     const ok = await runCli(['validate', good]);
     assert.equal(ok.code, 0, ok.err.join('\n'));
     assert.match(ok.out.join('\n'), /inventory .*: 1 host\b/);
-    const bad = scenario(
-      'vbad',
+    const elsewhere = scenario(
+      'velse',
       inventory({ gen2: 'transport: { command: [no-such-program-here, worker] }' }),
       '  generators: [gen2]\n',
       [20],
     );
+    const here = await runCli(['validate', elsewhere]);
+    assert.equal(here.code, 0, `kubectl may be only where the scenario runs: ${here.err.join('\n')}`);
+    const bad = scenario('vbad', inventory({ gen3: 'transport: { command: [] }' }), '  generators: [gen3, gen4]\n', [20]);
     const r = await runCli(['validate', bad]);
     assert.equal(r.code, 2);
-    assert.match(r.err.join('\n'), /hosts\.gen2\.transport\.command\[0\]: no program "no-such-program-here" here/);
+    assert.match(r.err.join('\n'), /hosts\.gen3\.transport\.command: must be a list/);
   });
 
   test('an empty command: exit 2 naming the field', () =>

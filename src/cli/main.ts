@@ -148,6 +148,8 @@ function setUpCommands(program: Command, lazy: Lazy): void {
     .description('write a starter for your own repository: example scenarios, an inventory, a nightly workflow')
     .argument('[dir]', "your repository's top folder", '.')
     .option('--force', 'overwrite files that exist')
+    .option('--kubernetes <n>', 'instead: N generator pods for Kubernetes, their inventory (kubectl exec) and a scenario')
+    .option('--image <image>', "with --kubernetes: the generators' image (default: node:20-bookworm-slim, which installs lb-bench)")
     .action(lazy(() => import('./commands/init.js')));
 
   program

@@ -89,16 +89,23 @@ export function checkBackends(scenarioFile: string, backends: Scenario['backends
 }
 
 /**
- * Every generator must be a host of the inventory, and its transport's settings must hold (exit 2
- * otherwise, before any traffic). Returns the generator hosts, in the scenario's order.
+ * Every generator must be a host of the inventory (exit 2 otherwise, before any traffic); with
+ * `programs`, what its transport needs on this machine must be here too (`run`, not `validate`,
+ * which may run where kubectl is not). Returns the generator hosts, in the scenario's order.
  */
-export function checkGenerators(file: string, generators: readonly string[], inventory: Inventory): GeneratorHost[] {
+export function checkGenerators(
+  file: string,
+  generators: readonly string[],
+  inventory: Inventory,
+  here: { programs: boolean } = { programs: false },
+): GeneratorHost[] {
   const known = [...Object.keys(inventory.hosts), ...Object.keys(inventory.transportOnly)];
   const found: GeneratorHost[] = [];
   const problems = generators.flatMap((g, i) => {
     const host = inventory.hosts[g] ?? inventory.transportOnly[g];
     if (!host) return [`${file}: load.generators[${i}]: no host "${g}" in ${inventory.file} (it has: ${known.join(', ') || 'none'})`];
     found.push(host);
+    if (!here.programs) return [];
     const { name, transport, settings } = transportOf(host.transport);
     return (transport.check?.(settings) ?? []).map(
       (p) => `${inventory.file}: hosts.${g}.transport.${name}${p.startsWith('[') ? '' : '.'}${p}`,

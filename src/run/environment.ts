@@ -69,7 +69,7 @@ export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOpti
   }
   const inventory = await loadInventory(inventoryPathFor(file, scenario.inventory, labInventoryPath()), file);
   checkBackends(file, scenario.backends, inventory);
-  const generatorHosts = checkGenerators(file, generators, inventory);
+  const generatorHosts = checkGenerators(file, generators, inventory, { programs: true });
   // a generator reached by a command has no address of lb-bench's to guard: the target is guarded
   for (const g of generators)
     if (inventory.hosts[g]) await guardBenchAddress(inventory.hosts[g].address, `${inventory.file}: hosts.${g}.address`);

@@ -8,12 +8,15 @@ import { dirname, join, resolve } from 'node:path';
 import { envError, inputError } from '../../errors.js';
 import { errorWords, writeFiles, type WriteFailed } from '../../io/files.js';
 import { starterFiles, type StarterFile } from '../../init/starter.js';
+import { KUBERNETES_NAMESPACE, kubernetesFiles, MAX_KUBERNETES_GENERATORS } from '../../init/kubernetes.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../../io/io.js';
 import { displayPath } from '../io.js';
 
 interface Options {
   force?: boolean;
+  kubernetes?: string;
+  image?: string;
 }
 
 function kindOf(path: string): 'none' | 'file' | 'other' {
@@ -57,11 +60,34 @@ function nextSteps(dir: string): string {
   ].join('\n');
 }
 
+function kubernetesSteps(dir: string): string {
+  return [
+    `init: generators for Kubernetes in ${dir}. Next:`,
+    `  1. kubectl create namespace ${KUBERNETES_NAMESPACE} && kubectl apply -f kubernetes/generators.yaml`,
+    `  2. scenarios/kubernetes.yaml: the target, as the pods reach it; then: npx lb-bench@${VERSION} validate scenarios/kubernetes.yaml`,
+    `  3. npx lb-bench@${VERSION} run scenarios/kubernetes.yaml --profile quick   (where kubectl reaches the cluster)`,
+  ].join('\n');
+}
+
+/** The files to write: the starter, or with --kubernetes N the Kubernetes generators. */
+function filesFor(opts: Options): StarterFile[] {
+  if (opts.kubernetes === undefined) {
+    if (opts.image !== undefined) throw inputError('--image: only with --kubernetes N');
+    return starterFiles();
+  }
+  const n = Number(opts.kubernetes);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_KUBERNETES_GENERATORS)
+    throw inputError(`--kubernetes: must be a number of generator pods, 1 to ${MAX_KUBERNETES_GENERATORS}, got "${opts.kubernetes}"`);
+  if (opts.image !== undefined && !/^[\w][\w.\-/:@]{0,254}$/.test(opts.image))
+    throw inputError(`--image: must be an image reference such as registry.example.com/lb-bench:0.1.0, got "${opts.image}"`);
+  return kubernetesFiles({ generators: n, image: opts.image });
+}
+
 export default async function init(io: Io, dir: string, opts: Options): Promise<void> {
   const root = resolve(dir);
   const rootKind = kindOf(root);
   if (rootKind === 'file') throw inputError(`${dir}: is a file; init writes into a folder (your repository's top folder)`);
-  const files = starterFiles();
+  const files = filesFor(opts);
   const problems = obstacles(root, files, Boolean(opts.force));
   if (problems.length)
     throw inputError(problems.join('\n'), 'nothing was written; move those files away, or give --force to overwrite them');
@@ -73,5 +99,5 @@ export default async function init(io: Io, dir: string, opts: Options): Promise<
     throw envError(`${displayPath(failed.path)}: cannot write it (${errorWords(failed.cause)}); nothing was written`);
   }
   for (const f of files) io.out(displayPath(join(root, f.path)));
-  io.err(nextSteps(displayPath(root)));
+  io.err(opts.kubernetes === undefined ? nextSteps(displayPath(root)) : kubernetesSteps(displayPath(root)));
 }
