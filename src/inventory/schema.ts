@@ -67,15 +67,10 @@ export const hostSchema = z
     ...cpuInventoryFields,
   })
   .superRefine((host, ctx) => {
-    const { name, transport } = transportOf(host.transport);
-    if (!transport.ssh) return;
+    // reached over SSH (the default transport): it needs where and how; a command transport needs neither
+    if (!transportOf(host.transport).transport.ssh) return;
     for (const field of ['address', 'ssh'] as const)
-      if (host[field] === undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `is required: the host is reached over ${name === 'ssh' ? 'SSH' : name} (a generator reached by a command needs none: transport: { command: [...] })`,
-        });
+      if (host[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: 'is required', input: undefined });
   });
 
 export const inventorySchema = z.strictObject({
