@@ -71,7 +71,9 @@ export function doneLine(label: string, sample: RunSample): string {
     `${label}  ${readable(sample.rps)} req/s  loss ${sample.loss}` +
     (sample.loss ? ` (errors ${sample.errors}, timeouts ${sample.timeouts}, non2xx ${sample.non2xx})` : '') +
     `  p99 ${sample.latency_ms.p99 === null ? '-' : readableMs(sample.latency_ms.p99)}` +
-    ((sample.workers?.length ?? 0) > 1 && typeof sample.start_skew_ms === 'number' ? `  start skew ${readableMs(sample.start_skew_ms)}` : '') +
+    ((sample.workers?.length ?? 0) > 1 && typeof sample.start_skew_ms === 'number'
+      ? `  start skew ${readableMs(sample.start_skew_ms)}`
+      : '') +
     (sample.generator_bound ? `  generator-bound (${generatorBoundReason(sample)})` : '')
   );
 }
