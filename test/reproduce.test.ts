@@ -624,3 +624,36 @@ describe('reproduce --from: a stored reproduction read back, nothing sent', () =
     assert.ok(!existsSync(join(empty, 'report')));
   });
 });
+
+describe('baselines/thesis: the committed full reproduction', () => {
+  const THESIS_SET = resolve(import.meta.dirname, '../../baselines/thesis');
+
+  it('holds 4 × 10 × 30 load runs and 25 failovers in at most 10 MB, and reproduce --from reads every conclusion from it', async () => {
+    const folders = readdirSync(THESIS_SET).filter((d) => existsSync(join(THESIS_SET, d, 'manifest.json')));
+    let bytes = 0;
+    for (const d of folders) for (const f of readdirSync(join(THESIS_SET, d))) bytes += readFileSync(join(THESIS_SET, d, f)).length;
+    assert.ok(bytes <= 10 * 1024 * 1024, `${bytes} bytes`);
+    const lines = (d: string) =>
+      readFileSync(join(THESIS_SET, d, 'samples.jsonl'), 'utf8')
+        .trim()
+        .split('\n');
+    for (const name of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']) {
+      const d = folders.find((f) => f.endsWith(`-${name}`))!;
+      const samples = lines(d).map((l) => JSON.parse(l) as { level: number });
+      assert.equal(samples.length, 300, name);
+      assert.deepEqual(
+        [...new Set(samples.map((s) => s.level))].sort((a, b) => a - b),
+        [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000],
+      );
+    }
+    assert.equal(lines(folders.find((f) => f.endsWith('-failover'))!).length, 25);
+
+    const out = mkdtempSync(join(tmpdir(), 'lb-bench-thesis-'));
+    const r = await runCli(['reproduce', '--from', THESIS_SET, '--out', join(out, 'report')]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    // no sample left out by the reader's rules, and every conclusion measured
+    assert.ok(!r.err.some((l) => /left out/.test(l)), r.err.filter((l) => /left out/.test(l)).join('\n'));
+    assert.doesNotMatch(r.out.join('\n'), /not measured/);
+    assert.match(r.out.join('\n'), /n 30 repetitions/);
+  });
+});
