@@ -14,7 +14,7 @@ import { apacheConfig, webPage } from '../../src/lab/configs/apache.js';
 import { loadSettings } from '../../src/lab/settings.js';
 import { labPaths, WEBS } from '../../src/lab/topology.js';
 import { findProgram } from './programs.js';
-import { freePort, listening, type LocalNginx } from './nginx.js';
+import { freePort, listening, stopChild, type LocalNginx } from './nginx.js';
 
 export type LocalServer = LocalNginx;
 
@@ -57,13 +57,8 @@ export async function startApache(): Promise<LocalServer> {
     pid: child.pid!,
     version,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        // TERM: Apache's immediate stop of the parent and its children
-        process.kill(child.pid!, 'SIGTERM');
-        const ended = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-        if (!ended) process.kill(child.pid!, 'SIGKILL');
-        await exited;
-      }
+      // TERM: Apache's immediate stop of the parent and its children
+      await stopChild(child, exited);
       cleanup();
     },
   };

@@ -118,16 +118,20 @@ export async function startNginx(opts: NginxOptions = {}): Promise<LocalNginx> {
     pid: child.pid!,
     version,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        // TERM: Nginx's fast shutdown of the master and its workers
-        process.kill(child.pid!, 'SIGTERM');
-        const killed = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
-        if (!killed) process.kill(child.pid!, 'SIGKILL');
-        await exited;
-      }
+      // TERM: Nginx's fast shutdown of the master and its workers
+      await stopChild(child, exited);
       cleanup();
     },
   };
+}
+
+/** A server started by its pid: TERM (the servers' own fast stop of their children too), KILL after 5 s, then its exit. */
+export async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  process.kill(child.pid!, 'SIGTERM');
+  const ended = await Promise.race([exited.then(() => true), sleep(5000).then(() => false)]);
+  if (!ended) process.kill(child.pid!, 'SIGKILL');
+  await exited;
 }
 
 function versionOf(bin: string): string {
