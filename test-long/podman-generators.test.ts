@@ -16,6 +16,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { assertExactMerge, sum } from '../test/helpers/merge.js';
 import { runCli } from '../test/helpers/cli.js';
 import { loadScenarioYaml, workspace } from '../test/helpers/scenario.js';
 import { startServer, type TestServer } from '../test/helpers/http-server.js';
@@ -23,7 +24,6 @@ import { endIdleWorkers } from '../src/load/workers/pool.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const IMAGE = `localhost/lb-bench-generator:test-${process.pid}`;
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const sh = (program: string, args: string[]) => execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** The shared libraries a program links, from ldd. */
@@ -147,12 +147,7 @@ it(
     const samples = ws.samples(r.last);
     assert.equal(samples.length, 4);
     for (const s of samples) {
-      assert.equal(s.requested, s.level);
-      assert.equal(s.requested, s.completed + s.errors + s.timeouts + s.non2xx, 'every request accounted for');
-      assert.equal(s.completed, s.level);
-      assert.deepEqual(s.workers.map((w: { host: string }) => w.host).sort(), ['gen1', 'gen2']);
-      for (const k of ['requested', 'completed', 'errors', 'timeouts', 'non2xx', 'bytes'])
-        assert.equal(sum(s.workers.map((w: Record<string, number>) => w[k])), s[k], `the merge: ${k}`);
+      assertExactMerge(s, ['gen1', 'gen2']);
       assert.ok(Number.isFinite(s.start_skew_ms) && s.start_skew_ms >= 0);
       console.log(
         `level ${s.level} rep ${s.repetition}: ${s.rps} req/s, start skew ${s.start_skew_ms} ms (go round trips ${s.workers.map((w: { go_round_trip_ms: number }) => w.go_round_trip_ms).join(', ')} ms)`,

@@ -7,6 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
+import { assertExactMerge, sum } from './helpers/merge.js';
 import { runCli } from './helpers/cli.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
@@ -16,7 +17,6 @@ import { startFigures } from '../src/load/workers/merge.js';
 const BIN = resolve(import.meta.dirname, '../../bin/lb-bench.js');
 const WORKER = ['env', process.execPath, BIN, 'worker'];
 const flow = (words: string[]) => `[${words.map((w) => JSON.stringify(w)).join(', ')}]`;
-const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 describe('generators reached by a command', () => {
   const ws = workspace();
@@ -53,13 +53,7 @@ describe('generators reached by a command', () => {
     const samples = ws.samples(r.last);
     assert.equal(samples.length, 4);
     for (const s of samples) {
-      assert.equal(s.requested, s.level);
-      assert.equal(s.requested, s.completed + s.errors + s.timeouts + s.non2xx, 'every request accounted for');
-      assert.equal(s.completed, s.level);
-      assert.deepEqual(s.workers.map((w: { host: string }) => w.host).sort(), ['gen1', 'gen2']);
-      // the merge is exact: the workers' counts and bytes add up to the run's
-      for (const k of ['requested', 'completed', 'errors', 'timeouts', 'non2xx', 'bytes'])
-        assert.equal(sum(s.workers.map((w: Record<string, number>) => w[k])), s[k], k);
+      assertExactMerge(s, ['gen1', 'gen2']);
       const shares = s.workers.map((w: { requested: number }) => w.requested);
       assert.ok(Math.max(...shares) - Math.min(...shares) <= 1, `shares ${shares}`);
       // start skew: each worker's first request after the release and after the earliest worker's
