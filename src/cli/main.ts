@@ -11,6 +11,7 @@ import { processIo } from './io.js';
 export { outputFailure } from './io.js';
 import { onStoreWarning } from '../results/warnings.js';
 import { versionLine } from '../version.js';
+import { FORMATS } from '../export/registry.js';
 import { terminalText } from '../util/format.js';
 
 type Action = (io: Io, ...args: any[]) => Promise<number | void>;
@@ -73,7 +74,7 @@ function readingCommands(program: Command, lazy: Lazy): void {
     .option('--metric <name...>', 'metrics to compare (a name, or a prefix such as latency_ms); default all')
     .option('--alpha <p>', 'significance level (default 0.05)')
     .addOption(new Option('--test <name>', 'two-sample test (default mann-whitney)').choices(['mann-whitney', 'welch']))
-    .addOption(new Option('--format <format>', 'table format (default text)').choices(['text', 'md', 'csv']))
+    .addOption(new Option('--format <format>', 'table format (default text)').choices(FORMATS))
     .option('--json', 'print the comparison as JSON')
     .option('-v, --verbose', 'text: every table of every comparison (default: a line per comparison and the rows that differ)')
     .option('-o, --out <dir>', 'write compare.md, compare.json and compare.png there')

@@ -1,25 +1,26 @@
 /**
- * The exporters of `compare`: one table builder, and text, Markdown, CSV and JSON spellings of
- * it. Pure: comparisons in, text out. Numbers in CSV and JSON keep full precision. Every output
- * opens with the gate's outcome and a line per comparison (summary.ts); the text is short unless
- * verbose: those lines, what qualifies the figures, and the rows that differ significantly.
+ * What `compare` prints, built as tables (src/export/table.ts) and handed to the exporter of the
+ * format asked for: the markup formats (text, md, html) spell a document of the gate's outcome, a
+ * line per comparison and a table per metric; the data formats (csv, json, …) one row per
+ * comparison, metric and level, numbers at full precision. The text is short unless verbose: those
+ * lines, what qualifies the figures, and the rows that differ significantly. Pure.
  */
-import { stringify } from 'csv-stringify/sync';
-import { changeCell, markdownTable, mdText, meanCi, pValue, textTable } from '../util/format.js';
+import { exporter, type FormatName } from '../export/registry.js';
+import { finite } from '../export/json.js';
+import { md } from '../export/md.js';
+import { spell, table, type Block, type Cell, type Column, type Table } from '../export/table.js';
+import { changeCell, meanCi, pValue } from '../util/format.js';
 import { heading, machineLine, systemLine, type Comparison, type ComparisonRow, type CompareWarning } from './compare.js';
 import { outcomeLine, type Breach, type GateOutcome } from './gate.js';
 import { summarize, summaryLine } from './summary.js';
-import type { HistorySettings } from './history-format.js';
+import { historyData, historyDocument, type HistorySettings } from './history-format.js';
 import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
 import type { HistoryRow, TonightJudgement } from './tonight.js';
 
-export type Format = 'text' | 'md' | 'csv';
+export type Format = FormatName;
 
-export interface CompareTable {
-  title: string;
-  header: string[];
-  rows: string[][];
-}
+/** A data format is one table: the comparison's or the history's, not both. */
+export const oneTable = (f: Format) => exporter(f).kind === 'data';
 
 const TEST_NAMES = { 'mann-whitney': 'Mann-Whitney U', welch: "Welch's t" } as const;
 
@@ -33,17 +34,22 @@ function gateNote(c: Comparison, metric: string): string {
 /** `not comparable: nginx-rr lost 92 % (haproxy-rr 0 %)` */
 const verdictText = (r: ComparisonRow) => (r.not_comparable ? `${r.verdict}: ${r.not_comparable}` : r.verdict);
 
-export function tables(c: Comparison): CompareTable[] {
+const right = (name: string): Column => ({ name, align: 'right' });
+
+/** Per metric, its title and its table: level, A, B (mean ± 95 % CI), change, p, n, verdict. */
+export function tables(c: Comparison): { title: string; table: Table }[] {
   return c.metrics.map((m) => {
     const note = gateNote(c, m.name);
     // a reason the title does not give (some levels judged by the history) is given in the row
     const verdict = (r: ComparisonRow) => (r.not_gated && !note ? `${verdictText(r)} (not gated: ${r.not_gated})` : verdictText(r));
     return {
       title: `${m.name}: ${m.label} (${m.unit}, ${m.better} is better${m.portable ? ', portable' : ''})${note}`,
-      header: ['level', c.a.label, c.b.label, 'change', 'p', 'n', 'verdict'],
-      rows: c.rows
-        .filter((r) => r.metric === m.name)
-        .map((r) => [String(r.level), meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), `${r.a.n}+${r.b.n}`, verdict(r)]),
+      table: table(
+        ['level', right(c.a.label), right(c.b.label), right('change'), right('p'), right('n'), 'verdict'],
+        c.rows
+          .filter((r) => r.metric === m.name)
+          .map((r) => [r.level, meanCi(r.a), meanCi(r.b), changeCell(r.change_pct), pValue(r.p), `${r.a.n}+${r.b.n}`, verdict(r)]),
+      ),
     };
   });
 }
@@ -85,72 +91,62 @@ export function openingLines(
   return [...(outcome ? [outcomeLine(outcome), ...breachLines] : []), ...comparisons.map((c) => summaryLine(summarize(c, pct)))];
 }
 
-/** Every table of every comparison. */
-export function toText(comparisons: readonly Comparison[]): string {
-  return comparisons
-    .map((c) =>
-      [`== ${heading(c)} ==`, ...contextLines(c), '', ...tables(c).flatMap((t) => [t.title, textTable(t), '']), ...footer(c)].join('\n'),
-    )
-    .join('\n\n');
+/** A comparison's heading and what qualifies its figures: the system's changes and the machines in bold, the warnings listed. */
+function contextBlocks(c: Comparison, hints = true): Block[] {
+  return [
+    { heading: heading(c), level: 2 },
+    { lines: [systemLine(c.system), machineLine(c.machines)].filter((l): l is string => l !== null), style: 'strong' },
+    { lines: warningLines(c, hints), style: 'list' },
+  ];
 }
 
+/** Every table of every comparison, each under its metric's title, then the folders, the test and the notes. */
+function everyTable(comparisons: readonly Comparison[]): Block[] {
+  return comparisons.flatMap((c): Block[] => [
+    ...contextBlocks(c),
+    ...tables(c).flatMap((t): Block[] => [{ heading: t.title, level: 3 }, { table: t.table }]),
+    { lines: footer(c), style: 'list' },
+  ]);
+}
+
+/** Every table of the comparisons in Markdown (reproduce's compare-haproxy-nginx.md). */
+export const toMarkdown = (comparisons: readonly Comparison[]): string => md.document(everyTable(comparisons));
+
 /** The rows that differ significantly (worse, better, not comparable), one table across metrics. */
-function significantTable(c: Comparison): string | null {
+function significantTable(c: Comparison): Table | null {
   const rows = c.rows.filter((r) => r.verdict !== '~');
   if (!rows.length) return null;
-  return textTable({
-    header: ['metric', 'level', c.a.label, c.b.label, 'change', 'p', 'verdict'],
-    rows: rows.map((r) => [
+  return table(
+    ['metric', right('level'), right(c.a.label), right(c.b.label), right('change'), right('p'), 'verdict'],
+    rows.map((r) => [
       r.metric,
-      String(r.level),
+      r.level,
       meanCi(r.a),
       meanCi(r.b),
       changeCell(r.change_pct),
       pValue(r.p),
       r.not_gated ? `${verdictText(r)} (not gated: ${r.not_gated})` : verdictText(r),
     ]),
-  });
+  );
 }
 
 /**
  * The short text: per comparison that has something to say, what qualifies its figures and the
  * rows that differ significantly; the rest is behind --verbose, --format md and --json.
  */
-export function toShortText(comparisons: readonly Comparison[]): string {
-  const blocks = comparisons.flatMap((c) => {
-    const lines = contextLines(c, false);
-    const table = significantTable(c);
-    return lines.length || table ? [[`== ${heading(c)} ==`, ...lines, ...(table ? [table] : [])].join('\n')] : [];
+function shortTables(comparisons: readonly Comparison[]): Block[] {
+  const blocks = comparisons.flatMap((c): Block[] => {
+    const context = contextLines(c, false);
+    const t = significantTable(c);
+    return context.length || t ? [{ heading: heading(c), level: 2 }, { lines: context }, ...(t ? [{ table: t }] : [])] : [];
   });
   const quiet = comparisons.reduce((n, c) => n + c.rows.filter((r) => r.verdict === '~').length, 0);
   const more = `${quiet} rows not significant (~) not shown; every table: --verbose, --format md or --json`;
-  return [...blocks, more].join('\n\n');
+  return [...blocks, { lines: [more], apart: true }];
 }
 
-export function toMarkdown(comparisons: readonly Comparison[]): string {
-  return comparisons
-    .map((c) => {
-      const notes = [systemLine(c.system), machineLine(c.machines)].filter((l): l is string => l !== null);
-      const warnings = warningLines(c, true).map((l) => `- ${mdText(l)}`);
-      const parts = [
-        `## ${mdText(heading(c))}`,
-        '',
-        ...notes.flatMap((l) => [`**${mdText(l)}**`, '']),
-        ...(warnings.length ? [...warnings, ''] : []),
-      ];
-      for (const t of tables(c))
-        parts.push(
-          `### ${t.title}`,
-          '',
-          markdownTable({ header: t.header, rows: t.rows, numeric: t.header.map((_, i) => i > 0 && i < 6) }),
-          '',
-        );
-      return [...parts, ...footer(c).map((l) => `- ${mdText(l)}`)].join('\n');
-    })
-    .join('\n\n');
-}
-
-export const CSV_COLUMNS = [
+/** The data formats' columns: csv's header, json's keys. */
+export const DATA_COLUMNS = [
   'a_run',
   'b_run',
   'a',
@@ -173,8 +169,7 @@ export const CSV_COLUMNS = [
   'not_comparable',
 ] as const;
 
-function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
-  const num = (v: number | null) => (v === null ? '' : Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf');
+function dataRow(c: Comparison, r: ComparisonRow): Cell[] {
   return [
     c.a.id,
     c.b.id,
@@ -183,26 +178,27 @@ function csvRow(c: Comparison, r: ComparisonRow): (string | number)[] {
     r.metric,
     r.level,
     r.a.n,
-    num(r.a.mean),
-    num(r.a.ci_low),
-    num(r.a.ci_high),
+    r.a.mean,
+    r.a.ci_low,
+    r.a.ci_high,
     r.b.n,
-    num(r.b.mean),
-    num(r.b.ci_low),
-    num(r.b.ci_high),
-    num(r.change_pct),
-    num(r.p),
+    r.b.mean,
+    r.b.ci_low,
+    r.b.ci_high,
+    r.change_pct,
+    r.p,
     c.test,
     r.verdict,
     r.gated ? 'yes' : 'no',
-    r.not_comparable ?? '',
+    r.not_comparable,
   ];
 }
 
-export function toCsv(comparisons: readonly Comparison[]): string {
-  return stringify(
-    comparisons.flatMap((c) => c.rows.map((r) => csvRow(c, r))),
-    { header: true, columns: [...CSV_COLUMNS] },
+/** One row per comparison, metric and level, as the data formats give it (`--format csv`: docs/reports.md). */
+export function comparisonData(comparisons: readonly Comparison[]): Table {
+  return table(
+    [...DATA_COLUMNS],
+    comparisons.flatMap((c) => c.rows.map((r) => dataRow(c, r))),
   );
 }
 
@@ -249,32 +245,53 @@ export function toJson(
       rows: history.judgement.rows,
     },
   };
-  return JSON.stringify(out, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+  return JSON.stringify(out, finite, 2);
 }
 
-/** `# lb-bench compare: FAIL`, the outcome in bold, each breach, a line per comparison: the Markdown's first lines. */
-export function markdownOpening(comparisons: readonly Comparison[], outcome: GateOutcome | null, breachLines: readonly string[]): string {
-  const title = `# lb-bench compare${outcome ? `: ${outcome.outcome === 'fail' ? 'FAIL' : 'pass'}` : ''}`;
-  const [first, ...rest] = openingLines(comparisons, outcome, breachLines);
-  const lines = outcome
-    ? [`**${mdText(first)}**`, '', ...rest.map((l) => `- ${mdText(l)}`)]
-    : [first, ...rest].map((l) => `- ${mdText(l)}`);
-  return [title, '', ...lines].join('\n');
+/** `lb-bench compare: FAIL` (md: the title), the outcome in bold, each breach, a line per comparison. */
+function opening(comparisons: readonly Comparison[], outcome: GateOutcome | null, breachLines: readonly string[]): Block[] {
+  const title = `lb-bench compare${outcome ? `: ${outcome.outcome === 'fail' ? 'FAIL' : 'pass'}` : ''}`;
+  const all = openingLines(comparisons, outcome, breachLines);
+  if (!all.length) return [{ heading: title, level: 1 }];
+  const [first, ...rest] = all;
+  const lines: Block[] = outcome
+    ? [
+        { lines: [first], style: 'strong' },
+        { lines: rest, style: 'list' },
+      ]
+    : [{ lines: [first, ...rest], style: 'list' }];
+  return [{ heading: title, level: 1 }, ...lines];
 }
 
-/** Text and Markdown open with the gate's outcome and a line per comparison; text is short unless verbose. CSV is the rows alone. */
+export interface Opening {
+  outcome: GateOutcome | null;
+  breachLines: readonly string[];
+  /** text: every table (else the rows that differ); the other formats always have every table */
+  verbose: boolean;
+}
+
+export interface HistoryPart {
+  judgement: TonightJudgement;
+  settings: HistorySettings;
+}
+
+/**
+ * The output in format `f`. Markup opens with the gate's outcome and a line per comparison, then
+ * the tables (text: short unless verbose), then the history's; a data format is one table, the
+ * history's when there is one, else the comparisons' rows.
+ */
 export function format(
   comparisons: readonly Comparison[],
   f: Format,
-  opening: { outcome: GateOutcome | null; breachLines: readonly string[]; verbose: boolean } = {
-    outcome: null,
-    breachLines: [],
-    verbose: true,
-  },
+  o: Opening = { outcome: null, breachLines: [], verbose: true },
+  history: HistoryPart | null = null,
 ): string {
-  if (f === 'csv') return toCsv(comparisons);
-  if (f === 'md') return `${markdownOpening(comparisons, opening.outcome, opening.breachLines)}\n\n${toMarkdown(comparisons)}`;
-  const head = openingLines(comparisons, opening.outcome, opening.breachLines).join('\n');
-  if (!comparisons.length) return head;
-  return `${head}\n\n${opening.verbose ? toText(comparisons) : toShortText(comparisons)}`;
+  const short = f === 'text' && !o.verbose;
+  const document = (): Block[] => [
+    ...opening(comparisons, o.outcome, o.breachLines),
+    ...(short ? (comparisons.length ? shortTables(comparisons) : []) : everyTable(comparisons)),
+    ...(history ? historyDocument(history.judgement, history.settings) : []),
+  ];
+  const data = () => (history ? historyData(history.judgement) : comparisonData(comparisons));
+  return spell(exporter(f), { document, data });
 }

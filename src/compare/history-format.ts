@@ -1,9 +1,10 @@
 /**
- * How `compare --history` spells its judgement: a table per scenario (text, Markdown), CSV rows,
- * and the lines of its gate. Pure.
+ * What `compare --history` says of its judgement, as tables (src/export/table.ts): for the markup
+ * formats a table per scenario, for the data formats one row per scenario, metric and level; and
+ * the lines of its gate. Pure.
  */
-import { stringify } from 'csv-stringify/sync';
-import { changeCell, fmt, markdownTable, mdText, textTable, type Table } from '../util/format.js';
+import { table, type Block, type Table } from '../export/table.js';
+import { changeCell, fmt } from '../util/format.js';
 import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
 import type { HistoryRow, TonightJudgement } from './tonight.js';
 
@@ -23,13 +24,21 @@ export function verdictCell(r: HistoryRow, confirm: number): string {
 }
 
 function scenarioTable(rows: readonly HistoryRow[], confirm: number): Table {
-  const header = ['metric', 'level', 'tonight', 'nights', 'mean', `${HISTORY_CONFIDENCE * 100} % band`, 'change', 'verdict'];
-  return {
-    header,
-    numeric: header.map((_, i) => i > 0 && i < 7),
-    rows: rows.map((r) => [
+  const right = (name: string) => ({ name, align: 'right' as const });
+  return table(
+    [
+      'metric',
+      right('level'),
+      right('tonight'),
+      right('nights'),
+      right('mean'),
+      right(`${HISTORY_CONFIDENCE * 100} % band`),
+      right('change'),
+      'verdict',
+    ],
+    rows.map((r) => [
       r.metric,
-      String(r.level),
+      r.level,
       fmt(r.tonight),
       `${r.band?.n ?? r.recorded} (${r.nights_of})`,
       r.band ? fmt(r.band.mean) : '–',
@@ -37,31 +46,31 @@ function scenarioTable(rows: readonly HistoryRow[], confirm: number): Table {
       r.change_pct === null ? '–' : changeCell(r.change_pct),
       verdictCell(r, confirm),
     ]),
-  };
-}
-
-function scenarios(j: TonightJudgement): { title: string; rows: HistoryRow[] }[] {
-  return j.runs.map((run) => ({
-    title: `history: ${run.scenario} (tonight ${run.run}, machine ${run.fingerprint})`,
-    rows: j.rows.filter((r) => r.scenario === run.scenario),
-  }));
+  );
 }
 
 function footer(s: HistorySettings): string {
   return `each night is the mean of its repetitions; the band: the last ${s.nights} nights (this machine's for absolute figures, all for portable ones), mean ± t·s·√(1 + 1/n) at ${HISTORY_CONFIDENCE * 100} %; a regression: ${s.confirm} nights in a row outside it on the worse side (tonight the last), beyond the gate's %; ${s.file}`;
 }
 
-export function historyText(j: TonightJudgement, s: HistorySettings): string {
-  const parts = scenarios(j).flatMap((x) => [`== ${x.title} ==`, '', textTable(scenarioTable(x.rows, s.confirm)), '']);
-  return [...parts, footer(s)].join('\n');
+/** Per scenario its heading and table, then how the band is made. */
+export function historyDocument(j: TonightJudgement, s: HistorySettings): Block[] {
+  return [
+    ...j.runs.flatMap((run): Block[] => [
+      { heading: `history: ${run.scenario} (tonight ${run.run}, machine ${run.fingerprint})`, level: 2 },
+      {
+        table: scenarioTable(
+          j.rows.filter((r) => r.scenario === run.scenario),
+          s.confirm,
+        ),
+      },
+    ]),
+    { lines: [footer(s)], style: 'list' },
+  ];
 }
 
-export function historyMarkdown(j: TonightJudgement, s: HistorySettings): string {
-  const parts = scenarios(j).flatMap((x) => [`## ${mdText(x.title)}`, '', markdownTable(scenarioTable(x.rows, s.confirm)), '']);
-  return [...parts, `- ${mdText(footer(s))}`].join('\n');
-}
-
-export const HISTORY_CSV_COLUMNS = [
+/** The data formats' columns: csv's header, json's keys. */
+export const HISTORY_DATA_COLUMNS = [
   'scenario',
   'run',
   'metric',
@@ -80,8 +89,8 @@ export const HISTORY_CSV_COLUMNS = [
   'gated',
 ] as const;
 
-export function historyCsv(j: TonightJudgement): string {
-  const num = (v: number | null | undefined) => (v === null || v === undefined ? '' : Number.isFinite(v) ? v : v > 0 ? 'inf' : '-inf');
+/** One row per scenario, metric and level (`--format csv`: docs/reports.md). */
+export function historyData(j: TonightJudgement): Table {
   const rows = j.rows.map((r) => [
     r.scenario,
     r.run,
@@ -91,16 +100,16 @@ export function historyCsv(j: TonightJudgement): string {
     r.nights_of,
     r.tonight,
     r.band?.n ?? r.recorded,
-    num(r.band?.mean),
-    num(r.band?.sd),
-    num(r.band?.low),
-    num(r.band?.high),
-    num(r.change_pct),
+    r.band?.mean ?? null,
+    r.band?.sd ?? null,
+    r.band?.low ?? null,
+    r.band?.high ?? null,
+    r.change_pct,
     r.nights_out,
     r.verdict,
     r.gated ? 'yes' : 'no',
   ]);
-  return stringify(rows, { header: true, columns: [...HISTORY_CSV_COLUMNS] });
+  return table([...HISTORY_DATA_COLUMNS], rows);
 }
 
 /** The gate's line for a regression, and the word for a night that is out but not yet a regression. */

@@ -1,9 +1,9 @@
 /**
  * The report manager (hyperfine's export/mod.rs): each kind of run present gives its part once
- * (rows, charts, its verdict and caveats, a section), the verdict opens both pages, each pure
- * exporter spells them, and this is the one place that writes
- * the report's files. A new format is one exporter and one line here; a new kind of scenario
- * brings its own part (src/kinds).
+ * (rows, charts, its verdict and caveats, a section), the verdict opens both pages, the pure
+ * exporters of src/export spell them (summary.csv: the csv exporter; the pages' tables: md and
+ * html), and this is the one place that writes the report's files. A new kind of scenario brings
+ * its own part (src/kinds).
  */
 import { join } from 'node:path';
 import { envError } from '../errors.js';

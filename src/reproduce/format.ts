@@ -1,10 +1,14 @@
 /**
- * The conclusions table in the report's formats: a section for the head of summary.md and
- * index.html, and conclusions.csv / conclusions.json. Pure: rows in, text out.
+ * The conclusions as tables (src/export/table.ts) in the report's formats: a section for the head
+ * of summary.md and index.html (the md and html exporters), conclusions.csv (the csv exporter) and
+ * conclusions.json. Pure: rows in, text out.
  */
-import { stringify } from 'csv-stringify/sync';
+import { csv } from '../export/csv.js';
+import { html } from '../export/html.js';
+import { md } from '../export/md.js';
+import { table, type Table } from '../export/table.js';
 import type { ReportSection } from '../kinds/kind.js';
-import { escapeHtml, htmlTable, markdownTable, mdText, pValue, type Table } from '../util/format.js';
+import { escapeHtml, mdText, pValue } from '../util/format.js';
 import type { ConclusionRow } from './conclusions.js';
 
 /** What the section says about how the table was made. */
@@ -20,12 +24,20 @@ export interface ConclusionContext {
 /** yes / no / – : the thesis's ratio inside ours; only rows judged on a ratio have one. */
 const inside = (r: ConclusionRow) => (r.ratio?.thesis_in_ci == null ? '–' : r.ratio.thesis_in_ci ? 'yes' : 'no');
 
+/** The table of the report and of reproduce's stdout; the verdict in bold where the format can. */
 export function conclusionsTable(rows: readonly ConclusionRow[]): Table {
-  return {
-    header: ['§5.1', 'the thesis concludes', 'thesis', 'this machine', 'p', 'thesis in CI', 'verdict'],
-    rows: rows.map((r) => [String(r.bullet), r.claim, r.thesis, r.measured, pValue(r.p), inside(r), r.verdict]),
-    numeric: [true, false, false, false, true, false, false],
-  };
+  return table(
+    [
+      { name: '§5.1', align: 'right' },
+      'the thesis concludes',
+      'thesis',
+      'this machine',
+      { name: 'p', align: 'right' },
+      'thesis in CI',
+      { name: 'verdict', strong: true },
+    ],
+    rows.map((r) => [r.bullet, r.claim, r.thesis, r.measured, pValue(r.p), inside(r), r.verdict]),
+  );
 }
 
 function preamble(ctx: ConclusionContext): string[] {
@@ -43,7 +55,7 @@ const runLines = (ctx: ConclusionContext) => ctx.runs.map((r) => `${r.scenario}:
 
 /** `heading`: `#` for a document of its own (reproduce's stdout), `##` as a section of the report, after its verdict. */
 function markdownLines(rows: readonly ConclusionRow[], ctx: ConclusionContext, heading = '#'): string[] {
-  const parts = [`${heading} Conclusions of the thesis, reproduced`, '', ...preamble(ctx), '', markdownTable(conclusionsTable(rows)), ''];
+  const parts = [`${heading} Conclusions of the thesis, reproduced`, '', ...preamble(ctx), '', md.table(conclusionsTable(rows)), ''];
   parts.push('How each row was measured:', '', ...methods(rows).map((m) => `- ${m}`), '');
   if (ctx.notes.length) parts.push('Notes:', '', ...ctx.notes.map((n) => `- ${mdText(n)}`), '');
   parts.push('Runs:', '', ...runLines(ctx).map((l) => `- ${mdText(l)}`), '');
@@ -61,12 +73,11 @@ const inline = (s: string) =>
     .replace(/`([^`]+)`/g, '<code>$1</code>');
 
 export function conclusionsHtml(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
-  const t = conclusionsTable(rows);
   const list = (items: string[]) => `<ul>${items.map((i) => `<li>${inline(i)}</li>`).join('')}</ul>`;
   return [
     '<h2 id="conclusions">Conclusions of the thesis, reproduced</h2>',
     `<p>${preamble(ctx).map(inline).join(' ')}</p>`,
-    htmlTable(t, (column) => column === t.header.length - 1), // the verdict in bold
+    html.table(conclusionsTable(rows)),
     '<p>How each row was measured:</p>',
     list(methods(rows)),
     ...(ctx.notes.length ? ['<p>Notes:</p>', list(ctx.notes)] : []),
@@ -75,6 +86,7 @@ export function conclusionsHtml(rows: readonly ConclusionRow[], ctx: ConclusionC
   ].join('\n');
 }
 
+/** conclusions.csv's columns (docs/reports.md). */
 export const CSV_COLUMNS = [
   'id',
   'bullet',
@@ -95,9 +107,11 @@ export const CSV_COLUMNS = [
   'verdict',
 ] as const;
 
-export function conclusionsCsv(rows: readonly ConclusionRow[], alpha: number): string {
+/** One row per conclusion, its figures at full precision; lists `;`-separated. */
+export function conclusionsData(rows: readonly ConclusionRow[], alpha: number): Table {
   const list = (xs: readonly (number | null)[]) => xs.map((x) => (x === null ? '' : String(x))).join(';');
-  return stringify(
+  return table(
+    [...CSV_COLUMNS],
     rows.map((r) => [
       r.id,
       r.bullet,
@@ -108,18 +122,19 @@ export function conclusionsCsv(rows: readonly ConclusionRow[], alpha: number): s
       list(r.thesis_values),
       list(r.measured_values),
       r.method,
-      r.p ?? '',
+      r.p,
       alpha,
-      r.ratio?.value ?? '',
-      r.ratio?.low ?? '',
-      r.ratio?.high ?? '',
-      r.ratio ? (typeof r.ratio.thesis === 'number' ? r.ratio.thesis : r.ratio.thesis.join(';')) : '',
-      r.ratio?.thesis_in_ci ?? '',
+      r.ratio?.value ?? null,
+      r.ratio?.low ?? null,
+      r.ratio?.high ?? null,
+      r.ratio ? (typeof r.ratio.thesis === 'number' ? r.ratio.thesis : r.ratio.thesis.join(';')) : null,
+      r.ratio?.thesis_in_ci ?? null,
       r.verdict,
     ]),
-    { header: true, columns: [...CSV_COLUMNS] },
   );
 }
+
+export const conclusionsCsv = (rows: readonly ConclusionRow[], alpha: number): string => csv.table(conclusionsData(rows, alpha));
 
 export function conclusionsJson(rows: readonly ConclusionRow[], ctx: ConclusionContext): string {
   return JSON.stringify({ alpha: ctx.alpha, profile: ctx.profile, conclusions: rows, runs: ctx.runs, notes: ctx.notes }, null, 2) + '\n';

@@ -3,7 +3,12 @@
  * a p-value, a mean ± CI or an escaped title reads the same everywhere. Pure: values in, text out.
  */
 
-/** A table before it is spelled: Markdown, HTML or padded text decide only how it looks. */
+import { html } from '../export/html.js';
+import { md } from '../export/md.js';
+import type { Table as ExportTable } from '../export/table.js';
+import { text } from '../export/text.js';
+
+/** A table of words before it is spelled; new tables are src/export/table.ts's Table, of values. */
 export interface Table {
   header: string[];
   rows: string[][];
@@ -56,34 +61,27 @@ export const mdText = (s: string) =>
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
-/** A table cell: also its backslashes and pipes, which would split the cell. */
-const mdCell = (s: string) => mdText(s).replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
-
-export function markdownTable(t: Table): string {
-  const line = (cells: string[]) => `| ${cells.map(mdCell).join(' | ')} |`;
-  return [line(t.header), `|${t.numeric.map((n) => (n ? '---:' : '---')).join('|')}|`, ...t.rows.map(line)].join('\n');
+/**
+ * A table of words (the kinds' report sections and lab calibrate still build these) spelled by the
+ * exporters of src/export, which every table goes through: a Table of src/export/table.ts is taken
+ * as it is.
+ */
+function asTable(t: Table | ExportTable, strong: (column: number) => boolean = () => false): ExportTable {
+  if ('columns' in t) return t;
+  return {
+    columns: t.header.map((name, i) => ({ name, align: t.numeric[i] ? 'right' : 'left', strong: strong(i) })),
+    rows: t.rows,
+  };
 }
+
+export const markdownTable = (t: Table | ExportTable): string => md.table(asTable(t));
 
 /** `strong`: columns whose cells are set in bold (a verdict). */
-export function htmlTable(t: Table, strong: (column: number) => boolean = () => false): string {
-  const num = (i: number) => (t.numeric[i] ? ' class="num"' : '');
-  const th = t.header.map((h, i) => `<th${num(i)}>${escapeHtml(h)}</th>`).join('');
-  const td = (c: string, i: number) => `<td${num(i)}>${strong(i) ? `<strong>${escapeHtml(c)}</strong>` : escapeHtml(c)}</td>`;
-  const rows = t.rows.map((r) => `<tr>${r.map(td).join('')}</tr>`);
-  return `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table>`;
-}
+export const htmlTable = (t: Table | ExportTable, strong?: (column: number) => boolean): string => html.table(asTable(t, strong));
 
 /** Columns padded to their widest cell, the first left-aligned and the others right-aligned, as benchstat lays them out. */
-export function textTable(t: Pick<Table, 'header' | 'rows'>): string {
-  const all = [t.header, ...t.rows];
-  const widths = t.header.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(t.header), ...t.rows.map(line)].join('\n');
-}
+export const textTable = (t: Pick<Table, 'header' | 'rows'>): string =>
+  text.table(asTable({ ...t, numeric: t.header.map((_, i) => i > 0) }));
 
 /**
  * Text as a terminal shows it and nothing more: control characters but tab and line feed (an

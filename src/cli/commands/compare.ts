@@ -12,10 +12,10 @@ import { chartFont, renderChart } from '../../report/charts.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { chartMetric, compareChartSpec } from '../../report/compare-chart.js';
 import { compareRuns, heading, machineLine, selectMetrics, systemLine, type Comparison, type TestName } from '../../compare/compare.js';
-import { format, toJson, type Format } from '../../compare/format.js';
+import { format, oneTable, toJson, type Format } from '../../compare/format.js';
 import { breachLine, breaches, gateOutcome, outcomeText, type Breach, type GateOutcome } from '../../compare/gate.js';
 import type { HistoryRow } from '../../compare/tonight.js';
-import { historyBreachLine, historyCsv, historyMarkdown, historyText, type HistorySettings } from '../../compare/history-format.js';
+import { historyBreachLine, type HistorySettings } from '../../compare/history-format.js';
 import { compareSuites } from '../../compare/junit.js';
 import { baselinePairs, resolvePair } from '../../compare/resolve.js';
 import { ungateJudged, type TonightJudgement } from '../../compare/tonight.js';
@@ -196,13 +196,13 @@ function judge(comparisons: readonly Comparison[], history: History | null, pct:
   return { found, fromHistory, outcome: gateOutcome(found, fromHistory.length, pct, alpha, history !== null), lines };
 }
 
-function printed(comparisons: readonly Comparison[], history: History | null, opts: Options, judged: Judged, f: Format | 'json'): string {
-  if (f === 'json') return toJson(comparisons, judged.found, judged.outcome, history && { ...history, regressions: judged.fromHistory });
+/** `--json`: everything, as an object (`--format json` is the rows of `--format csv`). */
+type Printed = Format | '--json';
+
+function printed(comparisons: readonly Comparison[], history: History | null, opts: Options, judged: Judged, f: Printed): string {
+  if (f === '--json') return toJson(comparisons, judged.found, judged.outcome, history && { ...history, regressions: judged.fromHistory });
   const opening = { outcome: judged.outcome, breachLines: judged.lines, verbose: opts.verbose === true };
-  if (!history) return format(comparisons, f, opening);
-  if (f === 'csv') return historyCsv(history.judgement);
-  const own = f === 'md' ? historyMarkdown(history.judgement, history.settings) : historyText(history.judgement, history.settings);
-  return `${format(comparisons, f, opening)}\n\n${own}`;
+  return format(comparisons, f, opening, history);
 }
 
 /** --out: the whole comparison as Markdown and JSON beside the charts, whatever stdout shows. */
@@ -215,7 +215,7 @@ async function writeFiles(
 ): Promise<void> {
   const files: [string, string][] = [
     ['compare.md', printed(comparisons, history, opts, judged, 'md')],
-    ['compare.json', printed(comparisons, history, opts, judged, 'json')],
+    ['compare.json', printed(comparisons, history, opts, judged, '--json')],
   ];
   // whole or not at all (io/files.ts): a full disk leaves no half of the comparison
   try {
@@ -234,8 +234,8 @@ function checkModes(refs: string[], opts: Options): void {
       'compare: --history judges the newest run of every scenario under --results; give no A and B',
       'with --baseline DIR too, it also compares each with DIR',
     );
-  if (opts.history && opts.baseline && opts.format === 'csv')
-    throw inputError('compare: --format csv is one table: give --history or --baseline, not both (or use --json)');
+  if (opts.history && opts.baseline && opts.format && oneTable(opts.format))
+    throw inputError(`compare: --format ${opts.format} is one table: give --history or --baseline, not both (or use --json)`);
 }
 
 export default async function compare(io: Io, refs: string[], opts: Options): Promise<number> {
@@ -252,7 +252,7 @@ export default async function compare(io: Io, refs: string[], opts: Options): Pr
 
   if (opts.out) for (const c of comparisons) chartFile(opts.out, c, comparisons.length > 1);
   const judged = judge(comparisons, history, pct, alpha);
-  io.out(printed(comparisons, history, opts, judged, opts.json ? 'json' : (opts.format ?? 'text')));
+  io.out(printed(comparisons, history, opts, judged, opts.json ? '--json' : (opts.format ?? 'text')));
   if (opts.out) await writeFiles(comparisons, history, opts, judged, io);
   if (opts.out && comparisons.length) await writeCharts(comparisons, opts.out, opts.metric?.[0], io);
   if (opts.junit) {
