@@ -5,6 +5,7 @@
 import { csv } from './csv.js';
 import { html } from './html.js';
 import { json } from './json.js';
+import { jsonLines } from './json-lines.js';
 import { md } from './md.js';
 import type { Exporter } from './table.js';
 import { text } from './text.js';
@@ -15,6 +16,7 @@ export const EXPORTERS = {
   html,
   csv,
   json,
+  'json-lines': jsonLines,
 } satisfies Record<string, Exporter>;
 
 export type FormatName = keyof typeof EXPORTERS;
