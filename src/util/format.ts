@@ -1,12 +1,11 @@
 /**
- * How figures and tables are spelled, once: the report, compare and reproduce share these, so that
- * a p-value, a mean ± CI or an escaped title reads the same everywhere. Pure: values in, text out.
+ * How figures are spelled, once: the report, compare and reproduce share these, so that a p-value,
+ * a mean ± CI or an escaped title reads the same everywhere (tables: src/export). Pure: values in,
+ * text out.
  */
-
 import { html } from '../export/html.js';
 import { md } from '../export/md.js';
 import type { Table as ExportTable } from '../export/table.js';
-import { text } from '../export/text.js';
 
 /** A table of words before it is spelled; new tables are src/export/table.ts's Table, of values. */
 export interface Table {
@@ -61,6 +60,7 @@ export const mdText = (s: string) =>
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
+
 /**
  * A table of words (the kinds' report sections and lab calibrate still build these) spelled by the
  * exporters of src/export, which every table goes through: a Table of src/export/table.ts is taken
@@ -78,10 +78,6 @@ export const markdownTable = (t: Table | ExportTable): string => md.table(asTabl
 
 /** `strong`: columns whose cells are set in bold (a verdict). */
 export const htmlTable = (t: Table | ExportTable, strong?: (column: number) => boolean): string => html.table(asTable(t, strong));
-
-/** Columns padded to their widest cell, the first left-aligned and the others right-aligned, as benchstat lays them out. */
-export const textTable = (t: Pick<Table, 'header' | 'rows'>): string =>
-  text.table(asTable({ ...t, numeric: t.header.map((_, i) => i > 0) }));
 
 /**
  * Text as a terminal shows it and nothing more: control characters but tab and line feed (an
