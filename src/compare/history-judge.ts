@@ -10,11 +10,11 @@
  * for: a level that has lasted N nights is the new normal. Pure.
  */
 import { changePct } from './compare.js';
+import { MIN_NIGHTS } from './history-limits.js';
 import { predictionBand, type PredictionBand } from '../stats/prediction.js';
 
 export const HISTORY_CONFIDENCE = 0.99;
-/** fewer nights than this give no band worth judging by */
-export const MIN_NIGHTS = 5;
+export { MIN_NIGHTS };
 
 export interface JudgeOptions {
   /** the last N nights make the band */

@@ -6,9 +6,7 @@
  */
 import { isAccept, nightsIn, type AcceptLine, type HistoryEntry } from './history.js';
 
-export const DEFAULT_KEEP_NIGHTS = 30;
-/** about 90 nights of the thesis profile (10 levels, 5 scenarios: some 110 KB a night) */
-export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+export { DEFAULT_KEEP_NIGHTS, DEFAULT_MAX_BYTES } from './history-limits.js';
 
 export interface PruneLimits {
   /** each scenario's newest N nights */

@@ -12,8 +12,7 @@ import { VERSION } from '../version.js';
 
 export const KUBERNETES_NAMESPACE = 'lb-bench';
 export const DEFAULT_GENERATOR_IMAGE = 'node:20-bookworm-slim';
-/** at most this many generator pods: `load.generators` takes at most 64 hosts */
-export const MAX_KUBERNETES_GENERATORS = 64;
+export { MAX_KUBERNETES_GENERATORS } from './limits.js';
 
 const LABEL = { 'app.kubernetes.io/name': 'lb-bench-generator' };
 const CONTAINER = 'generator';

@@ -10,25 +10,14 @@ import { listRuns, newestPerScenario } from '../../results/store.js';
 import { selectMetrics } from '../../compare/compare.js';
 import { readHistory } from '../../compare/history.js';
 import { historyWatchLine, tooFewLines, type HistorySettings } from '../../compare/history-format.js';
-import { MIN_NIGHTS } from '../../compare/history-judge.js';
+import { DEFAULT_CONFIRM, DEFAULT_NIGHTS } from '../../compare/history-limits.js';
 import { judgeTonight, type TonightJudgement } from '../../compare/tonight.js';
 
 export interface HistoryFlags {
   history?: string;
-  nights?: string;
-  confirmNights?: string;
+  nights?: number;
+  confirmNights?: number;
   metric?: string[];
-}
-
-export const DEFAULT_NIGHTS = 14;
-export const DEFAULT_CONFIRM = 2;
-
-function whole(flag: string, value: string | undefined, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!/^[0-9]+$/.test(value) || !Number.isInteger(n) || n < min || n > max)
-    throw inputError(`${flag}: must be a whole number from ${min} to ${max}, got "${value}"`);
-  return n;
 }
 
 /** --nights and --confirm-nights, checked (also without --history, where they would be ignored: exit 2). */
@@ -38,8 +27,9 @@ export function historySettings(flags: HistoryFlags): HistorySettings | null {
     if (stray) throw inputError(`${stray}: only with --history FILE`);
     return null;
   }
-  const nights = whole('--nights', flags.nights, MIN_NIGHTS, 1000, DEFAULT_NIGHTS);
-  const confirm = whole('--confirm-nights', flags.confirmNights, 1, nights, DEFAULT_CONFIRM);
+  const nights = flags.nights ?? DEFAULT_NIGHTS;
+  const confirm = flags.confirmNights ?? DEFAULT_CONFIRM;
+  if (confirm > nights) throw inputError(`--confirm-nights: must be a whole number from 1 to ${nights}, got "${confirm}"`);
   return { file: flags.history, nights, confirm };
 }
 

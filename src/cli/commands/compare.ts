@@ -26,29 +26,19 @@ import { SLUG } from '../../scenario/schema.js';
 import { describeValue } from '../../util/issues.js';
 import { childPath } from '../../util/paths.js';
 import type { Io } from '../../io/io.js';
-import { checkOutFile, checkOutFolder } from '../io.js';
 
 interface Options extends HistoryFlags {
   results?: string;
   metric?: string[];
   junit?: string;
-  alpha?: string;
+  alpha?: number;
   test?: TestName;
   format?: Format;
   json?: boolean;
   verbose?: boolean;
   out?: string;
-  failOnRegression?: string;
+  failOnRegression?: number;
   baseline?: string;
-}
-
-function number(flag: string, value: string | undefined, ok: (n: number) => boolean, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  // decimal notation only: Number() would take 0x10 and " 5"
-  if (!/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(value) || !Number.isFinite(n) || !ok(n))
-    throw inputError(`${flag}: must be ${what}, got "${value}"`);
-  return n;
 }
 
 const runLine = (side: string, r: StoredRun) =>
@@ -239,10 +229,8 @@ function checkModes(refs: string[], opts: Options): void {
 }
 
 export default async function compare(io: Io, refs: string[], opts: Options): Promise<number> {
-  checkOutFolder(opts.out);
-  checkOutFile(opts.junit, '--junit');
-  const alpha = number('--alpha', opts.alpha, (n) => n > 0 && n < 1, 'a number between 0 and 1') ?? 0.05;
-  const pct = number('--fail-on-regression', opts.failOnRegression, (n) => n >= 0, 'a percentage, 0 or more') ?? null;
+  const alpha = opts.alpha ?? 0.05;
+  const pct = opts.failOnRegression ?? null;
   checkModes(refs, opts);
   const settings = historySettings(opts);
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;

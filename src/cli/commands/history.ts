@@ -24,36 +24,22 @@ import {
   type AcceptLine,
   type HistoryEntry,
 } from '../../compare/history.js';
-import { MIN_NIGHTS } from '../../compare/history-judge.js';
 import { DEFAULT_KEEP_NIGHTS, DEFAULT_MAX_BYTES, pruneHistory, type PruneLimits } from '../../compare/history-prune.js';
 
 interface Options {
   results?: string;
-  keepNights?: string;
-  maxBytes?: string;
+  keepNights?: number;
+  maxBytes?: number;
   scenario?: string[];
 }
 
 const USAGE = 'lb-bench history append|prune|accept FILE [--results DIR] [--keep-nights N] [--max-bytes SIZE] [--scenario NAME…]';
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `--max-bytes 10M`: bytes, or with K, M or G (× 1024). */
-function byteSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*([KMG]i?B?|B)?$/i.exec(value.trim());
-  const scale = { '': 1, B: 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m?.[2] ?? '').charAt(0).toUpperCase()] ?? NaN;
-  const n = m ? Math.floor(Number(m[1]) * scale) : NaN;
-  if (!(n >= 1024)) throw inputError(`--max-bytes: must be a size of at least 1K (bytes, or with K, M or G), got "${value}"`);
-  return n;
-}
-
-function limits(opts: Options): PruneLimits {
-  const keep = opts.keepNights === undefined ? DEFAULT_KEEP_NIGHTS : Number(opts.keepNights);
-  if (!Number.isInteger(keep) || keep < MIN_NIGHTS || keep > 100_000 || opts.keepNights?.trim() === '')
-    throw inputError(
-      `--keep-nights: must be a whole number of at least ${MIN_NIGHTS} (compare --history needs ${MIN_NIGHTS} nights to judge by), got "${opts.keepNights}"`,
-    );
-  return { keepNights: keep, maxBytes: opts.maxBytes === undefined ? DEFAULT_MAX_BYTES : byteSize(opts.maxBytes) };
-}
+const limits = (opts: Options): PruneLimits => ({
+  keepNights: opts.keepNights ?? DEFAULT_KEEP_NIGHTS,
+  maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
+});
 
 async function newestRuns(action: string, opts: Options): Promise<StoredRun[]> {
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;

@@ -8,14 +8,14 @@ import { dirname, join, resolve } from 'node:path';
 import { envError, inputError } from '../../errors.js';
 import { errorWords, writeFiles, type WriteFailed } from '../../io/files.js';
 import { starterFiles, type StarterFile } from '../../init/starter.js';
-import { KUBERNETES_NAMESPACE, kubernetesFiles, MAX_KUBERNETES_GENERATORS } from '../../init/kubernetes.js';
+import { KUBERNETES_NAMESPACE, kubernetesFiles } from '../../init/kubernetes.js';
 import { VERSION } from '../../version.js';
 import type { Io } from '../../io/io.js';
 import { displayPath } from '../io.js';
 
 interface Options {
   force?: boolean;
-  kubernetes?: string;
+  kubernetes?: number;
   image?: string;
 }
 
@@ -75,12 +75,9 @@ function filesFor(opts: Options): StarterFile[] {
     if (opts.image !== undefined) throw inputError('--image: only with --kubernetes N');
     return starterFiles();
   }
-  const n = Number(opts.kubernetes);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_KUBERNETES_GENERATORS)
-    throw inputError(`--kubernetes: must be a number of generator pods, 1 to ${MAX_KUBERNETES_GENERATORS}, got "${opts.kubernetes}"`);
   if (opts.image !== undefined && !/^[\w][\w.\-/:@]{0,254}$/.test(opts.image))
     throw inputError(`--image: must be an image reference such as registry.example.com/lb-bench:0.1.0, got "${opts.image}"`);
-  return kubernetesFiles({ generators: n, image: opts.image });
+  return kubernetesFiles({ generators: opts.kubernetes, image: opts.image });
 }
 
 export default async function init(io: Io, dir: string, opts: Options): Promise<void> {

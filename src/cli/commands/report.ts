@@ -10,7 +10,6 @@ import { writeReport } from '../../report/index.js';
 import type { StoredRun } from '../../kinds/registry.js';
 import { DEFAULT_RESULTS_DIR, findRunFolder, listRuns, newestPerScenario, readRun, timestampId } from '../../results/store.js';
 import type { Io } from '../../io/io.js';
-import { checkOutFolder } from '../io.js';
 
 interface Options {
   out?: string;
@@ -45,7 +44,6 @@ async function resolveRuns(refs: readonly string[], resultsDir: string): Promise
 }
 
 export default async function report(io: Io, refs: string[], opts: Options): Promise<number> {
-  checkOutFolder(opts.out);
   const resultsDir = opts.results ?? DEFAULT_RESULTS_DIR;
   const runs = await resolveRuns(refs, resultsDir);
   const outDir = opts.out ?? join('reports', timestampId());

@@ -4,7 +4,6 @@
  * stdout is the conclusions table, then the report folder on the last line.
  */
 import { join } from 'node:path';
-import { inputError } from '../../errors.js';
 import { markdownTable } from '../../util/format.js';
 import { DEFAULT_RESULTS_DIR, timestampId } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
@@ -14,7 +13,7 @@ import { mannWhitneyMinP } from '../../compare/compare.js';
 import { writeJunit } from '../../io/junit.js';
 import { reproduceSuites } from '../../reproduce/junit.js';
 import type { Io } from '../../io/io.js';
-import { checkOutFile, checkOutFolder, displayPath } from '../io.js';
+import { displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface Options {
@@ -23,7 +22,7 @@ interface Options {
   results?: string;
   scenarios?: string;
   keepLab?: boolean;
-  alpha?: string;
+  alpha?: number;
   repetitions?: number;
   acceptNewHostKeys?: boolean;
   calibrate?: boolean;
@@ -42,13 +41,8 @@ function scenariosFolder(io: Io): string {
 }
 
 export default async function reproduceCommand(io: Io, opts: Options): Promise<number> {
-  checkOutFolder(opts.out);
-  checkOutFile(opts.junit, '--junit');
-  const alpha = opts.alpha === undefined ? 0.05 : Number(opts.alpha);
-  if (!(alpha > 0 && alpha < 1) || (opts.alpha !== undefined && !/^([0-9]+(\.[0-9]*)?|\.[0-9]+)$/.test(opts.alpha)))
-    throw inputError(`--alpha: must be a number between 0 and 1, got "${opts.alpha}"`);
+  const alpha = opts.alpha ?? 0.05;
   if (opts.repetitions !== undefined) {
-    if (!Number.isInteger(opts.repetitions)) throw inputError(`--repetitions: must be a whole number, got "${opts.repetitions}"`);
     const minP = mannWhitneyMinP(opts.repetitions, opts.repetitions);
     if (minP >= alpha)
       io.err(

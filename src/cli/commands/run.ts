@@ -9,17 +9,17 @@ import type { ThresholdCheck } from '../../scenario/schema.js';
 import { runGroup, withResume, withRun, type AnySample, type Job } from '../../kinds/registry.js';
 import { groupJobs } from '../../kinds/together.js';
 import { RunLock } from '../../results/lock.js';
-import { checkPlainFiles, findRunFolder, readRun } from '../../results/store.js';
+import { checkPlainFiles, DEFAULT_RESULTS_DIR, findRunFolder, readRun } from '../../results/store.js';
 import { levelFigures } from '../../compare/levels.js';
 import type { StoredRun } from '../../kinds/registry.js';
 import { loadScenario } from '../../scenario/load.js';
-import { checkOutFile, checkOutFolder, displayPath } from '../io.js';
+import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags {
   junit?: string;
   profile?: string;
-  out: string;
+  out?: string;
   resume?: string;
   repetitions?: number;
   levels?: number[];
@@ -158,8 +158,8 @@ async function runJobs(group: Job[], options: TogetherOptions): Promise<{ done: 
 export default async function run(io: Io, files: string[], flags: RunFlags): Promise<number> {
   if (!files.length && !flags.resume)
     throw inputError('run: name at least one scenario file', 'e.g. lb-bench run scenarios/haproxy-lc.yaml');
-  checkOutFolder(flags.out);
-  checkOutFile(flags.junit, '--junit');
+  // --out and --junit were checked as they were read; the default folder is checked here
+  if (flags.out === undefined) checkOutFolder((flags.out = DEFAULT_RESULTS_DIR));
   const groups = flags.resume ? [await resumeTargets(flags.resume, files, flags)] : await newJobs(files, flags);
   if (flags.resume && storeEveryRun(groups[0]!)) return nothingToResume(groups[0]!, io, flags);
 
