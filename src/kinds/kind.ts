@@ -11,7 +11,7 @@ import type { FolderOptions } from '../results/lifecycle.js';
 import type { RunLock } from '../results/lock.js';
 import type { FolderReader } from '../results/read.js';
 import type { StoredRunOf, StoredScenarioBase } from '../results/types.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { Overrides, ResolvedScenario } from '../scenario/resolved.js';
 import type { ScenarioBase, ThresholdCheck } from '../scenario/schema.js';
 import type { Description } from '../stats/describe.js';
 
@@ -197,12 +197,6 @@ export interface TogetherOptions extends Omit<FolderOptions, 'resume' | 'lock'> 
 /** One member's outcome: its result, or the error that stopped it (its folder, if it had one, marked failed). */
 export type TogetherOutcome<X> = { ok: true; result: ScenarioResult<X> } | { ok: false; error: unknown };
 
-/** `--repetitions N`, `--levels a,b` */
-export interface CommandLineOverrides {
-  repetitions?: number;
-  levels?: number[];
-}
-
 /** A kind's scenario schema: a strict object (its keys are the file's keys) that gives S. */
 export type ScenarioSchema<S> = z.ZodObject<z.ZodRawShape> & z.ZodType<S>;
 
@@ -215,8 +209,8 @@ export interface Kind<S extends ScenarioBase, X, T extends StoredScenarioBase> {
 
   // the scenario file
   readonly schema: ScenarioSchema<S>;
-  /** where the command line's overrides go in a scenario of this kind (merged over the file and its profile) */
-  overrides(o: CommandLineOverrides): Record<string, unknown>;
+  /** where the command line's overrides go in a scenario of this kind (merged over the file and its profile, which is chosen before) */
+  overrides(o: Omit<Overrides, 'profile'>): Record<string, unknown>;
   /** the scenario as a run folder keeps it and the terminal shows it: credentials replaced */
   redact(s: S): S;
   /** `validate`'s words for what it runs, e.g. "3 levels × 5 repetitions" */

@@ -83,7 +83,7 @@ export function resolveScenarioText(
   if (problems.length) return { ok: false, problems };
 
   let merged: unknown = overrides.profile ? deepMerge(base, profileTable[overrides.profile]) : base;
-  const cli: { levels?: number[]; repetitions?: number } = {};
+  const cli: Omit<Overrides, 'profile'> = {};
   if (overrides.levels) cli.levels = overrides.levels;
   if (overrides.repetitions !== undefined) cli.repetitions = overrides.repetitions;
   // where they go is the kind's: a load scenario's repetitions sit under `load`, a failover's at the top

@@ -1,6 +1,10 @@
 /** A scenario file read, merged with its profile and the command line, and checked: what a runner is given. */
 import type { Scenario } from './schema.js';
 
+/**
+ * The command line's changes to a scenario file (`--profile P`, `--repetitions N`, `--levels a,b`):
+ * the one type for them, from the flags to where each kind places them (Kind.overrides).
+ */
 export interface Overrides {
   profile?: string;
   repetitions?: number;

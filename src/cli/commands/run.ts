@@ -12,17 +12,14 @@ import { RunLock } from '../../results/lock.js';
 import { checkPlainFiles, DEFAULT_RESULTS_DIR, findRunFolder, readRun } from '../../results/store.js';
 import { levelFigures } from '../../compare/levels.js';
 import type { StoredRun } from '../../kinds/registry.js';
-import { loadScenario } from '../../scenario/load.js';
+import { loadScenario, type Overrides } from '../../scenario/load.js';
 import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
-interface RunFlags {
+interface RunFlags extends Overrides {
   junit?: string;
-  profile?: string;
   out?: string;
   resume?: string;
-  repetitions?: number;
-  levels?: number[];
   acceptNewHostKeys?: boolean;
   json?: boolean;
 }
@@ -87,7 +84,7 @@ async function checkResume(dir: string, file: string | undefined, flags: RunFlag
 
 /** Every file, checked before any traffic is sent; with the companions they name, in groups that run together. */
 async function newJobs(files: string[], flags: RunFlags): Promise<Job[][]> {
-  const overrides = { profile: flags.profile, repetitions: flags.repetitions, levels: flags.levels };
+  const overrides: Overrides = { profile: flags.profile, repetitions: flags.repetitions, levels: flags.levels };
   const jobs: Job[] = [];
   const problems: string[] = [];
   for (const file of files) {
