@@ -1,5 +1,6 @@
 import { rmdirSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { displayPath } from '../util/paths.js';
 import { inputError } from '../errors.js';
 import { errorWords, makeFolder, WriteFailed } from '../io/files.js';
 import type { Io } from '../io/io.js';
@@ -46,11 +47,7 @@ export function processIo(debug = false): Io {
   };
 }
 
-/** A path as a user types it next: relative below the working folder, absolute elsewhere. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(path);
-}
+export { displayPath } from '../util/paths.js';
 
 /**
  * A folder a command writes into (`--out`): exit 2 when it, or a folder above it, is a file, or

@@ -11,3 +11,9 @@ export function childPath(dir: string, name: string): string | null {
   const rel = relative(resolve(dir), resolve(path));
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? path : null;
 }
+
+/** A path as a user types it next: relative below the working folder, absolute elsewhere. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : resolve(path);
+}
