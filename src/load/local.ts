@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { requestCounts, type EngineCounts } from './accounting.js';
-import type { LoadEngine, LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from './engine.js';
+import type { LoadEngine, LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from './engine-types.js';
 import { ENGINES, type EngineName } from './engines/registry.js';
 import { cpuPercent, cpuSpan } from './generator-cpu.js';
 import { histogramSummary } from './histogram.js';

@@ -11,7 +11,7 @@ import { redactText } from '../../util/redact.js';
 import type { EventEmitter } from 'node:events';
 import { TLSSocket } from 'node:tls';
 import { Accounting, type AccountingHooks, type EngineCounts } from '../accounting.js';
-import type { EngineFactory, LoadEngine, LoadShare } from '../engine.js';
+import type { EngineFactory, LoadEngine, LoadShare } from '../engine-types.js';
 
 /**
  * Does an answer end its body by closing the connection (RFC 9112, 6.3: no Content-Length, not

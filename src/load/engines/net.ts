@@ -21,7 +21,7 @@ import net from 'node:net';
 import { lookup } from 'node:dns/promises';
 import { performance } from 'node:perf_hooks';
 import { Accounting, type AccountingHooks, type EngineCounts } from '../accounting.js';
-import type { EngineFactory, LoadEngine, LoadShare } from '../engine.js';
+import type { EngineFactory, LoadEngine, LoadShare } from '../engine-types.js';
 import { forgetBindings, handleLinks, nodeInternals, socketLinks, type Endpoint, type Link, type OpenLink } from './transport.js';
 
 /** Node's binding of llhttp, as node:http's client uses it (`_http_common` exports it). */

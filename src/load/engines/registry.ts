@@ -2,7 +2,7 @@
  * The engines a scenario may choose (`load.engine`), one line each, loaded on first use so that
  * validating a scenario loads none of them. Their names: names.ts.
  */
-import type { EngineFactory } from '../engine.js';
+import type { EngineFactory } from '../engine-types.js';
 import type { EngineName } from './names.js';
 
 export { DEFAULT_ENGINE, ENGINE_NAMES, isEngineName, type EngineName } from './names.js';

@@ -4,7 +4,7 @@
  * engine without one, the earliest first request) to the latest outcome (each worker's times
  * counted from its own `go`, which lb-bench sent to all at once).
  */
-import type { LoadOutcome, LoadShare } from '../engine.js';
+import type { LoadOutcome, LoadShare } from '../engine-types.js';
 import type { EngineName } from '../engines/registry.js';
 import { decodeHistogram, histogramSummary, mergeHistograms, type LatencyHistogram } from '../histogram.js';
 import type { WorkerFigures } from '../../results/types.js';

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { envError, LbError, type ExitCodeValue } from '../../errors.js';
-import type { LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from '../engine.js';
+import type { LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from '../engine-types.js';
 import type { EngineName } from '../engines/registry.js';
 import { decode, encode, PROTOCOL, type FromWorker, type ToWorker, type WorkerResult } from './protocol.js';
 import { mergeResults } from './merge.js';

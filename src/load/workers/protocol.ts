@@ -13,7 +13,7 @@
  *   worker:   error {message, hint, exit} — the share was refused (e.g. its open-file limit).
  */
 import type { RequestCounts } from '../accounting.js';
-import type { LoadShare } from '../engine.js';
+import type { LoadShare } from '../engine-types.js';
 import type { EngineName } from '../engines/registry.js';
 
 export const PROTOCOL = 1;

@@ -3,7 +3,7 @@
  * cores, the level and the open-file limit), and each one's share of requests and connections.
  */
 import { availableParallelism } from 'node:os';
-import type { LoadShare } from '../engine.js';
+import type { LoadShare } from '../engine-types.js';
 import { FD_MARGIN, openFileLimit } from '../limits.js';
 import { DEFAULT_ENGINE, type EngineName } from '../engines/registry.js';
 

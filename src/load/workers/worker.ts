@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { LbError } from '../../errors.js';
-import type { LoadEngine } from '../engine.js';
+import type { LoadEngine } from '../engine-types.js';
 import { ENGINES, isEngineName } from '../engines/registry.js';
 import { encode, decode, PROTOCOL, type FromWorker, type ToWorker, type WorkerResult } from './protocol.js';
 import { driveEngine } from '../local.js';
