@@ -7,6 +7,7 @@
  * engine-types.ts.
  */
 import { DEFAULT_ENGINE } from './engines/names.js';
+import { engineSubstituted } from './engines/registry.js';
 import type { LoadRun, LoadRunOptions } from './engine-types.js';
 import { startLocal } from './local.js';
 import { startWorkers } from './workers/pool.js';
@@ -18,5 +19,7 @@ export function startLoad(opts: LoadRunOptions): LoadRun {
   // URL not starting with lower-case `http`, so `HTTP://host/` (a valid target) went to a host named `http`
   const o = { ...opts, url: new URL(opts.url).href, engine: opts.engine ?? DEFAULT_ENGINE };
   if (o.spawners?.length) return startWorkers(o, o.spawners.length, o.spawners);
+  // lb-bench's own worker processes would run the real engine beside a test's substitute
+  if (o.workers && engineSubstituted()) throw new Error('a substituted engine runs in this process only: give spawners that run it');
   return o.workers ? startWorkers(o, o.workers) : startLocal(o);
 }

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { requestCounts, type EngineCounts } from './accounting.js';
 import type { LoadEngine, LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from './engine-types.js';
-import { ENGINES, type EngineName } from './engines/registry.js';
+import { engineFactory, type EngineName } from './engines/registry.js';
 import { cpuPercent, cpuSpan } from './generator-cpu.js';
 import { histogramSummary } from './histogram.js';
 import { watchLoop, type LoopBlocks } from './loop-monitor.js';
@@ -97,7 +97,7 @@ export function startLocal(o: LoadRunOptions & { engine: EngineName }): LoadRun 
   let engine: LoadEngine | null = null;
   let stopped = false;
   const share = shareOf(o);
-  const created = ENGINES[o.engine]().then((factory) => {
+  const created = engineFactory(o.engine).then((factory) => {
     engine = factory(share, o.hooks ?? {});
     if (stopped) engine.stop();
     return engine;

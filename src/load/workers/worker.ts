@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { LbError } from '../../errors.js';
 import type { LoadEngine } from '../engine-types.js';
-import { ENGINES, isEngineName } from '../engines/registry.js';
+import { engineFactory, isEngineName } from '../engines/registry.js';
 import { encode, decode, PROTOCOL, type FromWorker, type ToWorker, type WorkerResult } from './protocol.js';
 import { driveEngine } from '../local.js';
 import { requestCounts } from '../accounting.js';
@@ -36,7 +36,7 @@ async function take(m: Extract<ToWorker, { type: 'share' }>): Promise<void> {
     return refuse(e);
   }
   const latencies: number[] = [];
-  const engine = (await ENGINES[m.engine]())(m.share, m.latencies ? { onLatency: (ms) => latencies.push(ms) } : {});
+  const engine = (await engineFactory(m.engine))(m.share, m.latencies ? { onLatency: (ms) => latencies.push(ms) } : {});
   let goAt = 0;
   let release!: () => void;
   const started = new Promise<void>((r) => (release = r));
