@@ -1,18 +1,20 @@
 /**
  * A real SIGINT to a real `lb-bench run` process: every finished run is kept, the status is
- * `interrupted`, exit 130, and `--resume` completes exactly what is missing.
+ * `interrupted`, exit 130, and `--resume` completes exactly what is missing. The load goes to the
+ * fake engine (test/helpers/fake-engine.ts): what is tested is the run's bookkeeping around the
+ * engine, not its sockets; the target is a real server for the reachability check alone.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
+import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
+import { waitFor } from './helpers/wait.js';
 
-const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();
 const servers: TestServer[] = [];
 after(async () => {
@@ -20,35 +22,36 @@ after(async () => {
   ws.remove();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 function lines(file: string): number {
   return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
 }
 
 test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 130; --resume completes the rest', async () => {
-  // each run takes ≥ 100 ms (the server answers after 100 ms), so the signal lands mid-run
-  const server = await startServer('ok', { delayMs: 100 });
+  // each run takes ≥ 100 ms (every request is answered after 100 ms), so the signal lands mid-run
+  const script: FakeScript = { outcomes: [{ status: 200, latencyMs: 100, bytes: 1500 }] };
+  const server = await startServer('ok');
   servers.push(server);
   const file = ws.write(
     'sigint.yaml',
     loadScenarioYaml(server.url, { levels: [10, 20, 30], repetitions: 4, cooldown: '50ms', name: 'sigint' }),
   );
-  const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log = join(ws.dir, 'shares.jsonl');
+  const child = spawn(process.execPath, fakeEngineCli(script, log, ['run', file, '--out', ws.results]), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
-  // wait for the third finished run, then interrupt the fourth while it is in flight
-  const deadline = Date.now() + 20_000;
+  // the third run finished and the fourth in flight (the warm-up and four runs given to the engine): interrupt it
   let dir = '';
-  while (Date.now() < deadline) {
-    dir = ws.runFolders()[0] ?? '';
-    if (dir && lines(join(dir, 'samples.jsonl')) >= 3) break;
-    await sleep(10);
-  }
-  assert.ok(dir, 'a run folder appeared');
-  await sleep(40);
+  await waitFor(
+    () => {
+      dir = ws.runFolders()[0] ?? '';
+      return dir !== '' && lines(join(dir, 'samples.jsonl')) >= 3 && lines(log) >= 1 + 4;
+    },
+    { timeout: 20_000, what: 'a run folder with three runs, and the fourth started' },
+  );
   child.kill('SIGINT');
   const code = await exited;
   assert.equal(code, 130, stderr);
@@ -58,9 +61,26 @@ test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 13
   assert.ok(kept.length >= 3 && kept.length < 12, `kept ${kept.length}`);
   assert.equal(ws.manifest(dir).status, 'interrupted');
   for (const s of kept) assert.equal(s.requested, s.completed, 'a kept run is whole, never the one in flight');
+  // the warm-up, each kept run, and at most the one in flight: no run was measured and then lost
+  const started = loggedShares(readFileSync(log, 'utf8')).length - 1;
+  assert.ok(started === kept.length || started === kept.length + 1, `${started} runs started, ${kept.length} kept`);
+  assert.equal(server.received, 1, 'no load over sockets: the reachability check alone');
 
-  const r = await runCli(['run', file, '--out', ws.results, '--resume', dir]);
-  assert.equal(r.code, 0, r.err.join('\n'));
+  const fake = useFakeEngine(script);
+  try {
+    const r = await runCli(['run', file, '--out', ws.results, '--resume', dir]);
+    assert.equal(r.code, 0, r.err.join('\n'));
+    // a warm-up of the smallest level, then exactly what was missing, in the planned order (repetition by repetition)
+    const missing = [1, 2, 3, 4].flatMap((rep) =>
+      [10, 20, 30].filter((level) => !kept.some((s) => s.level === level && s.repetition === rep)),
+    );
+    assert.deepEqual(
+      fake.shares.map((s) => s.requests),
+      [10, ...missing],
+    );
+  } finally {
+    fake.restore();
+  }
   const all = ws.samples(dir);
   assert.equal(all.length, 12);
   assert.deepEqual(all.slice(0, kept.length), kept, 'the kept runs are untouched');
@@ -75,8 +95,10 @@ test('--resume refuses a scenario that changed since the run started', async () 
   const server = await startServer('ok');
   servers.push(server);
   const file = ws.write('changed.yaml', loadScenarioYaml(server.url, { levels: [5], repetitions: 1, name: 'changed' }));
-  const first = await runCli(['run', file, '--out', ws.results]);
+  const fake = useFakeEngine({ outcomes: [{ status: 200, latencyMs: 1 }] });
+  const first = await runCli(['run', file, '--out', ws.results]).finally(() => fake.restore());
   assert.equal(first.code, 0);
+  assert.equal(fake.requestsTo(server.url), 5 + 5, 'the warm-up and the run');
   ws.write('changed.yaml', loadScenarioYaml(server.url, { levels: [5, 6], repetitions: 1, name: 'changed' }));
   const r = await runCli(['run', file, '--out', ws.results, '--resume', first.last]);
   assert.equal(r.code, 2);
