@@ -1,33 +1,46 @@
 /**
  * `relative_to`: a scenario and its reference run in one invocation, interleaved run by run, each
- * in its own folder; the ratios to the reference as metrics of the run. Against two real HTTP
- * servers on port 0 (the run order read back from the samples' started_at), a real SIGINT and
- * `--resume`, and every way the key can be wrong.
+ * in its own folder; the ratios to the reference as metrics of the run. The run order is read back
+ * from the samples' started_at; a real SIGINT and `--resume`; every way the key can be wrong. The
+ * load goes to the fake engine (test/helpers/fake-engine.ts), a latency per target: what is tested
+ * is the interleaving and the bookkeeping, not sockets. The targets are real servers on port 0,
+ * which see the reachability check alone.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
+import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
+import { waitFor } from './helpers/wait.js';
 import { interleave } from '../src/run/plan.js';
 import { readRun } from '../src/results/store.js';
 import { metricsOf, runsOfKind } from '../src/kinds/registry.js';
 
 const loadRun = async (dir: string) => runsOfKind([await readRun(dir)], 'load')[0];
 
-const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();
 const servers: TestServer[] = [];
+/** the fake engine's script for each target (by URL), set as the targets are started */
+const scripts: Record<string, FakeScript> = {};
+const answerAfter = (ms: number): FakeScript => ({ outcomes: [{ status: 200, latencyMs: ms, bytes: 1500 }] });
+const fake = useFakeEngine(scripts);
 after(async () => {
+  fake.restore();
   for (const s of servers) await s.close();
   ws.remove();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A target: a real server (for the reachability check), and the fake engine's latency for it. */
+async function fakeTarget(latencyMs: number): Promise<TestServer> {
+  const s = await startServer('ok');
+  servers.push(s);
+  scripts[s.url] = answerAfter(latencyMs);
+  return s;
+}
 const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
 
 /** Every run of these folders, in the order they started: scenario, level, repetition. */
@@ -62,15 +75,14 @@ describe('interleaved order, unit', () => {
   });
 });
 
-describe('lb-bench run with relative_to, against two local servers', () => {
+describe('lb-bench run with relative_to, against two targets (the fake engine)', () => {
   let fast: TestServer;
   let slow: TestServer;
   let firstFast = '';
 
   it('runs the reference too, interleaved run by run; both folders written, the reference a plain run; ratios in the report', async () => {
-    slow = await startServer('ok', { delayMs: 20 });
-    fast = await startServer('ok', { delayMs: 5 });
-    servers.push(slow, fast);
+    slow = await fakeTarget(20);
+    fast = await fakeTarget(5);
     ws.write('ref.yaml', loadScenarioYaml(slow.url, { name: 'ref', levels: [10, 20], repetitions: 3 }));
     const file = ws.write(
       'fast.yaml',
@@ -99,10 +111,13 @@ describe('lb-bench run with relative_to, against two local servers', () => {
       'fast 20/3',
       'ref 20/3',
     ]);
-    await Promise.all([slow.idle(), fast.idle()]);
-    // each member warms up once, against its own target: a burst of its smallest level (10)
-    assert.equal(slow.received, 3 * 30 + 1 + 10, 'the reference server: its runs, its reachability request and its warm-up');
-    assert.equal(fast.received, 3 * 30 + 1 + 10);
+    // each member warms up once, against its own target: a burst of its smallest level (10), then its runs
+    for (const s of [slow, fast]) {
+      const sent = fake.shares.filter((x) => x.url === s.url).map((x) => x.requests);
+      assert.deepEqual(sent, [10, 10, 20, 10, 20, 10, 20], 'its warm-up, then its runs in their order');
+      assert.equal(fake.requestsTo(s.url), 3 * 30 + 10, 'its runs and its warm-up');
+      assert.equal(s.received, 1, 'its reachability request: the only one over a socket');
+    }
 
     const ref = ws.manifest(refDir);
     const own = ws.manifest(fastDir);
@@ -165,21 +180,25 @@ describe('lb-bench run with relative_to, against two local servers', () => {
   });
 
   it('SIGINT mid-way keeps both folders interrupted; --resume of either continues both, interleaved as before', async () => {
-    const slower = await startServer('ok', { delayMs: 60 });
-    servers.push(slower);
+    const slower = await fakeTarget(60);
     ws.write('ref2.yaml', loadScenarioYaml(slower.url, { name: 'ref2', levels: [10, 20], repetitions: 4, cooldown: '30ms' }));
     const file = ws.write(
       'dep.yaml',
       loadScenarioYaml(fast.url, { name: 'dep', levels: [10, 20], repetitions: 4, cooldown: '30ms', more: 'relative_to: ref2.yaml' }),
     );
     const results = join(ws.dir, 'two');
-    const child = spawn(process.execPath, [BIN, 'run', file, '--out', results], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const log = join(ws.dir, 'shares.jsonl');
+    const child = spawn(process.execPath, fakeEngineCli(scripts, log, ['run', file, '--out', results]), {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 30_000;
     const folders = () => (existsSync(results) ? readdirSync(results) : []);
-    while (Date.now() < deadline && folders().reduce((n, d) => n + lines(join(results, d, 'samples.jsonl')), 0) < 5) await sleep(10);
+    await waitFor(() => folders().reduce((n, d) => n + lines(join(results, d, 'samples.jsonl')), 0) >= 5, {
+      timeout: 30_000,
+      what: 'five finished runs',
+    });
     child.kill('SIGINT');
     assert.equal(await exited, 130, stderr);
     assert.match(
@@ -191,6 +210,9 @@ describe('lb-bench run with relative_to, against two local servers', () => {
     const [refDir, depDir] = ['ref2', 'dep'].map((n) => dirs.find((d) => d.endsWith(`-${n}`))!);
     const before = runOrder([refDir, depDir]);
     assert.ok(before.length >= 5 && before.length < 16, before.join(', '));
+    // the two warm-ups, each kept run, and at most the one in flight: no run was measured and then lost
+    const started = loggedShares(readFileSync(log, 'utf8')).length - 2;
+    assert.ok(started === before.length || started === before.length + 1, `${started} runs started, ${before.length} kept`);
 
     // a crash between storing a reference's run and copying it: the copy is made on resume
     const copies = readFileSync(join(depDir, 'reference.jsonl'), 'utf8').split('\n').filter(Boolean);
@@ -310,8 +332,7 @@ describe('relative_to: every way it can be wrong is one line, exit 2, nothing se
   });
 
   it('--resume of a folder whose companion folder is gone: exit 2, naming it', async () => {
-    const server = await startServer('ok');
-    servers.push(server);
+    const server = await fakeTarget(1);
     const dir = join(bad.dir, 'resume');
     const w = (name: string, text: string) => {
       writeFileSync(join(bad.dir, name), text);
