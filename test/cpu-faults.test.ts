@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { parseInventoryText } from '../src/inventory/load.js';
 import { CpuMonitor } from '../src/run/cpu-monitor.js';
 import { SshPool } from '../src/ssh/pool.js';
+import { countingShell } from './helpers/counting-shell.js';
 import { inventoryYaml, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
+import { waitFor } from './helpers/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const timed = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
   const t0 = performance.now();
   const v = await f();
@@ -36,8 +37,14 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
     assert.ok(parsed.ok, JSON.stringify(parsed));
     const inv = parsed.value;
     pool = await SshPool.open(inv, ['web1', 'web2']);
+    const shell = countingShell(pool);
+    /** the sampler's reads of a host once it has read it `n` more times than now */
+    const more = async (host: string, n: number, what: string) => {
+      const target = shell.reads(host) + n;
+      await waitFor(() => shell.reads(host) >= target, { timeout: 15_000, what });
+    };
     const monitor = new CpuMonitor(
-      pool,
+      shell,
       inv,
       [
         { host: 'web1', cpu: 'procstat' },
@@ -47,10 +54,11 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
     );
 
     await monitor.begin({ level: 100, repetition: 1 });
-    await sleep(1200);
+    // an interval of each host sampled (a read after begin's), then web1's sshd stops mid-window
+    await Promise.all([more('web1', 1, 'an interval of web1'), more('web2', 1, 'an interval of web2')]);
     await a.stop(); // mid-window: web1's connection dies with its sshd
-    for (const deadline = Date.now() + 15_000; pool.host('web1').connected && Date.now() < deadline;) await sleep(20);
-    await sleep(600); // the window goes on a while without web1
+    await waitFor(() => !pool!.host('web1').connected, { timeout: 15_000, what: "web1's connection to go" });
+    await more('web2', 1, 'an interval of web2 without web1'); // the window goes on a while without web1
     const [lost, endMs] = await timed(() => monitor.end());
     console.log('web1 stopped mid-window:', JSON.stringify(lost.cpu), lost.warnings, `end() ${endMs.toFixed(0)} ms`);
     assert.deepEqual(lost.cpu.web1, { mean: null, peak: null });
@@ -72,7 +80,7 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
 
     await a.start();
     await monitor.begin({ level: 100, repetition: 3 });
-    await sleep(700);
+    await more('web1', 1, 'an interval of web1 once it is back');
     const back = await monitor.end();
     console.log('web1 back:', JSON.stringify(back.cpu), back.warnings);
     assert.deepEqual(back.warnings, []);

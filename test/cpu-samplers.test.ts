@@ -15,7 +15,9 @@ import { CpuMonitor } from '../src/run/cpu-monitor.js';
 import { parseProcStat } from '../src/cpu/procstat.js';
 import { utilisation } from '../src/cpu/source.js';
 import { SshPool } from '../src/ssh/pool.js';
+import { countingShell, type CountingShell } from './helpers/counting-shell.js';
 import { requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
+import { sleep, waitFor } from './helpers/wait.js';
 
 const NAME = `lb-bench-test-${process.pid}`;
 const V1_CPU = `/sys/fs/cgroup/cpu/${NAME}`;
@@ -27,10 +29,33 @@ const V2 = existsSync('/sys/fs/cgroup/unified/cgroup.procs')
     : null;
 const hasV1 = existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us') && existsSync('/sys/fs/cgroup/cpuacct/cpuacct.usage');
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const busyLoop = () => spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
 const kill = (p: ChildProcess) => p.exitCode === null && p.kill('SIGKILL');
 const localProcStat = () => parseProcStat(readFileSync('/proc/stat', 'utf8'));
+/** CPU time a process has had so far (utime + stime, clock ticks): above 0 once it has run */
+const ranTicks = (pid: number) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime] = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .slice(11, 13)
+    .map(Number);
+  return utime! + stime!;
+};
+/** times the cgroup (v1 cpu) has been held to its quota */
+const throttled = (dir: string) => Number(/^nr_throttled (\d+)$/m.exec(readFileSync(join(dir, 'cpu.stat'), 'utf8'))?.[1] ?? 0);
+
+/**
+ * The load window: open until the sampler has read each of `hosts` `intervals` times after begin()
+ * (an interval is 500 ms; a slow read on a busy machine skips one, so a fixed sleep could hold fewer).
+ */
+async function holdWindow(shell: CountingShell, hosts: string[], intervals: number): Promise<void> {
+  const from = hosts.map((h) => shell.reads(h));
+  await waitFor(() => hosts.every((h, i) => shell.reads(h) >= from[i]! + intervals), {
+    timeout: 30_000,
+    what: `${intervals} interval reads of ${hosts.join(', ')}`,
+  });
+}
 
 function inventory(s: TestSshd, hosts: Record<string, string>): Inventory {
   const ssh = `{ user: ${s.user}, port: ${s.port}, identity: ${s.identity}, knownHosts: ${s.knownHosts} }`;
@@ -72,20 +97,22 @@ describe('CPU samplers against known loads', skipUnlessSshd(), () => {
         writeFileSync(join(V1_CPU, 'cpu.cfs_quota_us'), '25000');
         loop = busyLoop();
         for (const dir of made) writeFileSync(join(dir, 'cgroup.procs'), String(loop.pid));
-        await sleep(300); // let the quota take hold before the window opens
+        // the quota has taken hold before the window opens: the loop has been throttled
+        await waitFor(() => throttled(V1_CPU) > 0, { timeout: 10_000, what: 'the quota to throttle the loop' });
 
         const hosts: Record<string, string> = { v1: `{ path: ${V1_ACCT}, cpus: 0.25 }` };
         if (V2) hosts.v2 = `{ path: ${V2}, cpus: 0.25 }`;
         const inv = inventory(s, hosts);
         pool = await SshPool.open(inv, Object.keys(hosts));
+        const shell = countingShell(pool);
         const monitor = new CpuMonitor(
-          pool,
+          shell,
           inv,
           Object.keys(hosts).map((host) => ({ host, cpu: 'cgroup' as const })),
         );
         await monitor.check();
         await monitor.begin({ level: 1000, repetition: 1 });
-        await sleep(3000);
+        await holdWindow(shell, Object.keys(hosts), 5);
         const w = await monitor.end();
         console.log('cgroup 0.25 CPU busy:', JSON.stringify(w.cpu), `${w.records.length} interval records`);
         assert.deepEqual(w.warnings, []);
@@ -96,7 +123,7 @@ describe('CPU samplers against known loads', skipUnlessSshd(), () => {
           // instead of 5: interval figures of a throttled cgroup honestly range to ~120 %
           assert.ok(peak !== null && peak >= mean - 0.01 && peak <= 125, `${host}: peak ${peak}, expected between the mean and 125`);
           const recs = w.records.filter((r) => r.host === host);
-          assert.ok(recs.length >= 4, `${host}: ${recs.length} interval records in 3 s`);
+          assert.ok(recs.length >= 4, `${host}: ${recs.length} interval records in a window of 5 interval reads`);
           assert.deepEqual(Object.keys(recs[0]).sort(), ['busy_pct', 'host', 'level', 'repetition', 't']);
         }
       } finally {
@@ -117,13 +144,15 @@ describe('CPU samplers against known loads', skipUnlessSshd(), () => {
       try {
         const inv = inventory(s, { web1: '' });
         pool = await SshPool.open(inv, ['web1']);
-        const monitor = new CpuMonitor(pool, inv, [{ host: 'web1', cpu: 'procstat' }]);
-        await sleep(200);
+        const shell = countingShell(pool);
+        const monitor = new CpuMonitor(shell, inv, [{ host: 'web1', cpu: 'procstat' }]);
+        // every loop has been scheduled before the window opens
+        await waitFor(() => procs.every((p) => ranTicks(p.pid!) > 0), { timeout: 10_000, what: 'the busy loops to run' });
         // the truth is read inside the sampler's window (after its first read, before its last),
         // so that nothing outside that window — SSH set-up, other work — can tell them apart
         await monitor.begin();
         const before = localProcStat();
-        await sleep(3000);
+        await holdWindow(shell, ['web1'], 5);
         const truth = utilisation(before, localProcStat())!;
         const w = await monitor.end();
         // the loops alone keep `loops` of the cores busy; anything else running only adds
