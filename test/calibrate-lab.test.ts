@@ -16,26 +16,13 @@ import { calibrate } from '../src/calibrate/calibrate.js';
 import { detectCgroups, groupQuota } from '../src/lab/cgroup.js';
 import { calibrationOf, findCalibration, thisMachine, type CalibrationRecord } from '../src/lab/calibration.js';
 import { labDown, labLeftovers, labProblems } from '../src/lab/index.js';
-import { missingPrograms } from '../src/lab/system.js';
+import { labTests } from './helpers/lab.js';
 import { labPaths } from '../src/lab/topology.js';
 import { runCli } from './helpers/cli.js';
 
-const whyNot =
-  process.platform !== 'linux'
-    ? `the lab needs Linux, this is ${process.platform}`
-    : process.getuid?.() !== 0
-      ? 'the lab needs root (run the tests as root)'
-      : missingPrograms().length
-        ? `missing ${missingPrograms().join(', ')} (run \`lb-bench lab install\`)`
-        : null;
-
 const SCENARIO = path.resolve(import.meta.dirname, '../../scenarios/haproxy-lc.yaml');
 
-if (whyNot) {
-  it(`calibration lab tests cannot run: ${whyNot}`, { skip: process.env.CI === 'true' ? false : whyNot }, () => {
-    assert.fail(`CI=true and the calibration lab tests cannot run: ${whyNot}`);
-  });
-} else {
+labTests('calibration lab tests', () => {
   describe('lab calibrate, on the lab', { concurrency: false }, () => {
     const stateDir = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-'));
     const store = mkdtempSync(path.join(tmpdir(), 'lb-bench-calibrations-'));
@@ -129,4 +116,4 @@ if (whyNot) {
       assert.deepEqual(manifest.fingerprint.calibration, { web_cpus: record.web_cpus, target_rps: record.target_rps });
     });
   });
-}
+});

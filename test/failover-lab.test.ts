@@ -2,8 +2,8 @@
  * Failover on the real lab (issue 5): keepalived crashes on lb1 (kill -9), the VIP moves to lb2,
  * downtime is measured in every repetition, the VIP comes back to lb1 after recovery, and the lab
  * is healthy at the end; availability is recomputed here from probes.jsonl by eq. 2.1.
- * The lab is brought up here and down in `after`, also on failure. Not root: skipped, except
- * under CI=true, where it fails.
+ * The lab is brought up here and down in `after`, also on failure. Where the lab cannot run (not
+ * root, not Linux, its programs missing): skipped, except under CI=true, where it fails.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,12 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { labDown, labStatus, labUp } from '../src/lab/index.js';
 import { runCli } from './helpers/cli.js';
+import { labSkip, requireLab } from './helpers/lab.js';
 import { workspace, type Workspace } from './helpers/scenario.js';
-
-const notRoot = process.getuid?.() !== 0 ? 'the lab needs root' : process.platform !== 'linux' ? 'the lab needs Linux' : null;
-if (notRoot && process.env.CI === 'true') {
-  it('runs the lab failover tests under CI', () => assert.fail(`CI=true but ${notRoot}`));
-}
 
 const REPS = 2;
 
@@ -54,9 +50,10 @@ function availabilityFrom(probes: { sent_at: number; ok: boolean; latency_ms: nu
   return (up / (up + down)) * 100;
 }
 
-describe('failover on the lab: keepalived crash on lb1', { skip: notRoot ?? false }, () => {
+describe('failover on the lab: keepalived crash on lb1', labSkip(), () => {
   let ws: Workspace;
   before(async () => {
+    requireLab(); // under CI=true the lab must be there
     ws = workspace();
     await labUp();
   });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import http from 'node:http';
 import { main } from '../src/cli/main.js';
 import { assertLabUp, labDown, labLeftovers, labUp, labStatus } from '../src/lab/index.js';
-import { missingPrograms } from '../src/lab/system.js';
+import { labTests } from './helpers/lab.js';
 import { detectCgroups } from '../src/lab/cgroup.js';
 import { runningPid } from '../src/lab/processes.js';
 import { HOSTS, VIP, labPaths } from '../src/lab/topology.js';
@@ -46,20 +46,7 @@ function run(file: string, args: string[]): Promise<{ code: number; stdout: stri
   );
 }
 
-const whyNot =
-  process.platform !== 'linux'
-    ? `the lab needs Linux, this is ${process.platform}`
-    : process.getuid?.() !== 0
-      ? 'the lab needs root (run the tests as root)'
-      : missingPrograms().length
-        ? `missing ${missingPrograms().join(', ')} (run \`lb-bench lab install\`)`
-        : null;
-
-if (whyNot) {
-  it(`lab tests cannot run: ${whyNot}`, { skip: process.env.CI === 'true' ? false : whyNot }, () => {
-    assert.fail(`CI=true and the lab tests cannot run: ${whyNot}`);
-  });
-} else {
+labTests('lab tests', () => {
   /** `run FILE --levels N --repetitions 1` on the lab, in a temporary results folder: its one sample and folder to `check` */
   async function runOnce(file: string, level: number, check: (s: any, dir: string) => void): Promise<void> {
     const out = mkdtempSync(path.join(tmpdir(), 'lb-bench-lab-run-'));
@@ -286,4 +273,4 @@ if (whyNot) {
       ours = false;
     });
   });
-}
+});
