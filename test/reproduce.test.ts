@@ -19,11 +19,10 @@ import { markdownTable } from '../src/util/format.js';
 import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';
 import { assertJunit } from './helpers/junit.js';
+import { fakeEngineCli, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { workspace, type Workspace } from './helpers/scenario.js';
 import { manifest, scenario } from './report-fixtures.js';
-
-const BIN = resolve(import.meta.dirname, '../../bin/lb-bench.js');
 
 /** A stored run whose metrics at each level are the given lists, one value per repetition. */
 function run(
@@ -387,6 +386,19 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
   let ws: Workspace;
   const servers: TestServer[] = [];
   let stoppable: ChildProcess | null = null;
+  // the load goes to the fake engine (test/helpers/fake-engine.ts), a script per target: what is
+  // tested is the plan, the conclusions and the report; the servers answer the reachability checks
+  const scripts: Record<string, FakeScript> = {};
+  let fake: ReturnType<typeof useFakeEngine> | null = null;
+  const answer = (latencyMs: number) => ({ status: 200, latencyMs, bytes: 1600 });
+  /** a target answering each request after `latencyMs`, every tenth with a 503 if `failTenth` */
+  async function target(latencyMs: number, failTenth = false): Promise<TestServer> {
+    const s = await startServer('ok');
+    servers.push(s);
+    const ok = Array.from({ length: 10 }, () => answer(latencyMs));
+    scripts[s.url] = { outcomes: failTenth ? [...ok.slice(0, 9), { status: 503, latencyMs, bytes: 130 }] : ok };
+    return s;
+  }
 
   /** A server in its own process, so that the fault can stop and continue it (SIGSTOP, SIGCONT). */
   async function childServer(): Promise<{ pid: number; port: number }> {
@@ -416,19 +428,15 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
 
   before(async () => {
     ws = workspace();
-    const [slow, rrServer, lcServer, nginx] = [
-      await startServer('ok', { delayMs: 30 }),
-      await startServer('ok', { delayMs: 10 }),
-      await startServer('ok'),
-      await startServer('fail-every-10th'),
-    ];
-    servers.push(slow, rrServer, lcServer, nginx);
+    const [slow, rrServer, lcServer, nginx] = [await target(15), await target(5), await target(0), await target(0, true)];
+    fake = useFakeEngine(scripts);
     ws.write('single.yaml', load('single', 'none', 'none', slow.url));
     ws.write('haproxy-rr.yaml', load('haproxy-rr', 'haproxy', 'roundrobin', rrServer.url));
     ws.write('haproxy-lc.yaml', load('haproxy-lc', 'haproxy', 'leastconn', lcServer.url));
     ws.write('nginx-rr.yaml', load('nginx-rr', 'nginx', 'roundrobin', nginx.url));
   });
   after(async () => {
+    fake?.restore();
     if (stoppable?.pid && stoppable.exitCode === null) {
       process.kill(stoppable.pid, 'SIGCONT');
       process.kill(stoppable.pid, 'SIGTERM');
@@ -463,13 +471,13 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     };
     const verdicts = Object.fromEntries(json.conclusions.map((c) => [c.id, c.verdict]));
     assert.deepEqual(verdicts, {
-      'lb-rps': 'holds', // no delay vs a 30 ms delay
-      'lb-rps-rr': 'holds', // 10 ms vs 30 ms
-      'lb-rps-nginx': 'holds', // no delay (but every 10th a 503) vs 30 ms
+      'lb-rps': 'holds', // no delay vs a 15 ms delay
+      'lb-rps-rr': 'holds', // 5 ms vs 15 ms
+      'lb-rps-nginx': 'holds', // no delay (but every 10th a 503) vs 15 ms
       'lb-cpu-haproxy-rr': 'not measured', // no backends sampled
       'lb-cpu-haproxy-lc': 'not measured',
       'haproxy-no-loss': 'holds',
-      'lc-rr-rps': 'holds', // no delay vs 10 ms
+      'lc-rr-rps': 'holds', // no delay vs 5 ms
       'lc-rr-throughput': 'holds',
       'haproxy-nginx-rps': 'does not hold', // "nginx" here answers at once, but every 10th with a 503
       'haproxy-nginx-loss': 'holds',
@@ -535,7 +543,8 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     for (const f of ['single', 'haproxy-rr', 'haproxy-lc', 'nginx-rr']) copyFileSync(join(ws.dir, `${f}.yaml`), join(dir, `${f}.yaml`));
     const results = join(dir, 'results');
     const out = join(dir, 'report');
-    const child = spawn(process.execPath, [BIN, 'reproduce', '--scenarios', dir, '--results', results, '--out', out], {
+    const args = ['reproduce', '--scenarios', dir, '--results', results, '--out', out];
+    const child = spawn(process.execPath, fakeEngineCli(scripts, join(dir, 'shares.jsonl'), args), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
