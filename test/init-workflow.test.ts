@@ -1,34 +1,39 @@
 /**
  * The nightly workflow that `lb-bench init` writes, its steps run as written, night after night, on
- * this machine (test/helpers/workflow.ts: no GitHub): the scenarios measured against a real server
- * on port 0, judged by the history carried from night to night, a lasting step failing the night,
- * an accepted change passing, the history pruned, JUnit written. The earlier nights that make the
- * history's band are stored nights, measured the same way before.
+ * this machine (test/helpers/workflow.ts: no GitHub): the scenarios measured, judged by the history
+ * carried from night to night, a lasting step failing the night, an accepted change passing, the
+ * history pruned, JUnit written. The earlier nights that make the history's band are stored nights,
+ * measured the same way before. The load goes to the fake engine (test/helpers/fake-engine.ts), its
+ * latency set night by night: what is tested is the workflow and the judging, not sockets; the
+ * target is a real server on port 0 for the reachability check.
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
+import { fakeEngineCli, loggedShares, type FakeScript } from './helpers/fake-engine.js';
 import { PAGE } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { evaluate, LocalActions, storeNight, type NightResult } from './helpers/workflow.js';
 import { VERSION } from '../src/version.js';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ws = workspace();
-const state = { delayMs: 50 };
 let server: http.Server;
 let url = '';
+/** the fake engine's script, read by each lb-bench process as it starts, and what it was asked */
+const SCRIPT = join(ws.dir, 'engine.json');
+const SHARES = join(ws.dir, 'shares.jsonl');
+/** the cluster answers every request after `latencyMs` from the next night on */
+const answerAfter = (latencyMs: number) =>
+  writeFileSync(SCRIPT, JSON.stringify({ outcomes: [{ status: 200, latencyMs, bytes: 1600 }] } satisfies FakeScript));
 
 before(async () => {
-  server = http.createServer((_req, res) =>
-    setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(PAGE), state.delayMs),
-  );
+  answerAfter(10);
+  server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(PAGE));
   await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 512 }, r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 });
@@ -54,9 +59,9 @@ function sshKey(): string {
   return readFileSync(file, 'utf8');
 }
 
-/** bin/lb-bench.js in a process of its own, without blocking this one (its server answers the load). */
+/** bin/lb-bench.js (with the fake engine) in a process of its own, without blocking this one (its server answers the reachability check). */
 function lbBench(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/lb-bench.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, fakeEngineCli(SCRIPT, SHARES, args), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -100,6 +105,7 @@ test("init's workflow, night after night: judged by the history, a lasting step 
     // the user's settings: their scenario, and a short history to see it pruned
     env: { SCENARIOS: 'scenarios/night.yaml', KEEP_NIGHTS: '6' },
     secrets: { LB_BENCH_SSH_KEY: sshKey() },
+    lbBench: fakeEngineCli(SCRIPT, SHARES, []),
   };
 
   // the first night of all: no history and no earlier night; it measures and starts the history
@@ -130,7 +136,7 @@ test("init's workflow, night after night: judged by the history, a lasting step 
   const actions = new LocalActions(join(repo, '.github/workflows/lb-bench.yml'), options);
 
   // the cluster answers 12× slower from tonight: watched, not failed
-  state.delayMs = 600;
+  answerAfter(120);
   const n6 = await actions.night();
   assert.equal(n6.conclusion, 'success', described(n6));
   assert.match(step(n6, 'Fetch the history').output, /history: from run 5, 5 lines/);
@@ -174,4 +180,10 @@ test("init's workflow, night after night: judged by the history, a lasting step 
     'the acceptance stays while older nights are kept',
   );
   assert.deepEqual(readdirSync(join(store, '9', 'artifacts')).sort(), ['lb-bench-history', 'lb-bench-report', 'lb-bench-results']);
+  // ten nights measured (the first, five stored, four of the workflow's): each a warm-up and five runs of 20 requests to the target
+  const shares = loggedShares(readFileSync(SHARES, 'utf8'));
+  assert.deepEqual(
+    shares.map((x) => [x.url, x.requests]),
+    Array(10 * 6).fill([url, 20]),
+  );
 });

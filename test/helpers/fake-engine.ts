@@ -10,7 +10,7 @@
  * `substituteEngine`); `fakeEngineCli` and `fakeWorkerSpawner` run it in a child process (a whole
  * `lb-bench` for a real signal; a worker for the real protocol).
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Accounting, type AccountingHooks, type EngineCounts } from '../../src/load/accounting.js';
 import type { EngineFactory, LoadEngine, LoadShare } from '../../src/load/engine-types.js';
@@ -152,9 +152,10 @@ export const loggedShares = (text: string): LoadShare[] =>
     .filter(Boolean)
     .map((l) => JSON.parse(l) as LoadShare);
 
-/** In a child process: the fake in place, each share appended to `log` (if any) as it starts. */
-export function installInChild(scriptsJson: string, log: string | undefined): void {
-  const scripts = JSON.parse(scriptsJson) as FakeScripts;
+/** In a child process: the fake in place, each share appended to `log` (if any) as it starts. `@FILE`: the scripts are in FILE. */
+export function installInChild(scriptsArg: string, log: string | undefined): void {
+  const json = scriptsArg.startsWith('@') ? readFileSync(scriptsArg.slice(1), 'utf8') : scriptsArg;
+  const scripts = JSON.parse(json) as FakeScripts;
   substituteEngine(fakeEngineFactory(scripts, (s) => log && appendFileSync(log, JSON.stringify(s) + '\n')));
 }
 
@@ -163,11 +164,12 @@ const WORKER_PROGRAM = fileURLToPath(new URL('./fake-engine-worker.js', import.m
 
 /**
  * `node …` arguments for a whole `lb-bench` (bin/lb-bench.js, as a user starts it) with the fake
- * engine in place, each share it is given appended to `log` as a JSON line.
+ * engine in place, each share it is given appended to `log` as a JSON line. `scripts` as a string:
+ * a file holding them, read when the process starts (so a test can change them between processes).
  */
-export const fakeEngineCli = (scripts: FakeScripts, log: string, args: string[]): string[] => [
+export const fakeEngineCli = (scripts: FakeScripts | string, log: string, args: string[]): string[] => [
   CLI_PROGRAM,
-  JSON.stringify(scripts),
+  typeof scripts === 'string' ? `@${scripts}` : JSON.stringify(scripts),
   log,
   ...args,
 ];

@@ -154,8 +154,13 @@ function globMatches(dir: string, pattern: string): boolean {
   return walk(dir).some((f) => re.test(f));
 }
 
-/** The stand-ins on PATH: `npx --yes lb-bench@VERSION` and `gh run list|download`. */
-function standIns(bin: string, version: string): void {
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The stand-ins on PATH: `npx --yes lb-bench@VERSION` and `gh run list|download`. `lbBench`: what
+ * node runs as lb-bench (default: bin/lb-bench.js), e.g. it with the fake engine (fake-engine.ts).
+ */
+function standIns(bin: string, version: string, lbBench = [join(ROOT, 'bin/lb-bench.js')]): void {
   mkdirSync(bin, { recursive: true });
   writeFileSync(
     join(bin, 'npx'),
@@ -164,7 +169,7 @@ function standIns(bin: string, version: string): void {
       '[ "$1" = --yes ] && shift',
       `[ "$1" = "lb-bench@${version}" ] || { echo "npx: expected lb-bench@${version}, got $1" >&2; exit 127; }`,
       'shift',
-      `exec "${process.execPath}" "${join(ROOT, 'bin/lb-bench.js')}" "$@"`,
+      `exec ${[process.execPath, ...lbBench].map(shQuote).join(' ')} "$@"`,
       '',
     ].join('\n'),
   );
@@ -193,11 +198,13 @@ export class LocalActions {
       version: string;
       env?: Record<string, string>;
       secrets?: Record<string, string>;
+      /** node's arguments that start lb-bench, before the command's own (default: bin/lb-bench.js) */
+      lbBench?: string[];
     },
   ) {
     this.wf = parse(readFileSync(workflowFile, 'utf8'));
     this.bin = join(o.work, 'bin');
-    standIns(this.bin, o.version);
+    standIns(this.bin, o.version, o.lbBench);
     mkdirSync(o.store, { recursive: true });
     this.nightNo = Math.max(0, ...readdirSync(o.store).map(Number).filter(Number.isInteger));
   }
