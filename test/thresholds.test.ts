@@ -1,15 +1,16 @@
 /**
  * Thresholds judge a level over its repetitions (src/run/thresholds.ts, src/stats/beyond.ts): the
- * rule on literal figures, then `lb-bench run` against a real server on port 0 whose first runs
- * are slow: one slow repetition of five passes `latency_p99_ms: 150`, five fail it (exit 1), and
- * `judge: run` judges each run on its own.
+ * rule on literal figures, then `lb-bench run` against a target whose first runs are slow: one
+ * slow repetition of five passes `latency_p99_ms: 150`, five fail it (exit 1), and `judge: run`
+ * judges each run on its own. The load goes to the fake engine (test/helpers/fake-engine.ts), which
+ * makes the first runs slow: what is tested is the judgement; the target is a real server on port 0
+ * for the reachability check.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
-import { PAGE } from './helpers/http-server.js';
+import { useFakeEngine } from './helpers/fake-engine.js';
+import { startServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { beyondLimit } from '../src/stats/beyond.js';
 import { thresholdChecks } from '../src/run/thresholds.js';
@@ -83,34 +84,22 @@ test('failover downtime_ms: the repetitions judged together, one that never came
   ]);
 });
 
-/**
- * A real server whose first `slowRuns` bursts of `level` requests are slow: a request of one waits
- * `delayMs`. Bursts are told apart by counting, not by the time between requests (a loaded machine
- * stretches a burst): the first request is the reachability check, then every `level` requests
- * are one burst (the warm-up, then the runs).
- */
-async function firstRunsSlow(level: number, slowRuns: number, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
-  let seen = 0;
-  const server = http.createServer((_req, res) => {
-    const burst = seen++ === 0 ? -1 : Math.floor((seen - 2) / level);
-    const answer = () => res.writeHead(200, { 'content-type': 'text/plain' }).end(PAGE);
-    if (burst >= 0 && burst < slowRuns) setTimeout(answer, delayMs);
-    else answer();
-  });
-  await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 512 }, r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise((r) => server.close(() => r())),
-  };
-}
-
 async function gate(name: string, slowRuns: number, more: string) {
-  // the first burst is the warm-up (load.warmup, a burst of the level): slow too, and in no run
-  const server = await firstRunsSlow(20, slowRuns + 1, 300);
+  // the first burst is the warm-up (load.warmup, a burst of the level): slow too, and in no run;
+  // a request of a slow burst waits 300 ms, of the others 1 ms
+  const fake = useFakeEngine((_share, i) => ({ outcomes: [{ status: 200, latencyMs: i < slowRuns + 1 ? 300 : 1, bytes: 1600 }] }));
+  const server = await startServer('ok');
   try {
-    const file = ws.write(`${name}.yaml`, loadScenarioYaml(server.url, { name, levels: [20], repetitions: 5, cooldown: '500ms', more }));
-    return await runCli(['run', file, '--out', ws.results]);
+    const file = ws.write(`${name}.yaml`, loadScenarioYaml(server.url, { name, levels: [20], repetitions: 5, more }));
+    const r = await runCli(['run', file, '--out', ws.results]);
+    assert.deepEqual(
+      fake.shares.map((s) => s.requests),
+      Array(6).fill(20),
+      'the warm-up and five runs of 20',
+    );
+    return r;
   } finally {
+    fake.restore();
     await server.close();
   }
 }

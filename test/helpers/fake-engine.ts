@@ -33,8 +33,12 @@ export interface FakeScript {
   connectMs?: number;
 }
 
-/** One script for every target, or one per target URL (as the run writes it: `new URL(target).href`). */
+/**
+ * One script for every target, or one per target URL (as the run writes it: `new URL(target).href`);
+ * in the test's own process also a function of the share and its number (0: the first share given).
+ */
 export type FakeScripts = FakeScript | Record<string, FakeScript>;
+export type ScriptOf = (share: LoadShare, index: number) => FakeScript;
 
 const isScript = (s: FakeScripts): s is FakeScript => Array.isArray((s as FakeScript).outcomes);
 
@@ -118,10 +122,13 @@ class FakeEngine implements LoadEngine {
 }
 
 /** The fake as an engine factory; `onShare` sees every share it is given, before it runs. */
-export function fakeEngineFactory(scripts: FakeScripts, onShare: (share: LoadShare) => void = () => {}): EngineFactory {
+export function fakeEngineFactory(scripts: FakeScripts | ScriptOf, onShare: (share: LoadShare) => void = () => {}): EngineFactory {
+  let given = 0;
   return (share, hooks) => {
     onShare(share);
-    return new FakeEngine(share, scriptFor(scripts, share.url), hooks);
+    const script = typeof scripts === 'function' ? scripts(share, given) : scriptFor(scripts, share.url);
+    given++;
+    return new FakeEngine(share, script, hooks);
   };
 }
 
@@ -135,7 +142,7 @@ export interface FakeEngineInUse {
 }
 
 /** Every run of this process goes to the fake engine (whatever the scenario's `load.engine`) until restore(). */
-export function useFakeEngine(scripts: FakeScripts): FakeEngineInUse {
+export function useFakeEngine(scripts: FakeScripts | ScriptOf): FakeEngineInUse {
   const shares: LoadShare[] = [];
   substituteEngine(fakeEngineFactory(scripts, (s) => shares.push(s)));
   return {
