@@ -5,8 +5,8 @@
  * settings (`hosts.NAME.transport.<its name>` in the inventory) and whether it needs lb-bench's SSH
  * connection to the host; a new one is one file here and one line in registry.ts.
  */
+import type { ClientChannel } from 'ssh2';
 import type { z } from 'zod';
-import type { SshPool } from '../../../ssh/pool.js';
 import type { WorkerSpawner } from '../process.js';
 
 /** A generator host as a transport sees it. */
@@ -16,9 +16,18 @@ export interface GeneratorHost {
   lbBench?: string;
 }
 
+/**
+ * lb-bench's SSH connections (src/ssh/pool.ts's SshPool), as much of them as a transport uses.
+ * Said here rather than imported: the inventory's schema names the transports, and the SSH pool
+ * reads the inventory, so an import of the pool from here would close a circle.
+ */
+export interface SshChannels {
+  host(name: string): { stream(command: string): Promise<ClientChannel> };
+}
+
 export interface TransportContext {
-  /** lb-bench's SSH connections, open to every host whose transport needs one */
-  pool: SshPool | null;
+  /** open to every host whose transport needs one */
+  pool: SshChannels | null;
 }
 
 export interface WorkerTransport<Settings> {
