@@ -1,12 +1,12 @@
 /**
- * Probe precision: the failover HTTP probe (src/failover/probes.ts) on its 5 ms schedule against a
+ * Probe precision: the failover HTTP probe (src/kinds/failover/probes.ts) on its 5 ms schedule against a
  * local Nginx. Lateness of probe n = its recorded send time − (first send + n × 5 ms); the send
  * time is what the probe stores (taken as the probe starts its request), so this is the error in
  * the timeline that downtime is computed from. Also the probe's own CPU (the whole process, and its
  * event-loop thread) over the window.
  */
 import { performance } from 'node:perf_hooks';
-import { startProber, type ProbeResult } from '../src/failover/probes.js';
+import { startProber, type ProbeResult } from '../src/kinds/failover/probes.js';
 import { cpuMeter } from '../src/load/generator-cpu.js';
 import { startNginx } from './lib/nginx.js';
 import { findProgram } from './lib/programs.js';

@@ -1,7 +1,7 @@
 /** The pure parts of failover: downtime and availability on literal timelines, and the scenario schema's errors. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { availability, outages, phaseDowntime, stable } from '../src/failover/downtime.js';
+import { availability, outages, phaseDowntime, stable } from '../src/kinds/failover/downtime.js';
 import { resolveScenarioText } from '../src/scenario/load.js';
 
 const line = (spec: string, step = 10) => [...spec].map((c, i) => ({ t: i * step, ok: c === '+' }));

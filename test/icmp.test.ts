@@ -7,8 +7,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parsePingLine, PingAccount, type PingLine } from '../src/failover/icmp.js';
-import type { ProbeResult } from '../src/failover/probe.js';
+import { parsePingLine, PingAccount, type PingLine } from '../src/kinds/failover/icmp.js';
+import type { ProbeResult } from '../src/kinds/failover/probe.js';
 
 const RECORDED = [
   'PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.',

@@ -5,7 +5,7 @@ import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
 import { fingerprintOf } from '../src/results/fingerprint.js';
 import { systemOf } from '../src/results/system.js';
-import type { FailoverRun } from '../src/failover/stored.js';
+import type { FailoverRun } from '../src/kinds/failover/stored.js';
 import type { LoadRun } from '../src/run/stored.js';
 
 export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario {

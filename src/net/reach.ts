@@ -4,7 +4,7 @@
  * (recorded in the manifest), a failover scenario checks its probes' targets with both, and
  * `lab up` / `lab status` see their servers answer.
  *
- * The failover probes (src/failover/probes.ts) are not these: they are the measurement, sent on a
+ * The failover probes (src/kinds/failover/probes.ts) are not these: they are the measurement, sent on a
  * schedule whether or not the earlier ones were answered, bounded from their send time rather than
  * by a quiet socket, and they report an outcome per probe instead of failing.
  */

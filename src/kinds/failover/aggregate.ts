@@ -8,7 +8,7 @@ import type { ReportWarning, SummaryRow } from '../kind.js';
 import type { ProbeType } from '../../scenario/failover-schema.js';
 import { describeWithin } from '../../stats/describe.js';
 import { PER_PROBE } from './metrics.js';
-import type { FailoverRun } from '../../failover/stored.js';
+import type { FailoverRun } from './stored.js';
 
 export interface FailoverSeries {
   probe: ProbeType;

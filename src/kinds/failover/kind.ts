@@ -1,7 +1,7 @@
 /**
  * `kind: failover`: probes sent open-loop at the target while a fault is injected into the
  * cluster and recovered, repetition after repetition. Its scenario schema is
- * src/scenario/failover-schema.ts, its runner src/failover/, its samples FailoverSample
+ * src/scenario/failover-schema.ts, its runner src/kinds/failover/, its samples FailoverSample
  * (src/results/); its metrics, aggregation and part of the report are here.
  */
 import path from 'node:path';
@@ -18,7 +18,7 @@ import {
 import type { FailoverSample } from '../../results/types.js';
 import { failoverScenarioSchema, type FailoverScenario } from '../../scenario/failover-schema.js';
 import { redactUrl } from '../../util/redact.js';
-import { faultPlan } from '../../failover/faults.js';
+import { faultPlan } from './faults.js';
 import { failoverMetrics } from './metrics.js';
 import { failoverReport } from './report.js';
 
@@ -64,7 +64,7 @@ export const failoverKind: Kind<FailoverScenario, FailoverSample, StoredFailover
     return `; lab_config ${s.lab_config}: ok`;
   },
   // its runner (probes, ping, SSH) is loaded only when a failover scenario runs
-  run: async (r, opts) => (await import('../../failover/runner.js')).runFailover(r, opts),
+  run: async (r, opts) => (await import('./runner.js')).runFailover(r, opts),
   afterRun: () => null,
   read: folderReader(storedFailoverScenarioSchema, {
     sample: failoverSampleSchema,

@@ -5,13 +5,13 @@
  * A repetition that does not come back is recorded and the cluster repaired; one that cannot be
  * brought back stops the scenario with exit 3.
  */
-import { interruptible } from '../util/pause.js';
-import { envError } from '../errors.js';
-import { inRunFolder, type FolderOptions } from '../results/lifecycle.js';
-import type { FailoverSample } from '../results/types.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { FailoverScenario } from '../scenario/failover-schema.js';
-import type { ThresholdCheck } from '../scenario/schema.js';
+import { interruptible } from '../../util/pause.js';
+import { envError } from '../../errors.js';
+import { inRunFolder, type FolderOptions } from '../../results/lifecycle.js';
+import type { FailoverSample } from '../../results/types.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
+import type { FailoverScenario } from '../../scenario/failover-schema.js';
+import type { ThresholdCheck } from '../../scenario/schema.js';
 import { describeStep, faultPlan, labRepair, runStep, type FaultPlan } from './faults.js';
 import { openFailoverEnvironment, type FailoverEnvironment } from './environment.js';
 import { repetition, until } from './repetition.js';

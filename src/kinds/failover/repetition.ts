@@ -5,13 +5,13 @@
  * probes stop and an injected fault that was not recovered is recovered before it returns.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { envError } from '../errors.js';
-import type { RunWriter } from '../results/writer.js';
-import type { FailoverSample } from '../results/types.js';
-import type { Io } from '../io/io.js';
-import type { FailoverScenario } from '../scenario/failover-schema.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
-import { interruptible } from '../util/pause.js';
+import { envError } from '../../errors.js';
+import type { RunWriter } from '../../results/writer.js';
+import type { FailoverSample } from '../../results/types.js';
+import type { Io } from '../../io/io.js';
+import type { FailoverScenario } from '../../scenario/failover-schema.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
+import { interruptible } from '../../util/pause.js';
 import { availability, phaseDowntime, stable } from './downtime.js';
 import type { FailoverEnvironment } from './environment.js';
 import { runStep, type FaultPlan } from './faults.js';

@@ -1,8 +1,8 @@
 /** A failover scenario's `thresholds` (docs/scenarios.md, "Thresholds"). Pure. */
-import type { FailoverSample } from '../results/types.js';
-import type { FailoverScenario } from '../scenario/failover-schema.js';
-import type { ThresholdCheck } from '../scenario/schema.js';
-import { beyondLimit } from '../stats/beyond.js';
+import type { FailoverSample } from '../../results/types.js';
+import type { FailoverScenario } from '../../scenario/failover-schema.js';
+import type { ThresholdCheck } from '../../scenario/schema.js';
+import { beyondLimit } from '../../stats/beyond.js';
 
 /**
  * thresholds.downtime_ms, per probe type: a repetition that never came back is a breach on its own;

@@ -5,10 +5,10 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { envError } from '../errors.js';
-import type { FaultSettings, FaultStep, LabFault } from '../scenario/failover-schema.js';
-import { labDir } from '../lab/topology.js';
-import type { SshPool } from '../ssh/pool.js';
+import { envError } from '../../errors.js';
+import type { FaultSettings, FaultStep, LabFault } from '../../scenario/failover-schema.js';
+import { labDir } from '../../lab/topology.js';
+import type { SshPool } from '../../ssh/pool.js';
 
 /** `lab` = `lb-bench lab up` with the running lab's own settings: restarts what died, changes nothing else. */
 export type Step = { ssh: string } | { local: string } | { lab: 'repair' };
@@ -76,7 +76,7 @@ function runLocal(command: string, timeoutMs: number): Promise<{ code: number | 
 
 /** The lab's repair: `lab up` with the settings the running lab was brought up with. */
 export async function labRepair(): Promise<void> {
-  const { labUp } = await import('../lab/lab.js');
+  const { labUp } = await import('../../lab/lab.js');
   await labUp(path.join(labDir(), 'lab.yaml'));
 }
 
