@@ -1,6 +1,6 @@
 /** Synthetic run folders for the stats and report tests: real files, written with RunWriter. */
 import type { FailoverSample, Manifest, RunSample } from '../src/results/types.js';
-import type { FailoverScenario } from '../src/scenario/failover-schema.js';
+import type { FailoverScenario } from '../src/kinds/failover/scenario.js';
 import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
 import { fingerprintOf } from '../src/results/fingerprint.js';

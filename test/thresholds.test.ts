@@ -15,7 +15,7 @@ import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { beyondLimit } from '../src/stats/beyond.js';
 import { thresholdChecks } from '../src/run/thresholds.js';
 import { thresholdChecks as failoverChecks } from '../src/kinds/failover/thresholds.js';
-import type { FailoverScenario } from '../src/scenario/failover-schema.js';
+import type { FailoverScenario } from '../src/kinds/failover/scenario.js';
 import type { FailoverSample, RunSample } from '../src/results/types.js';
 
 const ws = workspace();

@@ -11,7 +11,7 @@ import { hasKind, type AnyScenario } from '../kinds/registry.js';
 import { groupJobs } from '../kinds/together.js';
 import { loadScenario, type ResolvedScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { FailoverScenario } from '../scenario/failover-schema.js';
+import type { FailoverScenario } from '../kinds/failover/scenario.js';
 import { FAILOVER_SCENARIO, MIN_REPETITIONS, THESIS_SCENARIOS, type LoadRole } from './thesis.js';
 
 export interface ReproducePlan {

@@ -11,7 +11,7 @@ import { writeReport } from '../report/index.js';
 import { readRun } from '../results/store.js';
 import type { FailoverSample } from '../results/types.js';
 import type { LoadRun } from '../run/stored.js';
-import type { ProbeType } from '../scenario/failover-schema.js';
+import type { ProbeType } from '../kinds/failover/scenario.js';
 import { describe } from '../stats/describe.js';
 import { haproxyNginx, type ConclusionRow, type FailoverInput } from './conclusions.js';
 import { conclusionsCsv, conclusionsJson, conclusionsSection, type ConclusionContext } from './format.js';

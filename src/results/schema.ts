@@ -11,7 +11,7 @@
  * sample and stored scenario schemas (src/kinds); the reader picks them by the manifest's kind.
  */
 import { z } from 'zod';
-import { PROBE_TYPES } from '../scenario/failover-schema.js';
+import { PROBE_TYPES } from '../kinds/failover/scenario.js';
 import type { FailoverSample, Preflight, RunSample, Warmup, WorkerFigures } from './types.js';
 
 const count = z.number().int().min(0);

@@ -5,7 +5,7 @@
  * (src/kinds/registry.ts, where StoredRun is the union over the kinds).
  */
 import type { ScenarioBase } from '../scenario/schema.js';
-import type { ProbeType } from '../scenario/failover-schema.js';
+import type { ProbeType } from '../kinds/failover/scenario.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { SystemUnderTest } from './system.js';
 

@@ -5,7 +5,7 @@
  * summary.csv stays one tidy table.
  */
 import type { ReportWarning, SummaryRow } from '../kind.js';
-import type { ProbeType } from '../../scenario/failover-schema.js';
+import type { ProbeType } from './scenario.js';
 import { describeWithin } from '../../stats/describe.js';
 import { PER_PROBE } from './metrics.js';
 import type { FailoverRun } from './stored.js';

@@ -18,7 +18,7 @@ import { labCalibration } from '../../lab/calibration.js';
 import { labConfigsHash } from '../../lab/configs-hash.js';
 import type { ManifestCalibration } from '../../results/types.js';
 import { checkTarget, checkTcp } from '../../net/reach.js';
-import type { FailoverScenario } from '../../scenario/failover-schema.js';
+import type { FailoverScenario } from './scenario.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
 import { SshPool } from '../../ssh/pool.js';
 import { faultPlan } from './faults.js';

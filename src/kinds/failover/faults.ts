@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { envError } from '../../errors.js';
-import type { FaultSettings, FaultStep, LabFault } from '../../scenario/failover-schema.js';
+import type { FaultSettings, FaultStep, LabFault } from './scenario.js';
 import { labDir } from '../../lab/topology.js';
 import type { SshPool } from '../../ssh/pool.js';
 

@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { envError } from '../../errors.js';
-import type { ProbeSettings } from '../../scenario/failover-schema.js';
+import type { ProbeSettings } from './scenario.js';
 import type { ProbeResult, Prober } from './probe.js';
 
 /** One line of `ping -D -O -n` that says something about a request; `at` is ping's -D timestamp in ms since the epoch, `seq` its raw icmp_seq. */

@@ -1,7 +1,7 @@
 /**
  * `kind: failover`: probes sent open-loop at the target while a fault is injected into the
  * cluster and recovered, repetition after repetition. Its scenario schema is
- * src/scenario/failover-schema.ts, its runner src/kinds/failover/, its samples FailoverSample
+ * src/kinds/failover/scenario.ts, its runner src/kinds/failover/, its samples FailoverSample
  * (src/results/); its metrics, aggregation and part of the report are here.
  */
 import path from 'node:path';
@@ -16,7 +16,7 @@ import {
   type StoredFailoverScenario,
 } from '../../results/schema.js';
 import type { FailoverSample } from '../../results/types.js';
-import { failoverScenarioSchema, type FailoverScenario } from '../../scenario/failover-schema.js';
+import { failoverScenarioSchema, type FailoverScenario } from './scenario.js';
 import { redactUrl } from '../../util/redact.js';
 import { faultPlan } from './faults.js';
 import { failoverMetrics } from './metrics.js';

@@ -5,7 +5,7 @@
  */
 import type { MetricDef } from '../kind.js';
 import type { FailoverSample } from '../../results/types.js';
-import { PROBE_TYPES, type ProbeType } from '../../scenario/failover-schema.js';
+import { PROBE_TYPES, type ProbeType } from './scenario.js';
 
 /** The figures a repetition has per probe type, as its sample names them. */
 export const PER_PROBE = [

@@ -1,5 +1,5 @@
 /** What a probe stream is and what each probe comes to: the same for HTTP, TCP (probes.ts) and ICMP (icmp.ts). */
-import type { ProbeType } from '../../scenario/failover-schema.js';
+import type { ProbeType } from './scenario.js';
 
 /** One probe's outcome, as stored in probes.jsonl (with the repetition). */
 export interface ProbeResult {

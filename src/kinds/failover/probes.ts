@@ -8,7 +8,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { ProbeSettings } from '../../scenario/failover-schema.js';
+import type { ProbeSettings } from './scenario.js';
 import { startIcmp } from './icmp.js';
 import type { ProbeResult, Prober } from './probe.js';
 

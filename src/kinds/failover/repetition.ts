@@ -9,7 +9,7 @@ import { envError } from '../../errors.js';
 import type { RunWriter } from '../../results/writer.js';
 import type { FailoverSample } from '../../results/types.js';
 import type { Io } from '../../io/io.js';
-import type { FailoverScenario } from '../../scenario/failover-schema.js';
+import type { FailoverScenario } from './scenario.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
 import { interruptible } from '../../util/pause.js';
 import { availability, phaseDowntime, stable } from './downtime.js';

@@ -10,7 +10,7 @@ import { envError } from '../../errors.js';
 import { inRunFolder, type FolderOptions } from '../../results/lifecycle.js';
 import type { FailoverSample } from '../../results/types.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
-import type { FailoverScenario } from '../../scenario/failover-schema.js';
+import type { FailoverScenario } from './scenario.js';
 import type { ThresholdCheck } from '../../scenario/schema.js';
 import { describeStep, faultPlan, labRepair, runStep, type FaultPlan } from './faults.js';
 import { openFailoverEnvironment, type FailoverEnvironment } from './environment.js';

@@ -1,6 +1,6 @@
 /** A failover scenario's `thresholds` (docs/scenarios.md, "Thresholds"). Pure. */
 import type { FailoverSample } from '../../results/types.js';
-import type { FailoverScenario } from '../../scenario/failover-schema.js';
+import type { FailoverScenario } from './scenario.js';
 import type { ThresholdCheck } from '../../scenario/schema.js';
 import { beyondLimit } from '../../stats/beyond.js';
 

@@ -1,5 +1,5 @@
 /** The probes of one repetition, per type, kept in send order as their outcomes arrive (in any order). */
-import type { ProbeType } from '../../scenario/failover-schema.js';
+import type { ProbeType } from './scenario.js';
 import type { ProbePoint } from './downtime.js';
 import type { ProbeResult } from './probe.js';
 
