@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { startLoad } from '../src/load/engine.js';
 import { ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';
 import { useSockets } from '../src/load/engines/net.js';
-import { toSample } from '../src/metrics/run-sample.js';
+import { toSample } from '../src/kinds/load/run-sample.js';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

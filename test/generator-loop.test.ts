@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLoad } from '../src/load/engine.js';
 import { watchLoop } from '../src/load/loop-monitor.js';
-import { generatorBoundReason, toSample } from '../src/metrics/run-sample.js';
+import { generatorBoundReason, toSample } from '../src/kinds/load/run-sample.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 
 const servers: TestServer[] = [];

@@ -11,7 +11,7 @@ import { startLoad, type LoadOutcome } from '../src/load/engine.js';
 import { ENGINE_NAMES } from '../src/load/engines/registry.js';
 import { autoWorkers, spread, splitShare, workersFor, CONNECTIONS_PER_WORKER } from '../src/load/workers/split.js';
 import { endIdleWorkers } from '../src/load/workers/pool.js';
-import { toSample } from '../src/metrics/run-sample.js';
+import { toSample } from '../src/kinds/load/run-sample.js';
 import { histogramSummary, newHistogram, recordMs } from '../src/load/histogram.js';
 import { LbError } from '../src/errors.js';
 import { runCli } from './helpers/cli.js';

@@ -21,7 +21,7 @@ import { detectCgroups, groupUsageSeconds, type CgroupLayout } from '../lab/cgro
 import { BALANCERS, BALANCER_PORTS, VIP, WEBS } from '../lab/topology.js';
 import { startLoad } from '../load/engine.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
-import { toSample } from '../metrics/run-sample.js';
+import { toSample } from '../kinds/load/run-sample.js';
 import type { RunSample } from '../results/types.js';
 import type { Measured } from './choose.js';
 

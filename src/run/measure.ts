@@ -9,7 +9,7 @@ import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
 import { checkTarget, type HttpAnswer } from '../net/reach.js';
 import { inputError } from '../errors.js';
 import { redactUrl } from '../util/redact.js';
-import { generatorBoundReason, toSample } from '../metrics/run-sample.js';
+import { generatorBoundReason, toSample } from '../kinds/load/run-sample.js';
 import { connectionsPerProcess, workersFor } from '../load/workers/split.js';
 import type { RunWriter } from '../results/writer.js';
 import type { Preflight, RunSample } from '../results/types.js';
