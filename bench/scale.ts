@@ -16,7 +16,7 @@ import { LbError } from '../src/errors.js';
 import { ensurePorts, ephemeralPorts, openFileLimit } from '../src/load/limits.js';
 import { runScenario } from '../src/run/runner.js';
 import { isLoad, resolveScenarioText } from '../src/scenario/load.js';
-import type { RunSample } from '../src/results/types.js';
+import type { RunSample } from '../src/kinds/load/sample.js';
 import { startNginx } from './lib/nginx.js';
 import { findProgram } from './lib/programs.js';
 import { round, runAsScript, type BenchArgs, type BenchResult, type Figure } from './lib/result.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { changePct, compareValues, mannWhitneyMinP, verdictOf } from '../src/compare/compare.js';
 import { metricByName } from '../src/kinds/load/metrics.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../src/report/charts.js';
-import type { RunSample } from '../src/results/types.js';
+import type { RunSample } from '../src/kinds/load/sample.js';
 import { runCli } from './helpers/cli.js';
 import { failoverScenario, sample, scenario, writeFailoverRun, writeRun } from './report-fixtures.js';
 

@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunSample } from '../src/results/types.js';
+import type { RunSample } from '../src/kinds/load/sample.js';
 import { pruneHistory } from '../src/compare/history-prune.js';
 import type { HistoryEntry } from '../src/compare/history.js';
 import { runCli } from './helpers/cli.js';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newManifest } from '../src/results/manifest.js';
 import { RunWriter } from '../src/results/store.js';
-import type { RunSample } from '../src/results/types.js';
+import type { RunSample } from '../src/kinds/load/sample.js';
 import { loadScenario } from '../src/scenario/load.js';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';

@@ -1,12 +1,12 @@
 /** Synthetic run folders for the stats and report tests: real files, written with RunWriter. */
-import type { FailoverSample, Manifest, RunSample } from '../src/results/types.js';
+import type { FailoverSample, FailoverRun } from '../src/kinds/failover/sample.js';
+import type { Manifest } from '../src/results/types.js';
+import type { RunSample, LoadRun } from '../src/kinds/load/sample.js';
 import type { FailoverScenario } from '../src/kinds/failover/scenario.js';
 import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
 import { fingerprintOf } from '../src/results/fingerprint.js';
 import { systemOf } from '../src/results/system.js';
-import type { FailoverRun } from '../src/kinds/failover/stored.js';
-import type { LoadRun } from '../src/run/stored.js';
 
 export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario {
   return {

@@ -16,7 +16,7 @@ import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { readRun } from '../src/results/store.js';
 import { onStoreWarning } from '../src/results/warnings.js';
-import { runSampleSchema } from '../src/results/schema.js';
+import { runSampleSchema } from '../src/kinds/load/sample.js';
 import { grid, sample, scenario, writeRun } from './report-fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));

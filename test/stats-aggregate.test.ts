@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { aggregate } from '../src/kinds/load/aggregate.js';
-import type { LoadRun } from '../src/run/stored.js';
+import type { LoadRun } from '../src/kinds/load/sample.js';
 import { grid, manifest, sample, scenario } from './report-fixtures.js';
 
 function run(name: string, samples = grid([1000, 2000], 3, (l, r) => sample(l, r)), extra: Partial<LoadRun['manifest']> = {}): LoadRun {

@@ -16,7 +16,8 @@ import { beyondLimit } from '../src/stats/beyond.js';
 import { thresholdChecks } from '../src/run/thresholds.js';
 import { thresholdChecks as failoverChecks } from '../src/kinds/failover/thresholds.js';
 import type { FailoverScenario } from '../src/kinds/failover/scenario.js';
-import type { FailoverSample, RunSample } from '../src/results/types.js';
+import type { FailoverSample } from '../src/kinds/failover/sample.js';
+import type { RunSample } from '../src/kinds/load/sample.js';
 
 const ws = workspace();
 after(() => ws.remove());

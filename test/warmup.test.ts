@@ -13,7 +13,7 @@ import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { DEFAULT_WARMUP_MAX, warmupRequests } from '../src/run/warmup.js';
 import { readable, readableMs } from '../src/io/progress.js';
 import { doneLine } from '../src/run/measure.js';
-import type { RunSample } from '../src/results/types.js';
+import type { RunSample } from '../src/kinds/load/sample.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();

@@ -22,7 +22,7 @@ import { BALANCERS, BALANCER_PORTS, VIP, WEBS } from '../lab/topology.js';
 import { startLoad } from '../load/engine.js';
 import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
 import { toSample } from '../kinds/load/run-sample.js';
-import type { RunSample } from '../results/types.js';
+import type { RunSample } from '../kinds/load/sample.js';
 import type { Measured } from './choose.js';
 
 export interface Profile {

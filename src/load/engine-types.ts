@@ -6,7 +6,7 @@
  */
 import type { AccountingHooks, EngineCounts, RequestCounts } from './accounting.js';
 import type { LatencyHistogram } from './histogram.js';
-import type { Latency, WorkerFigures } from '../results/types.js';
+import type { Latency, WorkerFigures } from './figures.js';
 import type { EngineName } from './engines/names.js';
 import type { WorkerSpawner } from './workers/process.js';
 

@@ -6,7 +6,7 @@
  * bucket is narrower than 1/100 000 of its value.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Latency } from '../results/types.js';
+import type { Latency } from './figures.js';
 
 export type LatencyHistogram = hdr.Histogram;
 

@@ -11,10 +11,11 @@
  * two-sided, at alpha; the failover mean is tested against the thesis's by a one-sample t test.
  */
 import { pickPair } from '../compare/resolve.js';
-import type { FailoverSample, RunSample } from '../results/types.js';
+import type { FailoverSample } from '../kinds/failover/sample.js';
+import type { RunSample, LoadRun } from '../kinds/load/sample.js';
 import { backendCpu } from '../kinds/load/metrics.js';
 import { levelsOf } from '../kinds/registry.js';
-import { busiestHost, type LoadRun } from '../run/stored.js';
+import { busiestHost } from '../run/stored.js';
 import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
 import { fmt } from '../util/format.js';

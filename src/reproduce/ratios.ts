@@ -5,9 +5,9 @@
  * of src/stats: at a level the pairs are resampled; at the peaks the repetitions are, each with
  * its runs at every level of both sides. Pure.
  */
-import type { RunSample } from '../results/types.js';
+import type { RunSample, LoadRun } from '../kinds/load/sample.js';
 import { levelsOf } from '../kinds/registry.js';
-import { sampleKey, type LoadRun } from '../run/stored.js';
+import { sampleKey } from '../run/stored.js';
 import { percentileInterval } from '../stats/bootstrap.js';
 import { describeRatio } from '../stats/ratio.js';
 

@@ -3,131 +3,36 @@
  * of samples.jsonl are checked like scenario files, so that a damaged or hand-edited file is one
  * clear line naming the file and field (exit 2), never a crash in a report.
  *
- * Samples are checked whole; the types in types.ts must stay what these schemas give (checked at
- * compile time below). The manifest is checked whole too, but its `scenario` only for what the
+ * Samples are checked whole, by their kind's schema (src/kinds/<kind>/sample.ts), whose output
+ * is their type. The manifest is checked whole too, but its `scenario` only for what the
  * readers use (name, kind, labels, levels, probes, …): a run folder keeps loading when the
  * scenario format gains rules that older runs did not follow. Unknown fields of a manifest are
  * kept, so that a resume never drops what a newer or older version wrote. Each kind names its
  * sample and stored scenario schemas (src/kinds); the reader picks them by the manifest's kind.
  */
 import { z } from 'zod';
-import { PROBE_TYPES } from '../kinds/failover/scenario.js';
-import type { FailoverSample, Preflight, RunSample, Warmup, WorkerFigures } from './types.js';
 
-const count = z.number().int().min(0);
-const positiveInt = z.number().int().positive();
-const finite = z.number();
-const nullableNumber = z.number().nullable();
-const strings = z.array(z.string());
-
-const latencySchema = z.object({ p50: nullableNumber, p90: nullableNumber, p99: nullableNumber, max: nullableNumber });
-const cpuFigureSchema = z.object({ mean: nullableNumber, peak: nullableNumber });
-
-const workerFiguresSchema = z.object({
-  worker: positiveInt,
-  host: z.string().optional(),
-  start_ms: finite.optional(),
-  start_skew_ms: finite.optional(),
-  go_round_trip_ms: finite.optional(),
-  requested: count,
-  completed: count,
-  errors: count,
-  timeouts: count,
-  non2xx: count,
-  bytes: count,
-  duration_s: finite,
-  connect_ms: nullableNumber,
-  latency_ms: latencySchema,
-  generator_cpu: finite,
-  generator_block_max_ms: finite,
-  generator_block_total_ms: finite,
-  error_codes: z.record(z.string(), count).optional(),
-});
-
-export const runSampleSchema = z.object({
-  level: positiveInt,
-  repetition: positiveInt,
-  started_at: z.string(),
-  ended_at: z.string(),
-  requested: count,
-  completed: count,
-  loss: count,
-  errors: count,
-  timeouts: count,
-  non2xx: count,
-  bytes: count,
-  duration_s: finite,
-  rps: finite,
-  throughput_mbps: finite,
-  latency_ms: latencySchema,
-  generator_cpu: finite,
-  timeout_ms: finite.optional(),
-  generator_bound: z.boolean(),
-  generator_block_max_ms: finite.optional(),
-  generator_block_total_ms: finite.optional(),
-  connect_ms: nullableNumber.optional(),
-  workers: z.array(workerFiguresSchema).optional(),
-  start_skew_ms: nullableNumber.optional(),
-  error_codes: z.record(z.string(), count).optional(),
-  cpu: z.record(z.string(), cpuFigureSchema).optional(),
-  warnings: strings.optional(),
-});
-
-/**
- * The rules a load sample keeps (docs/metrics.md), beyond its shape; the first it breaks, in
- * words, or null: every request is one of completed, errors, timeouts and non2xx, and loss is
- * all but the completed.
- */
-export function runSampleRule(s: RunSample | WorkerFigures): string | null {
-  const lost = s.errors + s.timeouts + s.non2xx;
-  if (s.completed > s.requested) return `completed ${s.completed} > requested ${s.requested}`;
-  if ('loss' in s && s.loss !== lost) return `loss ${s.loss} ≠ errors + timeouts + non2xx = ${lost}`;
-  if (s.completed + lost !== s.requested) return `completed + errors + timeouts + non2xx = ${s.completed + lost} ≠ requested ${s.requested}`;
-  for (const w of ('workers' in s && s.workers) || []) {
-    const broken = runSampleRule(w);
-    if (broken) return `workers[${w.worker}]: ${broken}`;
-  }
-  return null;
-}
-
-/** The rules a failover sample keeps (docs/metrics.md); the first it breaks, in words, or null. */
-export function failoverSampleRule(s: FailoverSample): string | null {
-  for (const [type, p] of Object.entries(s.probes)) if (p && p.ok > p.sent) return `probes.${type}: ok ${p.ok} > sent ${p.sent}`;
-  for (const [type, a] of Object.entries(s.availability)) if (a !== null && a !== undefined && a > 100) return `availability.${type}: ${a} > 100 %`;
-  if (s.requests_lost !== undefined && s.requests_sent !== undefined && s.requests_lost > s.requests_sent)
-    return `requests_lost ${s.requests_lost} > requests_sent ${s.requests_sent}`;
-  return null;
-}
-
-const perProbe = <T extends z.ZodType>(value: T) => z.partialRecord(z.enum(PROBE_TYPES), value);
-
-export const failoverSampleSchema = z.object({
-  repetition: positiveInt,
-  started_at: z.string(),
-  ended_at: z.string(),
-  injected_at: z.string(),
-  recovered_at: z.string().nullable(),
-  downtime_ms: perProbe(nullableNumber),
-  failback_downtime_ms: perProbe(nullableNumber),
-  availability: perProbe(nullableNumber),
-  window_ms: finite,
-  probes: perProbe(z.object({ sent: count, ok: count })),
-  requests_sent: count.optional(),
-  requests_lost: count.optional(),
-  recovered: z.boolean(),
-  failed_back: z.boolean(),
-  holder_after_failover: strings.optional(),
-  holder_after_failback: strings.optional(),
-  warnings: strings.optional(),
-});
+/** The fields' building blocks, shared with the kinds' sample schemas. */
+export const count = z.number().int().min(0);
+export const positiveInt = z.number().int().positive();
+export const finite = z.number();
+export const nullableNumber = z.number().nullable();
+export const strings = z.array(z.string());
 
 /** The request sent before the first run, to see that the target is there (docs/results.md). */
-export const preflightSchema = z.object({ status: z.number().int(), bytes: count, time_ms: finite });
+export const preflightSchema = z.object({
+  status: z.number().int(),
+  /** bytes received, headers and body, as a sample's `bytes` */
+  bytes: count,
+  time_ms: finite,
+});
+/** The warm-up burst of an invocation (`load.warmup`): sent before its first run, in no sample's figures. */
 export const warmupSchema = z.object({
   started_at: z.string(),
   requested: count,
   completed: count,
   loss: count,
+  /** bytes received, headers and body, as a sample counts them */
   bytes: count,
   duration_s: finite,
   rps: finite,
@@ -136,8 +41,8 @@ export const warmupSchema = z.object({
 
 const reference = z.record(z.string(), z.union([z.number(), z.record(z.string(), z.number())]));
 
-/** The scenario as a manifest records it: what report, compare and reproduce read of it. */
-const storedCommon = {
+/** The scenario as a manifest records it, what every kind has: what report, compare and reproduce read of it. */
+export const storedCommon = {
   name: z.string().min(1),
   title: z.string().optional(),
   balancer: z.string().optional(),
@@ -146,24 +51,6 @@ const storedCommon = {
   backends: z.array(z.looseObject({ host: z.string() })).default([]),
   reference: reference.optional(),
 };
-
-/** A load scenario as its run folder keeps it (an old one may lack `kind`: the reader reads it as load). */
-export const storedLoadScenarioSchema = z.looseObject({
-  ...storedCommon,
-  kind: z.literal('load'),
-  load: z.looseObject({ levels: z.array(positiveInt).min(1), repetitions: positiveInt }),
-  relative_to: z.string().optional(),
-});
-export type StoredLoadScenario = z.output<typeof storedLoadScenarioSchema>;
-
-export const storedFailoverScenarioSchema = z.looseObject({
-  ...storedCommon,
-  kind: z.literal('failover'),
-  repetitions: positiveInt,
-  probe: z.array(z.looseObject({ type: z.enum(PROBE_TYPES) })).min(1),
-  fault: z.looseObject({ host: z.string(), lab: z.string().optional(), inject: z.union([z.string(), z.looseObject({ local: z.string() })]).optional() }),
-});
-export type StoredFailoverScenario = z.output<typeof storedFailoverScenarioSchema>;
 
 /** The lab's calibration, as a manifest of a run on the calibrated lab carries it (docs/results.md). */
 export const calibrationSchema = z.looseObject({
@@ -247,16 +134,3 @@ export function issueText(issue: z.core.$ZodRawIssue): string | undefined {
   const a = { object: 'an object', array: 'a list', number: 'a number', string: 'a string', boolean: 'true or false', int: 'an integer' }[issue.expected as string];
   return a ? `must be ${a}` : undefined;
 }
-
-// The sample types of types.ts and the schemas above must agree: this fails to compile otherwise.
-// Required<> too, so that an optional field missing from a schema (and so dropped on reading) is caught.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([Required<A>] extends [Required<B>] ? ([Required<B>] extends [Required<A>] ? true : false) : false) : false) : false;
-type Assert<T extends true> = T;
-export type SchemasMatchTypes = [
-  // `pair` is attached when a folder is read (from reference.jsonl), never stored in a sample's line
-  Assert<Same<z.output<typeof runSampleSchema>, Omit<RunSample, 'pair'>>>,
-  Assert<Same<z.output<typeof failoverSampleSchema>, FailoverSample>>,
-  Assert<Same<z.output<typeof preflightSchema>, Preflight>>,
-  Assert<Same<z.output<typeof warmupSchema>, Warmup>>,
-  Assert<Same<z.output<typeof workerFiguresSchema>, WorkerFigures>>,
-];

@@ -1,154 +1,19 @@
 /**
- * The stable result formats (docs/results.md). A run folder holds manifest.json, samples.jsonl
- * (one sample per line: a RunSample for the load kind, a FailoverSample for failover) and, where
- * sampled, cpu.jsonl and probes.jsonl. Which sample a folder holds is its scenario's kind
+ * The stable result formats (docs/results.md) that every kind's run folder shares. A run folder
+ * holds manifest.json, samples.jsonl (one sample per line, of its kind: src/kinds/<kind>/sample.ts)
+ * and, where sampled, cpu.jsonl and probes.jsonl. Which sample a folder holds is its scenario's kind
  * (src/kinds/registry.ts, where StoredRun is the union over the kinds).
  */
+import type { z } from 'zod';
 import type { ScenarioBase } from '../scenario/schema.js';
-import type { ProbeType } from '../kinds/failover/scenario.js';
+import type { preflightSchema, warmupSchema } from './schema.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { SystemUnderTest } from './system.js';
-
-export interface Latency {
-  p50: number | null;
-  p90: number | null;
-  p99: number | null;
-  max: number | null;
-}
-
-/** One backend's CPU over one run's load window, in % of its share (null: not measured). */
-export interface CpuFigure {
-  mean: number | null;
-  peak: number | null;
-}
-
-/** One run: one level, one repetition. Every request is one of completed, errors, timeouts, non2xx. */
-export interface RunSample {
-  level: number;
-  /** 1-based */
-  repetition: number;
-  started_at: string;
-  ended_at: string;
-  requested: number;
-  completed: number;
-  loss: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  /** bytes received, headers and body, of every response */
-  bytes: number;
-  duration_s: number;
-  rps: number;
-  throughput_mbps: number;
-  latency_ms: Latency;
-  /** the generator's event-loop thread CPU, % of one core (with workers: their sum) */
-  generator_cpu: number;
-  /** the request timeout this run had, ms (load.timeout at its level) */
-  timeout_ms?: number;
-  /** the generator, not the target, may have set these figures (README, Metrics) */
-  generator_bound: boolean;
-  /** the generator's event loop over the send window: its longest block and all blocks, ms */
-  generator_block_max_ms?: number;
-  generator_block_total_ms?: number;
-  /** the connect phase before the first request, ms; null for an engine that connects while sending */
-  connect_ms?: number | null;
-  /** per worker process (`load.workers`), each with its own exact accounting */
-  workers?: WorkerFigures[];
-  /** with workers: the largest of their start_skew_ms (null: not known for every worker) */
-  start_skew_ms?: number | null;
-  /** connection errors by code (ECONNRESET, closed-without-response, …) */
-  error_codes?: Record<string, number>;
-  /** per backend host, when the scenario samples backends */
-  cpu?: Record<string, CpuFigure>;
-  /** things that went wrong in this run without stopping it */
-  warnings?: string[];
-  /**
-   * The reference scenario's run at the same level and repetition, measured in the same invocation
-   * (`relative_to`): attached when the folder is read, from its reference.jsonl; never a field of
-   * a samples.jsonl line.
-   */
-  pair?: PairedFigures;
-}
-
-/** What a ratio to the reference needs of the reference's run paired with a sample. */
-export interface PairedFigures {
-  rps: number;
-  /** the busy CPU of the reference's busiest backend (web1 for `single`), % of its share; null where not measured */
-  cpu: number | null;
-}
-
-/** One worker process's share of a run; times are relative to its own start signal. */
-export interface WorkerFigures {
-  /** 1-based */
-  worker: number;
-  /** the generator host it ran on (`load.generators`); absent: this machine */
-  host?: string;
-  /** its first request after the release (`go` to all workers), ms; estimated, see docs/results.md */
-  start_ms?: number;
-  /** its first request after the earliest worker's, ms */
-  start_skew_ms?: number;
-  /** the round trip of its `go` (to its `going`), ms: start_ms is uncertain by half of it */
-  go_round_trip_ms?: number;
-  requested: number;
-  completed: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  bytes: number;
-  /** its first request written to its last outcome */
-  duration_s: number;
-  connect_ms: number | null;
-  latency_ms: Latency;
-  generator_cpu: number;
-  generator_block_max_ms: number;
-  generator_block_total_ms: number;
-  error_codes?: Record<string, number>;
-}
-
-/**
- * One repetition of a failover scenario (samples.jsonl of a `kind: failover` run). Times are ISO
- * strings; every probe behind these figures is in probes.jsonl. Per probe type, null where that
- * phase never came back within its bound (`recovered` / `failed_back` false).
- */
-export interface FailoverSample {
-  repetition: number;
-  started_at: string;
-  ended_at: string;
-  /** when the inject and recover steps began */
-  injected_at: string;
-  recovered_at: string | null;
-  /** last success before the outage to the first success after it, per probe type; 0: no outage seen */
-  downtime_ms: Partial<Record<ProbeType, number | null>>;
-  /** the same, for the outage that recovery causes (the master taking the address back) */
-  failback_downtime_ms: Partial<Record<ProbeType, number | null>>;
-  /** uptime / (uptime + downtime) × 100 over the repetition's probe window (thesis eq. 2.1) */
-  availability: Partial<Record<ProbeType, number | null>>;
-  /** first to last probe sent in this repetition */
-  window_ms: number;
-  /** probes sent and answered, per type */
-  probes: Partial<Record<ProbeType, { sent: number; ok: number }>>;
-  /** with a steady load: requests sent during the repetition, and those without a 2xx/3xx answer */
-  requests_sent?: number;
-  requests_lost?: number;
-  /** answers returned and stayed (and the address moved to the backup, if one is named) within the bound */
-  recovered: boolean;
-  /** after recovery: answers returned and stayed (and the address is back on the master) within the bound */
-  failed_back: boolean;
-  /** who held the target address after the failover and after the failback, when a backup is named */
-  holder_after_failover?: string[];
-  holder_after_failback?: string[];
-  warnings?: string[];
-}
 
 export type RunStatus = 'running' | 'complete' | 'interrupted' | 'failed';
 
 /** The one request sent to the target before the first run, to see that it is there. */
-export interface Preflight {
-  status: number;
-  /** bytes received, headers and body, as a sample's `bytes` */
-  bytes: number;
-  time_ms: number;
-}
+export type Preflight = z.output<typeof preflightSchema>;
 
 /**
  * The lab's calibration (`lb-bench lab calibrate`) that a run on the lab ran with: the web
@@ -171,17 +36,7 @@ export interface ManifestCalibration {
 }
 
 /** The warm-up burst of an invocation (`load.warmup`): sent before its first run, in no sample's figures. */
-export interface Warmup {
-  started_at: string;
-  requested: number;
-  completed: number;
-  loss: number;
-  /** bytes received, headers and body, as a sample counts them */
-  bytes: number;
-  duration_s: number;
-  rps: number;
-  connect_ms: number | null;
-}
+export type Warmup = z.output<typeof warmupSchema>;
 
 /** manifest.json; S is the scenario of the folder's kind (as written, or as read back). */
 export interface Manifest<S extends StoredScenarioBase = ScenarioBase> {

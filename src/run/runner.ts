@@ -5,7 +5,7 @@
  */
 import type { FolderOptions } from '../results/lifecycle.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { LoadRun } from './stored.js';
+import type { LoadRun } from '../kinds/load/sample.js';
 import { runTogether, type ScenarioResult } from './together.js';
 
 export type { ScenarioResult } from './together.js';

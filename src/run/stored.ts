@@ -1,8 +1,5 @@
-/** A load run as its folder is read back: the scenario as the reader checks it, one RunSample per line. */
-import type { StoredLoadScenario } from '../results/schema.js';
-import type { RunSample, StoredRunOf } from '../results/types.js';
-
-export type LoadRun = StoredRunOf<StoredLoadScenario, RunSample>;
+/** Load runs as their folders are read back: the reference's runs paired with a sample, and the levels. */
+import type { RunSample } from '../kinds/load/sample.js';
 
 /**
  * A scenario with `relative_to` keeps, in its own folder, a copy of each run of its reference

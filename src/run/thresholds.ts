@@ -11,7 +11,7 @@
  * pass a latency-only gate, nor lower its level's mean by being left out).
  */
 import type { ThresholdCheck, Thresholds } from '../scenario/schema.js';
-import type { RunSample } from '../results/types.js';
+import type { RunSample } from '../kinds/load/sample.js';
 import { beyondLimit, type Beyond } from '../stats/beyond.js';
 
 const at = (s: RunSample) => `level ${s.level} rep ${s.repetition}`;

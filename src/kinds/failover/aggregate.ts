@@ -8,7 +8,7 @@ import type { ReportWarning, SummaryRow } from '../kind.js';
 import type { ProbeType } from './scenario.js';
 import { describeWithin } from '../../stats/describe.js';
 import { PER_PROBE } from './metrics.js';
-import type { FailoverRun } from './stored.js';
+import type { FailoverRun } from './sample.js';
 
 export interface FailoverSeries {
   probe: ProbeType;

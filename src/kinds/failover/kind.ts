@@ -1,8 +1,8 @@
 /**
  * `kind: failover`: probes sent open-loop at the target while a fault is injected into the
  * cluster and recovered, repetition after repetition. Its scenario schema is
- * src/kinds/failover/scenario.ts, its runner src/kinds/failover/, its samples FailoverSample
- * (src/results/); its metrics, aggregation and part of the report are here.
+ * scenario.ts, its runner runner.ts, its samples FailoverSample (sample.ts), its metrics,
+ * aggregation and part of the report: all here, in its folder.
  */
 import path from 'node:path';
 import { inputError, LbError } from '../../errors.js';
@@ -14,8 +14,8 @@ import {
   failoverSampleSchema,
   storedFailoverScenarioSchema,
   type StoredFailoverScenario,
-} from '../../results/schema.js';
-import type { FailoverSample } from '../../results/types.js';
+  type FailoverSample,
+} from './sample.js';
 import { failoverScenarioSchema, type FailoverScenario } from './scenario.js';
 import { redactUrl } from '../../util/redact.js';
 import { faultPlan } from './faults.js';

@@ -4,7 +4,7 @@
  * load lost. One list: the report's aggregation and compare both read it.
  */
 import type { MetricDef } from '../kind.js';
-import type { FailoverSample } from '../../results/types.js';
+import type { FailoverSample } from './sample.js';
 import { PROBE_TYPES, type ProbeType } from './scenario.js';
 
 /** The figures a repetition has per probe type, as its sample names them. */

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { envError } from '../../errors.js';
 import type { RunWriter } from '../../results/writer.js';
-import type { FailoverSample } from '../../results/types.js';
+import type { FailoverSample } from './sample.js';
 import type { Io } from '../../io/io.js';
 import type { FailoverScenario } from './scenario.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';

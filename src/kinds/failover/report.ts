@@ -8,7 +8,7 @@ import type { ChartSeries, ChartSpec, KindReport } from '../kind.js';
 import { escapeHtml as esc, fmt, htmlTable, markdownTable, valueInterval, type Table } from '../../util/format.js';
 import { caption, figureHtml, figureMarkdown, MEAN_INTERVAL, nPerPoint, verdictLines } from '../figure.js';
 import { aggregateFailover, type FailoverAggregate } from './aggregate.js';
-import type { FailoverRun } from './stored.js';
+import type { FailoverRun } from './sample.js';
 
 export function failoverTable(fo: FailoverAggregate): Table {
   const header = [

@@ -8,14 +8,13 @@
 import { interruptible } from '../../util/pause.js';
 import { envError } from '../../errors.js';
 import { inRunFolder, type FolderOptions } from '../../results/lifecycle.js';
-import type { FailoverSample } from '../../results/types.js';
+import type { FailoverSample, FailoverRun } from './sample.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
 import type { FailoverScenario } from './scenario.js';
 import type { ThresholdCheck } from '../../scenario/schema.js';
 import { describeStep, faultPlan, labRepair, runStep, type FaultPlan } from './faults.js';
 import { openFailoverEnvironment, type FailoverEnvironment } from './environment.js';
 import { repetition, until } from './repetition.js';
-import type { FailoverRun } from './stored.js';
 import { thresholdChecks } from './thresholds.js';
 
 export interface FailoverOptions extends FolderOptions {

@@ -1,5 +1,5 @@
 /** A failover scenario's `thresholds` (docs/scenarios.md, "Thresholds"). Pure. */
-import type { FailoverSample } from '../../results/types.js';
+import type { FailoverSample } from './sample.js';
 import type { FailoverScenario } from './scenario.js';
 import type { ThresholdCheck } from '../../scenario/schema.js';
 import { beyondLimit } from '../../stats/beyond.js';

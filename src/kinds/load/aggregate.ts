@@ -5,11 +5,10 @@
  * change how to read it. Pure.
  */
 import type { MetricDef, ReportWarning, SummaryRow } from '../kind.js';
-import type { RunSample } from '../../results/types.js';
+import type { RunSample, LoadRun } from './sample.js';
 import type { Reference } from '../../scenario/schema.js';
 import { describeWithin } from '../../stats/describe.js';
 import { LOSS_RATIO_UNIT, loadMetrics } from './metrics.js';
-import type { LoadRun } from '../../run/stored.js';
 
 type Metric = MetricDef<RunSample>;
 

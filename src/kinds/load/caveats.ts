@@ -5,8 +5,7 @@
  * machine's kernel dropped packets (their connections waited a second or more). Listed under the
  * verdict and written on the charts beside the points they qualify. Pure.
  */
-import type { RunSample } from '../../results/types.js';
-import type { LoadRun } from '../../run/stored.js';
+import type { RunSample, LoadRun } from './sample.js';
 
 /** A level whose runs lost more than this share of their requests, on average, is a caveat. */
 export const HIGH_LOSS = 0.01;

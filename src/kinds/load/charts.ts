@@ -5,8 +5,7 @@
  * caption. ratio.png (req/s ÷ the reference's, the thesis's ratio beside) opens the report. Pure.
  */
 import type { ChartNote, ChartPanel, ChartPoint, ChartSeries, ChartSpec, MetricDef } from '../kind.js';
-import type { RunSample } from '../../results/types.js';
-import type { LoadRun } from '../../run/stored.js';
+import type { RunSample, LoadRun } from './sample.js';
 import { caption, MEAN_INTERVAL, nPerPoint, RATIO_INTERVAL } from '../figure.js';
 import type { Aggregate, ScenarioSummary } from './aggregate.js';
 import { MOST_LOST, lossShare, notesAt, type Caveat } from './caveats.js';

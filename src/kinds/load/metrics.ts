@@ -4,7 +4,7 @@
  * machines (compare gates only those across machines). A new metric is one entry here.
  */
 import type { MetricDef } from '../kind.js';
-import type { RunSample } from '../../results/types.js';
+import type { RunSample } from './sample.js';
 import { describeRatio, type Pair } from '../../stats/ratio.js';
 
 /** loss ÷ requested: a count's share, as noisy in its cv as the count (aggregate.ts leaves both out of the noise warning) */

@@ -6,7 +6,7 @@
  * HTML only decide how they are spelled. Pure.
  */
 import type { ChartSpec, KindReport, MetricDef } from '../kind.js';
-import type { RunSample } from '../../results/types.js';
+import type { RunSample, LoadRun } from './sample.js';
 import { escapeHtml as esc, fmt, htmlTable, markdownTable, mdText, valueInterval, type Table } from '../../util/format.js';
 import { figureHtml, figureMarkdown, inlineHtml, MEAN_INTERVAL, RATIO_INTERVAL, verdictLines } from '../figure.js';
 import { aggregate, NOISY_CV, type Aggregate } from './aggregate.js';
@@ -14,7 +14,6 @@ import { caveatLines, caveatsOf } from './caveats.js';
 import { loadCharts, ratioChart } from './charts.js';
 import { referenceOf } from './references.js';
 import { loadVerdict } from './verdict.js';
-import type { LoadRun } from '../../run/stored.js';
 
 export { referenceOf } from './references.js';
 

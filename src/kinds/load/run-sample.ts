@@ -1,6 +1,7 @@
 /** The metrics of one run (docs/metrics.md), from what the load engine counted. */
 import type { LoadOutcome } from '../../load/engine.js';
-import type { CpuFigure, RunSample, WorkerFigures } from '../../results/types.js';
+import type { CpuFigure, RunSample } from './sample.js';
+import type { WorkerFigures } from '../../load/figures.js';
 
 /** A generator above this share of a core is the bottleneck, not the target. */
 export const GENERATOR_BOUND_PCT = 90;

@@ -5,7 +5,7 @@
  * beside it, and whether the next one is told apart from it. A report of one scenario without a
  * reference: its thresholds and its headline figures. Pure.
  */
-import type { LoadRun } from '../../run/stored.js';
+import type { LoadRun } from './sample.js';
 import { thresholdChecks } from '../../run/thresholds.js';
 import { fmt } from '../../util/format.js';
 import type { Aggregate, ScenarioSummary } from './aggregate.js';

@@ -7,7 +7,7 @@
 import type { LoadOutcome, LoadShare } from '../engine-types.js';
 import type { EngineName } from '../engines/registry.js';
 import { decodeHistogram, histogramSummary, mergeHistograms, type LatencyHistogram } from '../histogram.js';
-import type { WorkerFigures } from '../../results/types.js';
+import type { WorkerFigures } from '../figures.js';
 import type { WorkerResult } from './protocol.js';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
