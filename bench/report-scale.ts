@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { listRuns, RunWriter } from '../src/results/store.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { writeReport } from '../src/report/index.js';
 import { machine, round, runAsScript, type BenchArgs, type BenchResult } from './lib/result.js';
 
@@ -31,7 +31,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function scenarioOf(name: string, reps: number, levels: number[]): Scenario {
+function scenarioOf(name: string, reps: number, levels: number[]): LoadScenario {
   const [balancer, algorithm] = name === 'single' ? ['none', undefined] : name.split('-');
   return {
     name,

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { RunWriter } from '../src/results/store.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { MAX_REPORT_SCENARIOS } from '../src/report/index.js';
 import { runAsScript, type BenchArgs, type BenchResult } from './lib/result.js';
 
@@ -45,7 +45,7 @@ function sampleOf(level: number, repetition: number, rps: number): RunSample {
 export function writeScenarios(dir: string, n: number): void {
   for (let i = 1; i <= n; i++) {
     const name = `s${String(i).padStart(5, '0')}`;
-    const sc: Scenario = {
+    const sc: LoadScenario = {
       name,
       kind: 'load',
       balancer: 'none',

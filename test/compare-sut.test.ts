@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { labConfigsHash } from '../src/lab/configs-hash.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { runCli } from './helpers/cli.js';
 import { fileServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
@@ -240,7 +240,7 @@ test('the command through a pipe read slowly: a JSON of more than 64 KiB arrives
 const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };
 const runs = (rps: number, bound = false) =>
   [-2, -1, 0, 1, 2].map((d, i) => sample(1000, i + 1, 1, { rps: rps + d, loss: 0, errors: 0, completed: 1000, generator_bound: bound }));
-const runner = (cpu_model: string, kernel: string): Partial<Manifest<Scenario>> => ({
+const runner = (cpu_model: string, kernel: string): Partial<Manifest<LoadScenario>> => ({
   host: { hostname: 'runner', cpus: 4, cpu_model, memory_gb: 16 },
   os: { platform: 'linux', release: kernel, kernel: '#1', arch: 'x64' },
   generator: { engine: 'net', workers: 0, workers_by_level: {} },
@@ -295,7 +295,7 @@ test('run records the system under test: the declared system.version, and compar
     assert.equal(r.code, 0, r.err.join('\n'));
   }
   const [first, second] = readdirSync(results).sort();
-  const m = JSON.parse(readFileSync(join(results, first, 'manifest.json'), 'utf8')) as Manifest<Scenario>;
+  const m = JSON.parse(readFileSync(join(results, first, 'manifest.json'), 'utf8')) as Manifest<LoadScenario>;
   assert.deepEqual(m.system, { servers: null, lab_configs: null, version: '1.4' });
   assert.equal('servers' in m.fingerprint!, false, 'the fingerprint names what measures only');
   const r = await runCli(['compare', join(results, first), join(results, second)]);

@@ -14,7 +14,7 @@ import { systemChanges, systemOf } from '../src/results/system.js';
 import { readRun } from '../src/results/store.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { runCli } from './helpers/cli.js';
 import { fileServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
@@ -26,15 +26,15 @@ after(() => ws.remove());
 const server = fileServer();
 
 const LAB_SERVERS = { haproxy: 'HAProxy version 2.6.12', nginx: 'nginx version: nginx/1.22.1', apache2: 'Apache/2.4.71' };
-const machineX: Partial<Manifest<Scenario>> = {
+const machineX: Partial<Manifest<LoadScenario>> = {
   host: { hostname: 'night-1', cpus: 2, cpu_model: 'AMD EPYC 7763', memory_gb: 7.8 },
   os: { platform: 'linux', release: '6.8.0-1017-azure', kernel: '#20', arch: 'x64' },
   servers: { web1: LAB_SERVERS, web2: LAB_SERVERS },
   generator: { engine: 'net', workers: 0, workers_by_level: {} },
 };
 /** the same machine type under another hostname: a fresh runner of the same kind */
-const machineX2: Partial<Manifest<Scenario>> = { ...machineX, host: { ...machineX.host!, hostname: 'night-2', memory_gb: 7.7 } };
-const machineY: Partial<Manifest<Scenario>> = { ...machineX, host: { ...machineX.host!, cpu_model: 'Intel Xeon Platinum 8370C' } };
+const machineX2: Partial<Manifest<LoadScenario>> = { ...machineX, host: { ...machineX.host!, hostname: 'night-2', memory_gb: 7.7 } };
+const machineY: Partial<Manifest<LoadScenario>> = { ...machineX, host: { ...machineX.host!, cpu_model: 'Intel Xeon Platinum 8370C' } };
 
 /** Five repetitions at 1000: rps about `rps`, `lost` requests lost in each. */
 function runs(rps: number, lost: number): RunSample[] {
@@ -113,7 +113,7 @@ test('fingerprints: what differs is named; memory within 5 %; the calibration wh
   const upgraded = { web1: { ...LAB_SERVERS, haproxy: 'HAProxy version 3.0.1', kernel: '6.8.0-40' }, web2: LAB_SERVERS };
   assert.deepEqual(fingerprintDifferences(x, fp({ servers: upgraded })), []);
   assert.equal(fp({ servers: upgraded }).id, x.id);
-  const sut = (servers: Manifest<Scenario>['servers']) => systemOf({ scenario: scenario('a'), servers });
+  const sut = (servers: Manifest<LoadScenario>['servers']) => systemOf({ scenario: scenario('a'), servers });
   assert.deepEqual(systemChanges(sut(machineX.servers), sut(upgraded)), ['haproxy 2.6.12 → 2.6.12 | 3.0.1']);
   // single reads only the web servers' versions, haproxy-rr the balancers' too: not a change
   assert.deepEqual(systemChanges(sut(machineX.servers), sut({ web1: { apache2: 'Apache/2.4.71' } })), []);
@@ -129,7 +129,7 @@ test('fingerprints: what differs is named; memory within 5 %; the calibration wh
 });
 
 /** A: rps 100, 1 or 2 lost of 1000; B: rps 90 (−10 %), 40 or 41 lost: both significantly worse (p 0.008). */
-function pair(machineB: Partial<Manifest<Scenario>>) {
+function pair(machineB: Partial<Manifest<LoadScenario>>) {
   const results = join(ws.dir, `pair-${Math.random().toString(36).slice(2)}`);
   const a = writeRun(results, scenario('base', { load }), runs(100, 1), machineX, '2026-01-01T02:00:00.000Z');
   const b = writeRun(results, scenario('base', { load }), runs(90, 40), machineB, '2026-01-02T02:00:00.000Z');

@@ -12,7 +12,7 @@ import { judgeNight, MIN_NIGHTS } from '../src/compare/history-judge.js';
 import { predictionBand } from '../src/stats/prediction.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { runCli } from './helpers/cli.js';
 import { workspace } from './helpers/scenario.js';
 import { sample, scenario, writeRun } from './report-fixtures.js';
@@ -23,11 +23,11 @@ after(() => ws.remove());
 /** 20 nights' deviations from the mean, in %: a noise of about 2 % (fixed, so the test is the same every time). */
 const NOISE = [0.8, -1.9, 2.4, -0.6, 1.3, -2.2, 0.1, 1.7, -1.1, 2.9, -0.3, -1.6, 0.9, 2.0, -2.6, 1.1, -0.8, 0.4, -1.4, 1.9];
 const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };
-const X: Partial<Manifest<Scenario>> = {
+const X: Partial<Manifest<LoadScenario>> = {
   host: { hostname: 'runner', cpus: 2, cpu_model: 'AMD EPYC 7763', memory_gb: 7.8 },
   generator: { engine: 'net', workers: 0, workers_by_level: {} },
 };
-const Y: Partial<Manifest<Scenario>> = { ...X, host: { ...X.host!, cpu_model: 'Intel Xeon Platinum 8370C' } };
+const Y: Partial<Manifest<LoadScenario>> = { ...X, host: { ...X.host!, cpu_model: 'Intel Xeon Platinum 8370C' } };
 
 /** One night: five repetitions at 1000 around `rps`, `lost` requests lost in each. */
 function night(rps: number, lost = 1): RunSample[] {

@@ -13,7 +13,7 @@ import { reproduceSuites } from '../src/reproduce/junit.js';
 import type { ConclusionRow } from '../src/reproduce/conclusions.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
-import type { Scenario } from '../src/scenario/schema.js';
+import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { runCli } from './helpers/cli.js';
 import { fileServer } from './helpers/http-server.js';
 import { assertJunit, schemaErrors } from './helpers/junit.js';
@@ -86,7 +86,7 @@ test('run --junit: a case per threshold; a breach is a failure with its figures'
 });
 
 const load = { ...scenario('x').load, levels: [1000], repetitions: 5 };
-const machine = (cpu_model: string): Partial<Manifest<Scenario>> => ({
+const machine = (cpu_model: string): Partial<Manifest<LoadScenario>> => ({
   host: { hostname: 'h', cpus: 2, cpu_model, memory_gb: 8 },
   generator: { engine: 'net', workers: 0, workers_by_level: {} },
 });

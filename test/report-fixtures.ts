@@ -3,12 +3,13 @@ import type { FailoverSample, FailoverRun } from '../src/kinds/failover/sample.j
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample, LoadRun } from '../src/kinds/load/sample.js';
 import type { FailoverScenario } from '../src/kinds/failover/scenario.js';
-import type { Scenario, ScenarioBase } from '../src/scenario/schema.js';
+import type { LoadScenario } from '../src/kinds/load/scenario.js';
+import type { ScenarioBase } from '../src/scenario/schema.js';
 import { RunWriter } from '../src/results/store.js';
 import { fingerprintOf } from '../src/results/fingerprint.js';
 import { systemOf } from '../src/results/system.js';
 
-export function scenario(name: string, extra: Partial<Scenario> = {}): Scenario {
+export function scenario(name: string, extra: Partial<LoadScenario> = {}): LoadScenario {
   return {
     name,
     kind: 'load',
@@ -87,9 +88,9 @@ export function sample(level: number, repetition: number, factor = 1, extra: Par
  */
 export function writeRun(
   dir: string,
-  sc: Scenario,
+  sc: LoadScenario,
   samples: RunSample[],
-  patch: Partial<Manifest<Scenario>> = {},
+  patch: Partial<Manifest<LoadScenario>> = {},
   started?: string,
 ): LoadRun {
   const m = { ...manifest(sc, sc.load.levels.length * sc.load.repetitions, started), ...patch };

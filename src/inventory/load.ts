@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError, LbError } from '../errors.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { ScenarioBase } from '../scenario/schema.js';
 import { checkSchema } from '../util/issues.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
 import { inventorySchema, type GeneratorHost, type Inventory } from './schema.js';
@@ -70,7 +70,7 @@ export async function loadInventory(file: string, namedBy?: string): Promise<Inv
 }
 
 /** Every backend must name a host of the inventory that has what its CPU source reads (cgroup mode: the host's cgroup). Exit 2 otherwise. */
-export function checkBackends(scenarioFile: string, backends: Scenario['backends'], inventory: Inventory): void {
+export function checkBackends(scenarioFile: string, backends: ScenarioBase['backends'], inventory: Inventory): void {
   const problems: string[] = [];
   const names = Object.keys(inventory.hosts);
   const known = names.length > 10 ? [...names.slice(0, 10), `… (${names.length} in all)`] : names;

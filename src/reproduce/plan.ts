@@ -10,18 +10,18 @@ import { holdsScenarios, packagePath } from '../package-files.js';
 import { hasKind, type AnyScenario } from '../kinds/registry.js';
 import { groupJobs } from '../kinds/together.js';
 import { loadScenario, type ResolvedScenario } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { FailoverScenario } from '../kinds/failover/scenario.js';
 import { FAILOVER_SCENARIO, MIN_REPETITIONS, THESIS_SCENARIOS, type LoadRole } from './thesis.js';
 
 export interface ReproducePlan {
-  load: { role: LoadRole; scenario: ResolvedScenario<Scenario> }[];
+  load: { role: LoadRole; scenario: ResolvedScenario<LoadScenario> }[];
   /**
    * The load scenarios run together, interleaved run by run, so that every ratio of the
    * conclusions pairs runs measured minutes apart: the four, and any other reference that one of
    * them names with `relative_to` (right before the first naming it).
    */
-  together: ResolvedScenario<Scenario>[];
+  together: ResolvedScenario<LoadScenario>[];
   failover: { scenario: ResolvedScenario<FailoverScenario> } | { missing: string };
   /** said in the report: repetitions raised, a scenario left out, … */
   notes: string[];
@@ -55,8 +55,8 @@ async function planFailover(file: string, profile: string): Promise<ReproducePla
   return { scenario: r };
 }
 
-async function planLoad(file: string, role: string, opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<Scenario>> {
-  const load = async (repetitions?: number): Promise<ResolvedScenario<Scenario>> => {
+async function planLoad(file: string, role: string, opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<LoadScenario>> {
+  const load = async (repetitions?: number): Promise<ResolvedScenario<LoadScenario>> => {
     const r = await loadScenario(file, { profile: opts.profile, repetitions });
     if (!hasKind(r, 'load')) throw inputError(`${file}: kind: must be load for reproduce's ${role} step, got ${r.scenario.kind}`);
     return r;
@@ -70,7 +70,7 @@ async function planLoad(file: string, role: string, opts: PlanOptions, notes: st
 }
 
 /** The four and the references they name (`relative_to`), read as the four are: one group, run together. */
-async function planTogether(load: ReproducePlan['load'], opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<Scenario>[]> {
+async function planTogether(load: ReproducePlan['load'], opts: PlanOptions, notes: string[]): Promise<ResolvedScenario<LoadScenario>[]> {
   const groups = await groupJobs(
     load.map((l) => ({ scenario: l.scenario })),
     (file) => planLoad(file, 'reference', opts, notes),
@@ -94,7 +94,7 @@ export async function planReproduce(opts: PlanOptions): Promise<ReproducePlan> {
       collect(e);
     }
   }
-  let together: ResolvedScenario<Scenario>[] = [];
+  let together: ResolvedScenario<LoadScenario>[] = [];
   if (!problems.length) await planTogether(load, opts, notes).then((t) => (together = t), collect);
   let failover: ReproducePlan['failover'] = { missing: 'not run' };
   try {

@@ -17,6 +17,7 @@ import type { ManifestCalibration } from '../results/types.js';
 import { SshPool } from '../ssh/pool.js';
 import { generatorsOf, type Generators } from './generators.js';
 import { serverVersions } from '../ssh/versions.js';
+import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 
 export interface EnvironmentOptions {
@@ -39,7 +40,7 @@ export interface Environment {
   close(): void;
 }
 
-export async function openEnvironment(r: ResolvedScenario, opts: EnvironmentOptions): Promise<Environment> {
+export async function openEnvironment(r: ResolvedScenario<LoadScenario>, opts: EnvironmentOptions): Promise<Environment> {
   const { scenario, file } = r;
   if (scenario.inventory === 'lab') await assertLabUp();
   await guardBenchAddress(new URL(scenario.target).hostname, `${file}: target`);

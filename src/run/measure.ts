@@ -14,6 +14,7 @@ import { connectionsPerProcess, workersFor } from '../load/workers/split.js';
 import type { RunWriter } from '../results/writer.js';
 import type { Preflight } from '../results/types.js';
 import type { RunSample } from '../kinds/load/sample.js';
+import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { PlannedRun } from './plan.js';
 import { firstTimeout } from '../scenario/timeout.js';
@@ -30,7 +31,7 @@ const PREFLIGHT_MIN_MS = 10_000;
 export type ReadyEnvironment = Environment & { preflight: Preflight };
 
 /** The engine's look at the target's answer: autocannon cannot measure answers that end with the connection. */
-async function engineJudge({ scenario, file }: ResolvedScenario): Promise<((a: HttpAnswer) => void) | undefined> {
+async function engineJudge({ scenario, file }: ResolvedScenario<LoadScenario>): Promise<((a: HttpAnswer) => void) | undefined> {
   if (scenario.load.engine !== 'autocannon') return undefined;
   const { closeDelimited, CLOSE_DELIMITED } = await import('../load/engines/autocannon.js');
   return (a) => {
@@ -44,7 +45,7 @@ async function engineJudge({ scenario, file }: ResolvedScenario): Promise<((a: H
 
 /** Everything that can fail before a byte of load is sent: the lab guard first, then hosts, limits, target. */
 export async function preflight(
-  r: ResolvedScenario,
+  r: ResolvedScenario<LoadScenario>,
   opts: { acceptNewHostKeys?: boolean; log: (line: string) => void; signal?: AbortSignal },
 ): Promise<ReadyEnvironment> {
   const { scenario, file } = r;
@@ -85,7 +86,7 @@ export function runLabel(name: string, run: PlannedRun, reps: number, index: num
 
 /** One run; null when it was interrupted (its partial figures are not kept). */
 export async function measure(
-  r: ResolvedScenario,
+  r: ResolvedScenario<LoadScenario>,
   run: PlannedRun & { timeoutMs: number },
   signal: AbortSignal,
   env: Environment,

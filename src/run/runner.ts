@@ -4,6 +4,7 @@
  * It is the case of one member of scenarios run together (together.ts).
  */
 import type { FolderOptions } from '../results/lifecycle.js';
+import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { LoadRun } from '../kinds/load/sample.js';
 import { runTogether, type ScenarioResult } from './together.js';
@@ -16,7 +17,7 @@ export interface RunOptions extends FolderOptions {
   acceptNewHostKeys?: boolean;
 }
 
-export async function runScenario(r: ResolvedScenario, opts: RunOptions): Promise<ScenarioResult> {
+export async function runScenario(r: ResolvedScenario<LoadScenario>, opts: RunOptions): Promise<ScenarioResult> {
   const [outcome] = await runTogether([{ scenario: r, resume: opts.resume, lock: opts.lock }], opts);
   if (!outcome.ok) throw outcome.error;
   return outcome.result;

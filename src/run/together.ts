@@ -22,6 +22,7 @@ import { readJsonl } from '../results/read.js';
 import type { RunSample, LoadRun } from '../kinds/load/sample.js';
 import type { RunWriter } from '../results/writer.js';
 import { referenceFile } from '../scenario/relative-to.js';
+import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import { interruptible } from '../util/pause.js';
 import { doneLine, measure, preflight, runLabel, type ReadyEnvironment } from './measure.js';
@@ -33,7 +34,7 @@ import { warmUp, warmupLine, warmupRequests } from './warmup.js';
 import type { ThresholdCheck } from '../scenario/schema.js';
 
 export interface Member {
-  scenario: ResolvedScenario;
+  scenario: ResolvedScenario<LoadScenario>;
   /** the folder it continues */
   resume?: LoadRun;
   /** that folder's lock, taken before it was read */
@@ -64,7 +65,7 @@ export type MemberOutcome = { ok: true; result: ScenarioResult } | { ok: false; 
 /** A member whose folder is open. */
 interface Live {
   index: number;
-  r: ResolvedScenario;
+  r: ResolvedScenario<LoadScenario>;
   env: ReadyEnvironment;
   writer: RunWriter;
   /** a folder continued (`--resume`): its warm-up goes into its last `resumes` entry */
@@ -79,10 +80,10 @@ interface Live {
   error?: unknown;
 }
 
-const plannedRuns = (r: ResolvedScenario) => r.scenario.load.levels.length * r.scenario.load.repetitions;
+const plannedRuns = (r: ResolvedScenario<LoadScenario>) => r.scenario.load.levels.length * r.scenario.load.repetitions;
 
 /** Each member's reference among the members, by its file: the index, or -1. */
-export function referencesAmong(members: readonly ResolvedScenario[]): number[] {
+export function referencesAmong(members: readonly ResolvedScenario<LoadScenario>[]): number[] {
   const files = members.map((m) => resolve(m.file));
   return members.map((m, i) => {
     const file = referenceFile(m);

@@ -11,7 +11,7 @@ import { readable, readableMs } from '../io/progress.js';
 import { startLoad } from '../load/engine.js';
 import { connectionsFor, workersFor } from '../load/workers/split.js';
 import type { Warmup } from '../results/types.js';
-import type { LoadSettings } from '../scenario/schema.js';
+import type { LoadScenario, LoadSettings } from '../kinds/load/scenario.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { Environment } from './environment.js';
 
@@ -32,7 +32,7 @@ const round = (v: number, digits: number) => Math.round(v * 10 ** digits) / 10 *
  * has none, or when it was interrupted (nothing of it is kept).
  */
 export async function warmUp(
-  r: ResolvedScenario,
+  r: ResolvedScenario<LoadScenario>,
   level: number,
   timeoutMs: number,
   signal: AbortSignal,

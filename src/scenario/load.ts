@@ -9,13 +9,13 @@ import { formatIssues, safeKey } from '../util/issues.js';
 import { deepMerge, isPlainObject } from '../util/objects.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
 import type { Overrides, ResolvedScenario } from './resolved.js';
-import type { Scenario } from './schema.js';
+import type { LoadScenario } from '../kinds/load/scenario.js';
 
 export { fieldPath, formatIssues } from '../util/issues.js';
 export type { Overrides, ResolvedScenario } from './resolved.js';
 
 /** The benchmarks run load scenarios: is this one? */
-export const isLoad = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<Scenario> => hasKind(r, 'load');
+export const isLoad = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<LoadScenario> => hasKind(r, 'load');
 
 /** What a scenario file is, for the reader: its top-level keys are those of any kind, and profiles. */
 export const SCENARIO_FILE: YamlKind = {

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { inputError } from '../errors.js';
 import type { ResolvedScenario } from './resolved.js';
-import type { LoadScenario } from './schema.js';
+import type { LoadScenario } from '../kinds/load/scenario.js';
 
 /** Names a file rather than a scenario beside this one. */
 export const isPathReference = (value: string) => /\.ya?ml$/.test(value);

@@ -1,5 +1,4 @@
 /** A scenario file read, merged with its profile and the command line, and checked: what a runner is given. */
-import type { Scenario } from './schema.js';
 
 /**
  * The command line's changes to a scenario file (`--profile P`, `--repetitions N`, `--levels a,b`):
@@ -11,8 +10,8 @@ export interface Overrides {
   levels?: number[];
 }
 
-/** S: the scenario of its kind (the load kind's when not said) */
-export interface ResolvedScenario<S = Scenario> {
+/** S: the scenario of its kind */
+export interface ResolvedScenario<S> {
   file: string;
   /** as it runs: the target's credentials, if any, included */
   scenario: S;

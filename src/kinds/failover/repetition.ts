@@ -105,7 +105,7 @@ class Probes {
   }
 }
 
-type Scenario = ResolvedScenario<FailoverScenario>;
+type ResolvedFailover = ResolvedScenario<FailoverScenario>;
 
 /** What the failover phase found: when it injected, whether answers returned and stayed within the bound, who held the address then. */
 interface FailedOver {
@@ -134,7 +134,7 @@ class Repetition {
   #injecting: Promise<void> | null = null;
 
   constructor(
-    private readonly r: Scenario,
+    private readonly r: ResolvedFailover,
     rep: number,
     private readonly plan: FaultPlan,
     private readonly env: FailoverEnvironment,
@@ -316,7 +316,7 @@ export function notSteady(s: FailoverScenario, t: Timeline, watch: HolderWatch |
 
 /** One repetition, phase by phase; null when interrupted (its partial figures are not kept). */
 export async function repetition(
-  r: Scenario,
+  r: ResolvedFailover,
   rep: number,
   plan: FaultPlan,
   env: FailoverEnvironment,

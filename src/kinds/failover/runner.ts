@@ -29,9 +29,9 @@ export interface FailoverResult {
   checks: ThresholdCheck[];
 }
 
-type Scenario = ResolvedScenario<FailoverScenario>;
+type ResolvedFailover = ResolvedScenario<FailoverScenario>;
 
-export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<FailoverResult> {
+export async function runFailover(r: ResolvedFailover, opts: FailoverOptions): Promise<FailoverResult> {
   const { scenario } = r;
   const env = await openFailoverEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
   const done: FailoverSample[] = [...(opts.resume?.samples ?? [])];
@@ -55,7 +55,7 @@ export async function runFailover(r: Scenario, opts: FailoverOptions): Promise<F
 }
 
 /** After a repetition that did not fail back: repair (the lab) or run the recovery again, then demand a steady state. */
-async function bringBack(r: Scenario, plan: FaultPlan, env: FailoverEnvironment, opts: FailoverOptions): Promise<void> {
+async function bringBack(r: ResolvedFailover, plan: FaultPlan, env: FailoverEnvironment, opts: FailoverOptions): Promise<void> {
   const f = r.scenario.fault;
   opts.io.err(
     `${r.scenario.name}: the cluster did not come back by itself; ${r.scenario.inventory === 'lab' ? 'repairing the lab' : 'running the recovery again'}`,

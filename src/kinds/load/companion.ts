@@ -6,7 +6,8 @@ import { resolve } from 'node:path';
 import { inputError } from '../../errors.js';
 import { isPathReference, referenceFile } from '../../scenario/relative-to.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
-import type { LoadScenario, ScenarioBase } from '../../scenario/schema.js';
+import type { LoadScenario } from './scenario.js';
+import type { ScenarioBase } from '../../scenario/schema.js';
 
 const isLoad = (r: ResolvedScenario<ScenarioBase>): r is ResolvedScenario<LoadScenario> => r.scenario.kind === 'load';
 

@@ -1,6 +1,6 @@
 /**
  * `kind: load` (the default): requests at each level, repetition after repetition, with backend
- * CPU. Its scenario schema is src/scenario/schema.ts, its runner src/run/ (with the load engine,
+ * CPU. Its scenario schema is scenario.ts, its runner src/run/ (with the load engine,
  * src/load/), its samples RunSample (sample.ts); its metrics, aggregation and part of the
  * report are here.
  */
@@ -8,7 +8,7 @@ import { checkBackends, checkGenerators } from '../../inventory/load.js';
 import type { Kind } from '../kind.js';
 import { folderReader, readSamples, type FolderReader, type SampleFormat } from '../../results/read.js';
 import { runSampleRule, runSampleSchema, storedLoadScenarioSchema, type StoredLoadScenario, type RunSample } from './sample.js';
-import { loadScenarioSchema, type LoadScenario } from '../../scenario/schema.js';
+import { loadScenarioSchema, type LoadScenario } from './scenario.js';
 import { redactHeaders, redactUrl } from '../../util/redact.js';
 import { aggregate, noiseSummary } from './aggregate.js';
 import { loadCompanion } from './companion.js';
