@@ -26,5 +26,5 @@ function commit() {
 }
 
 writeFileSync(join(root, 'dist/src/build-info.json'), JSON.stringify(commit()) + '\n');
-const { jsonSchema } = await import('../dist/src/scenario/json-schema.js');
+const { jsonSchema } = await import('../dist/src/kinds/json-schema.js');
 writeFileSync(join(root, 'scenario.schema.json'), JSON.stringify(jsonSchema(), null, 2) + '\n');

@@ -12,7 +12,7 @@ import { runCli } from './helpers/cli.js';
 import { workspace } from './helpers/scenario.js';
 import { checkBackends, loadInventory } from '../src/inventory/load.js';
 import { knownKeyTypes } from '../src/ssh/known-hosts.js';
-import { jsonSchema } from '../src/scenario/json-schema.js';
+import { jsonSchema } from '../src/kinds/json-schema.js';
 import { VERSION } from '../src/version.js';
 
 const ws = workspace();

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './helpers/http-server.js';
-import { jsonSchema } from '../src/scenario/json-schema.js';
+import { jsonSchema } from '../src/kinds/json-schema.js';
 import { VERSION } from '../src/version.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { envError } from '../errors.js';
 import { packagePath } from '../package-files.js';
-import { jsonSchema } from '../scenario/json-schema.js';
+import { jsonSchema } from '../kinds/json-schema.js';
 import { VERSION } from '../version.js';
 
 export interface StarterFile {

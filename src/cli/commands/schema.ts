@@ -1,4 +1,4 @@
-import { jsonSchema } from '../../scenario/json-schema.js';
+import { jsonSchema } from '../../kinds/json-schema.js';
 import type { Io } from '../../io/io.js';
 
 /** `lb-bench schema`: the JSON Schema of scenario files. */

@@ -1,6 +1,6 @@
 /** The JSON Schema that editors use (`# yaml-language-server: $schema=…`): every kind, with profiles. */
 import { z } from 'zod';
-import { KINDS } from '../kinds/registry.js';
+import { KINDS } from './registry.js';
 
 const profiles = z
   .record(z.string(), z.record(z.string(), z.unknown()))
