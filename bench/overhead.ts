@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { Io } from '../src/cli/io.js';
 import { runScenario } from '../src/run/runner.js';
 import type { Manifest } from '../src/results/types.js';
-import { isLoad, resolveScenarioText } from '../src/scenario/load.js';
+import { isLoad, resolveScenarioText } from '../src/kinds/scenario-file.js';
 import { startNginx } from './lib/nginx.js';
 import { findProgram } from './lib/programs.js';
 import { round, runAsScript, type BenchArgs, type BenchResult } from './lib/result.js';

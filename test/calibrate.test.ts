@@ -35,7 +35,7 @@ import { calibrationLines } from '../src/report/calibration.js';
 import { THESIS } from '../src/reproduce/thesis.js';
 import type { StoredRun } from '../src/kinds/registry.js';
 import { inRunFolder, type SetUp } from '../src/results/lifecycle.js';
-import { loadScenario } from '../src/scenario/load.js';
+import { loadScenario } from '../src/kinds/scenario-file.js';
 
 const o: SearchOptions = defaultSearch(2);
 const m = (web_cpus: number, single_rps: number, more: Partial<Measured> = {}): Measured => ({

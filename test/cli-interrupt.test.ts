@@ -108,7 +108,7 @@ test('--resume refuses a scenario that changed since the run started', async () 
 test('a forced quit marks every run folder still open as interrupted', async () => {
   const { RunWriter, interruptOpenRuns } = await import('../src/results/store.js');
   const { newManifest } = await import('../src/results/manifest.js');
-  const { resolveScenarioText } = await import('../src/scenario/load.js');
+  const { resolveScenarioText } = await import('../src/kinds/scenario-file.js');
   const r = resolveScenarioText('q.yaml', loadScenarioYaml('http://127.0.0.1:9/', { name: 'quit' }));
   assert.ok(r.ok);
   const w = RunWriter.create(join(ws.dir, 'quit-results'), newManifest(r.value as never, 4));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RunWriter } from '../src/results/store.js';
 import type { FailoverSample } from '../src/kinds/failover/sample.js';
 import type { Manifest } from '../src/results/types.js';
-import { resolveScenarioText } from '../src/scenario/load.js';
+import { resolveScenarioText } from '../src/kinds/scenario-file.js';
 import { newManifest } from '../src/results/manifest.js';
 import { runCli } from './helpers/cli.js';
 import { workspace } from './helpers/scenario.js';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { availability, outages, phaseDowntime, stable } from '../src/kinds/failover/downtime.js';
-import { resolveScenarioText } from '../src/scenario/load.js';
+import { resolveScenarioText } from '../src/kinds/scenario-file.js';
 
 const line = (spec: string, step = 10) => [...spec].map((c, i) => ({ t: i * step, ok: c === '+' }));
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { startLoad } from '../src/load/engine.js';
 import { endIdleWorkers } from '../src/load/workers/pool.js';
 import { ENGINE_NAMES } from '../src/load/engines/names.js';
-import { resolveScenarioText } from '../src/scenario/load.js';
+import { resolveScenarioText } from '../src/kinds/scenario-file.js';
 import { fakeWorkerSpawner, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { loadScenarioYaml } from './helpers/scenario.js';
 

@@ -20,7 +20,7 @@ import { parseInventoryText } from '../src/inventory/load.js';
 import { SshPool } from '../src/ssh/pool.js';
 import { inventoryYaml, keygen, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
 import { newManifest } from '../src/results/manifest.js';
-import { resolveScenarioText } from '../src/scenario/load.js';
+import { resolveScenarioText } from '../src/kinds/scenario-file.js';
 import { describeValue } from '../src/util/issues.js';
 import { childPath } from '../src/util/paths.js';
 import { redactText, redactUrl } from '../src/util/redact.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { newManifest } from '../src/results/manifest.js';
 import { RunWriter } from '../src/results/store.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
-import { loadScenario } from '../src/scenario/load.js';
+import { loadScenario } from '../src/kinds/scenario-file.js';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';

@@ -9,7 +9,7 @@ import { inputError, LbError } from '../errors.js';
 import { holdsScenarios, packagePath } from '../package-files.js';
 import { hasKind, type AnyScenario } from '../kinds/registry.js';
 import { groupJobs } from '../kinds/together.js';
-import { loadScenario, type ResolvedScenario } from '../scenario/load.js';
+import { loadScenario, type ResolvedScenario } from '../kinds/scenario-file.js';
 import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { FailoverScenario } from '../kinds/failover/scenario.js';
 import { FAILOVER_SCENARIO, MIN_REPETITIONS, THESIS_SCENARIOS, type LoadRole } from './thesis.js';

@@ -8,7 +8,7 @@ import { inputError } from '../errors.js';
 import type { Job } from '../kinds/registry.js';
 import { RunLock } from '../results/lock.js';
 import { checkPlainFiles, findRunFolder, readRun } from '../results/store.js';
-import { loadScenario, type Overrides } from '../scenario/load.js';
+import { loadScenario, type Overrides } from '../kinds/scenario-file.js';
 
 async function checkResume(dir: string, file: string | undefined, overrides: Overrides): Promise<Job> {
   checkPlainFiles(dir);

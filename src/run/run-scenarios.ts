@@ -12,7 +12,7 @@ import { runGroup, withResume, withRun, type AnySample, type Job, type StoredRun
 import { groupJobs } from '../kinds/together.js';
 import { readRun } from '../results/store.js';
 import { levelFigures } from '../compare/levels.js';
-import { loadScenario, type Overrides } from '../scenario/load.js';
+import { loadScenario, type Overrides } from '../kinds/scenario-file.js';
 import type { ThresholdCheck } from '../scenario/schema.js';
 import { resumeTargets, storeEveryRun } from './resume-jobs.js';
 import { runSuites } from './run-junit.js';

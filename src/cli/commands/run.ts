@@ -7,7 +7,7 @@ import { ExitCode, inputError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { runScenarios } from '../../run/run-scenarios.js';
-import type { Overrides } from '../../scenario/load.js';
+import type { Overrides } from '../../kinds/scenario-file.js';
 import { checkOutFolder, displayPath } from '../io.js';
 import { interruptSignal } from '../signals.js';
 

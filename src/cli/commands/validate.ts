@@ -3,7 +3,7 @@ import { LbError, ExitCode } from '../../errors.js';
 import { inventoryPathFor, loadInventory } from '../../inventory/load.js';
 import { companionOf, withScenario, type AnyScenario } from '../../kinds/registry.js';
 import { labInventoryPath } from '../../lab/topology.js';
-import { loadScenario, type ResolvedScenario } from '../../scenario/load.js';
+import { loadScenario, type ResolvedScenario } from '../../kinds/scenario-file.js';
 import type { Io } from '../../io/io.js';
 import { displayPath } from '../io.js';
 

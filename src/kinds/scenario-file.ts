@@ -4,15 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { hasKind, KIND_CHOICES, KINDS, kindNamed, withScenario, type AnyScenario } from '../kinds/registry.js';
+import { hasKind, KIND_CHOICES, KINDS, kindNamed, withScenario, type AnyScenario } from './registry.js';
 import { formatIssues, safeKey } from '../util/issues.js';
 import { deepMerge, isPlainObject } from '../util/objects.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
-import type { Overrides, ResolvedScenario } from './resolved.js';
-import type { LoadScenario } from '../kinds/load/scenario.js';
+import type { Overrides, ResolvedScenario } from '../scenario/resolved.js';
+import type { LoadScenario } from './load/scenario.js';
 
 export { fieldPath, formatIssues } from '../util/issues.js';
-export type { Overrides, ResolvedScenario } from './resolved.js';
+export type { Overrides, ResolvedScenario } from '../scenario/resolved.js';
 
 /** The benchmarks run load scenarios: is this one? */
 export const isLoad = (r: ResolvedScenario<AnyScenario>): r is ResolvedScenario<LoadScenario> => hasKind(r, 'load');
