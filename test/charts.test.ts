@@ -16,7 +16,7 @@ import { compareRuns } from '../src/compare/compare.js';
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, type ChartSpec } from '../src/report/charts.js';
 import { scenarioStyles, PALETTE, MARKERS } from '../src/report/style.js';
 import { eachKind, runsOfKind, type StoredRun } from '../src/kinds/registry.js';
-import { readRun } from '../src/results/store.js';
+import { readRun } from '../src/kinds/run-folders.js';
 import { loadReport } from '../src/kinds/load/report.js';
 import { grid, sample, scenario, writeRun } from './report-fixtures.js';
 

@@ -11,7 +11,7 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fingerprintDifferences, fingerprintOf, type Fingerprint } from '../src/results/fingerprint.js';
 import { systemChanges, systemOf } from '../src/results/system.js';
-import { readRun } from '../src/results/store.js';
+import { readRun } from '../src/kinds/run-folders.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
 import type { LoadScenario } from '../src/kinds/load/scenario.js';

@@ -17,7 +17,8 @@ import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { failoverScenario, grid, sample, scenario, writeFailoverRun, writeRun } from './report-fixtures.js';
 import { readPlainFile, refusalText } from '../src/io/files.js';
 import { writeReport } from '../src/report/index.js';
-import { checkPlainFiles, readRun } from '../src/results/store.js';
+import { checkPlainFiles } from '../src/results/store.js';
+import { readRun } from '../src/kinds/run-folders.js';
 import { timestampId } from '../src/results/writer.js';
 import { startLoad } from '../src/load/engine.js';
 

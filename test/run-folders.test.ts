@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { readRun } from '../src/results/store.js';
+import { readRun } from '../src/kinds/run-folders.js';
 import { onStoreWarning } from '../src/results/warnings.js';
 import { runSampleSchema } from '../src/kinds/load/sample.js';
 import { grid, sample, scenario, writeRun } from './report-fixtures.js';

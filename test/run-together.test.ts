@@ -17,7 +17,7 @@ import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { waitFor } from './helpers/wait.js';
 import { interleave } from '../src/run/plan.js';
-import { readRun } from '../src/results/store.js';
+import { readRun } from '../src/kinds/run-folders.js';
 import { metricsOf, runsOfKind } from '../src/kinds/registry.js';
 
 const loadRun = async (dir: string) => runsOfKind([await readRun(dir)], 'load')[0];

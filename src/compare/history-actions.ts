@@ -15,7 +15,8 @@
 import { inputError } from '../errors.js';
 import type { Io } from '../io/io.js';
 import type { StoredRun } from '../kinds/registry.js';
-import { listRuns, newestPerScenario } from '../results/store.js';
+import { listRuns } from '../kinds/run-folders.js';
+import { newestPerScenario } from '../results/store.js';
 import { appendHistory, historyLines, nightsIn, readHistory, rewriteHistory, type AcceptLine, type HistoryEntry } from './history.js';
 import { pruneHistory, type PruneLimits } from './history-prune.js';
 

@@ -10,7 +10,8 @@
  */
 import { inputError } from '../errors.js';
 import { KIND_NAMES, type KindName, type StoredRun } from '../kinds/registry.js';
-import { findRunFolder, listRuns, newestPerScenario, readRun } from '../results/store.js';
+import { findRunFolder, newestPerScenario } from '../results/store.js';
+import { listRuns, readRun } from '../kinds/run-folders.js';
 
 export interface SideRef<R extends StoredRun = StoredRun> {
   ref: string;

@@ -5,7 +5,8 @@
  * the table and the gate's judgement are returned for the command line to print.
  */
 import type { Io } from '../io/io.js';
-import { listRuns, newestPerScenario } from '../results/store.js';
+import { listRuns } from '../kinds/run-folders.js';
+import { newestPerScenario } from '../results/store.js';
 import { inputError } from '../errors.js';
 import type { Comparison, TestName } from './compare.js';
 import { format, toJson, type Format } from './format.js';

@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { inputError } from '../errors.js';
 import type { StoredRun } from '../kinds/registry.js';
-import { findRunFolder, listRuns, newestPerScenario, readRun, timestampId } from '../results/store.js';
+import { findRunFolder, newestPerScenario, timestampId } from '../results/store.js';
+import { listRuns, readRun } from '../kinds/run-folders.js';
 import { writeReport, type WrittenReport } from './index.js';
 
 async function resolveRuns(refs: readonly string[], resultsDir: string): Promise<StoredRun[]> {

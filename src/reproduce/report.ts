@@ -8,7 +8,7 @@ import { compareRuns } from '../compare/compare.js';
 import { toMarkdown as compareMarkdown } from '../compare/format.js';
 import { runsOfKind, type StoredRun } from '../kinds/registry.js';
 import { writeReport } from '../report/index.js';
-import { readRun } from '../results/store.js';
+import { readRun } from '../kinds/run-folders.js';
 import type { FailoverSample } from '../kinds/failover/sample.js';
 import type { LoadRun } from '../kinds/load/sample.js';
 import type { ProbeType } from '../kinds/failover/scenario.js';

@@ -1,12 +1,12 @@
 /**
  * Reading run folders back: every folder under a results folder, or one by name; each checked
- * against its kind's schemas (read.ts, src/kinds), so that a damaged or hand-edited file is one
- * line naming the file and field (exit 2). Writing is writer.ts.
+ * against its kind's schemas (read.ts), so that a damaged or hand-edited file is one line naming
+ * the file and field (exit 2). Which kinds there are is not known here: the kinds' registry hands
+ * them in (src/kinds/run-folders.ts). Writing is writer.ts.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve, basename } from 'node:path';
 import { inputError, LbError } from '../errors.js';
-import { KIND_CHOICES, KINDS, kindNamed, type KindName, type StoredRun } from '../kinds/registry.js';
 import { describeValue, formatIssues } from '../util/issues.js';
 import { isPlainObject } from '../util/objects.js';
 import { errorWords } from '../io/files.js';
@@ -14,6 +14,7 @@ import { fingerprintOfManifest } from './fingerprint.js';
 import { lockState } from './lock.js';
 import { systemOfManifest } from './system.js';
 import { badFile, notJson, parseOptions, readStoredText, type CheckedBase } from './read.js';
+import type { StoredRunOf, StoredScenarioBase } from './types.js';
 import { manifestBaseSchema } from './schema.js';
 import { storeWarning } from './warnings.js';
 
@@ -35,24 +36,36 @@ async function readManifestJson(dir: string): Promise<{ file: string; raw: unkno
   }
 }
 
+/** The kinds a run folder may be of, and how a folder of each is read (src/kinds/run-folders.ts). */
+export interface FolderKinds<K extends string, R> {
+  /** the kind a manifest's scenario names, or null; a scenario without `kind` is read as the default kind */
+  named(kind: unknown): K | null;
+  /** the kinds, as a message lists them: "load or failover" */
+  choices: string;
+  /** the rest of a folder of that kind, its manifest checked */
+  read(kind: K, dir: string, file: string, base: CheckedBase, scenario: unknown): Promise<R>;
+}
+
 /** The scenario of a manifest, by its kind's schema (a folder written before kinds existed holds a load run). */
-function readScenario(raw: unknown): { ok: true; kind: KindName; scenario: unknown } | { ok: false; problems: string[] } {
+function readScenario<K extends string>(raw: unknown, kinds: FolderKinds<K, unknown>): { ok: true; kind: K; scenario: unknown } | { ok: false; problems: string[] } {
   const scenario = isPlainObject(raw) && isPlainObject(raw.scenario) ? raw.scenario : null;
   if (!scenario) return { ok: false, problems: ['scenario: must be an object'] };
-  const kind = kindNamed(scenario.kind);
-  if (!kind) return { ok: false, problems: [`scenario.kind: must be ${KIND_CHOICES}, got ${describeValue(scenario.kind)}`] };
+  const kind = kinds.named(scenario.kind);
+  if (!kind) return { ok: false, problems: [`scenario.kind: must be ${kinds.choices}, got ${describeValue(scenario.kind)}`] };
   return { ok: true, kind, scenario: { ...scenario, kind } };
 }
 
-/** A run folder, checked: exit 2 naming the file and field when manifest.json or a sample is bad. */
-export async function readRun(dir: string): Promise<StoredRun> {
+type AnyRun = StoredRunOf<StoredScenarioBase, unknown>;
+
+/** A run folder of one of these kinds, checked: exit 2 naming the file and field when manifest.json or a sample is bad. */
+export async function readRunOf<K extends string, R extends AnyRun>(dir: string, kinds: FolderKinds<K, R>): Promise<R> {
   const { file, raw } = await readManifestJson(dir);
   const checked = manifestBaseSchema.safeParse(raw, parseOptions);
   const base: CheckedBase = checked.success ? { ok: true, value: checked.data } : { ok: false, problems: formatIssues(checked.error.issues) };
   // its scenario is read by its kind; a manifest that is not even an object has no kind
-  const scenario = isPlainObject(raw) ? readScenario(raw) : { ok: false as const, problems: [] };
+  const scenario = isPlainObject(raw) ? readScenario(raw, kinds) : { ok: false as const, problems: [] };
   if (!scenario.ok) throw badFile(file, [...scenario.problems, ...(base.ok ? [] : base.problems)]);
-  const run = await KINDS[scenario.kind].read(dir, file, base, scenario.scenario);
+  const run = await kinds.read(scenario.kind, dir, file, base, scenario.scenario);
   // a folder written before fingerprints, or before the system under test was told apart: the same fields, as its manifest recorded them
   run.manifest.fingerprint = fingerprintOfManifest(run.manifest);
   run.manifest.system = systemOfManifest(run.manifest);
@@ -65,7 +78,7 @@ export async function readRun(dir: string): Promise<StoredRun> {
  * judges it: a run killed outright (SIGKILL, a power cut) left `running` behind, and is read as
  * interrupted, with a warning. Nothing is written: reading never changes a folder.
  */
-function judgeRunning(run: StoredRun): void {
+function judgeRunning(run: AnyRun): void {
   const { state, pid } = lockState(run.dir);
   if (state === 'held') return;
   const who = pid === undefined ? 'no lb-bench process holds its lock' : `its process (pid ${pid}) has ended`;
@@ -73,8 +86,8 @@ function judgeRunning(run: StoredRun): void {
   run.manifest.status = 'interrupted';
 }
 
-/** Every run folder under DIR, oldest first. A folder that cannot be read is left out with a warning. */
-export async function listRuns(resultsDir = DEFAULT_RESULTS_DIR): Promise<StoredRun[]> {
+/** Every run folder under DIR, read by `readRun`, oldest first. A folder that cannot be read is left out with a warning. */
+export async function listRunsOf<R extends AnyRun>(resultsDir: string, readRun: (dir: string) => Promise<R>): Promise<R[]> {
   let names: string[];
   try {
     names = await readdir(resultsDir);
@@ -86,7 +99,7 @@ export async function listRuns(resultsDir = DEFAULT_RESULTS_DIR): Promise<Stored
       'name the folder that lb-bench run --out wrote into (default results/)',
     );
   }
-  const runs: StoredRun[] = [];
+  const runs: R[] = [];
   for (const name of names.sort()) {
     const dir = join(resultsDir, name);
     try {
@@ -106,8 +119,8 @@ export async function listRuns(resultsDir = DEFAULT_RESULTS_DIR): Promise<Stored
 }
 
 /** The newest run of each scenario that has at least one sample. */
-export function newestPerScenario(runs: readonly StoredRun[]): StoredRun[] {
-  const byName = new Map<string, StoredRun>();
+export function newestPerScenario<R extends AnyRun>(runs: readonly R[]): R[] {
+  const byName = new Map<string, R>();
   for (const run of runs) if (run.samples.length) byName.set(run.manifest.scenario.name, run);
   return [...byName.values()];
 }

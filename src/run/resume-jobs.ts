@@ -7,7 +7,8 @@ import { basename, dirname, join } from 'node:path';
 import { inputError } from '../errors.js';
 import type { Job } from '../kinds/registry.js';
 import { RunLock } from '../results/lock.js';
-import { checkPlainFiles, findRunFolder, readRun } from '../results/store.js';
+import { checkPlainFiles, findRunFolder } from '../results/store.js';
+import { readRun } from '../kinds/run-folders.js';
 import { loadScenario, type Overrides } from '../kinds/scenario-file.js';
 
 async function checkResume(dir: string, file: string | undefined, overrides: Overrides): Promise<Job> {
