@@ -21,7 +21,7 @@ import type { RunLock } from '../results/lock.js';
 import { readJsonl } from '../results/read.js';
 import type { RunSample, LoadRun } from '../kinds/load/sample.js';
 import type { RunWriter } from '../results/writer.js';
-import { referenceFile } from '../scenario/relative-to.js';
+import { referenceFile } from '../kinds/load/relative-to.js';
 import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import { interruptible } from '../util/pause.js';

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { inputError } from '../../errors.js';
-import { isPathReference, referenceFile } from '../../scenario/relative-to.js';
+import { isPathReference, referenceFile } from './relative-to.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
 import type { LoadScenario } from './scenario.js';
 import type { ScenarioBase } from '../../scenario/schema.js';

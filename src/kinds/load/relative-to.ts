@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { inputError } from '../errors.js';
-import type { ResolvedScenario } from './resolved.js';
-import type { LoadScenario } from '../kinds/load/scenario.js';
+import { inputError } from '../../errors.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
+import type { LoadScenario } from './scenario.js';
 
 /** Names a file rather than a scenario beside this one. */
 export const isPathReference = (value: string) => /\.ya?ml$/.test(value);
