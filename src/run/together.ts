@@ -12,12 +12,10 @@
  */
 import { join, resolve } from 'node:path';
 import { Interrupted } from '../errors.js';
-import type { Io } from '../io/io.js';
 import { createProgress, eta, type Progress } from '../io/progress.js';
 import { slowestRps, timeoutAt } from '../scenario/timeout.js';
 import { generatorPlan } from '../load/workers/split.js';
 import { finish, openRunFolder, type FolderOptions } from '../results/lifecycle.js';
-import type { RunLock } from '../results/lock.js';
 import { readJsonl } from '../results/read.js';
 import type { RunSample, LoadRun } from '../kinds/load/sample.js';
 import type { RunWriter } from '../results/writer.js';
@@ -32,35 +30,11 @@ import { targetSummary } from './target-health.js';
 import { thresholdChecks } from './thresholds.js';
 import { warmUp, warmupLine, warmupRequests } from './warmup.js';
 import type { ThresholdCheck } from '../scenario/schema.js';
+import type { TogetherMember, TogetherOptions, TogetherOutcome } from '../kinds/kind.js';
 
-export interface Member {
-  scenario: ResolvedScenario<LoadScenario>;
-  /** the folder it continues */
-  resume?: LoadRun;
-  /** that folder's lock, taken before it was read */
-  lock?: RunLock;
-}
-
-export interface TogetherOptions {
-  outDir: string;
-  io: Io;
-  signal: AbortSignal;
-  acceptNewHostKeys?: boolean;
-  /** a member whose environment fails is left out and the others run (reproduce); else none runs */
-  partial?: boolean;
-}
-
-export interface ScenarioResult {
-  dir: string;
-  samples: RunSample[];
-  breaches: string[];
-  /** one per threshold, with its breaches (`run --junit`) */
-  checks: ThresholdCheck[];
-}
+type Member = TogetherMember<LoadScenario, LoadRun>;
 
 const judged = (checks: ThresholdCheck[]) => ({ checks, breaches: checks.flatMap((c) => c.breaches) });
-
-export type MemberOutcome = { ok: true; result: ScenarioResult } | { ok: false; error: unknown };
 
 /** A member whose folder is open. */
 interface Live {
@@ -287,7 +261,7 @@ function interrupted(lives: readonly Live[]): Interrupted {
 }
 
 /** Runs the members together; one outcome each, in their order. Throws Interrupted on interruption (every finished run kept). */
-export async function runTogether(members: readonly Member[], opts: TogetherOptions): Promise<MemberOutcome[]> {
+export async function runTogether(members: readonly Member[], opts: TogetherOptions): Promise<TogetherOutcome<RunSample>[]> {
   const refs = referencesAmong(members.map((m) => m.scenario));
   const envs = await openEnvironments(members, opts);
   const opened = openFolders(members, envs, opts);
@@ -311,7 +285,7 @@ export async function runTogether(members: readonly Member[], opts: TogetherOpti
     close(l, status, closing);
   }
   if (opts.signal.aborted) throw interrupted(lives);
-  return members.map((m, i): MemberOutcome => {
+  return members.map((m, i): TogetherOutcome<RunSample> => {
     const env = envs[i];
     const l = opened[i];
     if (!l) return { ok: false, error: 'error' in env ? env.error : new Error('not opened') };

@@ -7,31 +7,21 @@
  */
 import { interruptible } from '../../util/pause.js';
 import { envError } from '../../errors.js';
-import { inRunFolder, type FolderOptions } from '../../results/lifecycle.js';
+import { inRunFolder } from '../../results/lifecycle.js';
+import type { RunOptions, ScenarioResult } from '../kind.js';
 import type { FailoverSample, FailoverRun } from './sample.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
 import type { FailoverScenario } from './scenario.js';
-import type { ThresholdCheck } from '../../scenario/schema.js';
 import { describeStep, faultPlan, labRepair, runStep, type FaultPlan } from './faults.js';
 import { openFailoverEnvironment, type FailoverEnvironment } from './environment.js';
 import { repetition, until } from './repetition.js';
 import { thresholdChecks } from './thresholds.js';
 
-export interface FailoverOptions extends FolderOptions {
-  resume?: FailoverRun;
-  acceptNewHostKeys?: boolean;
-}
-
-export interface FailoverResult {
-  dir: string;
-  samples: FailoverSample[];
-  breaches: string[];
-  checks: ThresholdCheck[];
-}
+type FailoverOptions = RunOptions<FailoverRun>;
 
 type ResolvedFailover = ResolvedScenario<FailoverScenario>;
 
-export async function runFailover(r: ResolvedFailover, opts: FailoverOptions): Promise<FailoverResult> {
+export async function runFailover(r: ResolvedFailover, opts: FailoverOptions): Promise<ScenarioResult<FailoverSample>> {
   const { scenario } = r;
   const env = await openFailoverEnvironment(r, { acceptNewHostKeys: opts.acceptNewHostKeys, log: (l) => opts.io.err(l) });
   const done: FailoverSample[] = [...(opts.resume?.samples ?? [])];
