@@ -8,7 +8,7 @@ import { join, relative, resolve } from 'node:path';
 import { inputError, LbError } from '../errors.js';
 import { holdsScenarios, packagePath } from '../package-files.js';
 import { hasKind, type AnyScenario } from '../kinds/registry.js';
-import { groupJobs } from '../kinds/together.js';
+import { groupJobs } from '../kinds/groups.js';
 import { loadScenario, type ResolvedScenario } from '../kinds/scenario-file.js';
 import type { LoadScenario } from '../kinds/load/scenario.js';
 import type { FailoverScenario } from '../kinds/failover/scenario.js';

@@ -9,7 +9,7 @@ import type { Io } from '../io/io.js';
 import { writeJunit } from '../io/junit.js';
 import type { RunOptions, ScenarioResult, TogetherOptions } from '../kinds/kind.js';
 import { runGroup, withResume, withRun, type AnySample, type Job, type StoredRun } from '../kinds/registry.js';
-import { groupJobs } from '../kinds/together.js';
+import { groupJobs } from '../kinds/groups.js';
 import { readRun } from '../kinds/run-folders.js';
 import { levelFigures } from '../compare/levels.js';
 import { loadScenario, type Overrides } from '../kinds/scenario-file.js';
