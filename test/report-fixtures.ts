@@ -4,7 +4,7 @@ import type { Manifest } from '../src/results/types.js';
 import type { RunSample, LoadRun } from '../src/kinds/load/sample.js';
 import type { FailoverScenario } from '../src/kinds/failover/scenario.js';
 import type { LoadScenario } from '../src/kinds/load/scenario.js';
-import type { ScenarioBase } from '../src/scenario/schema.js';
+import type { ScenarioBase } from '../src/scenario/fields.js';
 import { RunWriter } from '../src/results/store.js';
 import { fingerprintOf } from '../src/results/fingerprint.js';
 import { systemOf } from '../src/results/system.js';

@@ -10,7 +10,7 @@ import type { Io } from '../io/io.js';
 import { writeJunit } from '../io/junit.js';
 import { chartFont, renderChart } from '../report/charts.js';
 import { chartMetric, compareChartSpec } from '../report/compare-chart.js';
-import { SLUG } from '../scenario/schema.js';
+import { SLUG } from '../scenario/fields.js';
 import { describeValue } from '../util/issues.js';
 import { childPath } from '../util/paths.js';
 import type { Comparison } from './compare.js';

@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError, LbError } from '../errors.js';
-import type { ScenarioBase } from '../scenario/schema.js';
+import type { ScenarioBase } from '../scenario/fields.js';
 import { checkSchema } from '../util/issues.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
 import { inventorySchema, type GeneratorHost, type Inventory } from './schema.js';

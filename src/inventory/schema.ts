@@ -18,7 +18,7 @@
  */
 import { z } from 'zod';
 import { cpuInventoryFields } from '../cpu/registry.js';
-import { HOST_NAME, positiveDuration } from '../scenario/schema.js';
+import { HOST_NAME, positiveDuration } from '../scenario/fields.js';
 import { transportOf, transportSchema } from '../load/workers/transports/registry.js';
 
 /**

@@ -12,7 +12,7 @@ import type { RunLock } from '../results/lock.js';
 import type { FolderReader } from '../results/read.js';
 import type { StoredRunOf, StoredScenarioBase } from '../results/types.js';
 import type { Overrides, ResolvedScenario } from '../scenario/resolved.js';
-import type { ScenarioBase, ThresholdCheck } from '../scenario/schema.js';
+import type { ScenarioBase, ThresholdCheck } from '../scenario/fields.js';
 import type { Description } from '../stats/describe.js';
 
 /**

@@ -8,7 +8,7 @@
 import { Interrupted } from '../errors.js';
 import type { Io } from '../io/io.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { ScenarioBase } from '../scenario/schema.js';
+import type { ScenarioBase } from '../scenario/fields.js';
 import type { RunLock } from './lock.js';
 import { fingerprintOf } from './fingerprint.js';
 import { systemOf } from './system.js';

@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { VERSION } from '../version.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
-import type { ScenarioBase } from '../scenario/schema.js';
+import type { ScenarioBase } from '../scenario/fields.js';
 import { fingerprintOf } from './fingerprint.js';
 import { systemOf } from './system.js';
 import type { Manifest } from './types.js';

@@ -5,7 +5,7 @@
  * (src/kinds/registry.ts, where StoredRun is the union over the kinds).
  */
 import type { z } from 'zod';
-import type { ScenarioBase } from '../scenario/schema.js';
+import type { ScenarioBase } from '../scenario/fields.js';
 import type { preflightSchema, warmupSchema } from './schema.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { SystemUnderTest } from './system.js';

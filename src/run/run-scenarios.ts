@@ -13,7 +13,7 @@ import { groupJobs } from '../kinds/groups.js';
 import { readRun } from '../kinds/run-folders.js';
 import { levelFigures } from '../compare/levels.js';
 import { loadScenario, type Overrides } from '../kinds/scenario-file.js';
-import type { ThresholdCheck } from '../scenario/schema.js';
+import type { ThresholdCheck } from '../scenario/fields.js';
 import { resumeTargets, storeEveryRun } from './resume-jobs.js';
 import { runSuites } from './run-junit.js';
 

@@ -10,7 +10,7 @@
  * completed has no latency, and breaches the latency threshold on its own (a dead target must not
  * pass a latency-only gate, nor lower its level's mean by being left out).
  */
-import type { ThresholdCheck, Thresholds } from '../scenario/schema.js';
+import type { ThresholdCheck, Thresholds } from '../scenario/fields.js';
 import type { RunSample } from '../kinds/load/sample.js';
 import { beyondLimit, type Beyond } from '../stats/beyond.js';
 

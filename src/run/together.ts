@@ -29,7 +29,7 @@ import { REFERENCE_FILE, sampleKey } from './stored.js';
 import { targetSummary } from './target-health.js';
 import { thresholdChecks } from './thresholds.js';
 import { warmUp, warmupLine, warmupRequests } from './warmup.js';
-import type { ThresholdCheck } from '../scenario/schema.js';
+import type { ThresholdCheck } from '../scenario/fields.js';
 import type { TogetherMember, TogetherOptions, TogetherOutcome } from '../kinds/kind.js';
 
 type Member = TogetherMember<LoadScenario, LoadRun>;

@@ -4,7 +4,7 @@
  * Strict, like the load schema: an unknown key is an error. Durations become milliseconds.
  */
 import { z } from 'zod';
-import { common, duration, hostName, httpUrl, pathText, positiveDuration, repetitionsSchema, text } from '../../scenario/schema.js';
+import { common, duration, hostName, httpUrl, pathText, positiveDuration, repetitionsSchema, text } from '../../scenario/fields.js';
 
 export const PROBE_TYPES = ['http', 'tcp', 'icmp'] as const;
 export type ProbeType = (typeof PROBE_TYPES)[number];

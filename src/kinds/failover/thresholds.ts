@@ -1,7 +1,7 @@
 /** A failover scenario's `thresholds` (docs/scenarios.md, "Thresholds"). Pure. */
 import type { FailoverSample } from './sample.js';
 import type { FailoverScenario } from './scenario.js';
-import type { ThresholdCheck } from '../../scenario/schema.js';
+import type { ThresholdCheck } from '../../scenario/fields.js';
 import { beyondLimit } from '../../stats/beyond.js';
 
 /**

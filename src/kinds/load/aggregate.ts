@@ -6,7 +6,7 @@
  */
 import type { MetricDef, ReportWarning, SummaryRow } from '../kind.js';
 import type { RunSample, LoadRun } from './sample.js';
-import type { Reference } from '../../scenario/schema.js';
+import type { Reference } from '../../scenario/fields.js';
 import { describeWithin } from '../../stats/describe.js';
 import { LOSS_RATIO_UNIT, loadMetrics } from './metrics.js';
 

@@ -7,7 +7,7 @@ import { inputError } from '../../errors.js';
 import { isPathReference, referenceFile } from './relative-to.js';
 import type { ResolvedScenario } from '../../scenario/resolved.js';
 import type { LoadScenario } from './scenario.js';
-import type { ScenarioBase } from '../../scenario/schema.js';
+import type { ScenarioBase } from '../../scenario/fields.js';
 
 const isLoad = (r: ResolvedScenario<ScenarioBase>): r is ResolvedScenario<LoadScenario> => r.scenario.kind === 'load';
 

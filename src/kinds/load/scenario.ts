@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ENGINE_NAMES } from '../../load/engines/names.js';
-import { common, duration, hostName, pathText, positiveInt, repetitionsSchema, SLUG } from '../../scenario/schema.js';
+import { common, duration, hostName, pathText, positiveInt, repetitionsSchema, SLUG } from '../../scenario/fields.js';
 import { timeoutSchema } from '../../scenario/timeout.js';
 
 /** RFC 9110 field names are tokens: letters, digits and !#$%&'*+-.^_`|~. */
