@@ -13,7 +13,7 @@ import { envError, inputError } from '../errors.js';
 import { withRun, type StoredRun } from '../kinds/registry.js';
 import { fingerprintOfManifest, type Fingerprint } from '../results/fingerprint.js';
 import { badFile, MAX_FIGURE, parseOptions } from '../results/read.js';
-import { fingerprintSchema, formatError } from '../results/schema.js';
+import { fingerprintSchema, formatError } from '../results/manifest-schema.js';
 import { readJsonl } from '../results/store.js';
 import { describe } from '../stats/describe.js';
 import { formatIssues } from '../util/issues.js';

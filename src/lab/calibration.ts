@@ -16,7 +16,7 @@ import { versionLine } from '../ssh/versions.js';
 import { checkSchema, formatIssues } from '../util/issues.js';
 import { tryExec } from './exec.js';
 import { labDir } from './topology.js';
-import { calibrationSchema, issueText } from '../results/schema.js';
+import { calibrationSchema, issueText } from '../results/manifest-schema.js';
 import type { ManifestCalibration } from '../results/types.js';
 
 /** What a calibration holds for: a machine of another CPU, kernel or server version is calibrated anew. */

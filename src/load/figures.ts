@@ -3,7 +3,7 @@
  * latency percentiles, and each worker process's share. Their types are what these schemas give.
  */
 import { z } from 'zod';
-import { count, finite, nullableNumber, positiveInt } from '../results/schema.js';
+import { count, finite, nullableNumber, positiveInt } from '../results/manifest-schema.js';
 
 export const latencySchema = z.object({ p50: nullableNumber, p90: nullableNumber, p99: nullableNumber, max: nullableNumber });
 export type Latency = z.output<typeof latencySchema>;

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import { inputError, LbError } from '../errors.js';
 import { readPlainFile, refusalText, type Refusal } from '../io/files.js';
 import { formatIssues } from '../util/issues.js';
-import { issueText, type manifestBaseSchema } from './schema.js';
+import { issueText, type manifestBaseSchema } from './manifest-schema.js';
 import type { StoredRunOf, StoredScenarioBase } from './types.js';
 import { storeWarning } from './warnings.js';
 

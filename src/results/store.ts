@@ -15,7 +15,7 @@ import { lockState } from './lock.js';
 import { systemOfManifest } from './system.js';
 import { badFile, notJson, parseOptions, readStoredText, type CheckedBase } from './read.js';
 import type { StoredRunOf, StoredScenarioBase } from './types.js';
-import { manifestBaseSchema } from './schema.js';
+import { manifestBaseSchema } from './manifest-schema.js';
 import { storeWarning } from './warnings.js';
 
 /** The writer's side, named here too: the benchmarks and tests take them from here. */

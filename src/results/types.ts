@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { ScenarioBase } from '../scenario/fields.js';
-import type { preflightSchema, warmupSchema } from './schema.js';
+import type { preflightSchema, warmupSchema } from './manifest-schema.js';
 import type { Fingerprint } from './fingerprint.js';
 import type { SystemUnderTest } from './system.js';
 

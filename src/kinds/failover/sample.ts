@@ -4,7 +4,7 @@
  * types are what these schemas give.
  */
 import { z } from 'zod';
-import { count, finite, nullableNumber, positiveInt, storedCommon, strings } from '../../results/schema.js';
+import { count, finite, nullableNumber, positiveInt, storedCommon, strings } from '../../results/manifest-schema.js';
 import type { StoredRunOf } from '../../results/types.js';
 import { PROBE_TYPES } from './scenario.js';
 

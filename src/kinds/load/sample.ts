@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { workerFiguresSchema, latencySchema } from '../../load/figures.js';
-import { count, finite, nullableNumber, positiveInt, storedCommon, strings } from '../../results/schema.js';
+import { count, finite, nullableNumber, positiveInt, storedCommon, strings } from '../../results/manifest-schema.js';
 import type { StoredRunOf } from '../../results/types.js';
 
 /** One backend's CPU over one run's load window, in % of its share (null: not measured). */
