@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { CpuMonitor } from '../src/run/cpu-monitor.js';
 import { parseNodeCpu } from '../src/cpu/node-exporter.js';
 import { parseInventoryText } from '../src/inventory/load.js';
-import type { Inventory } from '../src/inventory/schema.js';
+import type { Inventory } from '../src/inventory/inventory-schema.js';
 import { runCli } from './helpers/cli.js';
 import { closedPort, startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';

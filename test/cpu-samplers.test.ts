@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'n
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseInventoryText } from '../src/inventory/load.js';
-import type { Inventory } from '../src/inventory/schema.js';
+import type { Inventory } from '../src/inventory/inventory-schema.js';
 import { CpuMonitor } from '../src/run/cpu-monitor.js';
 import { parseProcStat } from '../src/cpu/procstat.js';
 import { utilisation } from '../src/cpu/source.js';

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LbError } from '../src/errors.js';
 import { parseInventoryText } from '../src/inventory/load.js';
-import type { Inventory } from '../src/inventory/schema.js';
+import type { Inventory } from '../src/inventory/inventory-schema.js';
 import { SshPool } from '../src/ssh/pool.js';
 import { serverVersions } from '../src/ssh/versions.js';
 import { release } from 'node:os';

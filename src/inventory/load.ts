@@ -9,7 +9,7 @@ import { inputError, LbError } from '../errors.js';
 import type { ScenarioBase } from '../scenario/fields.js';
 import { checkSchema } from '../util/issues.js';
 import { parseYamlMapping, problemsError, readYamlText, type YamlKind } from '../util/yaml-file.js';
-import { inventorySchema, type GeneratorHost, type Inventory } from './schema.js';
+import { inventorySchema, type GeneratorHost, type Inventory } from './inventory-schema.js';
 import { transportOf } from '../load/workers/transports/registry.js';
 
 /** What an inventory is, for the reader: a mapping with `hosts`. */

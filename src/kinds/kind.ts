@@ -6,7 +6,7 @@
  * one line in the registry.
  */
 import type { z } from 'zod';
-import type { Inventory } from '../inventory/schema.js';
+import type { Inventory } from '../inventory/inventory-schema.js';
 import type { FolderOptions } from '../results/lifecycle.js';
 import type { RunLock } from '../results/lock.js';
 import type { FolderReader } from '../results/read.js';

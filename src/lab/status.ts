@@ -15,7 +15,7 @@ import { readLabSettings } from './state.js';
 import { BALANCERS, BALANCER_PORTS, HOSTS, VIP, labPaths, type LabHost, type LabPaths } from './topology.js';
 import type { LabSettings } from './settings.js';
 import { loadInventory } from '../inventory/load.js';
-import type { Inventory } from '../inventory/schema.js';
+import type { Inventory } from '../inventory/inventory-schema.js';
 import { SshHost } from '../ssh/connection.js';
 
 export interface Check {

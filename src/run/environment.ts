@@ -7,7 +7,7 @@ import { CpuMonitor } from './cpu-monitor.js';
 import { CPU_SOURCES } from '../cpu/registry.js';
 import { inputError } from '../errors.js';
 import { checkBackends, checkGenerators, inventoryPathFor, loadInventory } from '../inventory/load.js';
-import type { Inventory } from '../inventory/schema.js';
+import type { Inventory } from '../inventory/inventory-schema.js';
 import { transportOf } from '../load/workers/transports/registry.js';
 import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
 import { labInventoryPath } from '../lab/topology.js';

@@ -4,7 +4,7 @@
  * `kubectl exec -i POD -- lb-bench worker`), speaking the worker protocol on the way. A run's level
  * is split over the hosts, and on each over its workers (`load.workers`: 0 or 1 one each, N, or auto).
  */
-import type { GeneratorHost } from '../inventory/schema.js';
+import type { GeneratorHost } from '../inventory/inventory-schema.js';
 import type { WorkerSpawner } from '../load/workers/process.js';
 import { transportOf } from '../load/workers/transports/registry.js';
 import { CONNECTIONS_PER_WORKER, connectionsFor, type WorkersSetting } from '../load/workers/split.js';

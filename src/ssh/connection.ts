@@ -10,7 +10,7 @@
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { envError, inputError, type LbError } from '../errors.js';
 import { readPlainFile, refusalText, type Refusal } from '../io/files.js';
-import type { Inventory } from '../inventory/schema.js';
+import type { Inventory } from '../inventory/inventory-schema.js';
 import { looseKeyWarning } from './key-mode.js';
 import { RemoteShell, ShellTimeout } from './shell.js';
 import { addHostKey, checkHostKey, fingerprint, hostField, keyFromBlob, knownKeyTypes } from './known-hosts.js';

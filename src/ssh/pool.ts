@@ -3,7 +3,7 @@
  * unreachable host or a bad host key stops the scenario before any traffic) and reused.
  */
 import { LbError, ExitCode } from '../errors.js';
-import type { Inventory } from '../inventory/schema.js';
+import type { Inventory } from '../inventory/inventory-schema.js';
 import { SshHost, type ExecResult, type SshOptions } from './connection.js';
 
 export class SshPool {
