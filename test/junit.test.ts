@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { junitXml, xmlAttr } from '../src/io/junit.js';
+import { junitXml, xmlAttr } from '../src/io/junit-xml.js';
 import { reproduceSuites } from '../src/reproduce/junit.js';
 import type { ConclusionRow } from '../src/reproduce/conclusions.js';
 import type { Manifest } from '../src/results/types.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { envError, inputError } from '../errors.js';
 import { errorWords, writeFiles, type WriteFailed } from '../io/files.js';
 import type { Io } from '../io/io.js';
-import { writeJunit } from '../io/junit.js';
+import { writeJunit } from '../io/junit-xml.js';
 import { chartFont, renderChart } from '../report/charts.js';
 import { chartMetric, compareChartSpec } from '../report/compare-chart.js';
 import { SLUG } from '../scenario/fields.js';

@@ -4,7 +4,7 @@
  * gated (another machine, judged by the history, too few nights) is skipped, saying why; the rest
  * pass, their figures in system-out. Pure.
  */
-import type { JunitCase, JunitSuite } from '../io/junit.js';
+import type { JunitCase, JunitSuite } from '../io/junit-xml.js';
 import { changeCell, meanCi, pValue } from '../util/format.js';
 import { heading, type Comparison, type ComparisonRow } from './compare.js';
 import { causeText, isBreach } from './gate.js';

@@ -4,7 +4,7 @@
  * informational case that passes, its verdict and figures in system-out; a scenario that could not
  * be measured (exit 3) is an error. Pure.
  */
-import type { JunitSuite } from '../io/junit.js';
+import type { JunitSuite } from '../io/junit-xml.js';
 import { pValue } from '../util/format.js';
 import type { ConclusionRow } from './conclusions.js';
 import type { ScenarioOutcome } from './reproduce.js';

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import type { Io } from '../io/io.js';
-import { writeJunit } from '../io/junit.js';
+import { writeJunit } from '../io/junit-xml.js';
 import { timestampId } from '../results/store.js';
 import { mannWhitneyMinP } from '../compare/compare.js';
 import { reproduceSuites } from './junit.js';

@@ -1,5 +1,5 @@
 /** `run --junit FILE`: a suite per scenario, a case per threshold; a breach is a failure with its figures. */
-import type { JunitCase, JunitSuite } from '../io/junit.js';
+import type { JunitCase, JunitSuite } from '../io/junit-xml.js';
 import type { ThresholdCheck } from '../scenario/fields.js';
 
 /** How many of a check's breaches its failure message lists; the text holds them all. */

@@ -6,7 +6,7 @@
  */
 import { inputError, LbError } from '../errors.js';
 import type { Io } from '../io/io.js';
-import { writeJunit } from '../io/junit.js';
+import { writeJunit } from '../io/junit-xml.js';
 import type { RunOptions, ScenarioResult, TogetherOptions } from '../kinds/kind.js';
 import { runGroup, withResume, withRun, type AnySample, type Job, type StoredRun } from '../kinds/registry.js';
 import { groupJobs } from '../kinds/groups.js';
