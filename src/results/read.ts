@@ -1,7 +1,7 @@
 /**
  * Reading a run folder's files back, for any kind: its JSONL lines (a line that does not parse is
- * left out with a warning), and its samples and scenario checked by the kind's schemas (schema.ts
- * for the load and failover kinds'). A damaged or hand-edited file is one line naming the file,
+ * left out with a warning), and its samples and scenario checked by the kind's schemas (each
+ * kind's sample.ts, src/kinds/<kind>/). A damaged or hand-edited file is one line naming the file,
  * line and field (exit 2), never a crash in a report. Which kind a folder is: store.ts.
  */
 import { join } from 'node:path';
