@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Io } from '../src/cli/io.js';
-import { runScenario } from '../src/run/runner.js';
+import { runScenario } from '../src/kinds/load/runner.js';
 import type { Manifest } from '../src/results/types.js';
 import { isLoad, resolveScenarioText } from '../src/kinds/scenario-file.js';
 import { startNginx } from './lib/nginx.js';

@@ -14,7 +14,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { Io } from '../src/cli/io.js';
 import { LbError } from '../src/errors.js';
 import { ensurePorts, ephemeralPorts, openFileLimit } from '../src/load/limits.js';
-import { runScenario } from '../src/run/runner.js';
+import { runScenario } from '../src/kinds/load/runner.js';
 import { isLoad, resolveScenarioText } from '../src/kinds/scenario-file.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
 import { startNginx } from './lib/nginx.js';

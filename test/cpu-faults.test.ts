@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { parseInventoryText } from '../src/inventory/load.js';
-import { CpuMonitor } from '../src/run/cpu-monitor.js';
+import { CpuMonitor } from '../src/kinds/load/cpu-monitor.js';
 import { SshPool } from '../src/ssh/pool.js';
 import { countingShell } from './helpers/counting-shell.js';
 import { inventoryYaml, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';

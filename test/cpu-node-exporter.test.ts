@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CpuMonitor } from '../src/run/cpu-monitor.js';
+import { CpuMonitor } from '../src/kinds/load/cpu-monitor.js';
 import { parseNodeCpu } from '../src/cpu/node-exporter.js';
 import { parseInventoryText } from '../src/inventory/load.js';
 import type { Inventory } from '../src/inventory/inventory-schema.js';

@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseInventoryText } from '../src/inventory/load.js';
 import type { Inventory } from '../src/inventory/inventory-schema.js';
-import { CpuMonitor } from '../src/run/cpu-monitor.js';
+import { CpuMonitor } from '../src/kinds/load/cpu-monitor.js';
 import { parseProcStat } from '../src/cpu/procstat.js';
 import { utilisation } from '../src/cpu/source.js';
 import { SshPool } from '../src/ssh/pool.js';

@@ -16,7 +16,7 @@ import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './h
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { waitFor } from './helpers/wait.js';
-import { interleave } from '../src/run/plan.js';
+import { interleave } from '../src/kinds/load/plan.js';
 import { readRun } from '../src/kinds/run-folders.js';
 import { metricsOf, runsOfKind } from '../src/kinds/registry.js';
 

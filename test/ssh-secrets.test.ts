@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { loadInventory } from '../src/inventory/load.js';
-import { CpuMonitor } from '../src/run/cpu-monitor.js';
+import { CpuMonitor } from '../src/kinds/load/cpu-monitor.js';
 import { SshPool } from '../src/ssh/pool.js';
 import { serverVersions } from '../src/ssh/versions.js';
 import { inventoryYaml, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseInventoryText } from '../src/inventory/load.js';
-import { CpuMonitor } from '../src/run/cpu-monitor.js';
+import { CpuMonitor } from '../src/kinds/load/cpu-monitor.js';
 import { SshPool } from '../src/ssh/pool.js';
 import { inventoryYaml, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { runCli } from './helpers/cli.js';
 import { PAGE, startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { targetSummary, targetWarning } from '../src/run/target-health.js';
+import { targetSummary, targetWarning } from '../src/kinds/load/target-health.js';
 import { sample } from './report-fixtures.js';
 
 const ws = workspace();

@@ -13,7 +13,7 @@ import { useFakeEngine } from './helpers/fake-engine.js';
 import { startServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { beyondLimit } from '../src/stats/beyond.js';
-import { thresholdChecks } from '../src/run/thresholds.js';
+import { thresholdChecks } from '../src/kinds/load/thresholds.js';
 import { thresholdChecks as failoverChecks } from '../src/kinds/failover/thresholds.js';
 import type { FailoverScenario } from '../src/kinds/failover/scenario.js';
 import type { FailoverSample } from '../src/kinds/failover/sample.js';

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { timeoutAt, firstTimeout, slowestRps } from '../src/scenario/timeout.js';
+import { timeoutAt, firstTimeout, slowestRps } from '../src/kinds/load/timeout.js';
 import { loadSchema } from '../src/kinds/load/scenario.js';
 import { checkSchema } from '../src/util/issues.js';
 import { runCli } from './helpers/cli.js';

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { DEFAULT_WARMUP_MAX, warmupRequests } from '../src/run/warmup.js';
+import { DEFAULT_WARMUP_MAX, warmupRequests } from '../src/kinds/load/warmup.js';
 import { readable, readableMs } from '../src/io/progress.js';
-import { doneLine } from '../src/run/measure.js';
+import { doneLine } from '../src/kinds/load/measure.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));

@@ -6,7 +6,7 @@
 import { failoverKind } from './failover/kind.js';
 import { loadKind } from './load/kind.js';
 import type { StoredRunOf } from '../results/types.js';
-import { distinctLevels } from '../run/stored.js';
+import { distinctLevels } from './load/stored.js';
 import type { ResolvedScenario } from '../scenario/resolved.js';
 import type { RunLock } from '../results/lock.js';
 import type { Kind, KindTypes, MetricDef, TogetherMember, TogetherOptions, TogetherOutcome } from './kind.js';

@@ -15,7 +15,7 @@ import type { FailoverSample } from '../kinds/failover/sample.js';
 import type { RunSample, LoadRun } from '../kinds/load/sample.js';
 import { backendCpu } from '../kinds/load/metrics.js';
 import { levelsOf } from '../kinds/registry.js';
-import { busiestHost } from '../run/stored.js';
+import { busiestHost } from '../kinds/load/stored.js';
 import { describe, finiteValues, mannWhitneyU } from '../stats/describe.js';
 import { tTwoSided } from '../stats/distributions.js';
 import { fmt } from '../util/format.js';

@@ -7,7 +7,7 @@
  */
 import type { RunSample, LoadRun } from '../kinds/load/sample.js';
 import { levelsOf } from '../kinds/registry.js';
-import { sampleKey } from '../run/stored.js';
+import { sampleKey } from '../kinds/load/stored.js';
 import { percentileInterval } from '../stats/bootstrap.js';
 import { describeRatio } from '../stats/ratio.js';
 

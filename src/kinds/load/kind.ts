@@ -14,7 +14,7 @@ import { aggregate, noiseSummary } from './aggregate.js';
 import { loadCompanion } from './companion.js';
 import { loadMetrics } from './metrics.js';
 import { loadReport } from './report.js';
-import { attachPairs, distinctLevels, REFERENCE_FILE, sampleKey } from '../../run/stored.js';
+import { attachPairs, distinctLevels, REFERENCE_FILE, sampleKey } from './stored.js';
 
 declare module '../kind.js' {
   interface KindTypes {
@@ -48,9 +48,9 @@ export const loadKind: Kind<LoadScenario, RunSample, StoredLoadScenario> = {
     checkGenerators(file, s.load.generators ?? [], inventory);
   },
   // the runner (and its load engine) is loaded only when a load scenario runs
-  run: async (r, opts) => (await import('../../run/runner.js')).runScenario(r, opts),
+  run: async (r, opts) => (await import('./runner.js')).runScenario(r, opts),
   companion: loadCompanion,
-  runTogether: async (members, opts) => (await import('../../run/together.js')).runTogether(members, opts),
+  runTogether: async (members, opts) => (await import('./together.js')).runTogether(members, opts),
   afterRun(stored) {
     // one line when the repetitions disagree, however many figures do; the report lists each
     const line = noiseSummary(stored.manifest.scenario.name, aggregate([stored]).noisy);

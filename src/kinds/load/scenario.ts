@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ENGINE_NAMES } from '../../load/engines/names.js';
 import { common, duration, hostName, pathText, positiveInt, repetitionsSchema, SLUG } from '../../scenario/fields.js';
-import { timeoutSchema } from '../../scenario/timeout.js';
+import { timeoutSchema } from './timeout.js';
 
 /** RFC 9110 field names are tokens: letters, digits and !#$%&'*+-.^_`|~. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -6,7 +6,7 @@
  * reference: its thresholds and its headline figures. Pure.
  */
 import type { LoadRun } from './sample.js';
-import { thresholdChecks } from '../../run/thresholds.js';
+import { thresholdChecks } from './thresholds.js';
 import { fmt } from '../../util/format.js';
 import type { Aggregate, ScenarioSummary } from './aggregate.js';
 import { HIGH_LOSS, lossShare } from './caveats.js';

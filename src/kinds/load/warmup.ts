@@ -7,12 +7,12 @@
  * than the ones after it (README, Performance: the warm-up). Its figures are kept in the manifest
  * (`warmup`, or its `resumes` entry), so that the target's logs still reconcile.
  */
-import { readable, readableMs } from '../io/progress.js';
-import { startLoad } from '../load/engine.js';
-import { connectionsFor, workersFor } from '../load/workers/split.js';
-import type { Warmup } from '../results/types.js';
-import type { LoadScenario, LoadSettings } from '../kinds/load/scenario.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
+import { readable, readableMs } from '../../io/progress.js';
+import { startLoad } from '../../load/engine.js';
+import { connectionsFor, workersFor } from '../../load/workers/split.js';
+import type { Warmup } from '../../results/types.js';
+import type { LoadScenario, LoadSettings } from './scenario.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
 import type { Environment } from './environment.js';
 
 /**

@@ -4,21 +4,21 @@
  * load, with exit 2 (the files are wrong) or 3 (the hosts are not there).
  */
 import { CpuMonitor } from './cpu-monitor.js';
-import { CPU_SOURCES } from '../cpu/registry.js';
-import { inputError } from '../errors.js';
-import { checkBackends, checkGenerators, inventoryPathFor, loadInventory } from '../inventory/load.js';
-import type { Inventory } from '../inventory/inventory-schema.js';
-import { transportOf } from '../load/workers/transports/registry.js';
-import { assertLabUp, guardBenchAddress } from '../lab/guard.js';
-import { labInventoryPath } from '../lab/topology.js';
-import { labCalibration } from '../lab/calibration.js';
-import { labConfigsHash } from '../lab/configs-hash.js';
-import type { ManifestCalibration } from '../results/types.js';
-import { SshPool } from '../ssh/pool.js';
+import { CPU_SOURCES } from '../../cpu/registry.js';
+import { inputError } from '../../errors.js';
+import { checkBackends, checkGenerators, inventoryPathFor, loadInventory } from '../../inventory/load.js';
+import type { Inventory } from '../../inventory/inventory-schema.js';
+import { transportOf } from '../../load/workers/transports/registry.js';
+import { assertLabUp, guardBenchAddress } from '../../lab/guard.js';
+import { labInventoryPath } from '../../lab/topology.js';
+import { labCalibration } from '../../lab/calibration.js';
+import { labConfigsHash } from '../../lab/configs-hash.js';
+import type { ManifestCalibration } from '../../results/types.js';
+import { SshPool } from '../../ssh/pool.js';
 import { generatorsOf, type Generators } from './generators.js';
-import { serverVersions } from '../ssh/versions.js';
-import type { LoadScenario } from '../kinds/load/scenario.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
+import { serverVersions } from '../../ssh/versions.js';
+import type { LoadScenario } from './scenario.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
 
 export interface EnvironmentOptions {
   acceptNewHostKeys?: boolean;

@@ -7,11 +7,11 @@
  * warning naming the cause; a lost connection is reopened by the next begin(), never during a
  * window, so the sampler adds no reconnect storms to the load generator's machine.
  */
-import { envError } from '../errors.js';
-import type { CpuFigure } from '../kinds/load/sample.js';
-import { WINDOW_READ_MS } from '../ssh/connection.js';
-import { CPU_SOURCES, type CpuHost, type CpuSourceName } from '../cpu/registry.js';
-import { utilisation, type Counters, type CpuReader, type Shell } from '../cpu/source.js';
+import { envError } from '../../errors.js';
+import type { CpuFigure } from './sample.js';
+import { WINDOW_READ_MS } from '../../ssh/connection.js';
+import { CPU_SOURCES, type CpuHost, type CpuSourceName } from '../../cpu/registry.js';
+import { utilisation, type Counters, type CpuReader, type Shell } from '../../cpu/source.js';
 
 export interface CpuBackend {
   host: string;

@@ -15,8 +15,8 @@
  * answering (a run of a few req/s) from stretching the next runs' timeouts to an hour. Pure.
  */
 import { z } from 'zod';
-import { isPlainObject } from '../util/objects.js';
-import { MAX_DURATION_MS, MIN_POSITIVE_MS, parseDuration } from './duration.js';
+import { isPlainObject } from '../../util/objects.js';
+import { MAX_DURATION_MS, MIN_POSITIVE_MS, parseDuration } from '../../scenario/duration.js';
 
 /** What a scenario holds after checking: ms; level → ms; or the window form. */
 export type Timeout = number | WindowTimeout | Record<string, number>;

@@ -11,26 +11,26 @@
  * finished run is kept, and one `--resume` of any of the folders continues all of them.
  */
 import { join, resolve } from 'node:path';
-import { Interrupted } from '../errors.js';
-import { createProgress, eta, type Progress } from '../io/progress.js';
-import { slowestRps, timeoutAt } from '../scenario/timeout.js';
-import { generatorPlan } from '../load/workers/split.js';
-import { finish, openRunFolder, type FolderOptions } from '../results/lifecycle.js';
-import { readJsonl } from '../results/read.js';
-import type { RunSample, LoadRun } from '../kinds/load/sample.js';
-import type { RunWriter } from '../results/writer.js';
-import { referenceFile } from '../kinds/load/relative-to.js';
-import type { LoadScenario } from '../kinds/load/scenario.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
-import { interruptible } from '../util/pause.js';
+import { Interrupted } from '../../errors.js';
+import { createProgress, eta, type Progress } from '../../io/progress.js';
+import { slowestRps, timeoutAt } from './timeout.js';
+import { generatorPlan } from '../../load/workers/split.js';
+import { finish, openRunFolder, type FolderOptions } from '../../results/lifecycle.js';
+import { readJsonl } from '../../results/read.js';
+import type { RunSample, LoadRun } from './sample.js';
+import type { RunWriter } from '../../results/writer.js';
+import { referenceFile } from './relative-to.js';
+import type { LoadScenario } from './scenario.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
+import { interruptible } from '../../util/pause.js';
 import { doneLine, measure, preflight, runLabel, type ReadyEnvironment } from './measure.js';
 import { interleave, type ScheduledRun } from './plan.js';
 import { REFERENCE_FILE, sampleKey } from './stored.js';
 import { targetSummary } from './target-health.js';
 import { thresholdChecks } from './thresholds.js';
 import { warmUp, warmupLine, warmupRequests } from './warmup.js';
-import type { ThresholdCheck } from '../scenario/fields.js';
-import type { TogetherMember, TogetherOptions, TogetherOutcome } from '../kinds/kind.js';
+import type { ThresholdCheck } from '../../scenario/fields.js';
+import type { TogetherMember, TogetherOptions, TogetherOutcome } from '../kind.js';
 
 type Member = TogetherMember<LoadScenario, LoadRun>;
 

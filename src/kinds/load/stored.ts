@@ -1,5 +1,5 @@
 /** Load runs as their folders are read back: the reference's runs paired with a sample, and the levels. */
-import type { RunSample } from '../kinds/load/sample.js';
+import type { RunSample } from './sample.js';
 
 /**
  * A scenario with `relative_to` keeps, in its own folder, a copy of each run of its reference

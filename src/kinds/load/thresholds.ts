@@ -10,9 +10,9 @@
  * completed has no latency, and breaches the latency threshold on its own (a dead target must not
  * pass a latency-only gate, nor lower its level's mean by being left out).
  */
-import type { ThresholdCheck, Thresholds } from '../scenario/fields.js';
-import type { RunSample } from '../kinds/load/sample.js';
-import { beyondLimit, type Beyond } from '../stats/beyond.js';
+import type { ThresholdCheck, Thresholds } from '../../scenario/fields.js';
+import type { RunSample } from './sample.js';
+import { beyondLimit, type Beyond } from '../../stats/beyond.js';
 
 const at = (s: RunSample) => `level ${s.level} rep ${s.repetition}`;
 const fmt = (v: number) => String(Number(v.toFixed(1)));

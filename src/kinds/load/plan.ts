@@ -3,7 +3,7 @@
  * so that the drift of a noisy machine spreads over every level instead of biasing one
  * (the advice of benchstat's authors). Resume skips what a run folder already holds.
  */
-import type { RunSample } from '../kinds/load/sample.js';
+import type { RunSample } from './sample.js';
 
 export interface PlannedRun {
   level: number;

@@ -3,7 +3,7 @@
  * requests all failed, or that failed mostly on refused connections, gets a warning, and the
  * scenario ends with one that sums them up (docs/exit-codes.md: without thresholds, still exit 0).
  */
-import type { RunSample } from '../kinds/load/sample.js';
+import type { RunSample } from './sample.js';
 
 /** Connection errors that say nothing listens there, or the way there is gone. */
 export const REFUSED_CODES = ['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN'] as const;

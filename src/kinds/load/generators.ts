@@ -4,13 +4,13 @@
  * `kubectl exec -i POD -- lb-bench worker`), speaking the worker protocol on the way. A run's level
  * is split over the hosts, and on each over its workers (`load.workers`: 0 or 1 one each, N, or auto).
  */
-import type { GeneratorHost } from '../inventory/inventory-schema.js';
-import type { WorkerSpawner } from '../load/workers/process.js';
-import { transportOf } from '../load/workers/transports/registry.js';
-import { CONNECTIONS_PER_WORKER, connectionsFor, type WorkersSetting } from '../load/workers/split.js';
-import type { SshPool } from '../ssh/pool.js';
+import type { GeneratorHost } from '../../inventory/inventory-schema.js';
+import type { WorkerSpawner } from '../../load/workers/process.js';
+import { transportOf } from '../../load/workers/transports/registry.js';
+import { CONNECTIONS_PER_WORKER, connectionsFor, type WorkersSetting } from '../../load/workers/split.js';
+import type { SshPool } from '../../ssh/pool.js';
 
-export { DEFAULT_LB_BENCH } from '../load/workers/transports/ssh.js';
+export { DEFAULT_LB_BENCH } from '../../load/workers/transports/ssh.js';
 
 /** Worker processes per generator host for one level. */
 export function workersPerGenerator(level: number, load: { workers: WorkersSetting; concurrency: number | 'all' }, hosts: number): number {

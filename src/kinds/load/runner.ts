@@ -3,10 +3,10 @@
  * run in order, each stored the moment it finishes. Interruption drops only the run in flight.
  * It is the case of one member of scenarios run together (together.ts).
  */
-import type { RunOptions, ScenarioResult } from '../kinds/kind.js';
-import type { LoadRun, RunSample } from '../kinds/load/sample.js';
-import type { LoadScenario } from '../kinds/load/scenario.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
+import type { RunOptions, ScenarioResult } from '../kind.js';
+import type { LoadRun, RunSample } from './sample.js';
+import type { LoadScenario } from './scenario.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
 import { runTogether } from './together.js';
 
 export async function runScenario(r: ResolvedScenario<LoadScenario>, opts: RunOptions<LoadRun>): Promise<ScenarioResult<RunSample>> {

@@ -2,22 +2,22 @@
  * One load scenario's parts around a run: what must hold before the first byte is sent (the
  * preflight), one run measured, and the lines the terminal shows for it.
  */
-import { readable, readableMs } from '../io/progress.js';
-import { startLoad } from '../load/engine.js';
-import { backlogDrops, backlogWarning } from '../load/backlog-drops.js';
-import { ensureOpenFiles, ensurePorts } from '../load/limits.js';
-import { checkTarget, type HttpAnswer } from '../net/reach.js';
-import { inputError } from '../errors.js';
-import { redactUrl } from '../util/redact.js';
-import { generatorBoundReason, toSample } from '../kinds/load/run-sample.js';
-import { connectionsPerProcess, workersFor } from '../load/workers/split.js';
-import type { RunWriter } from '../results/writer.js';
-import type { Preflight } from '../results/types.js';
-import type { RunSample } from '../kinds/load/sample.js';
-import type { LoadScenario } from '../kinds/load/scenario.js';
-import type { ResolvedScenario } from '../scenario/resolved.js';
+import { readable, readableMs } from '../../io/progress.js';
+import { startLoad } from '../../load/engine.js';
+import { backlogDrops, backlogWarning } from '../../load/backlog-drops.js';
+import { ensureOpenFiles, ensurePorts } from '../../load/limits.js';
+import { checkTarget, type HttpAnswer } from '../../net/reach.js';
+import { inputError } from '../../errors.js';
+import { redactUrl } from '../../util/redact.js';
+import { generatorBoundReason, toSample } from './run-sample.js';
+import { connectionsPerProcess, workersFor } from '../../load/workers/split.js';
+import type { RunWriter } from '../../results/writer.js';
+import type { Preflight } from '../../results/types.js';
+import type { RunSample } from './sample.js';
+import type { LoadScenario } from './scenario.js';
+import type { ResolvedScenario } from '../../scenario/resolved.js';
 import type { PlannedRun } from './plan.js';
-import { firstTimeout } from '../scenario/timeout.js';
+import { firstTimeout } from './timeout.js';
 import { openEnvironment, type Environment } from './environment.js';
 import { targetWarning } from './target-health.js';
 import { warmupRequests } from './warmup.js';
@@ -33,7 +33,7 @@ export type ReadyEnvironment = Environment & { preflight: Preflight };
 /** The engine's look at the target's answer: autocannon cannot measure answers that end with the connection. */
 async function engineJudge({ scenario, file }: ResolvedScenario<LoadScenario>): Promise<((a: HttpAnswer) => void) | undefined> {
   if (scenario.load.engine !== 'autocannon') return undefined;
-  const { closeDelimited, CLOSE_DELIMITED } = await import('../load/engines/autocannon.js');
+  const { closeDelimited, CLOSE_DELIMITED } = await import('../../load/engines/autocannon.js');
   return (a) => {
     if (closeDelimited(a.status, a.headers, scenario.load.method))
       throw inputError(
