@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart } from 'chart.js/auto';
-import { compareChartSpec } from '../src/report/compare-chart.js';
+import { compareChartSpec } from '../src/compare/compare-chart.js';
 import { compareRuns } from '../src/compare/compare.js';
 import { CHART_HEIGHT, CHART_WIDTH, chartConfig, type ChartSpec } from '../src/report/charts.js';
 import { scenarioStyles, PALETTE, MARKERS } from '../src/report/style.js';

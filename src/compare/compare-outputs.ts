@@ -9,7 +9,7 @@ import { errorWords, writeFiles, type WriteFailed } from '../io/files.js';
 import type { Io } from '../io/io.js';
 import { writeJunit } from '../io/junit-xml.js';
 import { chartFont, renderChart } from '../report/charts.js';
-import { chartMetric, compareChartSpec } from '../report/compare-chart.js';
+import { chartMetric, compareChartSpec } from './compare-chart.js';
 import { SLUG } from '../scenario/fields.js';
 import { describeValue } from '../util/issues.js';
 import { childPath } from '../util/paths.js';

@@ -1,5 +1,5 @@
 /**
- * Charts: a ChartSpec is pure data (built by the kinds' report parts and by compare-chart.ts);
+ * Charts: a ChartSpec is pure data (built by the kinds' report parts and by compare/compare-chart.ts);
  * renderChart draws it with chart.js on @napi-rs/canvas and returns the PNG's bytes. One look in
  * every chart: a scenario's colour and marker (style.ts), its means joined by a line with their
  * interval bars, every repetition as a dot beside them, the thesis's figures as ×, notes on the

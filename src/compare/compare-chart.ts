@@ -5,7 +5,7 @@
  * keeps its colour, the second side dashed and hollow. compareChartSpec is pure.
  */
 import type { ChartPoint, ChartSpec } from '../kinds/kind.js';
-import type { Comparison, ComparisonRow } from '../compare/compare.js';
+import type { Comparison, ComparisonRow } from './compare.js';
 import { nPerPoint } from '../kinds/figure.js';
 import { VERSION } from '../version.js';
 
