@@ -32,6 +32,8 @@ import {
   type Machine,
 } from '../src/lab/calibration.js';
 import { calibrationLines } from '../src/report/calibration.js';
+import { evidenceTable } from '../src/calibrate/format.js';
+import { md } from '../src/export/md.js';
 import { THESIS } from '../src/reproduce/thesis.js';
 import type { StoredRun } from '../src/kinds/registry.js';
 import { inRunFolder, type SetUp } from '../src/results/lifecycle.js';
@@ -299,5 +301,37 @@ describe('calibration: in the manifest', () => {
     );
     const again = await open(c, first.folder);
     assert.equal(again.manifest.warnings.length, resumed.manifest.warnings.length, 'the same calibration: nothing to say');
+  });
+});
+
+describe('calibration: the evidence lab calibrate prints', () => {
+  it('one row a share, figures right-aligned, the chosen and a bound generator marked, reasons escaped', () => {
+    const point = (web_cpus: number, single_rps: number, more: Partial<CalibrationPoint>): CalibrationPoint => ({
+      ...m(web_cpus, single_rps),
+      invalid: [],
+      ...more,
+    });
+    const evidence = [
+      point(0.15, 1012.5, { web_pct: 99.1, haproxy_pct: 21.3, nginx_pct: 18, generator_pct: 14.2, invalid: ['below 1356 | the target'] }),
+      point(0.21, 1427.4, { web_pct: 98.7, haproxy_pct: 30.25 }),
+      point(0.33, 2210, {
+        web_pct: null,
+        haproxy_pct: null,
+        nginx_pct: null,
+        generator_pct: 97.5,
+        generator_bound: true,
+        invalid: ['generator bound', 'web1 <not> at its share'],
+      }),
+    ];
+    assert.equal(
+      md.table(evidenceTable(evidence, 0.21)),
+      [
+        '| web.cpus | single req/s | web1 CPU % of share | HAProxy CPU % of a core | Nginx CPU % of a core | generator CPU % of a core | valid |',
+        '|---:|---:|---:|---:|---:|---:|---|',
+        '| 0.15 | 1012.5 | 99.1 | 21.3 | 18 | 14.2 | no: below 1356 \\| the target |',
+        '| 0.21 (chosen) | 1427.4 | 98.7 | 30.25 | 25 | 20 | yes |',
+        '| 0.33 | 2210 | – | – | – | 97.5 (bound) | no: generator bound; web1 &lt;not&gt; at its share |',
+      ].join('\n'),
+    );
   });
 });

@@ -15,7 +15,7 @@ import type { FailoverSample } from '../src/kinds/failover/sample.js';
 import type { RunSample, LoadRun } from '../src/kinds/load/sample.js';
 import { combine, conclusions, judge, judgeRatio, thesisInside, type ConclusionRow } from '../src/reproduce/conclusions.js';
 import { conclusionsCsv, conclusionsMarkdown, conclusionsTable } from '../src/reproduce/format.js';
-import { markdownTable } from '../src/util/format.js';
+import { md } from '../src/export/md.js';
 import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';
 import { assertJunit } from './helpers/junit.js';
@@ -276,7 +276,7 @@ describe('conclusions from literal runs', () => {
   });
 
   it('the table of the report, as it reads', () => {
-    const table = markdownTable(conclusionsTable(rows));
+    const table = md.table(conclusionsTable(rows));
     console.log(table);
     assert.match(table, /\| §5\.1 \| the thesis concludes \| thesis \| this machine \| p \| thesis in CI \| verdict \|/);
     assert.match(

@@ -1,21 +1,23 @@
 /** The calibration's evidence as a table, and its one-line summary. Pure. */
 import type { CalibrationPoint, CalibrationRecord } from '../lab/calibration.js';
-import type { Table } from '../util/format.js';
+import { right, table, type Table } from '../export/table.js';
 
 const cell = (v: number | null) => (v === null ? '–' : String(v));
 
 export function evidenceTable(points: readonly CalibrationPoint[], chosen?: number): Table {
-  return {
-    header: [
-      'web.cpus',
-      'single req/s',
-      'web1 CPU % of share',
-      'HAProxy CPU % of a core',
-      'Nginx CPU % of a core',
-      'generator CPU % of a core',
+  return table(
+    [
+      ...[
+        'web.cpus',
+        'single req/s',
+        'web1 CPU % of share',
+        'HAProxy CPU % of a core',
+        'Nginx CPU % of a core',
+        'generator CPU % of a core',
+      ].map(right),
       'valid',
     ],
-    rows: points.map((p) => [
+    points.map((p) => [
       `${p.web_cpus}${p.web_cpus === chosen ? ' (chosen)' : ''}`,
       cell(p.single_rps),
       cell(p.web_pct),
@@ -24,8 +26,7 @@ export function evidenceTable(points: readonly CalibrationPoint[], chosen?: numb
       `${p.generator_pct}${p.generator_bound ? ' (bound)' : ''}`,
       p.invalid.length ? `no: ${p.invalid.join('; ')}` : 'yes',
     ]),
-    numeric: [true, true, true, true, true, true, false],
-  };
+  );
 }
 
 /** One share's figures as they come in: a line of progress. */

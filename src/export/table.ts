@@ -1,8 +1,9 @@
 /**
- * The one table type every command's tables are built as (summary.csv, compare, the history,
- * reproduce's conclusions), and the document around them for the formats that have prose. A table
- * holds values, not text: numbers stay numbers, so that the data formats (csv, json) keep them
- * exact and the markup formats (text, md, html) spell them as a person reads them. Pure.
+ * The one table type every command's tables are built as (summary.csv, the report's sections,
+ * compare, the history, reproduce's conclusions, lab calibrate's evidence), and the document
+ * around them for the formats that have prose. A table holds values, not text: numbers stay
+ * numbers, so that the data formats (csv, json) keep them exact and the markup formats (text, md,
+ * html) spell them as a person reads them (a cell already spelled, a string, is shown as it is). Pure.
  */
 import { fmt } from '../util/format.js';
 
@@ -68,6 +69,9 @@ export const spell = (e: Exporter, out: Output): string => (e.kind === 'markup' 
 export function table(columns: (string | Column)[], rows: Cell[][]): Table {
   return { columns: columns.map((c) => (typeof c === 'string' ? { name: c } : c)), rows };
 }
+
+/** A column of figures: right-aligned in the markup formats. */
+export const right = (name: string): Column => ({ name, align: 'right' });
 
 /** A column's header as the markup formats show it. */
 export const headerText = (c: Column) => (c.unit ? `${c.name} (${c.unit})` : c.name);

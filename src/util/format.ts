@@ -1,19 +1,8 @@
 /**
  * How figures are spelled, once: the report, compare and reproduce share these, so that a p-value,
- * a mean ± CI or an escaped title reads the same everywhere (tables: src/export). Pure: values in,
- * text out.
+ * a mean ± CI or an escaped title reads the same everywhere. Tables are src/export's, whose
+ * exporters spell their cells with these: so this file imports nothing. Pure: values in, text out.
  */
-import { html } from '../export/html.js';
-import { md } from '../export/md.js';
-import type { Table as ExportTable } from '../export/table.js';
-
-/** A table of words before it is spelled; new tables are src/export/table.ts's Table, of values. */
-export interface Table {
-  header: string[];
-  rows: string[][];
-  /** columns whose cells are numbers (right-aligned) */
-  numeric: boolean[];
-}
 
 /** Enough digits to tell runs apart, not more: 2352.9, 35.27, 3.531, 0.0123. */
 export function fmt(v: number | null, like: number | null = v): string {
@@ -60,24 +49,6 @@ export const mdText = (s: string) =>
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ');
-
-/**
- * A table of words (the kinds' report sections and lab calibrate still build these) spelled by the
- * exporters of src/export, which every table goes through: a Table of src/export/table.ts is taken
- * as it is.
- */
-function asTable(t: Table | ExportTable, strong: (column: number) => boolean = () => false): ExportTable {
-  if ('columns' in t) return t;
-  return {
-    columns: t.header.map((name, i) => ({ name, align: t.numeric[i] ? 'right' : 'left', strong: strong(i) })),
-    rows: t.rows,
-  };
-}
-
-export const markdownTable = (t: Table | ExportTable): string => md.table(asTable(t));
-
-/** `strong`: columns whose cells are set in bold (a verdict). */
-export const htmlTable = (t: Table | ExportTable, strong?: (column: number) => boolean): string => html.table(asTable(t, strong));
 
 /**
  * Text as a terminal shows it and nothing more: control characters but tab and line feed (an

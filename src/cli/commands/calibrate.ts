@@ -5,9 +5,9 @@
  */
 import { calibrationSummary, evidenceTable } from '../../calibrate/format.js';
 import { ExitCode, inputError } from '../../errors.js';
+import { md } from '../../export/md.js';
 import type { Io } from '../../io/io.js';
 import { formatDuration } from '../../reproduce/reproduce.js';
-import { markdownTable } from '../../util/format.js';
 import { interruptSignal } from '../signals.js';
 
 export default async function calibrateCommand(io: Io, opts: { config?: string; json?: boolean }): Promise<number> {
@@ -26,7 +26,7 @@ export default async function calibrateCommand(io: Io, opts: { config?: string; 
     }
     io.out(`lab calibrate: chose web.cpus ${record.web_cpus}: ${record.reason}`);
     io.out(calibrationSummary(record));
-    io.out(markdownTable(evidenceTable(record.evidence, record.web_cpus)));
+    io.out(md.table(evidenceTable(record.evidence, record.web_cpus)));
     io.out(`took ${formatDuration(record.seconds)}; kept in ${file}`);
     io.out(
       up

@@ -4,7 +4,7 @@
  * signal when it measures. Progress goes to stderr; stdout is the conclusions table, then the
  * report folder on the last line.
  */
-import { markdownTable } from '../../util/format.js';
+import { md } from '../../export/md.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/format.js';
 import { runReproduce } from '../../reproduce/run-reproduce.js';
@@ -53,7 +53,7 @@ export default async function reproduceCommand(io: Io, opts: Options): Promise<n
       },
       io,
     );
-    io.out(markdownTable(conclusionsTable(result.rows)));
+    io.out(md.table(conclusionsTable(result.rows)));
     io.out(displayPath(result.reportDir));
     return result.exitCode;
   } finally {

@@ -5,7 +5,10 @@
  * probe type). Pure: runs in, a section and a chart spec out.
  */
 import type { ChartSeries, ChartSpec, KindReport } from '../kind.js';
-import { escapeHtml as esc, fmt, htmlTable, markdownTable, valueInterval, type Table } from '../../util/format.js';
+import { html } from '../../export/html.js';
+import { md } from '../../export/md.js';
+import { right, table, type Table } from '../../export/table.js';
+import { escapeHtml as esc, fmt, valueInterval } from '../../util/format.js';
 import { caption, figureHtml, figureMarkdown, MEAN_INTERVAL, nPerPoint, verdictLines } from '../figure.js';
 import { aggregateFailover, type FailoverAggregate } from './aggregate.js';
 import type { FailoverRun } from './sample.js';
@@ -15,14 +18,7 @@ export function failoverTable(fo: FailoverAggregate): Table {
     'scenario',
     'fault',
     'probe',
-    'n',
-    'downtime ms',
-    'min',
-    'max',
-    'failback ms',
-    'availability %',
-    'min availability %',
-    'thesis ms',
+    ...['n', 'downtime ms', 'min', 'max', 'failback ms', 'availability %', 'min availability %', 'thesis ms'].map(right),
   ];
   const index = new Map(fo.rows.map((r) => [`${r.scenario}\0${r.metric}`, r]));
   const rows = fo.scenarios.flatMap((s) =>
@@ -44,7 +40,7 @@ export function failoverTable(fo: FailoverAggregate): Table {
       ];
     }),
   );
-  return { header, rows, numeric: header.map((_, i) => i >= 3) };
+  return table(header, rows);
 }
 
 const probeTicks = (fo: FailoverAggregate) => [...new Set(fo.scenarios.flatMap((s) => s.series.map((x) => x.probe)))];
@@ -149,15 +145,15 @@ function failoverCaveats(fo: FailoverAggregate): string[] {
 
 export function failoverReport(runs: readonly FailoverRun[]): KindReport {
   const fo = aggregateFailover(runs);
-  const table = failoverTable(fo);
+  const figures = failoverTable(fo);
   const chart = downtimeChart(fo, runs);
   const verdict = failoverVerdict(fo, runs);
   return {
     rows: fo.rows,
     charts: chart ? [chart] : [],
     section: {
-      markdown: [`## ${TITLE}`, '', INTRO, '', ...(chart ? figureMarkdown(chart) : []), markdownTable(table), ''],
-      html: [`<h2>${esc(TITLE)}</h2>`, `<p>${esc(INTRO)}</p>`, ...(chart ? [figureHtml(chart)] : []), htmlTable(table)],
+      markdown: [`## ${TITLE}`, '', INTRO, '', ...(chart ? figureMarkdown(chart) : []), md.table(figures), ''],
+      html: [`<h2>${esc(TITLE)}</h2>`, `<p>${esc(INTRO)}</p>`, ...(chart ? [figureHtml(chart)] : []), html.table(figures)],
     },
     verdict: verdictLines(verdict),
     verdictCharts: [],

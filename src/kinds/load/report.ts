@@ -2,12 +2,15 @@
  * The load kind's part of the report: its verdict (verdict.ts, with ratio.png), the caveats
  * (caveats.ts), the runs, the charts (charts.ts), a table per metric (levels down, scenarios
  * across, "mean (interval)", the scenario's reference figures beside; hyperfine's
- * export/markup.rs) and the noise between repetitions. The tables are built once; Markdown and
- * HTML only decide how they are spelled. Pure.
+ * export/markup.rs) and the noise between repetitions. The tables are built once, as src/export's
+ * Table; its md and html exporters spell them. Pure.
  */
 import type { ChartSpec, KindReport, MetricDef } from '../kind.js';
 import type { RunSample, LoadRun } from './sample.js';
-import { escapeHtml as esc, fmt, htmlTable, markdownTable, mdText, valueInterval, type Table } from '../../util/format.js';
+import { html as htmlExporter } from '../../export/html.js';
+import { md } from '../../export/md.js';
+import { right, table, type Table } from '../../export/table.js';
+import { escapeHtml as esc, fmt, mdText, valueInterval } from '../../util/format.js';
 import { figureHtml, figureMarkdown, inlineHtml, MEAN_INTERVAL, RATIO_INTERVAL, verdictLines } from '../figure.js';
 import { aggregate, NOISY_CV, type Aggregate } from './aggregate.js';
 import { caveatLines, caveatsOf } from './caveats.js';
@@ -50,7 +53,7 @@ export function metricTables(agg: Aggregate): MetricTable[] {
       refs[i].other.map(([k, v]) => `thesis, ${s.label}: ${k ? `${k} ` : ''}${v} ${metric.unit}`),
     );
     if (metric.describe) notes.push(...ratioNotes(agg, metric.name));
-    tables.push({ metric, header, rows, numeric: header.map(() => true), notes });
+    tables.push({ metric, ...table(header.map(right), rows), notes });
   }
   return tables;
 }
@@ -64,9 +67,8 @@ function ratioNotes(agg: Aggregate, metric: string): string[] {
 
 /** The runs a report is made of. */
 export function runsTable(agg: Aggregate): Table {
-  const header = ['run folder', 'scenario', 'title', 'profile', 'status', 'runs'];
   const rows = agg.scenarios.map((s) => [s.id, s.label, s.title, s.profile ?? '–', s.status, `${s.samples} of ${s.planned}`]);
-  return { header, rows, numeric: [false, false, false, false, false, true] };
+  return table(['run folder', 'scenario', 'title', 'profile', 'status', right('runs')], rows);
 }
 
 export const NOISE_TITLE = 'Noise between repetitions';
@@ -75,36 +77,35 @@ export const NOISE_INTRO = `Figures whose repetitions disagree: coefficient of v
 /** Every noisy figure, one row each (scenario, metric, level); null when there is none. */
 export function noiseTable(agg: Aggregate): Table | null {
   if (!agg.noisy.length) return null;
-  const header = ['scenario', 'metric', 'requests', 'n', 'mean', 'cv %'];
   const rows = agg.noisy.map((f) => [f.scenario, f.metric, String(f.level), String(f.n), fmt(f.mean), (f.cv * 100).toFixed(1)]);
-  return { header, rows, numeric: [false, false, true, true, true, true] };
+  return table(['scenario', 'metric', ...['requests', 'n', 'mean', 'cv %'].map(right)], rows);
 }
 
 const TABLES_INTRO = `Cells are the mean and, in brackets, its ${MEAN_INTERVAL} over the repetitions; ratios to a reference (×) are the ratio of the means over the pairs of runs, with its ${RATIO_INTERVAL}; "thesis" columns are the scenario's \`reference\` figures.`;
 
 function markdown(agg: Aggregate, charts: readonly ChartSpec[], sentences: readonly string[]): string[] {
-  const parts = ['## Runs', '', markdownTable(runsTable(agg)), ''];
+  const parts = ['## Runs', '', md.table(runsTable(agg)), ''];
   parts.push('## Charts', '', ...sentences.flatMap((s) => [mdText(s), '']), ...charts.flatMap(figureMarkdown));
   parts.push('## Tables', '', TABLES_INTRO, '');
   for (const t of metricTables(agg)) {
-    parts.push(`### ${t.metric.label} (${t.metric.unit})`, '', `\`${t.metric.name}\``, '', markdownTable(t), '');
+    parts.push(`### ${t.metric.label} (${t.metric.unit})`, '', `\`${t.metric.name}\``, '', md.table(t), '');
     if (t.notes.length) parts.push(...t.notes.map((n) => `- ${mdText(n)}`), '');
   }
   const noise = noiseTable(agg);
-  if (noise) parts.push(`## ${NOISE_TITLE}`, '', NOISE_INTRO, '', markdownTable(noise), '');
+  if (noise) parts.push(`## ${NOISE_TITLE}`, '', NOISE_INTRO, '', md.table(noise), '');
   return parts;
 }
 
 function html(agg: Aggregate, charts: readonly ChartSpec[], sentences: readonly string[]): string[] {
-  const body: string[] = ['<h2>Runs</h2>', htmlTable(runsTable(agg))];
+  const body: string[] = ['<h2>Runs</h2>', htmlExporter.table(runsTable(agg))];
   body.push('<h2>Charts</h2>', ...sentences.map((s) => `<p>${esc(s)}</p>`), ...charts.map(figureHtml));
   body.push('<h2>Tables</h2>', `<p>${inlineHtml(TABLES_INTRO)} All figures: <a href="summary.csv">summary.csv</a>.</p>`);
   for (const t of metricTables(agg)) {
-    body.push(`<h3>${esc(t.metric.label)} (${esc(t.metric.unit)}) <code>${esc(t.metric.name)}</code></h3>`, htmlTable(t));
+    body.push(`<h3>${esc(t.metric.label)} (${esc(t.metric.unit)}) <code>${esc(t.metric.name)}</code></h3>`, htmlExporter.table(t));
     if (t.notes.length) body.push(`<ul>${t.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`);
   }
   const noise = noiseTable(agg);
-  if (noise) body.push(`<h2 id="noise">${esc(NOISE_TITLE)}</h2>`, `<p>${esc(NOISE_INTRO)}</p>`, htmlTable(noise));
+  if (noise) body.push(`<h2 id="noise">${esc(NOISE_TITLE)}</h2>`, `<p>${esc(NOISE_INTRO)}</p>`, htmlExporter.table(noise));
   return body;
 }
 
