@@ -32,7 +32,7 @@ import {
   type Machine,
 } from '../src/lab/calibration.js';
 import { calibrationLines } from '../src/report/calibration.js';
-import { evidenceTable } from '../src/calibrate/format.js';
+import { evidenceTable } from '../src/calibrate/evidence-table.js';
 import { md } from '../src/export/md.js';
 import { THESIS } from '../src/reproduce/thesis.js';
 import type { StoredRun } from '../src/kinds/registry.js';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DATA_COLUMNS } from '../src/compare/format.js';
+import { DATA_COLUMNS } from '../src/compare/compare-tables.js';
 import { HISTORY_DATA_COLUMNS } from '../src/compare/history-format.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

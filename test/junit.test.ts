@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { junitXml, xmlAttr } from '../src/io/junit-xml.js';
-import { reproduceSuites } from '../src/reproduce/junit.js';
+import { reproduceSuites } from '../src/reproduce/conclusions-junit.js';
 import type { ConclusionRow } from '../src/reproduce/conclusions.js';
 import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';

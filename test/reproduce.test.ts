@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 import type { FailoverSample } from '../src/kinds/failover/sample.js';
 import type { RunSample, LoadRun } from '../src/kinds/load/sample.js';
 import { combine, conclusions, judge, judgeRatio, thesisInside, type ConclusionRow } from '../src/reproduce/conclusions.js';
-import { conclusionsCsv, conclusionsMarkdown, conclusionsTable } from '../src/reproduce/format.js';
+import { conclusionsCsv, conclusionsMarkdown, conclusionsTable } from '../src/reproduce/conclusions-tables.js';
 import { md } from '../src/export/md.js';
 import { writeReproduceReport } from '../src/reproduce/report.js';
 import { runCli } from './helpers/cli.js';

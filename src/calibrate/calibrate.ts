@@ -20,7 +20,7 @@ import { requireRootLinux } from '../lab/system.js';
 import { labPaths } from '../lab/topology.js';
 import { isPlainObject } from '../util/objects.js';
 import { chooseShare, defaultSearch, judge, MIN_WEB_CPUS, nextShare, type Budget, type Choice, type SearchOptions } from './choose.js';
-import { pointLine } from './format.js';
+import { pointLine } from './evidence-table.js';
 import { DEFAULT_PROFILE, measureShare, type Profile } from './measure.js';
 
 export interface CalibrateOptions {

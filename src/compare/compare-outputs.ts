@@ -14,7 +14,7 @@ import { SLUG } from '../scenario/fields.js';
 import { describeValue } from '../util/issues.js';
 import { childPath } from '../util/paths.js';
 import type { Comparison } from './compare.js';
-import { compareSuites } from './junit.js';
+import { compareSuites } from './compare-junit.js';
 import type { TonightJudgement } from './tonight.js';
 import type { HistorySettings } from './history-format.js';
 

@@ -9,7 +9,7 @@ import { listRuns } from '../kinds/run-folders.js';
 import { newestPerScenario } from '../results/store.js';
 import { inputError } from '../errors.js';
 import type { Comparison, TestName } from './compare.js';
-import { format, toJson, type Format } from './format.js';
+import { format, toJson, type Format } from './compare-tables.js';
 import { breachLine, breaches, gateOutcome, type Breach, type GateOutcome } from './gate.js';
 import { readHistory } from './history.js';
 import { historyBreachLine, historyWatchLine, tooFewLines, type HistorySettings } from './history-format.js';

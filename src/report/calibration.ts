@@ -6,7 +6,7 @@
  */
 import type { ReportSection } from '../kinds/kind.js';
 import type { StoredRun } from '../kinds/registry.js';
-import { calibrationSummary } from '../calibrate/format.js';
+import { calibrationSummary } from '../calibrate/evidence-table.js';
 import type { ManifestCalibration } from '../results/types.js';
 import { escapeHtml as esc, mdText } from '../util/format.js';
 

@@ -5,7 +5,7 @@
  */
 import type { Io } from '../io/io.js';
 import { compareRuns } from '../compare/compare.js';
-import { toMarkdown as compareMarkdown } from '../compare/format.js';
+import { toMarkdown as compareMarkdown } from '../compare/compare-tables.js';
 import { runsOfKind, type StoredRun } from '../kinds/registry.js';
 import { writeReport } from '../report/index.js';
 import { readRun } from '../kinds/run-folders.js';
@@ -14,7 +14,7 @@ import type { LoadRun } from '../kinds/load/sample.js';
 import type { ProbeType } from '../kinds/failover/scenario.js';
 import { describe } from '../stats/describe.js';
 import { haproxyNginx, type ConclusionRow, type FailoverInput } from './conclusions.js';
-import { conclusionsCsv, conclusionsJson, conclusionsSection, type ConclusionContext } from './format.js';
+import { conclusionsCsv, conclusionsJson, conclusionsSection, type ConclusionContext } from './conclusions-tables.js';
 import type { LoadRole } from './thesis.js';
 
 export interface ReproduceReportInput {

@@ -96,7 +96,7 @@ async function openLab(io: Io, keep: boolean): Promise<LabSession> {
  */
 async function calibrationStep(opts: ReproduceOptions, m: Measured): Promise<void> {
   const { findCalibration, labCalibration, thisMachine } = await import('../lab/calibration.js');
-  const { calibrationSummary } = await import('../calibrate/format.js');
+  const { calibrationSummary } = await import('../calibrate/evidence-table.js');
   let calibrated = findCalibration(await thisMachine()) !== null;
   if (!calibrated && opts.calibrate === false) m.notes.push("not calibrated (--no-calibrate): the web servers ran at lab.yaml's CPU share");
   else if (!calibrated) {

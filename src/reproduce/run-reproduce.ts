@@ -8,7 +8,7 @@ import type { Io } from '../io/io.js';
 import { writeJunit } from '../io/junit-xml.js';
 import { timestampId } from '../results/store.js';
 import { mannWhitneyMinP } from '../compare/compare.js';
-import { reproduceSuites } from './junit.js';
+import { reproduceSuites } from './conclusions-junit.js';
 import { defaultScenariosDir } from './plan.js';
 import { formatDuration, reproduce, reproduceFromStored, type ReproduceOptions, type ReproduceResult } from './reproduce.js';
 

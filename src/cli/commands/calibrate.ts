@@ -3,7 +3,7 @@
  * that makes the lab a scale model of the thesis (src/calibrate). Progress on stderr; stdout is the
  * chosen share, the evidence table and where the calibration is kept.
  */
-import { calibrationSummary, evidenceTable } from '../../calibrate/format.js';
+import { calibrationSummary, evidenceTable } from '../../calibrate/evidence-table.js';
 import { ExitCode, inputError } from '../../errors.js';
 import { md } from '../../export/md.js';
 import type { Io } from '../../io/io.js';

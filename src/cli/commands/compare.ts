@@ -7,7 +7,7 @@
 import { ExitCode, inputError } from '../../errors.js';
 import type { Io } from '../../io/io.js';
 import type { TestName } from '../../compare/compare.js';
-import { oneTable, type Format } from '../../compare/format.js';
+import { oneTable, type Format } from '../../compare/compare-tables.js';
 import { outcomeText } from '../../compare/gate.js';
 import type { HistorySettings } from '../../compare/history-format.js';
 import { DEFAULT_CONFIRM, DEFAULT_NIGHTS } from '../../compare/history-limits.js';

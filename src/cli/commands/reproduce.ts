@@ -6,7 +6,7 @@
  */
 import { md } from '../../export/md.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
-import { conclusionsTable } from '../../reproduce/format.js';
+import { conclusionsTable } from '../../reproduce/conclusions-tables.js';
 import { runReproduce } from '../../reproduce/run-reproduce.js';
 import type { Io } from '../../io/io.js';
 import { displayPath } from '../io.js';
