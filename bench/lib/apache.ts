@@ -5,16 +5,15 @@
  * child in the foreground, so its pid is the parent's, and stopped by that pid; the distribution's
  * service is never touched.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { apacheConfig, webPage } from '../../src/lab/configs/apache.js';
 import { loadSettings } from '../../src/lab/settings.js';
 import { labPaths, WEBS } from '../../src/lab/topology.js';
 import { findProgram } from './programs.js';
-import { freePort, listening, stopChild, type LocalNginx } from './nginx.js';
+import { freePort, startServerChild, type LocalNginx } from './nginx.js';
 
 export type LocalServer = LocalNginx;
 
@@ -32,34 +31,7 @@ export async function startApache(): Promise<LocalServer> {
   const port = await freePort();
   const conf = path.join(dir, 'apache2.conf');
   writeFileSync(conf, apacheConfig(s, host, p).replace(/^Listen .*$/m, `Listen 127.0.0.1:${port}`));
-  const child: ChildProcess = spawn(bin, ['-DFOREGROUND', '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d) => (stderr += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  const deadline = Date.now() + 5000;
-  while (!(await listening(port))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      let log = '';
-      try {
-        log = readFileSync(path.join(p.logs, 'web1-apache-error.log'), 'utf8');
-      } catch {}
-      cleanup();
-      throw new Error(`apache2 did not start on 127.0.0.1:${port}: ${(stderr + log).trim().split('\n').slice(-3).join(' | ')}`);
-    }
-    await sleep(20);
-  }
   const version = (spawnSync(bin, ['-v'], { encoding: 'utf8' }).stdout.match(/Apache\/[\d.]+/) ?? ['apache2'])[0];
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
-    pid: child.pid!,
-    version,
-    async stop() {
-      // TERM: Apache's immediate stop of the parent and its children
-      await stopChild(child, exited);
-      cleanup();
-    },
-  };
+  const errorLog = path.join(p.logs, 'web1-apache-error.log');
+  return startServerChild({ name: 'apache2', bin, args: ['-DFOREGROUND', '-f', conf], port, dir, errorLog, version });
 }

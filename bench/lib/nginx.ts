@@ -91,34 +91,48 @@ export async function startNginx(opts: NginxOptions = {}): Promise<LocalNginx> {
   const port = await freePort();
   const conf = path.join(dir, 'nginx.conf');
   writeFileSync(conf, config(dir, port, o));
-  const child: ChildProcess = spawn(bin, ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const args = ['-p', dir, '-c', conf, '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'];
+  return startServerChild({ name: 'nginx', bin, args, port, dir, errorLog: path.join(dir, 'error.log'), version: versionOf(bin) });
+}
+
+/**
+ * A server in the foreground as this process's child, its files in dir: ready once it listens on
+ * port (at most 5 s), else killed, dir removed, and an error with the last lines of its stderr and
+ * error log; stopped by its pid (stopChild), dir removed after.
+ */
+export async function startServerChild(o: {
+  name: string;
+  bin: string;
+  args: string[];
+  port: number;
+  dir: string;
+  errorLog: string;
+  version: string;
+}): Promise<LocalNginx> {
+  const child: ChildProcess = spawn(o.bin, o.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d) => (stderr += d));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const cleanup = () => rmSync(o.dir, { recursive: true, force: true });
   const deadline = Date.now() + 5000;
-  while (!(await listening(port))) {
+  while (!(await listening(o.port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       if (child.exitCode === null) child.kill('SIGKILL');
       let log = '';
       try {
-        log = readFileSync(path.join(dir, 'error.log'), 'utf8');
+        log = readFileSync(o.errorLog, 'utf8');
       } catch {}
       cleanup();
-      throw new Error(`nginx did not start on 127.0.0.1:${port}: ${(stderr + log).trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(`${o.name} did not start on 127.0.0.1:${o.port}: ${(stderr + log).trim().split('\n').slice(-3).join(' | ')}`);
     }
     await sleep(20);
   }
-  const version = versionOf(bin);
   return {
-    url: `http://127.0.0.1:${port}/`,
-    port,
+    url: `http://127.0.0.1:${o.port}/`,
+    port: o.port,
     pid: child.pid!,
-    version,
+    version: o.version,
     async stop() {
-      // TERM: Nginx's fast shutdown of the master and its workers
       await stopChild(child, exited);
       cleanup();
     },
