@@ -12,10 +12,10 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { listRuns } from '../src/kinds/run-folders.js';
 import { RunWriter } from '../src/results/store.js';
-import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
 import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { writeReport } from '../src/report/index.js';
+import { syntheticManifest } from './lib/runs.js';
 import { machine, round, runAsScript, type BenchArgs, type BenchResult } from './lib/result.js';
 
 const LEVELS = [1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000];
@@ -82,23 +82,13 @@ export function writeSyntheticRuns(dir: string, reps: number, levels = LEVELS): 
   let n = 0;
   NAMES.forEach((name, i) => {
     const sc = scenarioOf(name, reps, levels);
-    const m: Omit<Manifest, 'id'> = {
-      format: 1,
-      tool: { name: 'lb-bench', version: 'bench' },
-      node: process.version,
-      os: { platform: 'linux', release: 'bench', kernel: 'bench', arch: process.arch },
-      host: { hostname: 'bench', cpus: 2, cpu_model: 'bench', memory_gb: 24 },
-      scenario_file: `scenarios/${name}.yaml`,
-      scenario: sc,
-      scenario_hash: 'bench',
+    const m = syntheticManifest(sc, {
+      startedAt: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
+      endedAt: new Date(Date.UTC(2026, 0, 1, i + 1)).toISOString(),
+      memoryGb: 24,
       profile: 'thesis',
-      overrides: {},
-      started_at: new Date(Date.UTC(2026, 0, 1, i)).toISOString(),
-      ended_at: new Date(Date.UTC(2026, 0, 1, i + 1)).toISOString(),
-      status: 'complete',
-      planned_runs: levels.length * reps,
-      warnings: [],
-    };
+      plannedRuns: levels.length * reps,
+    });
     const w = RunWriter.create(dir, m);
     for (let rep = 1; rep <= reps; rep++) {
       for (const level of levels) {

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { RunWriter } from '../src/results/store.js';
-import type { Manifest } from '../src/results/types.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
 import type { LoadScenario } from '../src/kinds/load/scenario.js';
 import { MAX_REPORT_SCENARIOS } from '../src/report/index.js';
+import { syntheticManifest } from './lib/runs.js';
 import { runAsScript, type BenchArgs, type BenchResult } from './lib/result.js';
 
 function sampleOf(level: number, repetition: number, rps: number): RunSample {
@@ -54,23 +54,7 @@ export function writeScenarios(dir: string, n: number): void {
       load: { levels: [100], concurrency: 'all', repetitions: 2, timeout: 10_000, cooldown: 0, workers: 0, method: 'GET', headers: {} },
     };
     const started = new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString();
-    const m: Omit<Manifest, 'id'> = {
-      format: 1,
-      tool: { name: 'lb-bench', version: 'bench' },
-      node: process.version,
-      os: { platform: 'linux', release: 'bench', kernel: 'bench', arch: process.arch },
-      host: { hostname: 'bench', cpus: 2, cpu_model: 'bench', memory_gb: 8 },
-      scenario_file: `scenarios/${name}.yaml`,
-      scenario: sc,
-      scenario_hash: 'bench',
-      profile: null,
-      overrides: {},
-      started_at: started,
-      ended_at: started,
-      status: 'complete',
-      planned_runs: 2,
-      warnings: [],
-    };
+    const m = syntheticManifest(sc, { startedAt: started, endedAt: started, memoryGb: 8, profile: null, plannedRuns: 2 });
     const w = RunWriter.create(dir, m);
     for (let rep = 1; rep <= 2; rep++) w.appendSample(sampleOf(100, rep, 1000 + i + rep));
     w.close();
