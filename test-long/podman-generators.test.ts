@@ -136,10 +136,13 @@ it(
     );
     const file = ws.write(
       'podman.yaml',
-      loadScenarioYaml(target.url, { levels: [500, 2001], repetitions: 2, name: 'podman', more: `inventory: ${inventory}\n` }).replace(
-        'load:\n',
-        'load:\n  generators: [gen1, gen2]\n',
-      ),
+      loadScenarioYaml(target.url, {
+        levels: [500, 2001],
+        repetitions: 2,
+        name: 'podman',
+        inventory,
+        load: '  generators: [gen1, gen2]\n',
+      }),
     );
     const before = target.received;
     const r = await runCli(['run', file, '--out', ws.results]);

@@ -40,10 +40,13 @@ describe('generator hosts over SSH', skipUnlessSshd(), () => {
     const inv = inventory();
     const file = ws.write(
       'gens.yaml',
-      loadScenarioYaml(target.url, { levels: [200, 301], repetitions: 2, name: 'gens', more: `inventory: ${inv}\n` }).replace(
-        'load:\n',
-        'load:\n  generators: [gen1, gen2]\n  workers: 2\n',
-      ),
+      loadScenarioYaml(target.url, {
+        levels: [200, 301],
+        repetitions: 2,
+        name: 'gens',
+        inventory: inv,
+        load: '  generators: [gen1, gen2]\n  workers: 2\n',
+      }),
     );
     const before = target.received;
     const r = await runCli(['run', file, '--out', ws.results]);
@@ -80,10 +83,7 @@ describe('generator hosts over SSH', skipUnlessSshd(), () => {
     const inv = inventory('/nonexistent/lb-bench');
     const file = ws.write(
       'nolb.yaml',
-      loadScenarioYaml(target.url, { levels: [20], repetitions: 1, name: 'nolb', more: `inventory: ${inv}\n` }).replace(
-        'load:\n',
-        'load:\n  generators: [gen1, gen2]\n',
-      ),
+      loadScenarioYaml(target.url, { levels: [20], repetitions: 1, name: 'nolb', inventory: inv, load: '  generators: [gen1, gen2]\n' }),
     );
     const r = await runCli(['run', file, '--out', ws.results]);
     assert.equal(r.code, 3, r.err.join('\n'));
@@ -97,10 +97,7 @@ describe('generator hosts over SSH', skipUnlessSshd(), () => {
     const inv = inventory();
     const file = ws.write(
       'nohost.yaml',
-      loadScenarioYaml(target.url, { levels: [20], repetitions: 1, name: 'nohost', more: `inventory: ${inv}\n` }).replace(
-        'load:\n',
-        'load:\n  generators: [gen1, gen9]\n',
-      ),
+      loadScenarioYaml(target.url, { levels: [20], repetitions: 1, name: 'nohost', inventory: inv, load: '  generators: [gen1, gen9]\n' }),
     );
     const r = await runCli(['run', file, '--out', ws.results]);
     assert.equal(r.code, 2);

@@ -39,10 +39,7 @@ describe('generators reached by a command', () => {
           .join(''),
     );
   const scenario = (name: string, inv: string, load: string, levels = [200, 301]) =>
-    ws.write(
-      `${name}.yaml`,
-      loadScenarioYaml(target.url, { levels, repetitions: 2, name, more: `inventory: ${inv}\n` }).replace('load:\n', `load:\n${load}`),
-    );
+    ws.write(`${name}.yaml`, loadScenarioYaml(target.url, { levels, repetitions: 2, name, inventory: inv, load }));
 
   test('two generators: every request accounted for, the server counted each, the merge exact, the start skew recorded', async () => {
     const inv = inventory({ gen1: `transport: { command: ${flow(WORKER)} }`, gen2: `transport: { command: ${flow(WORKER)} }` });
@@ -87,7 +84,7 @@ describe('generators reached by a command', () => {
   test('workers on this machine record their start skew too', async () => {
     const file = ws.write(
       'local2.yaml',
-      loadScenarioYaml(target.url, { levels: [300], repetitions: 1, name: 'local2' }).replace('load:\n', 'load:\n  workers: 2\n'),
+      loadScenarioYaml(target.url, { levels: [300], repetitions: 1, name: 'local2', load: '  workers: 2\n' }),
     );
     const r = await runCli(['run', file, '--out', ws.results]);
     assert.equal(r.code, 0, r.err.join('\n'));

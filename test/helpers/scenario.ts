@@ -46,18 +46,29 @@ export function workspace(): Workspace {
 
 export function loadScenarioYaml(
   target: string,
-  extra: { levels?: number[]; repetitions?: number; cooldown?: string; timeout?: string; more?: string; name?: string } = {},
+  extra: {
+    levels?: number[];
+    repetitions?: number;
+    cooldown?: string;
+    timeout?: string;
+    more?: string;
+    name?: string;
+    /** more keys of `load:`, each line indented by two (`  workers: 2\n`) */
+    load?: string;
+    /** the inventory file (`inventory:`) */
+    inventory?: string;
+  } = {},
 ): string {
   return [
     `name: ${extra.name ?? 'local-test'}`,
     'kind: load',
     `target: ${target}`,
-    'load:',
+    `load:\n${extra.load ?? ''}`.replace(/\n$/, ''),
     `  levels: [${(extra.levels ?? [20, 40]).join(', ')}]`,
     '  concurrency: all',
     `  repetitions: ${extra.repetitions ?? 2}`,
     `  timeout: ${extra.timeout ?? '2s'}`,
     `  cooldown: ${extra.cooldown ?? '0ms'}`,
-    extra.more ?? '',
+    (extra.inventory ? `inventory: ${extra.inventory}\n` : '') + (extra.more ?? ''),
   ].join('\n');
 }
