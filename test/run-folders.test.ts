@@ -12,6 +12,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
+import { namesIn, waitFor } from './helpers/wait.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { readRun } from '../src/kinds/run-folders.js';
@@ -33,19 +34,6 @@ async function serve(delayMs?: number): Promise<TestServer> {
   const s = await startServer('ok', delayMs ? { delayMs } : {});
   servers.push(s);
   return s;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until `get` returns something, or fails naming what it waited for. */
-async function waitFor<T>(what: string, get: () => T | null | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 function spawnCli(args: string[]) {
@@ -84,10 +72,13 @@ test('a folder in use is locked: resuming a running run, or a running resume, is
 
   // a real `run` process writes the folder
   const a = spawnCli(['run', file, '--out', results]);
-  const dir = await waitFor('the first run to be stored', () => {
-    const d = existsSync(results) ? readdirSync(results).map((n) => join(results, n))[0] : undefined;
-    return d && lines(d).length >= 1 ? d : null;
-  });
+  const dir = await waitFor(
+    () => {
+      const d = namesIn(results).map((n) => join(results, n))[0];
+      return d && lines(d).length >= 1 ? d : null;
+    },
+    { timeout: 30_000, what: 'the first run to be stored' },
+  );
   let r = await runCli(['run', file, '--out', results, '--resume', dir]);
   assert.equal(r.code, 3, r.err.join('\n'));
   assert.match(
@@ -102,7 +93,10 @@ test('a folder in use is locked: resuming a running run, or a running resume, is
   // a real `run --resume` process continues it; a second resume is refused while it runs
   const before = lines(dir).length;
   const b = spawnCli(['run', file, '--out', results, '--resume', dir]);
-  await waitFor('the resume to store a run', () => lockOf(dir)?.pid === b.child.pid && lines(dir).length > before);
+  await waitFor(() => lockOf(dir)?.pid === b.child.pid && lines(dir).length > before, {
+    timeout: 30_000,
+    what: 'the resume to store a run',
+  });
   r = await runCli(['run', file, '--out', results, '--resume', dir]);
   assert.equal(r.code, 3, r.err.join('\n'));
   assert.match(r.err[0], new RegExp(`in use by lb-bench pid ${b.child.pid} `));

@@ -9,13 +9,13 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { waitFor } from './helpers/wait.js';
+import { namesIn, waitFor } from './helpers/wait.js';
 import { interleave } from '../src/kinds/load/plan.js';
 import { readRun } from '../src/kinds/run-folders.js';
 import { metricsOf, runsOfKind } from '../src/kinds/registry.js';
@@ -194,7 +194,7 @@ describe('lb-bench run with relative_to, against two targets (the fake engine)',
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const folders = () => (existsSync(results) ? readdirSync(results) : []);
+    const folders = () => namesIn(results);
     await waitFor(() => folders().reduce((n, d) => n + lines(join(results, d, 'samples.jsonl')), 0) >= 5, {
       timeout: 30_000,
       what: 'five finished runs',

@@ -1,5 +1,7 @@
 /** Waiting on a condition instead of a fixed sleep: as long as it takes, and no longer, up to a bound. */
 
+import { readdirSync } from 'node:fs';
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -16,5 +18,19 @@ export async function waitFor<T>(
     if (v) return v as NonNullable<T>;
     if (performance.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
     await sleep(every);
+  }
+}
+
+/**
+ * The names in a folder another process is writing, or none while it is not there. Not
+ * `existsSync` then `readdirSync`: `run` makes its results folder to try that it can write there,
+ * removes it again, and makes it for good later, so the folder can vanish between the two calls.
+ */
+export function namesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
   }
 }
