@@ -38,7 +38,8 @@ export function probeTarget(p: ProbeSettings, scenarioTarget: string): ProbeTarg
 
 /**
  * Sends `send(seq)` every interval on a fixed schedule, catching up at once after a stall of the
- * event loop (the late sends carry their real send time), until stopped or past maxMs.
+ * event loop (the late sends carry their real send time), until stopped or past maxMs; every slot
+ * due within maxMs is sent.
  */
 function schedule(intervalMs: number, maxMs: number, send: (seq: number) => void): { stop(): void; sent(): number } {
   const t0 = nowMs();
@@ -47,8 +48,9 @@ function schedule(intervalMs: number, maxMs: number, send: (seq: number) => void
   let stopped = false;
   const tick = () => {
     const now = nowMs();
+    // the slots due by now, within maxMs: those a stall delayed across maxMs are sent too, late
+    while (!stopped && t0 + seq * intervalMs <= Math.min(now, t0 + maxMs)) send(seq++);
     if (now - t0 > maxMs) stopped = true;
-    while (!stopped && t0 + seq * intervalMs <= now) send(seq++);
     if (!stopped) timer = setTimeout(tick, Math.max(0, t0 + seq * intervalMs - nowMs()));
   };
   tick();
