@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { inventoryYaml, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
+import { waitFor } from './helpers/wait.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();
@@ -21,7 +22,6 @@ after(async () => {
   await sshd?.dispose();
   ws.remove();
 });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test(
   'CPU is sampled in every run; an sshd stopped mid-scenario leaves the load figures and marks its CPU missing',
@@ -35,7 +35,7 @@ test(
       'cpu.yaml',
       loadScenarioYaml(server.url, {
         levels: [20],
-        repetitions: 6,
+        repetitions: 10,
         cooldown: '300ms',
         name: 'cpu',
         more: 'inventory: inventory.yaml\nbackends: [{ host: box, cpu: procstat }]',
@@ -48,23 +48,15 @@ test(
     child.stdout.on('data', (d) => (stdout += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
-    const deadline = Date.now() + 30_000;
-    let dir = '';
-    while (Date.now() < deadline) {
-      dir = ws.runFolders()[0] ?? '';
-      if (
-        dir &&
-        existsSync(join(dir, 'samples.jsonl')) &&
-        readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length >= 2
-      )
-        break;
-      await sleep(10);
-    }
+    const stored = (d: string) =>
+      existsSync(join(d, 'samples.jsonl')) && readFileSync(join(d, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length >= 2;
+    // two runs stored, eight to go (seconds of them): sshd stops mid-scenario
+    const dir = await waitFor(() => ws.runFolders().find(stored), { timeout: 30_000, what: 'two stored runs' });
     await sshd.stop();
     assert.equal(await exited, 0, stderr);
 
     const samples = ws.samples(dir);
-    assert.equal(samples.length, 6);
+    assert.equal(samples.length, 10);
     const measured = samples.filter((s) => s.cpu.box.mean !== null);
     const missing = samples.filter((s) => s.cpu.box.mean === null);
     assert.ok(measured.length >= 2, 'the runs before the stop have CPU');

@@ -27,13 +27,14 @@ function lines(file: string): number {
 }
 
 test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 130; --resume completes the rest', async () => {
-  // each run takes ≥ 100 ms (every request is answered after 100 ms), so the signal lands mid-run
+  // each run takes ≥ 100 ms (every request is answered after 100 ms), so the signal lands mid-run; with
+  // a cooldown of 500 ms, seconds of work are left after the third run, so a stalled test still lands it
   const script: FakeScript = { outcomes: [{ status: 200, latencyMs: 100, bytes: 1500 }] };
   const server = await startServer('ok');
   servers.push(server);
   const file = ws.write(
     'sigint.yaml',
-    loadScenarioYaml(server.url, { levels: [10, 20, 30], repetitions: 4, cooldown: '50ms', name: 'sigint' }),
+    loadScenarioYaml(server.url, { levels: [10, 20, 30], repetitions: 4, cooldown: '500ms', name: 'sigint' }),
   );
   const log = join(ws.dir, 'shares.jsonl');
   const child = spawn(process.execPath, fakeEngineCli(script, log, ['run', file, '--out', ws.results]), {

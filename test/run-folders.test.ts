@@ -67,7 +67,8 @@ async function finishedRun(name: string, levels: number[], reps: number): Promis
 
 test('a folder in use is locked: resuming a running run, or a running resume, is exit 3 naming the pid', async () => {
   const slow = await serve(100);
-  const file = ws.write('locked.yaml', loadScenarioYaml(slow.url, { levels: [5], repetitions: 30, name: 'locked' }));
+  // 30 runs of ≥ 100 ms with 200 ms between: the first is still running while the test tries its folder
+  const file = ws.write('locked.yaml', loadScenarioYaml(slow.url, { levels: [5], repetitions: 30, cooldown: '200ms', name: 'locked' }));
   const results = join(ws.dir, 'results-locked');
 
   // a real `run` process writes the folder

@@ -180,11 +180,12 @@ describe('lb-bench run with relative_to, against two targets (the fake engine)',
   });
 
   it('SIGINT mid-way keeps both folders interrupted; --resume of either continues both, interleaved as before', async () => {
+    // a cooldown of 400 ms leaves seconds of work after the fifth run, so a stalled test still interrupts mid-way
     const slower = await fakeTarget(60);
-    ws.write('ref2.yaml', loadScenarioYaml(slower.url, { name: 'ref2', levels: [10, 20], repetitions: 4, cooldown: '30ms' }));
+    ws.write('ref2.yaml', loadScenarioYaml(slower.url, { name: 'ref2', levels: [10, 20], repetitions: 4, cooldown: '400ms' }));
     const file = ws.write(
       'dep.yaml',
-      loadScenarioYaml(fast.url, { name: 'dep', levels: [10, 20], repetitions: 4, cooldown: '30ms', more: 'relative_to: ref2.yaml' }),
+      loadScenarioYaml(fast.url, { name: 'dep', levels: [10, 20], repetitions: 4, cooldown: '400ms', more: 'relative_to: ref2.yaml' }),
     );
     const results = join(ws.dir, 'two');
     const log = join(ws.dir, 'shares.jsonl');

@@ -23,7 +23,11 @@ export interface TestServer {
 
 export const PAGE = 'x'.repeat(1500);
 
-export async function startServer(behaviour: Behaviour = 'ok', opts: { delayMs?: number } = {}): Promise<TestServer> {
+/** `delayMs`: every answer held this long, or a function of the request's number (1 for the first). */
+export async function startServer(
+  behaviour: Behaviour = 'ok',
+  opts: { delayMs?: number | ((nth: number) => number) } = {},
+): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const stalled = new Set<http.ServerResponse>();
   const state = { received: 0, bytesSent: 0 };
@@ -51,7 +55,8 @@ export async function startServer(behaviour: Behaviour = 'ok', opts: { delayMs?:
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end(PAGE);
     };
-    if (behaviour === 'slow' || opts.delayMs) setTimeout(answer, opts.delayMs ?? 50);
+    const delay = typeof opts.delayMs === 'function' ? opts.delayMs(n) : (opts.delayMs ?? (behaviour === 'slow' ? 50 : 0));
+    if (delay) setTimeout(answer, delay);
     else answer();
   });
   server.on('connection', (socket: Socket) => {
