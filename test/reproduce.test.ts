@@ -400,13 +400,15 @@ describe('lb-bench reproduce against local servers (no lab)', () => {
     return s;
   }
 
-  /** A server in its own process, so that the fault can stop and continue it (SIGSTOP, SIGCONT). */
+  /**
+   * A server in its own process, so that the fault can stop and continue it (SIGSTOP, SIGCONT). As
+   * root at a raised priority (nice −10, then exec): busy loops beside it do not starve it past the
+   * probes' 200 ms timeout outside the stop. Its pid is the server's either way.
+   */
   async function childServer(): Promise<{ pid: number; port: number }> {
-    const child = spawn(
-      process.execPath,
-      ['-e', "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log(s.address().port))"],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const code = "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log(s.address().port))";
+    const [cmd, args] = process.getuid?.() === 0 ? ['nice', ['-n', '-10', process.execPath, '-e', code]] : [process.execPath, ['-e', code]];
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     stoppable = child;
     const port = await new Promise<number>((resolve, reject) => {
       child.stdout!.once('data', (d: Buffer) => resolve(Number(String(d).trim())));
