@@ -120,8 +120,9 @@ describe('CPU samplers against known loads', skipUnlessSshd(), () => {
           const { mean, peak } = w.cpu[host];
           assert.ok(mean !== null && Math.abs(mean - 100) <= 10, `${host}: mean ${mean}, expected 100 ± 10`);
           // CFS grants the quota per 100 ms period, so a 500 ms interval can hold 6 periods' runs
-          // instead of 5: interval figures of a throttled cgroup honestly range to ~120 %
-          assert.ok(peak !== null && peak >= mean - 0.01 && peak <= 125, `${host}: peak ${peak}, expected between the mean and 125`);
+          // instead of 5: interval figures of a throttled cgroup honestly range to ~120 %; each read's
+          // clock is a forked `date`, whose delay on a busy machine moves an interval by some 10 % more
+          assert.ok(peak !== null && peak >= mean - 0.01 && peak <= 135, `${host}: peak ${peak}, expected between the mean and 135`);
           const recs = w.records.filter((r) => r.host === host);
           assert.ok(recs.length >= 4, `${host}: ${recs.length} interval records in a window of 5 interval reads`);
           assert.deepEqual(Object.keys(recs[0]).sort(), ['busy_pct', 'host', 'level', 'repetition', 't']);

@@ -14,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
+import { namesIn, waitFor } from './helpers/wait.js';
 import { failoverScenario, grid, sample, scenario, writeFailoverRun, writeRun } from './report-fixtures.js';
 import { readPlainFile, refusalText } from '../src/io/files.js';
 import { writeReport } from '../src/report/index.js';
@@ -42,7 +43,7 @@ function cli(
     if (!p.stderr) throw new Error('no stderr');
     let stderr = '';
     p.stderr.on('data', (d) => (stderr += d));
-    const guard = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 20_000);
+    const guard = setTimeout(() => p.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
     p.on('exit', (code, signal) => {
       clearTimeout(guard);
       done({ code: code ?? `killed (${signal}): it hung`, stderr });
@@ -195,9 +196,10 @@ test('two reports in the same second: the second gets its own folder, -2, as run
   const { dir } = results('same-second');
   const cwd = join(ws.dir, 'same-second-cwd');
   mkdirSync(cwd);
-  // the folders of this second and the next few are taken already, by another report
+  // the folders of this second and the next minute are taken already, by another report (a minute:
+  // the child starts within it even on a loaded machine)
   const now = Date.now();
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 60; i++) {
     const taken = join(cwd, 'reports', timestampId(new Date(now + i * 1000)));
     mkdirSync(taken, { recursive: true });
     writeFileSync(join(taken, 'index.html'), 'the other report');
@@ -397,13 +399,17 @@ test('a run killed with SIGKILL is not "running" in report or compare: its lock 
   const out = join(ws.dir, 'r-killed');
   const file = ws.write('killed.yaml', loadScenarioYaml(s.url, { name: 'killed', levels: [20], repetitions: 200, cooldown: '50ms' }));
   const p = spawn(process.execPath, [BIN, 'run', file, '--out', out], { stdio: 'ignore' });
-  const deadline = Date.now() + 20_000;
-  let dir = '';
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    dir = existsSync(out) ? join(out, readdirSync(out)[0] ?? '') : '';
-    if (dir && existsSync(join(dir, 'samples.jsonl')) && readFileSync(join(dir, 'samples.jsonl'), 'utf8').includes('\n')) break;
-  }
+  const stored = (d: string) => existsSync(join(d, 'samples.jsonl')) && readFileSync(join(d, 'samples.jsonl'), 'utf8').includes('\n');
+  const dir = await waitFor(
+    () =>
+      namesIn(out)
+        .map((n) => join(out, n))
+        .find(stored),
+    {
+      timeout: 20_000,
+      what: 'the first stored run',
+    },
+  );
   p.kill('SIGKILL');
   await new Promise((r) => p.once('exit', r));
   assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).status, 'running', 'the folder says running');

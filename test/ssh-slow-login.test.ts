@@ -64,8 +64,11 @@ describe('a host whose login shell takes seconds to start', skipUnlessSshd(), ()
       console.log(`set-up ${setupMs.toFixed(0)} ms; begin ${beginMs.toFixed(0)} ms, end ${endMs.toFixed(0)} ms`, JSON.stringify(w.cpu));
       assert.deepEqual(w.warnings, []);
       assert.equal(typeof w.cpu.web1!.mean, 'number');
-      // no login shell is started inside the window: each read is one command in the running shell
-      assert.ok(beginMs < BOUND_MS && endMs < BOUND_MS, `begin ${beginMs} ms, end ${endMs} ms, bound ${BOUND_MS}`);
+      // no login shell is started inside the window: each read is one command in the running shell.
+      // A read past its bound is a warning (none above); the timing itself is judged against the
+      // slow login, with a second's slack for this test's own stalls on a busy machine
+      const loginMs = SLOW_SHELL_S * 1000;
+      assert.ok(beginMs < loginMs - 1000 && endMs < loginMs - 1000, `begin ${beginMs} ms, end ${endMs} ms, a login ${loginMs} ms`);
     }
     pool.close();
     pool = undefined;

@@ -25,10 +25,11 @@ export async function waitFor<T>(
  * The names in a folder another process is writing, or none while it is not there. Not
  * `existsSync` then `readdirSync`: `run` makes its results folder to try that it can write there,
  * removes it again, and makes it for good later, so the folder can vanish between the two calls.
+ * Hidden names (that probe's file) are left out.
  */
 export function namesIn(dir: string): string[] {
   try {
-    return readdirSync(dir);
+    return readdirSync(dir).filter((n) => !n.startsWith('.'));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
