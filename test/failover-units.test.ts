@@ -1,7 +1,9 @@
-/** The pure parts of failover: downtime and availability on literal timelines, and the scenario schema's errors. */
+/** The pure parts of failover: downtime and availability on literal timelines, the scenario schema's errors, and the probe schedule. */
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { describe, it } from 'node:test';
 import { availability, outages, phaseDowntime, stable } from '../src/kinds/failover/downtime.js';
+import { startProber, type ProbeResult } from '../src/kinds/failover/probes.js';
 import { resolveScenarioText } from '../src/kinds/scenario-file.js';
 
 const line = (spec: string, step = 10) => [...spec].map((c, i) => ({ t: i * step, ok: c === '+' }));
@@ -78,5 +80,38 @@ fault: { host: web, inject: "true" }
   it('takes --repetitions at the top level of a failover scenario', () => {
     const r = resolveScenarioText('f.yaml', base, { repetitions: 3 });
     assert.ok(r.ok && r.value.scenario.kind === 'failover' && r.value.scenario.repetitions === 3);
+  });
+});
+
+describe('the probe schedule', () => {
+  it('after a stall of the event loop across the window’s end, sends every slot due within it, late (they were dropped)', async () => {
+    const server = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const results: ProbeResult[] = [];
+      const prober = startProber(
+        { type: 'tcp', interval: 5, timeout: 1000 },
+        { url: new URL(`http://127.0.0.1:${port}/`), host: '127.0.0.1', port },
+        200,
+        (r) => results.push(r),
+      );
+      // the event loop stalls for 400 ms from the first probe on: the window of 200 ms passes inside it
+      const until = performance.now() + 400;
+      while (performance.now() < until);
+      await new Promise((r) => setTimeout(r, 50));
+      await prober.stop();
+      // slots at 0, 5, …, 200 ms: 41, sent at once when the loop came back
+      assert.equal(prober.sent, 41);
+      assert.deepEqual(
+        results.map((r) => r.seq).sort((a, b) => a - b),
+        Array.from({ length: 41 }, (_, i) => i),
+      );
+      assert.ok(results.every((r) => r.ok));
+      const late = results.filter((r) => r.seq > 0).map((r) => r.sent_at - results.find((x) => x.seq === 0)!.sent_at);
+      assert.ok(Math.min(...late) >= 390, `the late ones carry their real send time (${Math.min(...late)} ms after the first)`);
+    } finally {
+      server.close();
+    }
   });
 });
