@@ -41,7 +41,8 @@ export interface RunSummary {
 }
 
 export interface RunOutcome {
-  summaries: RunSummary[];
+  /** made when asked (`run --json`): the figures per level describe every metric, with bootstraps for ratios */
+  summaries: () => RunSummary[];
   /** every threshold breach, named by its scenario */
   breaches: string[];
 }
@@ -76,7 +77,7 @@ function nothingToResume(jobs: readonly Job[], io: Io, req: RunRequest): RunOutc
   for (const job of jobs) job.lock?.release();
   for (const { stored: run } of jobs) io.err(`lb-bench: nothing to resume: all ${run!.samples.length} runs are stored in ${run!.dir}`);
   for (const { stored: run } of jobs) req.stored?.(run!.dir);
-  return { summaries: jobs.map((job) => summary(job, job.stored!, [], [])), breaches: [] };
+  return { summaries: () => jobs.map((job) => summary(job, job.stored!, [], [])), breaches: [] };
 }
 
 /** The kind's word on the stored folder (the load kind: one line when its repetitions disagree); the folder as stored. */
@@ -138,7 +139,7 @@ export async function runScenarios(req: RunRequest, io: Io): Promise<RunOutcome>
     io.err(`wrote ${req.junit}`);
   }
   return {
-    summaries: results.map(({ job, result, stored }) => summary(job, stored, result.breaches, result.checks)),
+    summaries: () => results.map(({ job, result, stored }) => summary(job, stored, result.breaches, result.checks)),
     breaches: results.flatMap(({ job, result }) => result.breaches.map((b) => `${job.scenario.scenario.name}: ${b}`)),
   };
 }

@@ -49,7 +49,7 @@ export default async function run(io: Io, files: string[], flags: RunFlags): Pro
   } finally {
     dispose();
   }
-  if (flags.json) io.out(JSON.stringify(outcome.summaries, null, 2));
+  if (flags.json) io.out(JSON.stringify(outcome.summaries(), null, 2));
   const { breaches } = outcome;
   if (!breaches.length) return ExitCode.ok;
   for (const b of breaches) io.err(`threshold breached: ${b}`);
