@@ -13,7 +13,8 @@
  * read; ab writes the request as soon as the connection is up). Figures are medians over the runs,
  * with ranges; the ratios are medians of per-round ratios, each engine against the ab run of its round.
  */
-import { startLoad, type LoadOutcome } from '../src/load/engine.js';
+import { startLoad } from '../src/load/engine.js';
+import type { LoadOutcome } from '../src/load/engine-types.js';
 import { DEFAULT_ENGINE, ENGINE_NAMES, type EngineName } from '../src/load/engines/registry.js';
 import { endIdleWorkers } from '../src/load/workers/pool.js';
 import { runAb, type AbRun } from './lib/ab.js';

@@ -47,15 +47,12 @@ export function processIo(debug = false): Io {
   };
 }
 
-export { displayPath } from '../util/paths.js';
-
 /**
  * A folder a command writes into (`--out`): exit 2 when it, or a folder above it, is a file, or
  * when nothing can be written there, before anything is sent or written (it was exit 3, "cannot
  * write (EEXIST)", after a run was measured).
  */
-export function checkOutFolder(path: string | undefined, flag = '--out'): void {
-  if (path === undefined) return;
+export function checkOutFolder(path: string, flag = '--out'): void {
   for (let p = resolve(path); ; p = dirname(p)) {
     try {
       if (statSync(p).isDirectory()) break;
@@ -69,8 +66,7 @@ export function checkOutFolder(path: string | undefined, flag = '--out'): void {
 }
 
 /** An output file (`--junit FILE`): exit 2 when it is a folder, or cannot be written, before anything is sent. */
-export function checkOutFile(path: string | undefined, flag: string): void {
-  if (path === undefined) return;
+export function checkOutFile(path: string, flag: string): void {
   let st: Stats | null = null;
   try {
     st = statSync(path);

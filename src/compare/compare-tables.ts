@@ -14,7 +14,8 @@ import { heading, machineLine, systemLine, type Comparison, type ComparisonRow, 
 import { outcomeLine, type Breach, type GateOutcome } from './gate.js';
 import { summarize, summaryLine } from './summary.js';
 import { historyData, historyDocument, type HistorySettings } from './history-format.js';
-import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
+import { HISTORY_CONFIDENCE } from './history-judge.js';
+import { MIN_NIGHTS } from './history-limits.js';
 import type { HistoryRow, TonightJudgement } from './tonight.js';
 
 export type Format = FormatName;

@@ -5,7 +5,8 @@
  */
 import { table, type Block, type Table } from '../export/table.js';
 import { changeCell, fmt } from '../util/format.js';
-import { HISTORY_CONFIDENCE, MIN_NIGHTS } from './history-judge.js';
+import { HISTORY_CONFIDENCE } from './history-judge.js';
+import { MIN_NIGHTS } from './history-limits.js';
 import type { HistoryRow, TonightJudgement } from './tonight.js';
 
 export interface HistorySettings {

@@ -14,7 +14,6 @@ import { MIN_NIGHTS } from './history-limits.js';
 import { predictionBand, type PredictionBand } from '../stats/prediction.js';
 
 export const HISTORY_CONFIDENCE = 0.99;
-export { MIN_NIGHTS };
 
 export interface JudgeOptions {
   /** the last N nights make the band */

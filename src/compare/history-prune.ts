@@ -6,8 +6,6 @@
  */
 import { isAccept, nightsIn, type AcceptLine, type HistoryEntry } from './history.js';
 
-export { DEFAULT_KEEP_NIGHTS, DEFAULT_MAX_BYTES } from './history-limits.js';
-
 export interface PruneLimits {
   /** each scenario's newest N nights */
   keepNights: number;

@@ -12,7 +12,6 @@ import { VERSION } from '../version.js';
 
 export const KUBERNETES_NAMESPACE = 'lb-bench';
 export const DEFAULT_GENERATOR_IMAGE = 'node:20-bookworm-slim';
-export { MAX_KUBERNETES_GENERATORS } from './limits.js';
 
 const LABEL = { 'app.kubernetes.io/name': 'lb-bench-generator' };
 const CONTAINER = 'generator';

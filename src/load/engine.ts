@@ -12,8 +12,6 @@ import type { LoadRun, LoadRunOptions } from './engine-types.js';
 import { startLocal } from './local.js';
 import { startWorkers } from './workers/pool.js';
 
-export type { EngineFactory, LoadEngine, LoadOutcome, LoadRun, LoadRunOptions, LoadShare } from './engine-types.js';
-
 export function startLoad(opts: LoadRunOptions): LoadRun {
   // the URL as WHATWG URL writes it, for every engine and worker: autocannon prefixes `http://` to a
   // URL not starting with lower-case `http`, so `HTTP://host/` (a valid target) went to a host named `http`

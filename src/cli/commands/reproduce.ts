@@ -9,7 +9,7 @@ import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { conclusionsTable } from '../../reproduce/conclusions-tables.js';
 import { runReproduce } from '../../reproduce/run-reproduce.js';
 import type { Io } from '../../io/io.js';
-import { displayPath } from '../io.js';
+import { displayPath } from '../../util/paths.js';
 import { interruptSignal } from '../signals.js';
 
 interface Options {

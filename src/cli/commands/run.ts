@@ -8,7 +8,8 @@ import type { Io } from '../../io/io.js';
 import { DEFAULT_RESULTS_DIR } from '../../results/store.js';
 import { runScenarios } from '../../run/run-scenarios.js';
 import type { Overrides } from '../../kinds/scenario-file.js';
-import { checkOutFolder, displayPath } from '../io.js';
+import { displayPath } from '../../util/paths.js';
+import { checkOutFolder } from '../io.js';
 import { interruptSignal } from '../signals.js';
 
 interface RunFlags extends Overrides {

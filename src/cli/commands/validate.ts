@@ -5,7 +5,7 @@ import { companionOf, withScenario, type AnyScenario } from '../../kinds/registr
 import { labInventoryPath } from '../../lab/topology.js';
 import { loadScenario, type ResolvedScenario } from '../../kinds/scenario-file.js';
 import type { Io } from '../../io/io.js';
-import { displayPath } from '../io.js';
+import { displayPath } from '../../util/paths.js';
 
 /**
  * The scenario's inventory, checked as `run` checks it (the file, and the hosts the scenario

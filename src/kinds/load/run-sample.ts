@@ -1,5 +1,5 @@
 /** The metrics of one run (docs/metrics.md), from what the load engine counted. */
-import type { LoadOutcome } from '../../load/engine.js';
+import type { LoadOutcome } from '../../load/engine-types.js';
 import type { CpuFigure, RunSample } from './sample.js';
 import type { WorkerFigures } from '../../load/figures.js';
 

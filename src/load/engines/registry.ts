@@ -7,7 +7,7 @@ import type { EngineName } from './names.js';
 
 export { DEFAULT_ENGINE, ENGINE_NAMES, isEngineName, type EngineName } from './names.js';
 
-export const ENGINES = {
+const ENGINES = {
   autocannon: () => import('./autocannon.js').then((m) => m.autocannonEngine),
   net: () => import('./net.js').then((m) => m.netEngine),
 } satisfies Record<EngineName, () => Promise<EngineFactory>>;
