@@ -8,7 +8,7 @@
 import { exporter, type FormatName } from '../export/registry.js';
 import { finite } from '../export/json.js';
 import { md } from '../export/md.js';
-import { spell, table, type Block, type Cell, type Column, type Table } from '../export/table.js';
+import { right, spell, table, type Block, type Cell, type Table } from '../export/table.js';
 import { changeCell, meanCi, pValue } from '../util/format.js';
 import { heading, machineLine, systemLine, type Comparison, type ComparisonRow, type CompareWarning } from './compare.js';
 import { outcomeLine, type Breach, type GateOutcome } from './gate.js';
@@ -34,8 +34,6 @@ function gateNote(c: Comparison, metric: string): string {
 
 /** `not comparable: nginx-rr lost 92 % (haproxy-rr 0 %)` */
 const verdictText = (r: ComparisonRow) => (r.not_comparable ? `${r.verdict}: ${r.not_comparable}` : r.verdict);
-
-const right = (name: string): Column => ({ name, align: 'right' });
 
 /** Per metric, its title and its table: level, A, B (mean ± 95 % CI), change, p, n, verdict. */
 export function tables(c: Comparison): { title: string; table: Table }[] {

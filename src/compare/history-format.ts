@@ -3,7 +3,7 @@
  * formats a table per scenario, for the data formats one row per scenario, metric and level; and
  * the lines of its gate. Pure.
  */
-import { table, type Block, type Table } from '../export/table.js';
+import { right, table, type Block, type Table } from '../export/table.js';
 import { changeCell, fmt } from '../util/format.js';
 import { HISTORY_CONFIDENCE } from './history-judge.js';
 import { MIN_NIGHTS } from './history-limits.js';
@@ -25,7 +25,6 @@ export function verdictCell(r: HistoryRow, confirm: number): string {
 }
 
 function scenarioTable(rows: readonly HistoryRow[], confirm: number): Table {
-  const right = (name: string) => ({ name, align: 'right' as const });
   return table(
     [
       'metric',

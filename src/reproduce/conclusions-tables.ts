@@ -6,7 +6,7 @@
 import { csv } from '../export/csv.js';
 import { html } from '../export/html.js';
 import { md } from '../export/md.js';
-import { table, type Table } from '../export/table.js';
+import { right, table, type Table } from '../export/table.js';
 import type { ReportSection } from '../kinds/kind.js';
 import { escapeHtml, mdText, pValue } from '../util/format.js';
 import type { ConclusionRow } from './conclusions.js';
@@ -27,15 +27,7 @@ const inside = (r: ConclusionRow) => (r.ratio?.thesis_in_ci == null ? '–' : r.
 /** The table of the report and of reproduce's stdout; the verdict in bold where the format can. */
 export function conclusionsTable(rows: readonly ConclusionRow[]): Table {
   return table(
-    [
-      { name: '§5.1', align: 'right' },
-      'the thesis concludes',
-      'thesis',
-      'this machine',
-      { name: 'p', align: 'right' },
-      'thesis in CI',
-      { name: 'verdict', strong: true },
-    ],
+    [right('§5.1'), 'the thesis concludes', 'thesis', 'this machine', right('p'), 'thesis in CI', { name: 'verdict', strong: true }],
     rows.map((r) => [r.bullet, r.claim, r.thesis, r.measured, pValue(r.p), inside(r), r.verdict]),
   );
 }
