@@ -27,7 +27,7 @@ fault: { host: lb1, backup: lb2, lab: keepalived-crash, settle: 2s, hold: 1s, bo
 repetitions: ${REPS}
 `;
 
-/** Eq. 2.1 from the raw probes, independently of src/failover: uptime / (uptime + downtime) × 100. */
+/** Eq. 2.1 from the raw probes, independently of src/kinds/failover: uptime / (uptime + downtime) × 100. */
 function availabilityFrom(probes: { sent_at: number; ok: boolean; latency_ms: number | null }[]): number {
   const p = [...probes].sort((a, b) => a.sent_at - b.sent_at);
   const window = p.at(-1)!.sent_at - p[0]!.sent_at;

@@ -1,5 +1,5 @@
 /**
- * Thresholds judge a level over its repetitions (src/run/thresholds.ts, src/stats/beyond.ts): the
+ * Thresholds judge a level over its repetitions (src/kinds/load/thresholds.ts, src/stats/beyond.ts): the
  * rule on literal figures, then `lb-bench run` against a target whose first runs are slow: one
  * slow repetition of five passes `latency_p99_ms: 150`, five fail it (exit 1), and `judge: run`
  * judges each run on its own. The load goes to the fake engine (test/helpers/fake-engine.ts), which

@@ -1,7 +1,7 @@
 /**
  * `kind: load` (the default): requests at each level, repetition after repetition, with backend
- * CPU. Its scenario schema is scenario.ts, its runner src/run/ (with the load engine,
- * src/load/), its samples RunSample (sample.ts); its metrics, aggregation and part of the
+ * CPU. Its scenario schema is scenario.ts, its runner runner.ts and together.ts (with the load
+ * engine, src/load/), its samples RunSample (sample.ts); its metrics, aggregation and part of the
  * report are here.
  */
 import { checkBackends, checkGenerators } from '../../inventory/load.js';

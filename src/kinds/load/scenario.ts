@@ -81,7 +81,7 @@ export const loadSchema = z
     /** per request: one duration, durations per level, or a multiple of the expected window (timeout.ts) */
     timeout: timeoutSchema,
     cooldown: duration.default(2_000),
-    /** requests of one burst before the first run, left out of the figures (src/run/warmup.ts); absent: the smallest level, at most 1000 */
+    /** requests of one burst before the first run, left out of the figures (warmup.ts); absent: the smallest level, at most 1000 */
     warmup: z
       .number({ error: WARMUP })
       .int({ error: WARMUP })
