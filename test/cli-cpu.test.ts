@@ -5,13 +5,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { inventoryYaml, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
-import { waitFor } from './helpers/wait.js';
+import { linesIn, waitFor } from './helpers/wait.js';
 
 const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();
@@ -48,10 +48,11 @@ test(
     child.stdout.on('data', (d) => (stdout += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
 
-    const stored = (d: string) =>
-      existsSync(join(d, 'samples.jsonl')) && readFileSync(join(d, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).length >= 2;
     // two runs stored, eight to go (seconds of them): sshd stops mid-scenario
-    const dir = await waitFor(() => ws.runFolders().find(stored), { timeout: 30_000, what: 'two stored runs' });
+    const dir = await waitFor(() => ws.runFolders().find((d) => linesIn(join(d, 'samples.jsonl')).length >= 2), {
+      timeout: 30_000,
+      what: 'two stored runs',
+    });
     await sshd.stop();
     assert.equal(await exited, 0, stderr);
 

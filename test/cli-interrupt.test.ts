@@ -7,13 +7,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { waitFor } from './helpers/wait.js';
+import { linesIn, waitFor } from './helpers/wait.js';
 
 const ws = workspace();
 const servers: TestServer[] = [];
@@ -21,10 +21,6 @@ after(async () => {
   for (const s of servers) await s.close();
   ws.remove();
 });
-
-function lines(file: string): number {
-  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
-}
 
 test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 130; --resume completes the rest', async () => {
   // each run takes ≥ 100 ms (every request is answered after 100 ms), so the signal lands mid-run; with
@@ -49,7 +45,7 @@ test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 13
   await waitFor(
     () => {
       dir = ws.runFolders()[0] ?? '';
-      return dir !== '' && lines(join(dir, 'samples.jsonl')) >= 3 && lines(log) >= 1 + 4;
+      return dir !== '' && linesIn(join(dir, 'samples.jsonl')).length >= 3 && linesIn(log).length >= 1 + 4;
     },
     { timeout: 20_000, what: 'a run folder with three runs, and the fourth started' },
   );

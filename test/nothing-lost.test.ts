@@ -8,13 +8,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import { runCli, type CliResult } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { namesIn, waitFor } from './helpers/wait.js';
+import { linesIn, waitFor } from './helpers/wait.js';
 import { failoverScenario, grid, sample, scenario, writeFailoverRun, writeRun } from './report-fixtures.js';
 import { readPlainFile, refusalText } from '../src/io/files.js';
 import { writeReport } from '../src/report/index.js';
@@ -399,17 +399,10 @@ test('a run killed with SIGKILL is not "running" in report or compare: its lock 
   const out = join(ws.dir, 'r-killed');
   const file = ws.write('killed.yaml', loadScenarioYaml(s.url, { name: 'killed', levels: [20], repetitions: 200, cooldown: '50ms' }));
   const p = spawn(process.execPath, [BIN, 'run', file, '--out', out], { stdio: 'ignore' });
-  const stored = (d: string) => existsSync(join(d, 'samples.jsonl')) && readFileSync(join(d, 'samples.jsonl'), 'utf8').includes('\n');
-  const dir = await waitFor(
-    () =>
-      namesIn(out)
-        .map((n) => join(out, n))
-        .find(stored),
-    {
-      timeout: 20_000,
-      what: 'the first stored run',
-    },
-  );
+  const dir = await waitFor(() => ws.runFolders(out).find((d) => linesIn(join(d, 'samples.jsonl')).length >= 1), {
+    timeout: 20_000,
+    what: 'the first stored run',
+  });
   p.kill('SIGKILL');
   await new Promise((r) => p.once('exit', r));
   assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).status, 'running', 'the folder says running');

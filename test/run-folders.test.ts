@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
-import { namesIn, waitFor } from './helpers/wait.js';
+import { waitFor } from './helpers/wait.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { readRun } from '../src/kinds/run-folders.js';
@@ -75,7 +75,7 @@ test('a folder in use is locked: resuming a running run, or a running resume, is
   const a = spawnCli(['run', file, '--out', results]);
   const dir = await waitFor(
     () => {
-      const d = namesIn(results).map((n) => join(results, n))[0];
+      const d = ws.runFolders(results)[0];
       return d && lines(d).length >= 1 ? d : null;
     },
     { timeout: 30_000, what: 'the first run to be stored' },

@@ -15,7 +15,7 @@ import { runCli } from './helpers/cli.js';
 import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
-import { namesIn, waitFor } from './helpers/wait.js';
+import { linesIn, waitFor } from './helpers/wait.js';
 import { interleave } from '../src/kinds/load/plan.js';
 import { readRun } from '../src/kinds/run-folders.js';
 import { metricsOf, runsOfKind } from '../src/kinds/registry.js';
@@ -41,8 +41,6 @@ async function fakeTarget(latencyMs: number): Promise<TestServer> {
   scripts[s.url] = answerAfter(latencyMs);
   return s;
 }
-const lines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0);
-
 /** Every run of these folders, in the order they started: scenario, level, repetition. */
 function runOrder(dirs: string[]): string[] {
   const all = dirs.flatMap((d) =>
@@ -195,8 +193,7 @@ describe('lb-bench run with relative_to, against two targets (the fake engine)',
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const folders = () => namesIn(results);
-    await waitFor(() => folders().reduce((n, d) => n + lines(join(results, d, 'samples.jsonl')), 0) >= 5, {
+    await waitFor(() => ws.runFolders(results).reduce((n, d) => n + linesIn(join(d, 'samples.jsonl')).length, 0) >= 5, {
       timeout: 30_000,
       what: 'five finished runs',
     });
@@ -206,7 +203,7 @@ describe('lb-bench run with relative_to, against two targets (the fake engine)',
       stderr,
       /interrupted: kept ref2 \d+ of 8 runs in .*; dep \d+ of 8 runs in .*; finish them all, interleaved as before, with: lb-bench run --resume /,
     );
-    const dirs = folders().map((d) => join(results, d));
+    const dirs = ws.runFolders(results);
     for (const d of dirs) assert.equal(ws.manifest(d).status, 'interrupted');
     const [refDir, depDir] = ['ref2', 'dep'].map((n) => dirs.find((d) => d.endsWith(`-${n}`))!);
     const before = runOrder([refDir, depDir]);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
+import { waitFor } from './helpers/wait.js';
 import { DEFAULT_WARMUP_MAX, warmupRequests } from '../src/kinds/load/warmup.js';
 import { readable, readableMs } from '../src/io/progress.js';
 import { doneLine } from '../src/kinds/load/measure.js';
@@ -100,8 +101,7 @@ test('Ctrl-C during the warm-up stops it at once: exit 130, nothing measured, no
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const deadline = Date.now() + 20_000;
-    while (slow.received < 1 + 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => slow.received >= 1 + 5, { timeout: 20_000, what: 'the warm-up in flight' });
     assert.equal(slow.received, 1 + 5, 'the reachability request, then the warm-up in flight');
     const t0 = Date.now();
     child.kill('SIGINT');

@@ -1,13 +1,15 @@
 /** Scenario files written into a temporary folder, as a user would write them. */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { namesIn } from './wait.js';
 
 export interface Workspace {
   dir: string;
   results: string;
   write(name: string, text: string): string;
-  runFolders(): string[];
+  /** the run folders under `under` (default: results), none while it is not there */
+  runFolders(under?: string): string[];
   samples(runDir: string): any[];
   manifest(runDir: string): any;
   remove(): void;
@@ -24,12 +26,8 @@ export function workspace(): Workspace {
       writeFileSync(file, text);
       return file;
     },
-    runFolders() {
-      try {
-        return readdirSync(results).map((n) => join(results, n));
-      } catch {
-        return [];
-      }
+    runFolders(under = results) {
+      return namesIn(under).map((n) => join(under, n));
     },
     samples(runDir) {
       return readFileSync(join(runDir, 'samples.jsonl'), 'utf8')

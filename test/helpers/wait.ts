@@ -1,6 +1,6 @@
 /** Waiting on a condition instead of a fixed sleep: as long as it takes, and no longer, up to a bound. */
 
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -30,6 +30,19 @@ export async function waitFor<T>(
 export function namesIn(dir: string): string[] {
   try {
     return readdirSync(dir).filter((n) => !n.startsWith('.'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/**
+ * The whole lines of a file another process appends to (a JSON line each), or none while it is not
+ * there: what follows the last newline is a line still being written, and is left out.
+ */
+export function linesIn(file: string): string[] {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(0, -1).filter(Boolean);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
