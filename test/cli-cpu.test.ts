@@ -4,16 +4,14 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { inventoryYaml, requireSshd, skipUnlessSshd, startSshd, type TestSshd } from './helpers/sshd.js';
 import { linesIn, waitFor } from './helpers/wait.js';
 
-const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();
 let server: TestServer | undefined;
 let sshd: TestSshd | undefined;
@@ -41,12 +39,7 @@ test(
         more: 'inventory: inventory.yaml\nbackends: [{ host: box, cpu: procstat }]',
       }),
     );
-    const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.on('data', (d) => (stdout += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const { exited, stdout, stderr } = spawnCli(['run', file, '--out', ws.results]);
 
     // two runs stored, eight to go (seconds of them): sshd stops mid-scenario
     const dir = await waitFor(() => ws.runFolders().find((d) => linesIn(join(d, 'samples.jsonl')).length >= 2), {
@@ -54,7 +47,7 @@ test(
       what: 'two stored runs',
     });
     await sshd.stop();
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, stderr());
 
     const samples = ws.samples(dir);
     assert.equal(samples.length, 10);
@@ -70,7 +63,7 @@ test(
         'with a warning naming the host',
       );
     }
-    assert.match(stderr, /warning: .*box/);
+    assert.match(stderr(), /warning: .*box/);
     const cpuLines = readFileSync(join(dir, 'cpu.jsonl'), 'utf8')
       .trim()
       .split('\n')
@@ -82,7 +75,7 @@ test(
     // no secret in any file of the run folder, nor in what was printed
     const key = readFileSync(sshd.identity, 'utf8');
     const secretLines = key.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'));
-    const texts = [stdout, stderr, ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
+    const texts = [stdout(), stderr(), ...readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8'))];
     for (const t of texts) for (const line of secretLines) assert.ok(!t.includes(line), 'private key material leaked');
   },
 );

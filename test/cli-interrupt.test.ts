@@ -6,10 +6,9 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { runCli, spawnNode } from './helpers/cli.js';
 import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
@@ -33,12 +32,7 @@ test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 13
     loadScenarioYaml(server.url, { levels: [10, 20, 30], repetitions: 4, cooldown: '500ms', name: 'sigint' }),
   );
   const log = join(ws.dir, 'shares.jsonl');
-  const child = spawn(process.execPath, fakeEngineCli(script, log, ['run', file, '--out', ws.results]), {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const { child, exited, stderr } = spawnNode(fakeEngineCli(script, log, ['run', file, '--out', ws.results]));
 
   // the third run finished and the fourth in flight (the warm-up and four runs given to the engine): interrupt it
   let dir = '';
@@ -51,8 +45,8 @@ test('SIGINT mid-run keeps finished runs, marks the folder interrupted, exits 13
   );
   child.kill('SIGINT');
   const code = await exited;
-  assert.equal(code, 130, stderr);
-  assert.match(stderr, /interrupted: \d+ of 12 runs are kept in .*; finish them with: lb-bench run .* --resume/);
+  assert.equal(code, 130, stderr());
+  assert.match(stderr(), /interrupted: \d+ of 12 runs are kept in .*; finish them with: lb-bench run .* --resume/);
 
   const kept = ws.samples(dir);
   assert.ok(kept.length >= 3 && kept.length < 12, `kept ${kept.length}`);

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync, mkdirSync, cpSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from './helpers/cli.js';
+import { runCli, spawnCli } from './helpers/cli.js';
 import { waitFor } from './helpers/wait.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
@@ -20,7 +20,6 @@ import { onStoreWarning } from '../src/results/warnings.js';
 import { runSampleSchema } from '../src/kinds/load/sample.js';
 import { grid, sample, scenario, writeRun } from './report-fixtures.js';
 
-const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const BASELINES = fileURLToPath(new URL('../../baselines/lab-quick', import.meta.url));
 const ws = workspace();
 const servers: TestServer[] = [];
@@ -34,15 +33,6 @@ async function serve(delayMs?: number): Promise<TestServer> {
   const s = await startServer('ok', delayMs ? { delayMs } : {});
   servers.push(s);
   return s;
-}
-
-function spawnCli(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.resume();
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, exited, stderr: () => stderr };
 }
 
 const lines = (dir: string) =>

@@ -8,10 +8,9 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { runCli } from './helpers/cli.js';
+import { runCli, spawnNode } from './helpers/cli.js';
 import { fakeEngineCli, loggedShares, useFakeEngine, type FakeScript } from './helpers/fake-engine.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
@@ -187,20 +186,15 @@ describe('lb-bench run with relative_to, against two targets (the fake engine)',
     );
     const results = join(ws.dir, 'two');
     const log = join(ws.dir, 'shares.jsonl');
-    const child = spawn(process.execPath, fakeEngineCli(scripts, log, ['run', file, '--out', results]), {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const { child, exited, stderr } = spawnNode(fakeEngineCli(scripts, log, ['run', file, '--out', results]));
     await waitFor(() => ws.runFolders(results).reduce((n, d) => n + linesIn(join(d, 'samples.jsonl')).length, 0) >= 5, {
       timeout: 30_000,
       what: 'five finished runs',
     });
     child.kill('SIGINT');
-    assert.equal(await exited, 130, stderr);
+    assert.equal(await exited, 130, stderr());
     assert.match(
-      stderr,
+      stderr(),
       /interrupted: kept ref2 \d+ of 8 runs in .*; dep \d+ of 8 runs in .*; finish them all, interleaved as before, with: lb-bench run --resume /,
     );
     const dirs = ws.runFolders(results);

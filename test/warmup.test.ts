@@ -5,9 +5,7 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { runCli } from './helpers/cli.js';
+import { runCli, spawnCli } from './helpers/cli.js';
 import { startServer, type TestServer } from './helpers/http-server.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { waitFor } from './helpers/wait.js';
@@ -16,7 +14,6 @@ import { readable, readableMs } from '../src/io/progress.js';
 import { doneLine } from '../src/kinds/load/measure.js';
 import type { RunSample } from '../src/kinds/load/sample.js';
 
-const BIN = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
 const ws = workspace();
 let server: TestServer;
 before(async () => {
@@ -97,17 +94,14 @@ test('Ctrl-C during the warm-up stops it at once: exit 130, nothing measured, no
       'slow.yaml',
       loadScenarioYaml(slow.url, { levels: [5], repetitions: 1, timeout: '40s', name: 'slow', more: '  warmup: 5' }),
     );
-    const child = spawn(process.execPath, [BIN, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const { child, exited, stderr } = spawnCli(['run', file, '--out', ws.results]);
     await waitFor(() => slow.received >= 1 + 5, { timeout: 20_000, what: 'the warm-up in flight' });
     assert.equal(slow.received, 1 + 5, 'the reachability request, then the warm-up in flight');
     const t0 = Date.now();
     child.kill('SIGINT');
-    assert.equal(await exited, 130, stderr);
+    assert.equal(await exited, 130, stderr());
     assert.ok(Date.now() - t0 < 10_000, `it stopped without waiting for the answers (${Date.now() - t0} ms)`);
-    assert.match(stderr, /interrupted: 0 of 1 runs are kept in /);
+    assert.match(stderr(), /interrupted: 0 of 1 runs are kept in /);
     const dir = ws.runFolders().find((d) => d.endsWith('-slow'))!;
     const m = ws.manifest(dir);
     assert.equal(m.status, 'interrupted');

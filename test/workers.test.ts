@@ -4,9 +4,7 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { startLoad } from '../src/load/engine.js';
 import type { LoadOutcome } from '../src/load/engine-types.js';
 import { ENGINE_NAMES } from '../src/load/engines/registry.js';
@@ -15,7 +13,7 @@ import { endIdleWorkers } from '../src/load/workers/pool.js';
 import { toSample } from '../src/kinds/load/run-sample.js';
 import { histogramSummary, newHistogram, recordMs } from '../src/load/histogram.js';
 import { LbError } from '../src/errors.js';
-import { runCli } from './helpers/cli.js';
+import { runCli, spawnCli } from './helpers/cli.js';
 import { loadScenarioYaml, workspace } from './helpers/scenario.js';
 import { closedPort, startServer, type Behaviour, type TestServer } from './helpers/http-server.js';
 import { ephemeralPorts, openFileLimit } from '../src/load/limits.js';
@@ -268,18 +266,14 @@ test('Ctrl-C during a run over workers: exit 130, and no worker outlives lb-benc
     'sigint-workers.yaml',
     loadScenarioYaml(s.url, { levels: [20], repetitions: 2, name: 'sigint-workers', timeout: '10s', more: '  workers: 2' }),
   );
-  const bin = fileURLToPath(new URL('../../bin/lb-bench.js', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'run', file, '--out', ws.results], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const { child, exited, stderr } = spawnCli(['run', file, '--out', ws.results]);
   // the first run is in flight: the server holds its requests
   while (s.received < 1 + 20) await new Promise((r) => setTimeout(r, 20));
   const pids = workerPids(child.pid!);
   assert.equal(pids.length, 2, `two workers under lb-bench: ${pids.join(', ')}`);
   child.kill('SIGINT');
-  assert.equal(await exited, 130, stderr);
-  assert.match(stderr, /interrupted: 0 of 2 runs are kept/);
+  assert.equal(await exited, 130, stderr());
+  assert.match(stderr(), /interrupted: 0 of 2 runs are kept/);
   const deadline = Date.now() + 10_000;
   while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(pids.filter(alive), [], 'every worker has ended');
