@@ -38,11 +38,7 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
     const inv = parsed.value;
     pool = await SshPool.open(inv, ['web1', 'web2']);
     const shell = countingShell(pool);
-    /** the sampler's reads of a host once it has read it `n` more times than now */
-    const more = async (host: string, n: number, what: string) => {
-      const target = shell.reads(host) + n;
-      await waitFor(() => shell.reads(host) >= target, { timeout: 15_000, what });
-    };
+    const more = (host: string, what: string) => shell.moreReads([host], 1, { timeout: 15_000, what });
     const monitor = new CpuMonitor(
       shell,
       inv,
@@ -55,10 +51,10 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
 
     await monitor.begin({ level: 100, repetition: 1 });
     // an interval of each host sampled (a read after begin's), then web1's sshd stops mid-window
-    await Promise.all([more('web1', 1, 'an interval of web1'), more('web2', 1, 'an interval of web2')]);
+    await Promise.all([more('web1', 'an interval of web1'), more('web2', 'an interval of web2')]);
     await a.stop(); // mid-window: web1's connection dies with its sshd
     await waitFor(() => !pool!.host('web1').connected, { timeout: 15_000, what: "web1's connection to go" });
-    await more('web2', 1, 'an interval of web2 without web1'); // the window goes on a while without web1
+    await more('web2', 'an interval of web2 without web1'); // the window goes on a while without web1
     const [lost, endMs] = await timed(() => monitor.end());
     console.log('web1 stopped mid-window:', JSON.stringify(lost.cpu), lost.warnings, `end() ${endMs.toFixed(0)} ms`);
     assert.deepEqual(lost.cpu.web1, { mean: null, peak: null });
@@ -80,7 +76,7 @@ describe('CPU sampling when a host goes away', skipUnlessSshd(), () => {
 
     await a.start();
     await monitor.begin({ level: 100, repetition: 3 });
-    await more('web1', 1, 'an interval of web1 once it is back');
+    await more('web1', 'an interval of web1 once it is back');
     const back = await monitor.end();
     console.log('web1 back:', JSON.stringify(back.cpu), back.warnings);
     assert.deepEqual(back.warnings, []);

@@ -49,12 +49,8 @@ const throttled = (dir: string) => Number(/^nr_throttled (\d+)$/m.exec(readFileS
  * The load window: open until the sampler has read each of `hosts` `intervals` times after begin()
  * (an interval is 500 ms; a slow read on a busy machine skips one, so a fixed sleep could hold fewer).
  */
-async function holdWindow(shell: CountingShell, hosts: string[], intervals: number): Promise<void> {
-  const from = hosts.map((h) => shell.reads(h));
-  await waitFor(() => hosts.every((h, i) => shell.reads(h) >= from[i]! + intervals), {
-    timeout: 30_000,
-    what: `${intervals} interval reads of ${hosts.join(', ')}`,
-  });
+function holdWindow(shell: CountingShell, hosts: string[], intervals: number): Promise<void> {
+  return shell.moreReads(hosts, intervals, { timeout: 30_000, what: `${intervals} interval reads of ${hosts.join(', ')}` });
 }
 
 function inventory(s: TestSshd, hosts: Record<string, string>): Inventory {

@@ -3,14 +3,18 @@
  * reads that came back: what a test waits on instead of sleeping until a sampler "must have" read.
  */
 import type { Shell } from '../../src/cpu/source.js';
+import { waitFor } from './wait.js';
 
 export interface CountingShell extends Shell {
   /** queries to `host` answered with exit 0 so far */
   reads(host: string): number;
+  /** until each of `hosts` has been read `n` more times than when called, or fails naming `what` after `timeout` ms */
+  moreReads(hosts: string[], n: number, o: { timeout: number; what: string }): Promise<void>;
 }
 
 export function countingShell(shell: Shell): CountingShell {
   const ok: Record<string, number> = {};
+  const reads = (host: string) => ok[host] ?? 0;
   return {
     async query(host, script, options) {
       const r = await shell.query(host, script, options);
@@ -18,6 +22,10 @@ export function countingShell(shell: Shell): CountingShell {
       return r;
     },
     host: (name) => shell.host(name),
-    reads: (host) => ok[host] ?? 0,
+    reads,
+    async moreReads(hosts, n, o) {
+      const from = hosts.map(reads);
+      await waitFor(() => hosts.every((h, i) => reads(h) >= from[i]! + n), o);
+    },
   };
 }
