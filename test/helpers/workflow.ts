@@ -12,6 +12,7 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { shQuote } from '../../src/cpu/shell.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -153,8 +154,6 @@ function globMatches(dir: string, pattern: string): boolean {
   );
   return walk(dir).some((f) => re.test(f));
 }
-
-const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The stand-ins on PATH: `npx --yes lb-bench@VERSION` and `gh run list|download`. `lbBench`: what
