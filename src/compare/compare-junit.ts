@@ -8,8 +8,8 @@ import type { JunitCase, JunitSuite } from '../io/junit-xml.js';
 import { changeCell, meanCi, pValue } from '../util/format.js';
 import { heading, type Comparison, type ComparisonRow } from './compare.js';
 import { causeText, isBreach } from './gate.js';
-import { historyBreachLine, verdictCell, type HistorySettings } from './history-format.js';
-import type { HistoryRow, TonightJudgement } from './tonight.js';
+import { historyBreachLine, verdictCell, type HistoryPart, type HistorySettings } from './history-format.js';
+import type { HistoryRow } from './tonight.js';
 
 function rowFigures(c: Comparison, r: ComparisonRow): string {
   return [
@@ -49,11 +49,7 @@ function historyCase(r: HistoryRow, s: HistorySettings, pct: number | null): Jun
   return base;
 }
 
-export function compareSuites(
-  comparisons: readonly Comparison[],
-  history: { judgement: TonightJudgement; settings: HistorySettings } | null,
-  pct: number | null,
-): JunitSuite[] {
+export function compareSuites(comparisons: readonly Comparison[], history: HistoryPart | null, pct: number | null): JunitSuite[] {
   const suites: JunitSuite[] = comparisons.map((c) => ({
     name: `compare: ${heading(c)}`,
     cases: c.rows.map((r) => comparisonCase(c, r, pct)),

@@ -15,8 +15,7 @@ import { describeValue } from '../util/issues.js';
 import { childPath } from '../util/paths.js';
 import type { Comparison } from './compare.js';
 import { compareSuites } from './compare-junit.js';
-import type { TonightJudgement } from './tonight.js';
-import type { HistorySettings } from './history-format.js';
+import type { HistoryPart } from './history-format.js';
 
 /**
  * Where a comparison's chart goes. With several, the file is named after the scenario, a name
@@ -74,7 +73,7 @@ export function writeTables(outDir: string, markdown: string, json: string, io: 
 export function writeCompareJunit(
   file: string,
   comparisons: readonly Comparison[],
-  history: { judgement: TonightJudgement; settings: HistorySettings } | null,
+  history: HistoryPart | null,
   pct: number | null,
   io: Io,
 ): void {

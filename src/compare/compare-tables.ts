@@ -13,10 +13,10 @@ import { changeCell, meanCi, pValue } from '../util/format.js';
 import { heading, machineLine, systemLine, type Comparison, type ComparisonRow, type CompareWarning } from './compare.js';
 import { outcomeLine, type Breach, type GateOutcome } from './gate.js';
 import { summarize, summaryLine } from './summary.js';
-import { historyData, historyDocument, type HistorySettings } from './history-format.js';
+import { historyData, historyDocument, type HistoryPart } from './history-format.js';
 import { HISTORY_CONFIDENCE } from './history-judge.js';
 import { MIN_NIGHTS } from './history-limits.js';
-import type { HistoryRow, TonightJudgement } from './tonight.js';
+import type { HistoryRow } from './tonight.js';
 
 export type Format = FormatName;
 
@@ -206,7 +206,7 @@ export function toJson(
   comparisons: readonly Comparison[],
   breaches: readonly Breach[],
   outcome: GateOutcome | null,
-  history: { judgement: TonightJudgement; settings: HistorySettings; regressions: readonly HistoryRow[] } | null = null,
+  history: (HistoryPart & { regressions: readonly HistoryRow[] }) | null = null,
 ): string {
   const pct = outcome?.fail_on_regression_pct ?? null;
   const out = {
@@ -267,11 +267,6 @@ export interface Opening {
   breachLines: readonly string[];
   /** text: every table (else the rows that differ); the other formats always have every table */
   verbose: boolean;
-}
-
-export interface HistoryPart {
-  judgement: TonightJudgement;
-  settings: HistorySettings;
 }
 
 /**

@@ -15,6 +15,12 @@ export interface HistorySettings {
   confirm: number;
 }
 
+/** `compare --history`'s part of a comparison: tonight's judgement, and the settings it was judged by. */
+export interface HistoryPart {
+  judgement: TonightJudgement;
+  settings: HistorySettings;
+}
+
 const band = (r: HistoryRow) => (r.band ? `${fmt(r.band.low, r.band.mean)} – ${fmt(r.band.high, r.band.mean)}` : '–');
 
 export function verdictCell(r: HistoryRow, confirm: number): string {

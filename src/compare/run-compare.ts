@@ -12,7 +12,7 @@ import type { Comparison, TestName } from './compare.js';
 import { format, toJson, type Format } from './compare-tables.js';
 import { breachLine, breaches, gateOutcome, type Breach, type GateOutcome } from './gate.js';
 import { readHistory } from './history.js';
-import { historyBreachLine, historyWatchLine, tooFewLines, type HistorySettings } from './history-format.js';
+import { historyBreachLine, historyWatchLine, tooFewLines, type HistoryPart, type HistorySettings } from './history-format.js';
 import { judgeTonight, ungateJudged, type HistoryRow, type TonightJudgement } from './tonight.js';
 import { checkMetrics, comparePairs } from './select-pairs.js';
 import { chartFile, writeCharts, writeCompareJunit, writeTables } from './compare-outputs.js';
@@ -35,11 +35,6 @@ export interface CompareOptions {
   /** compare.md, compare.json and the charts go here */
   out?: string;
   junit?: string;
-}
-
-interface History {
-  judgement: TonightJudgement;
-  settings: HistorySettings;
 }
 
 /** The gate's judgement: its breaches, the history's regressions, the outcome and a line for each (null outcome: no gate). */
@@ -76,7 +71,7 @@ async function judgeHistory(settings: HistorySettings, o: CompareOptions, io: Io
   return judgement;
 }
 
-function judge(comparisons: readonly Comparison[], history: History | null, pct: number | null, alpha: number): Judged {
+function judge(comparisons: readonly Comparison[], history: HistoryPart | null, pct: number | null, alpha: number): Judged {
   if (pct === null) return { found: [], fromHistory: [], outcome: null, lines: [] };
   const found = breaches(comparisons, pct);
   const fromHistory = history?.judgement.rows.filter((r) => r.verdict === 'worse') ?? [];
@@ -86,7 +81,7 @@ function judge(comparisons: readonly Comparison[], history: History | null, pct:
 
 function printed(
   comparisons: readonly Comparison[],
-  history: History | null,
+  history: HistoryPart | null,
   verbose: boolean,
   judged: Judged,
   f: Format | '--json',
