@@ -100,14 +100,11 @@ export async function compareAndGate(refs: string[], o: CompareOptions, io: Io):
   // a chart's file name is checked before anything is written
   if (o.out) for (const c of comparisons) chartFile(o.out, c, comparisons.length > 1);
   const judged = judge(comparisons, history, o.pct, o.alpha);
-  const text = printed(comparisons, history, o.verbose, judged, o.format);
+  const as = (f: Format | '--json') => printed(comparisons, history, o.verbose, judged, f);
+  const text = as(o.format);
   if (o.out) {
-    writeTables(
-      o.out,
-      printed(comparisons, history, o.verbose, judged, 'md'),
-      printed(comparisons, history, o.verbose, judged, '--json'),
-      io,
-    );
+    // compare.md and compare.json: the text printed already, when it is one of them
+    writeTables(o.out, o.format === 'md' ? text : as('md'), o.format === '--json' ? text : as('--json'), io);
     if (comparisons.length) writeCharts(comparisons, o.out, o.metric?.[0], io);
   }
   if (o.junit) writeCompareJunit(o.junit, comparisons, history, o.pct, io);
