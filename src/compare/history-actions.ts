@@ -37,22 +37,27 @@ async function newestRuns(action: string, resultsDir: string, scenarios?: readon
   return runs.filter((r) => scenarios.includes(r.manifest.scenario.name));
 }
 
-/** Tonight's lines that are not in the file yet, appended. */
-function appendNew(io: Io, file: string, entries: readonly HistoryEntry[], runs: readonly StoredRun[]): number {
+/** Tonight's lines that are not in the file yet, appended: how many were, of tonight's. */
+function appendNew(
+  io: Io,
+  file: string,
+  entries: readonly HistoryEntry[],
+  runs: readonly StoredRun[],
+): { appended: number; tonight: number } {
   const known = new Set(nightsIn(entries).map((l) => `${l.run}\0${l.level}`));
-  const fresh = runs.flatMap(historyLines).filter((l) => !known.has(`${l.run}\0${l.level}`));
+  const tonight = runs.flatMap(historyLines);
+  const fresh = tonight.filter((l) => !known.has(`${l.run}\0${l.level}`));
   const note = appendHistory(file, fresh);
   if (note) io.err(`warning: ${note}`);
   for (const run of runs) {
     const mine = fresh.filter((l) => l.run === run.manifest.id).length;
     io.err(`${run.manifest.scenario.name}: ${run.dir}: ${mine ? `${plural(mine, 'line')} appended` : 'already in the history'}`);
   }
-  return fresh.length;
+  return { appended: fresh.length, tonight: tonight.length };
 }
 
-/** The file rewritten within its bounds, when it is not; what was dropped, on stderr. */
-async function prune(io: Io, file: string, l: PruneLimits): Promise<number> {
-  const entries = (await readHistory(file)) ?? [];
+/** The file, whose entries are `entries`, rewritten within its bounds, when it is not; what was dropped, on stderr. */
+function prune(io: Io, file: string, entries: readonly HistoryEntry[], l: PruneLimits): number {
   const p = pruneHistory(entries, l);
   if (!p.lines) return 0;
   rewriteHistory(file, p.kept);
@@ -67,15 +72,15 @@ async function prune(io: Io, file: string, l: PruneLimits): Promise<number> {
 export async function historyAppend(file: string, resultsDir: string, limits: PruneLimits, io: Io): Promise<string[]> {
   const runs = await newestRuns('append', resultsDir);
   const entries = (await readHistory(file)) ?? [];
-  const fresh = appendNew(io, file, entries, runs);
-  await prune(io, file, limits);
-  const all = runs.flatMap(historyLines).length;
-  return [`${file}: ${plural(fresh, 'line')} appended (${all - fresh} already there)`];
+  const { appended, tonight } = appendNew(io, file, entries, runs);
+  prune(io, file, (await readHistory(file)) ?? [], limits); // the file as appended to
+  return [`${file}: ${plural(appended, 'line')} appended (${tonight - appended} already there)`];
 }
 
 export async function historyPrune(file: string, limits: PruneLimits, io: Io): Promise<string[]> {
-  if ((await readHistory(file)) === null) throw inputError(`history prune: ${file} does not exist`);
-  const dropped = await prune(io, file, limits);
+  const entries = await readHistory(file);
+  if (entries === null) throw inputError(`history prune: ${file} does not exist`);
+  const dropped = prune(io, file, entries, limits);
   return [`${file}: ${plural(dropped, 'line')} pruned`];
 }
 
