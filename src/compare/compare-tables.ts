@@ -10,7 +10,7 @@ import { finite } from '../export/json.js';
 import { md } from '../export/md.js';
 import { right, spell, table, type Block, type Cell, type Table } from '../export/table.js';
 import { changeCell, meanCi, pValue } from '../util/format.js';
-import { heading, machineLine, systemLine, type Comparison, type ComparisonRow, type CompareWarning } from './compare.js';
+import { heading, qualifierLines, type Comparison, type ComparisonRow, type CompareWarning } from './compare.js';
 import { outcomeLine, type Breach, type GateOutcome } from './gate.js';
 import { summarize, summaryLine } from './summary.js';
 import { historyData, historyDocument, type HistoryPart } from './history-format.js';
@@ -75,10 +75,7 @@ function warningLines(c: Comparison, hints: boolean): string[] {
 }
 
 /** Under the heading: what changed in the system under test, what the machines' difference means, each run's warnings. */
-const contextLines = (c: Comparison, hints = true) => [
-  ...[systemLine(c.system), machineLine(c.machines)].filter((l): l is string => l !== null),
-  ...warningLines(c, hints),
-];
+const contextLines = (c: Comparison, hints = true) => [...qualifierLines(c), ...warningLines(c, hints)];
 
 /** The opening lines of every output: the gate's outcome (when there is a gate), each breach, a line per comparison. */
 export function openingLines(
@@ -94,7 +91,7 @@ export function openingLines(
 function contextBlocks(c: Comparison, hints = true): Block[] {
   return [
     { heading: heading(c), level: 2 },
-    { lines: [systemLine(c.system), machineLine(c.machines)].filter((l): l is string => l !== null), style: 'strong' },
+    { lines: qualifierLines(c), style: 'strong' },
     { lines: warningLines(c, hints), style: 'list' },
   ];
 }

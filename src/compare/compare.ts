@@ -291,6 +291,10 @@ export function systemLine(s: Systems): string | null {
   return s.changes.length ? `system under test changed: ${s.changes.join('; ')} (gated like any change)` : null;
 }
 
+/** What qualifies a comparison's figures: what changed in the system under test, and what the machines' difference means. */
+export const qualifierLines = (c: Comparison): string[] =>
+  [systemLine(c.system), machineLine(c.machines)].filter((l): l is string => l !== null);
+
 /** Each run's warnings, as `report` gives them (its kind's report of that run alone); one said by both is kept once. */
 function warningsOf(runA: StoredRun, runB: StoredRun): CompareWarning[] {
   const of = (run: StoredRun) => withRun(run, (kind, r) => kind.report([r]).warnings);

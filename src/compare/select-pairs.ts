@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { inputError } from '../errors.js';
 import type { Io } from '../io/io.js';
 import { levelsOf, measuredBy, metricsOf, type StoredRun } from '../kinds/registry.js';
-import { compareRuns, heading, machineLine, selectMetrics, systemLine, type Comparison, type TestName } from './compare.js';
+import { compareRuns, heading, qualifierLines, selectMetrics, type Comparison, type TestName } from './compare.js';
 import { baselinePairs, resolvePair } from './resolve.js';
 
 export interface PairOptions {
@@ -81,7 +81,7 @@ export async function comparePairs(refs: string[], o: PairOptions, io: Io): Prom
     });
     if (c.rows.length) {
       comparisons.push(c);
-      for (const line of [systemLine(c.system), machineLine(c.machines)]) if (line) io.err(`${heading(c)}: ${line}`);
+      for (const line of qualifierLines(c)) io.err(`${heading(c)}: ${line}`);
     } else nothingInCommon(a, b, pairs.length, io, o.metric);
   }
   // a gate that compared nothing must not pass (e.g. every scenario's levels changed since the baseline)
