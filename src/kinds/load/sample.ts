@@ -4,7 +4,7 @@
  * read; their types are what these schemas give.
  */
 import { z } from 'zod';
-import { workerFiguresSchema, latencySchema } from '../../load/figures.js';
+import { workerFiguresSchema, latencySchema, type WorkerFigures } from '../../load/figures.js';
 import { count, finite, nullableNumber, positiveInt, storedCommon, strings } from '../../results/manifest-schema.js';
 import type { StoredRunOf } from '../../results/types.js';
 
@@ -75,7 +75,7 @@ export type RunSample = z.output<typeof runSampleSchema> & {
  * words, or null: every request is one of completed, errors, timeouts and non2xx, and loss is
  * all but the completed.
  */
-export function runSampleRule(s: RunSample | z.output<typeof workerFiguresSchema>): string | null {
+export function runSampleRule(s: RunSample | WorkerFigures): string | null {
   const lost = s.errors + s.timeouts + s.non2xx;
   if (s.completed > s.requested) return `completed ${s.completed} > requested ${s.requested}`;
   if ('loss' in s && s.loss !== lost) return `loss ${s.loss} ≠ errors + timeouts + non2xx = ${lost}`;
