@@ -122,7 +122,7 @@ class FakeEngine implements LoadEngine {
 }
 
 /** The fake as an engine factory; `onShare` sees every share it is given, before it runs. */
-export function fakeEngineFactory(scripts: FakeScripts | ScriptOf, onShare: (share: LoadShare) => void = () => {}): EngineFactory {
+function fakeEngineFactory(scripts: FakeScripts | ScriptOf, onShare: (share: LoadShare) => void = () => {}): EngineFactory {
   let given = 0;
   return (share, hooks) => {
     onShare(share);

@@ -8,7 +8,7 @@ import { it } from 'node:test';
 import { missingPrograms } from '../../src/lab/system.js';
 
 /** Why the lab cannot run on this machine, or null: Linux, root, and the programs it starts. */
-export function labUnavailable(): string | null {
+function labUnavailable(): string | null {
   if (process.platform !== 'linux') return `the lab needs Linux, this is ${process.platform}`;
   if (process.getuid?.() !== 0) return 'the lab needs root (run the tests as root)';
   const missing = missingPrograms();
@@ -26,12 +26,6 @@ export function labTests(what: string, define: () => void): void {
   it(`${what} cannot run: ${whyNot}`, { skip: process.env.CI === 'true' ? false : whyNot }, () => {
     assert.fail(`CI=true and the ${what} cannot run: ${whyNot}`);
   });
-}
-
-/** node:test's skip option for a suite of lab tests: skip saying why, except under CI=true (whose `before` then calls requireLab). */
-export function labSkip(): { skip: string | false } {
-  const whyNot = labUnavailable();
-  return { skip: whyNot && process.env.CI !== 'true' ? whyNot : false };
 }
 
 /** Fails the test when the lab cannot run here: under CI=true, and in test-long/ (run only when asked: a failure, never a skip). */
